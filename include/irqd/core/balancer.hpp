@@ -1,0 +1,82 @@
+// The balancer: assigns each IRQ (with a measured load) to one CPU so the busiest CPU is as light as
+// possible. Pure: it returns a plan and writes nothing. Resumable, so the daemon can run it in slices.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "irqd/core/cpu_set.hpp"
+
+namespace irqd::core {
+
+struct balance_item {
+    std::string id;                       // IRQ id, echoed in the plan
+    std::uint64_t load = 0;               // interrupts in the window (or per day): the weight to spread
+    cpu_set allowed;                      // CPUs this IRQ may go to; empty = any of balance_input::cpus
+    std::optional<unsigned> current;      // where it is now, so equal-quality plans prefer fewer moves
+};
+
+struct balance_input {
+    std::vector<unsigned> cpus;           // CPUs that take IRQs, ascending and unique
+    std::vector<balance_item> items;      // IRQs to place
+    std::vector<std::uint64_t> fixed_load;  // per entry of `cpus`: load that cannot move; empty = none
+    std::optional<std::size_t> max_moves; // at most this many items leave `current`
+    std::uint64_t work_budget = 20'000'000;  // total search effort before settling for the best found
+};
+
+struct cpu_load {
+    unsigned cpu = 0;
+    std::uint64_t load = 0;               // fixed + placed load
+    double share = 0;                     // load / total
+};
+
+struct balance_metric {
+    std::vector<cpu_load> cpus;
+    std::uint64_t total = 0;
+    std::uint64_t max_load = 0;
+    std::uint64_t min_load = 0;
+    std::uint64_t spread = 0;             // max_load - min_load
+    double peak_to_mean = 0;              // max_load / (total / k); 1.0 is perfect
+    std::uint64_t lower_bound = 0;        // no plan can have a smaller max_load
+    std::uint64_t gap = 0;                // max_load - lower_bound
+    double gap_ratio = 0;                 // gap / lower_bound
+};
+
+// The metric of any placement: loads per CPU (parallel to `cpus`), plus what no plan can beat.
+balance_metric measure(const std::vector<unsigned>& cpus, const std::vector<std::uint64_t>& loads,
+                       std::uint64_t lower_bound);
+
+struct balance_plan {
+    std::vector<unsigned> cpu_of;         // per item of the input, the CPU it goes to
+    balance_metric metric;
+    std::size_t moves = 0;                // items whose CPU differs from `current`
+    bool proven_optimal = false;          // max_load is the optimum (search completed or hit the bound)
+    std::uint64_t work = 0;               // effort spent (search nodes / improvement steps)
+};
+
+class balancer {
+public:
+    explicit balancer(balance_input input);
+    ~balancer();
+    balancer(balancer&&) noexcept;
+    balancer& operator=(balancer&&) noexcept;
+
+    // Does about `work` units (a unit is a few hundred nanoseconds) and returns true when finished.
+    bool step(std::uint64_t work);
+    bool done() const;
+    balance_plan plan() const;            // the best plan found so far; valid at any time
+    const balance_input& input() const;
+
+private:
+    struct state;
+    std::unique_ptr<state> s_;
+};
+
+// Runs a balancer to completion.
+balance_plan balance(balance_input input);
+
+}  // namespace irqd::core
