@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,11 @@ using layout_ptr = std::shared_ptr<const layout>;
 
 // The delta between two readings of one 32- or 64-bit kernel counter: right across a 2^32 wrap,
 // and a reset (a smaller value that is not a wrap) counts as `cur` interrupts since the reset.
+// Exactly: cur >= prev gives cur - prev. Otherwise, if both fit in 32 bits and the wrapped delta
+// 2^32 - prev + cur is below 2^31 (prev was in the upper part of the range, as a counter about to
+// wrap is), it is a wrap and gives that. Anything else (a 64-bit counter going down, or a 32-bit one
+// falling far) is a reset (driver reload, counters cleared) and gives cur. Never negative, and never
+// larger than cur or 2^31 when the counter went down.
 std::uint64_t counter_delta(std::uint64_t prev, std::uint64_t cur);
 
 // Counts that fired between two samples, row-major over `shape`.
@@ -38,15 +44,20 @@ struct delta_frame {
 
 // Keeps the previous snapshot and turns each new one into a delta_frame aligned to the new layout.
 // Rows or CPUs that appear count 0 in their first frame (their past is unknown); ones that vanish
-// simply stop. The first snapshot gives no frame.
+// simply stop. A CPU that went offline and came back is new again: it counts 0 in the frame where it
+// reappears, whatever its counters did meanwhile. Rows are matched by id, CPUs by number. While the
+// layout does not change every frame carries the same `shape` pointer. The first snapshot gives no frame.
 class delta_tracker {
 public:
     std::optional<delta_frame> next(const snapshot& cur);
     void reset();
 
 private:
+    delta_frame realign(const snapshot& cur, layout_ptr shape);
+
     layout_ptr shape_;
     std::vector<std::uint64_t> prev_;     // counts of the previous snapshot, aligned to shape_
+    std::vector<std::size_t> src_rows_;   // snapshot row of each layout row (scratch, kept for its buffer)
 };
 
 struct tier_config {
@@ -57,6 +68,13 @@ std::vector<tier_config> default_tiers();                    // 1s:1h, 1m:1d, 1h
 result<std::vector<tier_config>> parse_tiers(std::string_view text);   // "1s:1h,1m:1d,1h:30d"
 std::string format_tiers(const std::vector<tier_config>& tiers);
 
+// Bytes a history with these tiers holds once every tier is full, for frames of `cells` IRQ x CPU
+// cells: 4 bytes per cell per retained frame, plus 8 per cell for the open bucket of each tier that
+// accumulates (every tier but a finest one fed by samples at least half its resolution apart).
+// Layouts and the rare exact values above 2^32-1 come on top (see docs/history.md).
+std::size_t history_memory_estimate(const std::vector<tier_config>& tiers, std::size_t cells,
+                                    std::chrono::milliseconds sample_interval = std::chrono::seconds(1));
+
 struct window_counts {
     clock_time from;                      // the window actually used, snapped to sample boundaries
     clock_time to;
@@ -64,16 +82,38 @@ struct window_counts {
     bool complete = true;                 // false when history does not reach back to the asked `from`
     layout_ptr shape;                     // rows/CPUs of the counts (union over the window)
     std::vector<std::uint64_t> counts;    // row-major over shape
+    std::size_t frames = 0;               // frames summed; 0 means nothing fell inside the window
 };
 
+// Each tier keeps at most retention/resolution frames and drops the oldest. A frame at least half a
+// tier's resolution long is kept as it is (the finest tier, fed one frame per 1 s sample); shorter
+// ones accumulate in an open bucket aligned to multiples of the resolution since the epoch, a frame
+// going to the bucket that contains its `to`. The bucket closes when a frame falls into the next
+// one, or early when the layout changes. Open buckets are queried like closed frames, so recent
+// windows are answered by every tier. Counts are exact: 4 bytes per cell, with the rare value above
+// 2^32-1 kept whole on the side (docs/history.md), so nothing saturates in any tier.
 class history {
 public:
+    // A query that would sum more frames than this from the finest covering tier goes to a coarser
+    // tier that also covers the window, when there is one.
+    static constexpr std::size_t max_query_frames = 3600;
+
+    // Empty `tiers` means default_tiers(); they are expected valid (as parse_tiers returns them).
     explicit history(std::vector<tier_config> tiers = default_tiers());
 
-    // Records the counts that fired in (from, to]: `from` is the previous sample's time.
+    // Records the counts that fired in (from, to]: `from` is the previous sample's time. Frames are
+    // expected in time order; one that starts before newest() (the wall clock stepped back) is shifted
+    // to start at newest(), keeping its length, so the history stays ordered. A frame whose counts do
+    // not match its shape is ignored.
     void add(clock_time from, clock_time to, const delta_frame& frame);
 
-    // Sums what fired in [from, to], from the finest tier that covers it.
+    // Sums what fired in [from, to]. The tier: the finest whose oldest frame starts no later than
+    // from + half its resolution (unless that means more than max_query_frames frames and a coarser
+    // tier also covers); if none does, the one reaching furthest back, with complete = false. The
+    // frames: those whose midpoint lies in [from, to], so the window snaps to frame boundaries and
+    // the result's from/to are the first frame's start and the last frame's end. Nothing inside (or
+    // to < from): frames = 0, from = to = the asked `from` clamped to [oldest(), newest()], and
+    // zero counts over the newest layout (no shape at all when the history is empty).
     window_counts query(clock_time from, clock_time to) const;
 
     bool empty() const;
@@ -81,22 +121,41 @@ public:
     clock_time newest() const;            // end of the newest frame
     std::size_t memory_bytes() const;     // bytes held by frames (counts and layouts)
     const std::vector<tier_config>& tiers() const { return tiers_; }
+    void clear();                         // forget everything (e.g. after a large clock jump)
 
 private:
+    struct big_count {
+        std::uint32_t cell;
+        std::uint64_t value;              // the exact count; counts[cell] holds 2^32-1
+    };
     struct frame {
         clock_time from, to;
         layout_ptr shape;
-        std::vector<std::uint32_t> counts;   // saturating at 2^32-1 (see docs/history.md)
+        std::vector<std::uint32_t> counts;   // min(count, 2^32-1) ...
+        std::vector<big_count> big;          // ... and the exact value of the cells above that
+    };
+    struct bucket {
+        clock_time from, to;
+        layout_ptr shape;
+        std::int64_t index = 0;           // which multiple of the resolution it closes at
+        std::vector<std::uint64_t> counts;
     };
     struct tier {
         tier_config config;
         std::size_t capacity = 0;
         std::deque<frame> frames;
-        frame open;                       // the bucket being filled (coarser tiers)
+        bucket open;                      // the bucket being filled (kept for its buffer when closed)
         bool has_open = false;
     };
+    struct view;                          // a closed frame or an open bucket, as a query reads it
+
+    void add_to_tier(tier& t, clock_time from, clock_time to, const delta_frame& frame);
+    void close_bucket(tier& t);
+    frame& push_frame(tier& t);           // a new newest frame, reusing the buffers of a dropped one
+
     std::vector<tier_config> tiers_;
     std::vector<tier> store_;
+    std::optional<clock_time> newest_;
 };
 
 }  // namespace irqd::core

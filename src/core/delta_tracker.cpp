@@ -1,0 +1,125 @@
+// Turns consecutive /proc/interrupts snapshots into per-interval counts: wrap-aware deltas, aligned by
+// IRQ id and CPU number when the layout changes, and a straight loop when it does not (the usual case).
+#include <limits>
+#include <string_view>
+#include <unordered_map>
+
+#include "irqd/core/history.hpp"
+
+namespace irqd::core {
+
+std::uint64_t counter_delta(std::uint64_t prev, std::uint64_t cur) {
+    if (cur >= prev) return cur - prev;
+    constexpr std::uint64_t wrap = std::uint64_t{1} << 32;
+    constexpr std::uint64_t plausible = std::uint64_t{1} << 31;
+    if (prev < wrap) {
+        // cur < prev < 2^32, so this cannot underflow.
+        const std::uint64_t wrapped = wrap - prev + cur;
+        if (wrapped < plausible) return wrapped;
+    }
+    return cur;
+}
+
+namespace {
+
+// The snapshot's value at (row, col), 0 for cells a malformed snapshot does not hold.
+std::uint64_t cell(const snapshot& s, std::size_t row, std::size_t col) {
+    const std::size_t i = row * s.cpus.size() + col;
+    return i < s.counts.size() ? s.counts[i] : 0;
+}
+
+}  // namespace
+
+std::optional<delta_frame> delta_tracker::next(const snapshot& cur) {
+    // Collect the per-CPU rows and, on the way, check whether the layout is the previous one.
+    src_rows_.clear();
+    bool same = shape_ && shape_->cpus == cur.cpus;
+    for (std::size_t i = 0; i < cur.rows.size(); ++i) {
+        if (!cur.rows[i].per_cpu) continue;
+        const std::size_t k = src_rows_.size();
+        if (same && (k >= shape_->row_ids.size() || shape_->row_ids[k] != cur.rows[i].id)) same = false;
+        src_rows_.push_back(i);
+    }
+    if (same && src_rows_.size() != shape_->row_ids.size()) same = false;
+    const std::size_t ncols = cur.cpus.size();
+    const bool well_formed = cur.counts.size() == cur.rows.size() * ncols;
+
+    if (same && well_formed) {
+        delta_frame out{shape_, std::vector<std::uint64_t>(src_rows_.size() * ncols)};
+        for (std::size_t r = 0; r < src_rows_.size(); ++r) {
+            const std::uint64_t* now = cur.counts.data() + src_rows_[r] * ncols;
+            std::uint64_t* before = prev_.data() + r * ncols;
+            std::uint64_t* delta = out.counts.data() + r * ncols;
+            for (std::size_t c = 0; c < ncols; ++c) {
+                delta[c] = counter_delta(before[c], now[c]);
+                before[c] = now[c];
+            }
+        }
+        return out;
+    }
+
+    auto built = std::make_shared<layout>();
+    built->cpus = cur.cpus;
+    built->row_ids.reserve(src_rows_.size());
+    for (std::size_t i : src_rows_) built->row_ids.push_back(cur.rows[i].id);
+    // An unchanged layout read from a malformed snapshot keeps its pointer all the same.
+    layout_ptr shape = same || (shape_ && *shape_ == *built) ? shape_ : layout_ptr(std::move(built));
+
+    if (!shape_) {
+        prev_.resize(src_rows_.size() * ncols);
+        for (std::size_t r = 0; r < src_rows_.size(); ++r) {
+            for (std::size_t c = 0; c < ncols; ++c) prev_[r * ncols + c] = cell(cur, src_rows_[r], c);
+        }
+        shape_ = std::move(shape);
+        return std::nullopt;
+    }
+    return realign(cur, std::move(shape));
+}
+
+// The slow path: the layout changed, so each cell looks up its row and CPU in the previous layout.
+delta_frame delta_tracker::realign(const snapshot& cur, layout_ptr shape) {
+    constexpr std::size_t absent = std::numeric_limits<std::size_t>::max();
+    const layout& old = *shape_;
+    const std::size_t old_cols = old.cpus.size();
+    const std::size_t ncols = cur.cpus.size();
+
+    // Each previous row is matched at most once, so a duplicated id cannot take two rows' history.
+    std::unordered_map<std::string_view, std::size_t> old_row_of;
+    old_row_of.reserve(old.row_ids.size());
+    for (std::size_t r = 0; r < old.row_ids.size(); ++r) old_row_of.emplace(old.row_ids[r], r);
+    std::vector<std::size_t> row_map(shape->row_ids.size(), absent);
+    for (std::size_t r = 0; r < shape->row_ids.size(); ++r) {
+        if (auto it = old_row_of.find(shape->row_ids[r]); it != old_row_of.end() && it->second != absent) {
+            row_map[r] = it->second;
+            it->second = absent;
+        }
+    }
+    std::unordered_map<unsigned, std::size_t> old_col_of;
+    for (std::size_t c = 0; c < old_cols; ++c) old_col_of.emplace(old.cpus[c], c);
+    std::vector<std::size_t> col_map(ncols, absent);
+    for (std::size_t c = 0; c < ncols; ++c) {
+        if (auto it = old_col_of.find(cur.cpus[c]); it != old_col_of.end()) col_map[c] = it->second;
+    }
+
+    delta_frame out{shape, std::vector<std::uint64_t>(row_map.size() * ncols)};
+    std::vector<std::uint64_t> now(row_map.size() * ncols);
+    for (std::size_t r = 0; r < row_map.size(); ++r) {
+        for (std::size_t c = 0; c < ncols; ++c) {
+            const std::uint64_t value = cell(cur, src_rows_[r], c);
+            now[r * ncols + c] = value;
+            if (row_map[r] != absent && col_map[c] != absent) {
+                out.counts[r * ncols + c] = counter_delta(prev_[row_map[r] * old_cols + col_map[c]], value);
+            }
+        }
+    }
+    prev_ = std::move(now);
+    shape_ = std::move(shape);
+    return out;
+}
+
+void delta_tracker::reset() {
+    shape_.reset();
+    prev_.clear();
+}
+
+}  // namespace irqd::core
