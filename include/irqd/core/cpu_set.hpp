@@ -35,7 +35,7 @@ public:
     bool operator==(const cpu_set& o) const;
 
     std::string to_list() const;                           // "0-3,8"; "" when empty
-    std::string to_mask() const;                           // "f", "00000001,00000000"; "0" when empty
+    std::string to_mask() const;                           // "f", "1,00000000" (CPU 32); "0" when empty
 
 private:
     std::vector<std::uint64_t> words_;                     // bit i of word w is CPU 64*w+i; no trailing zero words
