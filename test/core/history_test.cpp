@@ -1,0 +1,461 @@
+// Tiered history with hand-built frames and snapshots: exact window sums, snapping, tier choice,
+// retention, layout changes, and the tier list syntax. Small tiers (1s:10s,5s:1m) keep it fast.
+#define BOOST_TEST_MODULE history
+#include <boost/test/unit_test.hpp>
+
+#include <initializer_list>
+
+#include "irqd/core/history.hpp"
+
+// Failed checks print instants readably (std::chrono has no operator<< for time_points in GCC 12).
+template <>
+struct boost::test_tools::tt_detail::print_log_value<irqd::core::clock_time> {
+    void operator()(std::ostream& os, const irqd::core::clock_time& t) {
+        os << irqd::core::format_rfc3339(t) << " (" << t.time_since_epoch().count() << "ns)";
+    }
+};
+
+using namespace irqd::core;
+using namespace std::chrono_literals;
+
+namespace {
+
+using counts = std::vector<std::uint64_t>;
+using ids = std::vector<std::string>;
+using cpu_list = std::vector<unsigned>;
+
+// A multiple of every resolution used here (5s, 10s, 1m), so buckets start at t0.
+const clock_time t0 = clock_time{} + 1'790'000'040s;
+
+clock_time at(std::chrono::milliseconds offset) { return t0 + offset; }
+
+layout_ptr make_layout(ids rows, cpu_list cpus) {
+    return std::make_shared<const layout>(layout{std::move(rows), std::move(cpus)});
+}
+
+std::vector<tier_config> tiers_of(std::string_view text) {
+    auto t = parse_tiers(text);
+    BOOST_TEST_REQUIRE(t.has_value(), "parse_tiers(\"" << text << "\"): " << (t ? std::string() : t.error_message()));
+    return *t;
+}
+
+std::string tiers_error(std::string_view text) {
+    auto t = parse_tiers(text);
+    BOOST_TEST_REQUIRE(!t.has_value(), "parse_tiers(\"" << text << "\") should fail");
+    return t.error_message();
+}
+
+bool contains(const std::string& haystack, std::string_view needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+// Frame k covers (t0 + k s, t0 + k+1 s] and counts `value(k)` in every cell.
+template <class Value>
+void feed(history& h, const layout_ptr& shape, int first, int last, Value value) {
+    const std::size_t cells = shape->row_ids.size() * shape->cpus.size();
+    for (int k = first; k < last; ++k) {
+        h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, counts(cells, value(k))});
+    }
+}
+
+struct row_spec {
+    std::string id;
+    std::vector<std::uint64_t> counts;
+};
+
+snapshot make_snapshot(std::vector<unsigned> cpus, std::initializer_list<row_spec> rows) {
+    snapshot s;
+    s.cpus = std::move(cpus);
+    for (const auto& spec : rows) {
+        irq_row row;
+        row.id = spec.id;
+        s.rows.push_back(row);
+        s.counts.insert(s.counts.end(), spec.counts.begin(), spec.counts.end());
+    }
+    return s;
+}
+
+}  // namespace
+
+// --- tier lists -------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(default_tiers_are_a_second_a_minute_an_hour) {
+    BOOST_TEST(format_tiers(default_tiers()) == "1s:1h,1m:1d,1h:30d");
+    const auto parsed = tiers_of("1s:1h,1m:1d,1h:30d");
+    BOOST_TEST_REQUIRE(parsed.size() == 3u);
+    BOOST_TEST(parsed[1].resolution.count() == 60);
+    BOOST_TEST(parsed[2].retention.count() == 30 * 86400);
+    BOOST_TEST(format_tiers(tiers_of(" 10s:2m , 5m:1h,1h:1d ")) == "10s:2m,5m:1h,1h:1d");
+    BOOST_TEST(format_tiers(tiers_of("60:3600")) == "1m:1h");
+}
+
+BOOST_AUTO_TEST_CASE(bad_tier_lists_say_why) {
+    BOOST_TEST(contains(tiers_error(""), "empty tier list"));
+    BOOST_TEST(contains(tiers_error("1s"), "expected resolution:retention"));
+    BOOST_TEST(contains(tiers_error("1s:1h,"), "expected resolution:retention"));
+    BOOST_TEST(contains(tiers_error("x:1h"), "unknown unit") == false);   // "x" has no number
+    BOOST_TEST(contains(tiers_error("1s:1y"), "unknown unit \"y\""));
+    BOOST_TEST(contains(tiers_error("0s:1h"), "at least 1s"));
+    BOOST_TEST(contains(tiers_error("1500ms:1h"), "whole seconds"));
+    BOOST_TEST(contains(tiers_error("1m:30s"), "shorter than the resolution"));
+    BOOST_TEST(contains(tiers_error("1m:90s"), "not a multiple of the resolution"));
+    BOOST_TEST(contains(tiers_error("1m:1h,1s:1d"), "resolutions must grow"));
+    BOOST_TEST(contains(tiers_error("1m:1h,1m:1d"), "resolutions must grow"));
+    BOOST_TEST(contains(tiers_error("1m:1h,90s:1d"), "not a multiple of the finer resolution 1m"));
+    BOOST_TEST(contains(tiers_error("1s:1h,1m:30m"), "keeps no longer than the finer tier 1s:1h"));
+    BOOST_TEST(contains(tiers_error("1s:1000d"), "more than 1000000 frames"));
+}
+
+BOOST_AUTO_TEST_CASE(memory_estimate_is_frames_times_cells_times_bytes) {
+    // Default tiers, 256 CPUs x 4096 IRQs: (3600 + 1440 + 720) frames x 4 B, plus two open 8 B buckets.
+    const std::size_t cells = 256 * 4096;
+    BOOST_TEST(history_memory_estimate(default_tiers(), cells) == (5760u * 4 + 2 * 8) * cells);
+    BOOST_TEST(history_memory_estimate(tiers_of("10s:2m,5m:1h,1h:1d"), cells) == (48u * 4 + 3 * 8) * cells);
+}
+
+// --- sums and snapping ------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(sums_the_frames_of_a_window_exactly) {
+    history h(tiers_of("1s:10s,5s:1m"));
+    const auto shape = make_layout({"0"}, {0, 1});
+    for (int k = 0; k < 8; ++k) {
+        const std::uint64_t v = static_cast<std::uint64_t>(k + 1);
+        h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, {v, 10 * v}});
+    }
+    const auto w = h.query(at(2s), at(5s));
+    BOOST_TEST(w.counts == (counts{3 + 4 + 5, 30 + 40 + 50}));
+    BOOST_TEST(w.shape == shape);
+    BOOST_TEST(w.frames == 3u);
+    BOOST_TEST(w.from == at(2s));
+    BOOST_TEST(w.to == at(5s));
+    BOOST_TEST(w.resolution.count() == 1);
+    BOOST_TEST(w.complete);
+}
+
+BOOST_AUTO_TEST_CASE(windows_snap_to_frames_by_their_midpoint) {
+    history h(tiers_of("1s:10s,5s:1m"));
+    const auto shape = make_layout({"0"}, {0});
+    feed(h, shape, 0, 8, [](int k) { return k + 1; });
+    // Midpoints 2.5, 3.5 and 4.5 lie in [2.3, 4.6]: frames 2..4, reported as [2, 5].
+    auto w = h.query(at(2300ms), at(4600ms));
+    BOOST_TEST(w.counts == (counts{12}));
+    BOOST_TEST(w.from == at(2s));
+    BOOST_TEST(w.to == at(5s));
+    // Only 3.5 lies in [2.6, 4.4].
+    w = h.query(at(2600ms), at(4400ms));
+    BOOST_TEST(w.counts == (counts{4}));
+    BOOST_TEST(w.from == at(3s));
+    BOOST_TEST(w.to == at(4s));
+    // A midpoint on the edge is inside.
+    w = h.query(at(2500ms), at(2500ms));
+    BOOST_TEST(w.counts == (counts{3}));
+}
+
+BOOST_AUTO_TEST_CASE(coarser_tier_answers_after_the_finest_dropped_the_window) {
+    history h(tiers_of("1s:10s,5s:1m"));
+    const auto shape = make_layout({"0"}, {0});
+    feed(h, shape, 0, 30, [](int k) { return k + 1; });
+    // The 1 s tier holds frames 20..29 only; the 5 s tier has buckets (0,5], (5,10], ...
+    auto w = h.query(at(0s), at(10s));
+    BOOST_TEST(w.resolution.count() == 5);
+    BOOST_TEST(w.frames == 2u);
+    BOOST_TEST(w.counts == (counts{55}));   // 1 + 2 + ... + 10
+    BOOST_TEST(w.from == at(0s));
+    BOOST_TEST(w.to == at(10s));
+    BOOST_TEST(w.complete);
+    // The recent past still comes from the 1 s tier.
+    w = h.query(at(20s), at(30s));
+    BOOST_TEST(w.resolution.count() == 1);
+    BOOST_TEST(w.frames == 10u);
+    BOOST_TEST(w.counts == (counts{255}));   // 21 + ... + 30
+}
+
+BOOST_AUTO_TEST_CASE(coarse_window_snaps_to_buckets) {
+    history h(tiers_of("1s:10s,5s:1m"));
+    const auto shape = make_layout({"0"}, {0});
+    feed(h, shape, 0, 30, [](int) { return 1; });
+    // Bucket midpoints 2.5, 7.5, 12.5: [3, 12] takes only (5, 10].
+    const auto w = h.query(at(3s), at(12s));
+    BOOST_TEST(w.resolution.count() == 5);
+    BOOST_TEST(w.from == at(5s));
+    BOOST_TEST(w.to == at(10s));
+    BOOST_TEST(w.counts == (counts{5}));
+}
+
+BOOST_AUTO_TEST_CASE(open_bucket_answers_the_latest_seconds) {
+    history h(tiers_of("1s:10s,5s:1m"));
+    const auto shape = make_layout({"0"}, {0});
+    feed(h, shape, 0, 32, [](int k) { return k + 1; });
+    // The 5 s tier: six closed buckets and the open one, (30, 32].
+    const auto w = h.query(at(0s), at(40s));
+    BOOST_TEST(w.resolution.count() == 5);
+    BOOST_TEST(w.frames == 7u);
+    BOOST_TEST(w.counts == (counts{32 * 33 / 2}));
+    BOOST_TEST(w.to == at(32s));
+    BOOST_TEST(w.complete);
+}
+
+BOOST_AUTO_TEST_CASE(short_history_is_incomplete) {
+    history h(tiers_of("1s:10s,5s:1m"));
+    const auto shape = make_layout({"0"}, {0});
+    feed(h, shape, 0, 5, [](int k) { return k + 1; });
+    const auto w = h.query(at(-100s), at(5s));
+    BOOST_TEST(!w.complete);
+    BOOST_TEST(w.resolution.count() == 1);   // every tier reaches back to t0: the finest answers
+    BOOST_TEST(w.frames == 5u);
+    BOOST_TEST(w.counts == (counts{15}));
+    BOOST_TEST(w.from == at(0s));
+    BOOST_TEST(w.to == at(5s));
+}
+
+BOOST_AUTO_TEST_CASE(half_a_resolution_short_still_covers) {
+    history h(tiers_of("1s:10s,5s:1m"));
+    const auto shape = make_layout({"0"}, {0});
+    feed(h, shape, 0, 5, [](int) { return 1; });
+    auto w = h.query(at(-500ms), at(5s));
+    BOOST_TEST(w.complete);
+    BOOST_TEST(w.resolution.count() == 1);
+    // Past half a second the 1 s tier no longer covers, but the 5 s tier does (within 2.5 s).
+    w = h.query(at(-501ms), at(5s));
+    BOOST_TEST(w.complete);
+    BOOST_TEST(w.resolution.count() == 5);
+    BOOST_TEST(w.counts == (counts{5}));
+    w = h.query(at(-2501ms), at(5s));
+    BOOST_TEST(!w.complete);
+    BOOST_TEST(w.resolution.count() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(empty_windows_say_so) {
+    history h(tiers_of("1s:10s,5s:1m"));
+    auto w = h.query(at(0s), at(5s));
+    BOOST_TEST(w.frames == 0u);
+    BOOST_TEST(!w.shape);
+    BOOST_TEST(w.counts.empty());
+    BOOST_TEST(!w.complete);
+    BOOST_TEST(w.from == at(0s));
+    BOOST_TEST(w.to == at(0s));
+
+    const auto shape = make_layout({"0", "1"}, {0});
+    feed(h, shape, 0, 5, [](int) { return 1; });
+    // Before the history: nothing, and incomplete.
+    w = h.query(at(-100s), at(-50s));
+    BOOST_TEST(w.frames == 0u);
+    BOOST_TEST(!w.complete);
+    BOOST_TEST(w.from == at(0s));
+    BOOST_TEST(w.to == at(0s));
+    BOOST_TEST(w.shape == shape);
+    BOOST_TEST(w.counts == (counts{0, 0}));
+    // After it: nothing, but nothing is missing either.
+    w = h.query(at(100s), at(200s));
+    BOOST_TEST(w.frames == 0u);
+    BOOST_TEST(w.complete);
+    BOOST_TEST(w.from == at(5s));
+    BOOST_TEST(w.to == at(5s));
+    // Between two midpoints.
+    w = h.query(at(2600ms), at(3400ms));
+    BOOST_TEST(w.frames == 0u);
+    BOOST_TEST(w.from == at(2600ms));
+    // Backwards.
+    BOOST_TEST(h.query(at(4s), at(1s)).frames == 0u);
+}
+
+// --- layouts ----------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(layout_union_newest_first) {
+    history h(tiers_of("1s:1m"));
+    const auto older = make_layout({"1", "2"}, {0, 1});
+    const auto newer = make_layout({"2", "3"}, {0, 1, 2});
+    h.add(at(0s), at(1s), delta_frame{older, {1, 2, 3, 4}});
+    h.add(at(1s), at(2s), delta_frame{older, {1, 2, 3, 4}});
+    h.add(at(2s), at(3s), delta_frame{newer, {10, 20, 30, 40, 50, 60}});
+    h.add(at(3s), at(4s), delta_frame{newer, {10, 20, 30, 40, 50, 60}});
+    const auto w = h.query(at(0s), at(4s));
+    BOOST_TEST_REQUIRE(w.shape);
+    BOOST_TEST(w.shape->row_ids == (ids{"2", "3", "1"}));
+    BOOST_TEST(w.shape->cpus == (cpu_list{0, 1, 2}));
+    BOOST_TEST(w.counts == (counts{26, 48, 60, 80, 100, 120, 2, 4, 0}));
+    BOOST_TEST(w.frames == 4u);
+    // A window inside one layout keeps that layout's pointer.
+    BOOST_TEST(h.query(at(2s), at(4s)).shape == newer);
+}
+
+BOOST_AUTO_TEST_CASE(equal_layouts_behind_different_pointers_sum_directly) {
+    history h(tiers_of("1s:1m"));
+    h.add(at(0s), at(1s), delta_frame{make_layout({"0"}, {0, 1}), {1, 2}});
+    h.add(at(1s), at(2s), delta_frame{make_layout({"0"}, {0, 1}), {3, 4}});
+    const auto w = h.query(at(0s), at(2s));
+    BOOST_TEST(w.shape->row_ids == (ids{"0"}));
+    BOOST_TEST(w.counts == (counts{4, 6}));
+}
+
+BOOST_AUTO_TEST_CASE(layout_change_closes_a_bucket_early) {
+    // One-second frames are shorter than half of 5 s, so this tier sums them into buckets.
+    history h(tiers_of("5s:1m"));
+    const auto two_cpus = make_layout({"0"}, {0, 1});
+    const auto three_cpus = make_layout({"0"}, {0, 1, 2});
+    feed(h, two_cpus, 0, 2, [](int) { return 1; });
+    feed(h, three_cpus, 2, 5, [](int) { return 2; });
+    feed(h, three_cpus, 5, 10, [](int) { return 3; });
+    auto w = h.query(at(0s), at(5s));
+    BOOST_TEST(w.frames == 2u);   // (0, 2] and (2, 5]
+    BOOST_TEST(w.shape->cpus == (cpu_list{0, 1, 2}));
+    BOOST_TEST(w.counts == (counts{2 + 6, 2 + 6, 6}));
+    w = h.query(at(0s), at(10s));
+    BOOST_TEST(w.frames == 3u);
+    BOOST_TEST(w.counts == (counts{23, 23, 21}));
+    // The short bucket snaps by its own midpoint, 1 s.
+    w = h.query(at(0s), at(1s));
+    BOOST_TEST(w.frames == 1u);
+    BOOST_TEST(w.to == at(2s));
+}
+
+// --- retention and limits ---------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(retention_drops_the_oldest) {
+    history h(tiers_of("1s:10s"));
+    const auto shape = make_layout({"0"}, {0});
+    feed(h, shape, 0, 15, [](int k) { return k + 1; });
+    BOOST_TEST(h.oldest() == at(5s));
+    BOOST_TEST(h.newest() == at(15s));
+    const auto w = h.query(at(0s), at(15s));
+    BOOST_TEST(!w.complete);
+    BOOST_TEST(w.frames == 10u);
+    BOOST_TEST(w.from == at(5s));
+    BOOST_TEST(w.counts == (counts{105}));   // 6 + ... + 15
+}
+
+BOOST_AUTO_TEST_CASE(coarse_tier_retention_drops_the_oldest_bucket) {
+    history h(tiers_of("1s:5s,5s:20s"));
+    const auto shape = make_layout({"0"}, {0});
+    feed(h, shape, 0, 27, [](int) { return 1; });
+    // Buckets (5,10] .. (20,25] are kept, (0,5] was dropped, (25,27] is open.
+    BOOST_TEST(h.oldest() == at(5s));
+    const auto w = h.query(at(5s), at(27s));
+    BOOST_TEST(w.complete);
+    BOOST_TEST(w.resolution.count() == 5);
+    BOOST_TEST(w.frames == 5u);
+    BOOST_TEST(w.counts == (counts{22}));
+}
+
+BOOST_AUTO_TEST_CASE(long_windows_go_to_a_coarser_tier) {
+    history h(tiers_of("1s:2h,1m:1d"));
+    const auto shape = make_layout({"0"}, {0});
+    feed(h, shape, 0, 4000, [](int) { return 1; });
+    // 3900 one-second frames would exceed max_query_frames: the minute tier also covers, so it answers.
+    auto w = h.query(at(0s), at(3900s));
+    BOOST_TEST(w.resolution.count() == 60);
+    BOOST_TEST(w.frames == 65u);
+    BOOST_TEST(w.counts == (counts{3900}));
+    BOOST_TEST(w.complete);
+    // 3500 are fine.
+    w = h.query(at(400s), at(3900s));
+    BOOST_TEST(w.resolution.count() == 1);
+    BOOST_TEST(w.frames == 3500u);
+}
+
+BOOST_AUTO_TEST_CASE(large_counts_are_exact_in_every_tier) {
+    history h(tiers_of("1s:10s,5s:1m"));
+    const auto shape = make_layout({"0"}, {0, 1});
+    // 3e9 per second on CPU 0 (a 32-bit cell per frame holds it, a 5 s bucket would not).
+    for (int k = 0; k < 5; ++k) h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, {3'000'000'000, 1}});
+    // A 64-bit counter reset can give a single frame above 2^32.
+    h.add(at(5s), at(6s), delta_frame{shape, {5'000'000'000, 1}});
+    auto w = h.query(at(0s), at(6s));
+    BOOST_TEST(w.resolution.count() == 1);
+    BOOST_TEST(w.counts == (counts{20'000'000'000, 6}));
+    feed(h, shape, 6, 20, [](int) { return 0; });
+    w = h.query(at(0s), at(5s));
+    BOOST_TEST(w.resolution.count() == 5);
+    BOOST_TEST(w.counts == (counts{15'000'000'000, 5}));
+    w = h.query(at(0s), at(10s));
+    BOOST_TEST(w.counts == (counts{20'000'000'000, 6}));
+}
+
+// --- from snapshots ---------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(snapshots_through_tracker_and_history) {
+    delta_tracker tracker;
+    history h(tiers_of("1s:1m"));
+    const std::vector<snapshot> samples = {
+        make_snapshot({0, 1, 2}, {{"0", {4294967000, 10, 0}}, {"1", {100, 100, 100}}}),
+        // IRQ 0 wraps on CPU 0; IRQ 1 is reset on CPU 0 (a driver reload).
+        make_snapshot({0, 1, 2}, {{"0", {200, 15, 5}}, {"1", {50, 110, 100}}}),
+        // CPU 1 goes offline; IRQ 9 appears.
+        make_snapshot({0, 2}, {{"0", {300, 7}}, {"1", {60, 100}}, {"9", {7, 7}}}),
+        // CPU 1 is back with a lower counter; IRQ 1 is gone.
+        make_snapshot({0, 1, 2}, {{"0", {310, 3, 8}}, {"9", {9, 1, 9}}}),
+    };
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+        if (auto frame = tracker.next(samples[i])) {
+            h.add(at(static_cast<int>(i - 1) * 1s), at(static_cast<int>(i) * 1s), *frame);
+        }
+    }
+    const auto w = h.query(at(0s), at(3s));
+    BOOST_TEST(w.frames == 3u);
+    BOOST_TEST(w.shape->row_ids == (ids{"0", "9", "1"}));
+    BOOST_TEST(w.shape->cpus == (cpu_list{0, 1, 2}));
+    BOOST_TEST(w.counts == (counts{
+                               496 + 100 + 10, 5 + 0, 5 + 2 + 1,   // IRQ 0
+                               0 + 2, 0, 0 + 2,                    // IRQ 9
+                               50 + 10, 10, 0 + 0,                 // IRQ 1
+                           }));
+    // The wrap alone.
+    BOOST_TEST(h.query(at(0s), at(1s)).counts == (counts{496, 5, 5, 50, 10, 0}));
+}
+
+// --- bookkeeping ------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(memory_is_fixed_once_full) {
+    std::vector<std::string> rows;
+    for (int r = 0; r < 100; ++r) rows.push_back("irq-with-a-long-name-" + std::to_string(r));
+    cpu_list cpus(100);
+    for (unsigned c = 0; c < 100; ++c) cpus[c] = c;
+    const auto shape = make_layout(rows, cpus);
+    const auto tiers = tiers_of("1s:10s,5s:1m");
+    const std::size_t estimate = history_memory_estimate(tiers, 100 * 100);
+
+    history h(tiers);
+    feed(h, shape, 0, 70, [](int) { return 1; });
+    const std::size_t full = h.memory_bytes();
+    feed(h, shape, 70, 200, [](int) { return 1; });
+    BOOST_TEST(h.memory_bytes() == full);
+    BOOST_TEST(full >= estimate);
+    BOOST_TEST(full <= estimate + 32 * 1024);   // frame headers and one layout on top of the counts
+}
+
+BOOST_AUTO_TEST_CASE(each_layout_is_counted_once) {
+    std::vector<std::string> rows;
+    for (int r = 0; r < 100; ++r) rows.push_back("irq-with-a-long-name-" + std::to_string(r));
+    const auto shared = make_layout(rows, {0});
+    history one(tiers_of("1s:10s"));
+    history many(tiers_of("1s:10s"));
+    for (int k = 0; k < 10; ++k) {
+        one.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shared, counts(100, 1)});
+        many.add(at(k * 1s), at((k + 1) * 1s), delta_frame{make_layout(rows, {0}), counts(100, 1)});
+    }
+    BOOST_TEST(many.memory_bytes() > one.memory_bytes() + 9 * 100 * 20);
+}
+
+BOOST_AUTO_TEST_CASE(a_clock_stepping_back_keeps_the_history_ordered) {
+    history h(tiers_of("1s:1m"));
+    const auto shape = make_layout({"0"}, {0});
+    feed(h, shape, 0, 5, [](int) { return 1; });
+    h.add(at(3s), at(4s), delta_frame{shape, {7}});
+    BOOST_TEST(h.newest() == at(6s));
+    const auto w = h.query(at(5s), at(6s));
+    BOOST_TEST(w.counts == (counts{7}));
+}
+
+BOOST_AUTO_TEST_CASE(malformed_frames_are_ignored_and_clear_forgets) {
+    history h(tiers_of("1s:1m"));
+    h.add(at(0s), at(1s), delta_frame{make_layout({"0"}, {0, 1}), {1}});
+    h.add(at(0s), at(1s), delta_frame{nullptr, {}});
+    BOOST_TEST(h.empty());
+    feed(h, make_layout({"0"}, {0}), 0, 3, [](int) { return 1; });
+    BOOST_TEST(!h.empty());
+    BOOST_TEST(h.oldest() == at(0s));
+    h.clear();
+    BOOST_TEST(h.empty());
+    BOOST_TEST(h.query(at(0s), at(3s)).frames == 0u);
+    BOOST_TEST(h.memory_bytes() == 0u);
+}
