@@ -1,0 +1,434 @@
+// The /proc/interrupts parser: one pass over the text, hand-written scanning, no allocation per count.
+// Layouts follow the kernel's show_interrupts() and the arch_show_interrupts() of x86 and arm64.
+#include "irqd/core/interrupts.hpp"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
+#include <numeric>
+
+namespace irqd::core {
+namespace {
+
+constexpr bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+constexpr bool is_digit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+
+std::string_view trim(std::string_view s)
+{
+    std::size_t b = 0;
+    std::size_t e = s.size();
+    while (b < e && is_blank(s[b])) ++b;
+    while (e > b && is_blank(s[e - 1])) --e;
+    return s.substr(b, e - b);
+}
+
+bool all_digits(std::string_view s)
+{
+    return !s.empty() && std::all_of(s.begin(), s.end(), is_digit);
+}
+
+// Decimal text to an integer of type T; nullopt when empty, not all digits, or out of T's range.
+template <class T>
+std::optional<T> to_number(std::string_view s)
+{
+    if (!all_digits(s)) return std::nullopt;
+    T v = 0;
+    for (char c : s) {
+        if (__builtin_mul_overflow(v, T{10}, &v) || __builtin_add_overflow(v, T(c - '0'), &v)) return std::nullopt;
+    }
+    return v;
+}
+
+// Quotes a piece of a bad line for an issue reason, cut short so garbage cannot bloat the report.
+std::string quoted(std::string_view s)
+{
+    constexpr std::size_t max_len = 32;
+    std::string r = "'";
+    r.append(s.substr(0, max_len));
+    if (s.size() > max_len) r += "...";
+    r += '\'';
+    return r;
+}
+
+// "CPU0 CPU1 CPU4": the header names the online CPUs in ascending order (offline ones are absent).
+bool read_header(std::string_view line, std::vector<unsigned>& cpus)
+{
+    cpus.clear();
+    std::size_t i = 0;
+    while (true) {
+        while (i < line.size() && is_blank(line[i])) ++i;
+        if (i == line.size()) break;
+        std::size_t e = i;
+        while (e < line.size() && !is_blank(line[e])) ++e;
+        const std::string_view token = line.substr(i, e - i);
+        i = e;
+        if (token.size() < 4 || token.substr(0, 3) != "CPU") return false;
+        const auto cpu = to_number<unsigned>(token.substr(3));
+        if (!cpu || (!cpus.empty() && *cpu <= cpus.back())) return false;
+        cpus.push_back(*cpu);
+    }
+    return !cpus.empty();
+}
+
+enum class counts_status { ok, malformed, overflow };
+
+// SWAR helpers: eight bytes of text in one 64-bit word, the first character in the low byte. Only
+// used on little-endian machines (x86, arm64); elsewhere the scalar loops below do all the work.
+constexpr bool swar = std::endian::native == std::endian::little;
+constexpr std::uint64_t bytes_of(std::uint8_t b) { return 0x0101010101010101ULL * b; }
+
+std::uint64_t load8(const char* p)
+{
+    std::uint64_t v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+// How many of the eight bytes, from the first, are ASCII digits (0..8). A byte is a digit when its
+// high nibble is 3 and its low nibble plus 6 stays below 16; no step carries between bytes.
+unsigned leading_digits(std::uint64_t v)
+{
+    const std::uint64_t high = (v & bytes_of(0xF0)) ^ bytes_of(0x30);
+    const std::uint64_t low = ((v & bytes_of(0x0F)) + bytes_of(0x06)) & bytes_of(0xF0);
+    const std::uint64_t not_digit = high | low;
+    return not_digit == 0 ? 8 : static_cast<unsigned>(std::countr_zero(not_digit)) / 8;
+}
+
+// The value of the first `len` (1..8) digits of v: shifting them to the top of the word turns the
+// bytes before them into leading zeros, then three multiply-adds combine digit pairs, quads, octets.
+std::uint64_t digits_value(std::uint64_t v, unsigned len)
+{
+    std::uint64_t d = (v - bytes_of('0')) << (8 * (8 - len));
+    d = d * 10 + (d >> 8);
+    d = ((d & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32)) +
+         ((d >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32))) >> 32;
+    return d;
+}
+
+constexpr std::array<std::uint64_t, 8> powers_of_10 = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
+
+const char* skip_spaces(const char* q, const char* end)
+{
+    if constexpr (swar) {
+        while (end - q >= 8) {
+            const std::uint64_t not_space = load8(q) ^ bytes_of(' ');
+            if (not_space != 0) return q + std::countr_zero(not_space) / 8;
+            q += 8;
+        }
+    }
+    while (q != end && *q == ' ') ++q;
+    return q;
+}
+
+// Reads the digits at q (there is at least one) into v; returns the end of the digits, or nullptr
+// when the number does not fit in 64 bits.
+const char* read_decimal(const char* q, const char* end, std::uint64_t& v)
+{
+    if constexpr (swar) {
+        // Up to 16 digits from two words; the byte after them is within the text too.
+        if (end - q >= 16) {
+            const std::uint64_t first = load8(q);
+            const unsigned len = leading_digits(first);
+            if (len < 8) {
+                v = digits_value(first, len);
+                return q + len;
+            }
+            const std::uint64_t second = load8(q + 8);
+            const unsigned more = leading_digits(second);
+            if (more < 8) {
+                v = digits_value(first, 8) * powers_of_10[more] + (more == 0 ? 0 : digits_value(second, more));
+                return q + 8 + more;
+            }
+        }
+    }
+    const char* start = q;
+    v = static_cast<unsigned char>(*q++) - '0';
+    // Nineteen digits cannot overflow 64 bits, so only longer numbers need a checked conversion.
+    const char* unchecked_end = end - q > 18 ? q + 18 : end;
+    while (q != unchecked_end && is_digit(*q)) v = v * 10 + (static_cast<unsigned char>(*q++) - '0');
+    if (q == end || !is_digit(*q)) return q;
+    while (q != end && is_digit(*q)) ++q;
+    const auto checked = to_number<std::uint64_t>(std::string_view(start, static_cast<std::size_t>(q - start)));
+    if (!checked) return nullptr;
+    v = *checked;
+    return q;
+}
+
+// Reads whitespace-separated decimal counts from p into dst, at most max of them, and stops before
+// the first token that does not start with a digit (the chip or the description). On return p is
+// at the end of the last count read; n says how many were read. A token that starts with a digit
+// but goes on with something else is malformed; `bad` then points at it.
+counts_status read_counts(const char*& p, const char* end, std::uint64_t* dst, std::size_t max, std::size_t& n,
+                          const char*& bad)
+{
+    n = 0;
+    const char* q = p;
+    while (n < max) {
+        q = skip_spaces(q, end);   // the kernel pads with spaces; a tab takes the branch below
+        if (q == end) break;
+        if (!is_digit(*q)) {
+            if (!is_blank(*q)) break;
+            ++q;
+            continue;
+        }
+        std::uint64_t v = 0;
+        const char* after = read_decimal(q, end, v);
+        if (after == nullptr) {
+            bad = q;
+            return counts_status::overflow;
+        }
+        if (after != end && !is_blank(*after)) {
+            bad = q;
+            return counts_status::malformed;
+        }
+        dst[n++] = v;
+        p = q = after;
+    }
+    return counts_status::ok;
+}
+
+// Flow-handler names the kernel appends to the chip name as "-name" ("IO-APIC-edge", "XT-PIC-XT").
+// Only used for the old layout without hwirq, where the suffix cannot be told apart otherwise.
+constexpr std::array<std::string_view, 8> known_flow_names = {
+    "edge", "level", "fasteoi", "simple", "percpu", "percpu_devid", "XT-PIC", "XT"};
+
+// "524288-edge", "2-edge", "-edge": the new x86 layout's hwirq glued to "-" and the flow-handler name.
+bool is_hwirq_dash_trigger(std::string_view token, std::size_t& dash)
+{
+    dash = 0;
+    while (dash < token.size() && is_digit(token[dash])) ++dash;
+    return dash + 1 < token.size() && token[dash] == '-';
+}
+
+bool is_level_word(std::string_view token) { return token == "Edge" || token == "Level"; }
+
+// Splits what follows the counts of a numeric IRQ into chip, hwirq, trigger and action names.
+// The kernel prints " %8s" chip (or its own irq_print_chip text), " %*lu" hwirq when the IRQ has a
+// domain, " %-8s" Edge/Level on arches with GENERIC_IRQ_SHOW_LEVEL (arm), "-%-8s" the flow-handler
+// name when set (x86), then "  " and the action names joined by ", ". Older kernels print no hwirq,
+// so the flow name is glued to the chip ("IR-PCI-MSI-edge").
+void split_tail(std::string_view tail, irq_row& row)
+{
+    // The first few tokens are enough: chip, hwirq and trigger never take more than that.
+    constexpr std::size_t window = 4;
+    std::array<std::string_view, window> tokens;
+    std::size_t count = 0;
+    for (std::size_t i = 0; count < window;) {
+        while (i < tail.size() && is_blank(tail[i])) ++i;
+        if (i == tail.size()) break;
+        std::size_t e = i;
+        while (e < tail.size() && !is_blank(tail[e])) ++e;
+        tokens[count++] = tail.substr(i, e - i);
+        i = e;
+    }
+    row.chip.clear();
+    row.hwirq.clear();
+    row.trigger.clear();
+    row.name.clear();
+    if (count == 0) return;
+
+    // Text from the start of tokens[first] to the end of tokens[last], spaces inside kept.
+    const auto span = [&](std::size_t first, std::size_t last) {
+        const char* b = tokens[first].data();
+        return std::string_view(b, static_cast<std::size_t>(tokens[last].data() + tokens[last].size() - b));
+    };
+    const auto rest_after = [&](std::size_t k) {
+        const std::size_t from = static_cast<std::size_t>(tokens[k].data() + tokens[k].size() - tail.data());
+        return trim(tail.substr(from));
+    };
+
+    // New layout: the trigger is a later token; whatever precedes it (less a numeric hwirq) is the chip,
+    // which lets chip names with spaces through.
+    for (std::size_t k = 1; k < count; ++k) {
+        std::size_t dash = 0;
+        if (is_hwirq_dash_trigger(tokens[k], dash)) {
+            row.chip.assign(span(0, k - 1));
+            row.hwirq.assign(tokens[k].substr(0, dash));
+            row.trigger.assign(tokens[k].substr(dash + 1));
+            row.name.assign(rest_after(k));
+            return;
+        }
+        if (is_level_word(tokens[k])) {
+            const bool has_hwirq = k >= 2 && all_digits(tokens[k - 1]);
+            row.chip.assign(span(0, has_hwirq ? k - 2 : k - 1));
+            if (has_hwirq) row.hwirq.assign(tokens[k - 1]);
+            row.trigger.assign(tokens[k]);
+            row.name.assign(rest_after(k));
+            return;
+        }
+    }
+
+    // Old layout: "IO-APIC-edge", the flow name glued to the chip.
+    const std::string_view first = tokens[0];
+    for (const std::string_view flow : known_flow_names) {
+        if (first.size() > flow.size() + 1 && first.ends_with(flow) && first[first.size() - flow.size() - 1] == '-') {
+            row.chip.assign(first.substr(0, first.size() - flow.size() - 1));
+            row.trigger.assign(flow);
+            row.name.assign(rest_after(0));
+            return;
+        }
+    }
+
+    // No trigger at all: chip, then maybe a hwirq.
+    row.chip.assign(first);
+    if (count >= 2 && all_digits(tokens[1])) {
+        row.hwirq.assign(tokens[1]);
+        row.name.assign(rest_after(1));
+    } else {
+        row.name.assign(rest_after(0));
+    }
+}
+
+class parser {
+public:
+    parser(std::string_view text, snapshot& out) : text_(text), out_(out) {}
+
+    void run()
+    {
+        out_.cpus.clear();
+        out_.counts.clear();
+        out_.issues.clear();
+        std::size_t line_no = 0;
+        std::size_t pos = 0;
+        bool have_header = false;
+        while (pos < text_.size()) {
+            const char* nl = static_cast<const char*>(std::memchr(text_.data() + pos, '\n', text_.size() - pos));
+            const std::size_t end = nl ? static_cast<std::size_t>(nl - text_.data()) : text_.size();
+            const std::string_view line = text_.substr(pos, end - pos);
+            pos = end + 1;
+            ++line_no;
+            if (trim(line).empty()) continue;
+            if (!have_header) {
+                if (!read_header(line, out_.cpus)) {
+                    out_.cpus.clear();
+                    issue(line_no, "no CPU header (\"CPU0 CPU1 ...\") before the first row");
+                    break;
+                }
+                have_header = true;
+                reserve(line.size());
+                continue;
+            }
+            read_row(line, line_no);
+        }
+        if (!have_header && out_.issues.empty()) issue(std::max<std::size_t>(line_no, 1), "no CPU header: the text is blank");
+        out_.rows.resize(rows_);
+    }
+
+private:
+    // Rows are a little longer than the header, so text size / header length slightly overestimates
+    // the row count without a second pass; at most about two bytes of counts per byte of text.
+    void reserve(std::size_t header_len)
+    {
+        out_.counts.reserve((text_.size() / header_len + 1) * out_.cpus.size());
+    }
+
+    void issue(std::size_t line_no, std::string reason) { out_.issues.push_back({line_no, std::move(reason)}); }
+
+    void read_row(std::string_view line, std::size_t line_no)
+    {
+        const std::size_t colon = line.find(':');
+        if (colon == std::string_view::npos) return issue(line_no, "no ':' after an IRQ id");
+        const std::string_view id = trim(line.substr(0, colon));
+        if (id.empty() || std::any_of(id.begin(), id.end(), is_blank)) {
+            return issue(line_no, "malformed IRQ id " + quoted(id));
+        }
+        std::optional<unsigned> number;
+        if (all_digits(id)) {
+            number = to_number<unsigned>(id);
+            if (!number) return issue(line_no, "IRQ number out of range " + quoted(id));
+        }
+
+        // Short rows (ERR:, MIS:, arches that print fewer columns) leave their missing columns at 0.
+        // Those zeros are the only cells not paid for by input bytes, so they get a budget: without
+        // one, a wide header followed by many tiny lines would ask for gigabytes.
+        const std::size_t ncpus = out_.cpus.size();
+        const std::size_t base = out_.counts.size();
+        if (base + ncpus > text_.size() + short_row_allowance * ncpus) {
+            return issue(line_no, "too many short rows for the size of the text");
+        }
+        out_.counts.resize(base + ncpus);
+
+        const char* p = line.data() + colon + 1;
+        const char* end = line.data() + line.size();
+        const char* bad = nullptr;
+        std::size_t n = 0;
+        const counts_status status = read_counts(p, end, out_.counts.data() + base, ncpus, n, bad);
+        if (status != counts_status::ok || n == 0) {
+            out_.counts.resize(base);
+            if (status == counts_status::overflow) {
+                return issue(line_no, "count does not fit in 64 bits " + quoted(std::string_view(bad, end - bad)));
+            }
+            if (status == counts_status::malformed) {
+                return issue(line_no, "malformed count " + quoted(std::string_view(bad, end - bad)));
+            }
+            return issue(line_no, "no counts after " + quoted(id));
+        }
+        const std::string_view tail = trim(std::string_view(p, static_cast<std::size_t>(end - p)));
+
+        irq_row& row = next_row();
+        row.id.assign(id);
+        row.number = number;
+        if (number) {
+            split_tail(tail, row);
+            row.per_cpu = true;
+        } else {
+            row.chip.clear();
+            row.hwirq.clear();
+            row.trigger.clear();
+            row.name.assign(tail);
+            // ERR:, MIS:, arm's Err: one value and no description; it is not a per-CPU counter.
+            row.per_cpu = !(n == 1 && tail.empty());
+        }
+    }
+
+    // Reuses the row objects (and their strings' buffers) of the previous parse into the same snapshot.
+    irq_row& next_row()
+    {
+        if (rows_ == out_.rows.size()) out_.rows.emplace_back();
+        return out_.rows[rows_++];
+    }
+
+    static constexpr std::size_t short_row_allowance = 64;
+
+    std::string_view text_;
+    snapshot& out_;
+    std::size_t rows_ = 0;
+};
+
+}  // namespace
+
+std::uint64_t snapshot::row_total(std::size_t row) const
+{
+    const auto first = counts.begin() + static_cast<std::ptrdiff_t>(row * cpus.size());
+    return std::accumulate(first, first + static_cast<std::ptrdiff_t>(cpus.size()), std::uint64_t{0});
+}
+
+std::optional<std::size_t> snapshot::find_row(std::string_view id) const
+{
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (rows[i].id == id) return i;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::size_t> snapshot::find_cpu(unsigned cpu) const
+{
+    const auto it = std::find(cpus.begin(), cpus.end(), cpu);
+    if (it == cpus.end()) return std::nullopt;
+    return static_cast<std::size_t>(it - cpus.begin());
+}
+
+snapshot parse_interrupts(std::string_view text)
+{
+    snapshot out;
+    parse_interrupts(text, out);
+    return out;
+}
+
+void parse_interrupts(std::string_view text, snapshot& out)
+{
+    parser(text, out).run();
+}
+
+}  // namespace irqd::core
