@@ -31,6 +31,12 @@ std::uint64_t cell(const snapshot& s, std::size_t row, std::size_t col) {
 }  // namespace
 
 std::optional<delta_frame> delta_tracker::next(const snapshot& cur) {
+    delta_frame out;
+    if (!next(cur, out)) return std::nullopt;
+    return out;
+}
+
+bool delta_tracker::next(const snapshot& cur, delta_frame& out) {
     // Collect the per-CPU rows and, on the way, check whether the layout is the previous one.
     src_rows_.clear();
     bool same = shape_ && shape_->cpus == cur.cpus;
@@ -45,7 +51,8 @@ std::optional<delta_frame> delta_tracker::next(const snapshot& cur) {
     const bool well_formed = cur.counts.size() == cur.rows.size() * ncols;
 
     if (same && well_formed) {
-        delta_frame out{shape_, std::vector<std::uint64_t>(src_rows_.size() * ncols)};
+        out.shape = shape_;
+        out.counts.resize(src_rows_.size() * ncols);   // no-op in the steady state
         for (std::size_t r = 0; r < src_rows_.size(); ++r) {
             const std::uint64_t* now = cur.counts.data() + src_rows_[r] * ncols;
             std::uint64_t* before = prev_.data() + r * ncols;
@@ -55,7 +62,7 @@ std::optional<delta_frame> delta_tracker::next(const snapshot& cur) {
                 before[c] = now[c];
             }
         }
-        return out;
+        return true;
     }
 
     auto built = std::make_shared<layout>();
@@ -71,13 +78,14 @@ std::optional<delta_frame> delta_tracker::next(const snapshot& cur) {
             for (std::size_t c = 0; c < ncols; ++c) prev_[r * ncols + c] = cell(cur, src_rows_[r], c);
         }
         shape_ = std::move(shape);
-        return std::nullopt;
+        return false;
     }
-    return realign(cur, std::move(shape));
+    realign(cur, std::move(shape), out);
+    return true;
 }
 
 // The slow path: the layout changed, so each cell looks up its row and CPU in the previous layout.
-delta_frame delta_tracker::realign(const snapshot& cur, layout_ptr shape) {
+void delta_tracker::realign(const snapshot& cur, layout_ptr shape, delta_frame& out) {
     constexpr std::size_t absent = std::numeric_limits<std::size_t>::max();
     const layout& old = *shape_;
     const std::size_t old_cols = old.cpus.size();
@@ -101,7 +109,8 @@ delta_frame delta_tracker::realign(const snapshot& cur, layout_ptr shape) {
         if (auto it = old_col_of.find(cur.cpus[c]); it != old_col_of.end()) col_map[c] = it->second;
     }
 
-    delta_frame out{shape, std::vector<std::uint64_t>(row_map.size() * ncols)};
+    out.shape = shape;
+    out.counts.assign(row_map.size() * ncols, 0);
     std::vector<std::uint64_t> now(row_map.size() * ncols);
     for (std::size_t r = 0; r < row_map.size(); ++r) {
         for (std::size_t c = 0; c < ncols; ++c) {
@@ -114,7 +123,6 @@ delta_frame delta_tracker::realign(const snapshot& cur, layout_ptr shape) {
     }
     prev_ = std::move(now);
     shape_ = std::move(shape);
-    return out;
 }
 
 void delta_tracker::reset() {

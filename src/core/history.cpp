@@ -19,9 +19,9 @@ constexpr std::uint64_t max_u32 = std::numeric_limits<std::uint32_t>::max();
 // A tier of more frames than this is almost surely a typo ("1s:1000d"), and would not fit in memory.
 constexpr std::uint64_t max_tier_frames = 1'000'000;
 
-// Cells summed per pass over the frames of a query: the accumulator slice (64 KiB) stays in L2
-// while the frames stream through.
-constexpr std::size_t query_slice = 8192;
+// Cells summed per pass when several arrays are summed cell by cell (a query's frames, a frame's
+// buckets): the shared slice (64 KiB of 64-bit counts) stays in L2 while the others stream through.
+constexpr std::size_t slice = 8192;
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
     const std::int64_t q = a / b;
@@ -175,7 +175,19 @@ void history::add(clock_time from, clock_time to, const delta_frame& frame) {
         to += shift;
     }
     to = std::max(to, from);
-    for (auto& t : store_) add_to_tier(t, from, to, frame);
+    std::vector<std::uint64_t*> sums;
+    sums.reserve(store_.size());
+    for (auto& t : store_) {
+        if (std::uint64_t* acc = add_to_tier(t, from, to, frame)) sums.push_back(acc);
+    }
+    // Slice by slice, so a frame is read from memory once however many buckets it is summed into.
+    const std::uint64_t* src = frame.counts.data();
+    for (std::size_t begin = 0; begin < cells && !sums.empty(); begin += slice) {
+        const std::size_t end = std::min(cells, begin + slice);
+        for (std::uint64_t* acc : sums) {
+            for (std::size_t i = begin; i < end; ++i) acc[i] += src[i];
+        }
+    }
     newest_ = to;
 }
 
@@ -202,7 +214,7 @@ void store_counts(const std::uint64_t* src, std::size_t n, std::vector<std::uint
 
 }  // namespace
 
-void history::add_to_tier(tier& t, clock_time from, clock_time to, const delta_frame& df) {
+std::uint64_t* history::add_to_tier(tier& t, clock_time from, clock_time to, const delta_frame& df) {
     const std::int64_t index = bucket_index(to, t.config.resolution);
     if (t.has_open && (index != t.open.index || !same_layout(t.open.shape, df.shape))) close_bucket(t);
 
@@ -213,7 +225,7 @@ void history::add_to_tier(tier& t, clock_time from, clock_time to, const delta_f
         f.to = to;
         f.shape = df.shape;
         store_counts(df.counts.data(), df.counts.size(), f.counts, f.big);
-        return;
+        return nullptr;
     }
     if (!t.has_open) {
         t.has_open = true;
@@ -222,12 +234,10 @@ void history::add_to_tier(tier& t, clock_time from, clock_time to, const delta_f
         t.open.shape = df.shape;
         t.open.index = index;
         t.open.counts.assign(df.counts.begin(), df.counts.end());
-        return;
+        return nullptr;
     }
     t.open.to = to;
-    std::uint64_t* acc = t.open.counts.data();
-    const std::uint64_t* src = df.counts.data();
-    for (std::size_t i = 0, n = df.counts.size(); i < n; ++i) acc[i] += src[i];
+    return t.open.counts.data();
 }
 
 void history::close_bucket(tier& t) {
@@ -386,8 +396,8 @@ window_counts history::query(clock_time from, clock_time to) const {
         const std::size_t n = out.shape->row_ids.size() * out.shape->cpus.size();
         out.counts.assign(n, 0);
         std::uint64_t* acc = out.counts.data();
-        for (std::size_t begin = 0; begin < n; begin += query_slice) {
-            const std::size_t end = std::min(n, begin + query_slice);
+        for (std::size_t begin = 0; begin < n; begin += slice) {
+            const std::size_t end = std::min(n, begin + slice);
             for (const view& v : views) {
                 if (v.counts32) {
                     for (std::size_t i = begin; i < end; ++i) acc[i] += v.counts32[i];

@@ -179,3 +179,18 @@ BOOST_AUTO_TEST_CASE(short_counts_read_as_zero) {
     BOOST_TEST_REQUIRE(frame.has_value());
     BOOST_TEST(frame->counts == (counts{2, 0}));   // 1 -> 0 is a reset to 0
 }
+
+BOOST_AUTO_TEST_CASE(next_into_a_reused_frame) {
+    delta_tracker tracker;
+    delta_frame frame;
+    BOOST_TEST(!tracker.next(make_snapshot({0, 1}, {{"0", {1, 1}}}), frame));
+    BOOST_TEST(tracker.next(make_snapshot({0, 1}, {{"0", {3, 2}}}), frame));
+    BOOST_TEST(frame.counts == (counts{2, 1}));
+    const auto* buffer = frame.counts.data();
+    BOOST_TEST(tracker.next(make_snapshot({0, 1}, {{"0", {4, 5}}}), frame));
+    BOOST_TEST(frame.counts == (counts{1, 3}));
+    BOOST_TEST(frame.counts.data() == buffer);
+    BOOST_TEST(tracker.next(make_snapshot({0}, {{"0", {9}}}), frame));
+    BOOST_TEST(frame.counts == (counts{5}));
+    BOOST_TEST(frame.shape->cpus == (cpu_list{0}));
+}

@@ -50,10 +50,12 @@ struct delta_frame {
 class delta_tracker {
 public:
     std::optional<delta_frame> next(const snapshot& cur);
+    // The same, into `out`, whose buffer is reused (the sampler's hot path); false for the first snapshot.
+    bool next(const snapshot& cur, delta_frame& out);
     void reset();
 
 private:
-    delta_frame realign(const snapshot& cur, layout_ptr shape);
+    void realign(const snapshot& cur, layout_ptr shape, delta_frame& out);
 
     layout_ptr shape_;
     std::vector<std::uint64_t> prev_;     // counts of the previous snapshot, aligned to shape_
@@ -149,7 +151,9 @@ private:
     };
     struct view;                          // a closed frame or an open bucket, as a query reads it
 
-    void add_to_tier(tier& t, clock_time from, clock_time to, const delta_frame& frame);
+    // Stores the frame in `t`, or returns the open bucket it must be summed into (add() sums all tiers
+    // in one pass over the frame).
+    std::uint64_t* add_to_tier(tier& t, clock_time from, clock_time to, const delta_frame& frame);
     void close_bucket(tier& t);
     frame& push_frame(tier& t);           // a new newest frame, reusing the buffers of a dropped one
 
