@@ -39,6 +39,15 @@ clock_time midpoint(clock_time from, clock_time to) { return from + (to - from) 
 // Half a resolution, without the integer truncation of seconds(1) / 2.
 nanoseconds half(seconds resolution) { return nanoseconds(resolution) / 2; }
 
+// t + d for d >= 0, stopping at the end of the clock: a client may ask about the year 2262.
+clock_time saturating_add(clock_time t, nanoseconds d) {
+    clock_time::rep sum = 0;
+    if (__builtin_add_overflow(t.time_since_epoch().count(), std::chrono::duration_cast<clock_time::duration>(d).count(), &sum)) {
+        return clock_time::max();
+    }
+    return clock_time(clock_time::duration(sum));
+}
+
 bool same_layout(const layout_ptr& a, const layout_ptr& b) { return a == b || (a && b && *a == *b); }
 
 std::size_t layout_bytes(const layout& l) {
@@ -237,6 +246,9 @@ std::uint64_t* history::add_to_tier(tier& t, clock_time from, clock_time to, con
         return nullptr;
     }
     t.open.to = to;
+    // An equal layout behind a new pointer (the tracker was reset): adopt it, so the next frames
+    // match by pointer instead of comparing every row id.
+    if (t.open.shape != df.shape) t.open.shape = df.shape;
     return t.open.counts.data();
 }
 
@@ -315,7 +327,7 @@ window_counts history::query(clock_time from, clock_time to) const {
     const auto start_of = [](const tier& t, std::size_t i) { return i < t.frames.size() ? t.frames[i].from : t.open.from; };
     const auto end_of = [](const tier& t, std::size_t i) { return i < t.frames.size() ? t.frames[i].to : t.open.to; };
     const auto covers = [&](const tier& t, clock_time target) {
-        return length(t) > 0 && start_of(t, 0) <= target + half(t.config.resolution);
+        return length(t) > 0 && start_of(t, 0) <= saturating_add(target, half(t.config.resolution));
     };
     // [first, last) of the frames whose midpoint lies in [from, to]; midpoints ascend with the frames.
     const auto inside = [&](const tier& t) -> std::pair<std::size_t, std::size_t> {

@@ -257,6 +257,11 @@ BOOST_AUTO_TEST_CASE(empty_windows_say_so) {
     BOOST_TEST(w.from == at(2600ms));
     // Backwards.
     BOOST_TEST(h.query(at(4s), at(1s)).frames == 0u);
+    // The ends of the clock.
+    w = h.query(clock_time::min(), clock_time::max());
+    BOOST_TEST(w.frames == 5u);
+    BOOST_TEST(!w.complete);
+    BOOST_TEST(h.query(clock_time::max(), clock_time::max()).frames == 0u);
 }
 
 // --- layouts ----------------------------------------------------------------------------------------
