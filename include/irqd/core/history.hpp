@@ -32,8 +32,8 @@ using layout_ptr = std::shared_ptr<const layout>;
 // Exactly: cur >= prev gives cur - prev. Otherwise, if both fit in 32 bits and the wrapped delta
 // 2^32 - prev + cur is below 2^31 (prev was in the upper part of the range, as a counter about to
 // wrap is), it is a wrap and gives that. Anything else (a 64-bit counter going down, or a 32-bit one
-// falling far) is a reset (driver reload, counters cleared) and gives cur. Never negative, and never
-// larger than cur or 2^31 when the counter went down.
+// falling far) is a reset (driver reload, counters cleared) and gives cur. Never negative; when the
+// counter went down the result is either below 2^31 (a wrap) or cur (a reset).
 std::uint64_t counter_delta(std::uint64_t prev, std::uint64_t cur);
 
 // Counts that fired between two samples, row-major over `shape`.
@@ -72,7 +72,7 @@ std::string format_tiers(const std::vector<tier_config>& tiers);
 
 // Bytes a history with these tiers holds once every tier is full, for frames of `cells` IRQ x CPU
 // cells: 4 bytes per cell per retained frame, plus 8 per cell for the open bucket of each tier that
-// accumulates (every tier but a finest one fed by samples at least half its resolution apart).
+// sums samples (each tier whose resolution is more than twice the sample interval).
 // Layouts and the rare exact values above 2^32-1 come on top (see docs/history.md).
 std::size_t history_memory_estimate(const std::vector<tier_config>& tiers, std::size_t cells,
                                     std::chrono::milliseconds sample_interval = std::chrono::seconds(1));
@@ -139,7 +139,7 @@ private:
     struct bucket {
         clock_time from, to;
         layout_ptr shape;
-        std::int64_t index = 0;           // which multiple of the resolution it closes at
+        std::int64_t index = 0;           // k: the bucket covers (k * resolution, (k + 1) * resolution]
         std::vector<std::uint64_t> counts;
     };
     struct tier {
