@@ -26,6 +26,14 @@ struct balance_input {
     std::vector<std::uint64_t> fixed_load;  // per entry of `cpus`: load that cannot move; empty = none
     std::optional<std::size_t> max_moves; // at most this many items leave `current`
     std::uint64_t work_budget = 20'000'000;  // total search effort before settling for the best found
+    // Notes on the fields above, as the balancer reads them:
+    // - An item whose `current` is not among its allowed input CPUs must move; those forced moves
+    //   count against max_moves first, in input order (see balance_plan::held).
+    // - An item with no `current` costs no move wherever it goes.
+    // - work_budget bounds the searches (units of 100-300 ns here: 20M is a few seconds of CPU in
+    //   the worst case, e.g. two CPUs with 40 numbers of 50 bits); most inputs finish far earlier,
+    //   64 CPUs x 4096 IRQs in about 50k-130k units. The baseline and the constructions it searches
+    //   from always complete, so a tiny budget still gives a valid plan.
 };
 
 struct cpu_load {
@@ -56,6 +64,13 @@ struct balance_plan {
     std::size_t moves = 0;                // items whose CPU differs from `current`
     bool proven_optimal = false;          // max_load is the optimum (search completed or hit the bound)
     std::uint64_t work = 0;               // effort spent (search nodes / improvement steps)
+    // Items whose allowed set has no CPU of the input. They stay where they are: cpu_of is their
+    // current CPU (the first input CPU when unknown, for display only) and the writer must skip them.
+    // Their load counts on their current CPU when that is one of the input CPUs.
+    std::vector<std::size_t> unplaceable;
+    // Items that may not stay on their current CPU but were left there because max_moves ran out
+    // (taken in input order); cpu_of is their current CPU, so the writer leaves them alone.
+    std::vector<std::size_t> held;
 };
 
 class balancer {
