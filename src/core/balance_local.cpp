@@ -2,7 +2,6 @@
 #include "balance_local.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <functional>
 
 namespace irqd::core::detail {
@@ -15,8 +14,6 @@ constexpr int skip_limit = 4;
 // Items sitting on their current CPU that a re-split may move, per CPU: enough for a fine split
 // (2^32 subsets against loads of a few million), few enough to keep moves down.
 constexpr std::size_t resplit_at_home = 16;
-
-std::uint64_t log2_steps(std::size_t n) { return static_cast<std::uint64_t>(std::bit_width(n)) + 1; }
 
 }  // namespace
 
@@ -44,11 +41,30 @@ void local_search::consider(const problem& p, const placement& pl, std::uint32_t
     best_ = choice{true, new_max, cost, c, x, y};
 }
 
+// First position in [lo, end) where `pred` is false (pred true then false along the range),
+// searching outwards from lo: O(log distance), so a walk whose answers only move forwards costs
+// O(shorter * log(longer / shorter)) in all.
+template <class It, class Pred>
+It gallop(It lo, It end, Pred pred) {
+    std::size_t step = 1;
+    It hi = lo;
+    while (hi != end && pred(*hi)) {
+        lo = hi + 1;
+        hi = static_cast<std::size_t>(end - hi) > step ? hi + static_cast<std::ptrdiff_t>(step) : end;
+        step *= 2;
+    }
+    return std::partition_point(lo, hi, pred);
+}
+
 void local_search::evaluate(const problem& p, const placement& pl, std::uint32_t c, work_meter& meter) {
     const std::vector<std::uint32_t>& busy = on_[busy_];
     const std::vector<std::uint32_t>& other = on_[c];
     const std::uint64_t delta = pl.load[busy_] - pl.load[c];
-    auto w = [&](std::uint32_t i) { return p.weight[i]; };
+    std::uint64_t steps = 2;   // comparisons made, charged at the end
+    auto w = [&](std::uint32_t i) {
+        ++steps;
+        return p.weight[i];
+    };
 
     // Moves: the item nearest delta/2 (and under delta) improves both CPUs the most.
     {
@@ -63,17 +79,17 @@ void local_search::evaluate(const problem& p, const placement& pl, std::uint32_t
             if (w(*it) == 0) break;
             if (p.allowed(*it, c)) { consider(p, pl, c, *it, no_cpu); break; }
         }
-        meter.charge(log2_steps(busy.size()) + 2);
     }
-    if (other.empty()) return;
 
     // Swaps: x leaves the busy CPU, y comes back, d = w(x) - w(y) nearest delta/2 within (0, delta).
-    // Walk the shorter list and binary-search the longer one.
+    // Walk the shorter list; in the longer one the partner only moves forwards.
     auto fits = [&](std::uint32_t x, std::uint32_t y) { return p.allowed(x, c) && p.allowed(y, busy_); };
-    if (busy.size() <= other.size()) {
+    if (other.empty()) {
+    } else if (busy.size() <= other.size()) {
+        auto small_d = other.begin();
         for (std::uint32_t x : busy) {
             // Along `other` w(y) grows, so d shrinks: first the y with 2d >= delta, then 2d < delta.
-            const auto small_d = std::partition_point(other.begin(), other.end(), [&](std::uint32_t y) {
+            small_d = gallop(small_d, other.end(), [&](std::uint32_t y) {
                 return w(y) < w(x) && !twice_below(w(x) - w(y), delta);
             });
             int skipped = 0;
@@ -86,11 +102,11 @@ void local_search::evaluate(const problem& p, const placement& pl, std::uint32_t
                 if (fits(x, *it)) { consider(p, pl, c, x, *it); break; }
             }
         }
-        meter.charge(busy.size() * log2_steps(other.size()) / 2 + 1);
     } else {
+        auto big_d = busy.begin();
         for (std::uint32_t y : other) {
             // Along `busy` w(x) grows, so d grows: first 2d < delta (or d <= 0), then 2d >= delta.
-            const auto big_d = std::partition_point(busy.begin(), busy.end(), [&](std::uint32_t x) {
+            big_d = gallop(big_d, busy.end(), [&](std::uint32_t x) {
                 return w(x) <= w(y) || twice_below(w(x) - w(y), delta);
             });
             int skipped = 0;
@@ -103,8 +119,15 @@ void local_search::evaluate(const problem& p, const placement& pl, std::uint32_t
                 if (fits(*it, y)) { consider(p, pl, c, *it, y); break; }
             }
         }
-        meter.charge(other.size() * log2_steps(busy.size()) / 2 + 1);
     }
+    meter.charge(steps / 2);
+}
+
+bool local_search::reachable(const problem& p, std::uint32_t c) const {
+    if (busy_sets_.size() > max_busy_sets) return true;   // too varied to tell cheaply
+    for (std::uint32_t s : busy_sets_)
+        if (s == 0 || p.sets[s].contains(c)) return true;
+    return false;
 }
 
 void local_search::relocate(const problem& p, placement& pl, std::uint32_t item, std::uint32_t to) {
@@ -207,12 +230,21 @@ bool local_search::run(const problem& p, placement& pl, work_meter& meter) {
             if (pl.load[busy_] <= p.lower_bound) return true;
             in_round_ = true;
             next_cpu_ = 0;
+            // The allowed sets present on the busy CPU decide which CPUs can take anything from it.
+            busy_sets_.clear();
+            for (std::uint32_t x : on_[busy_])
+                if (std::find(busy_sets_.begin(), busy_sets_.end(), p.set_of[x]) == busy_sets_.end()) {
+                    busy_sets_.push_back(p.set_of[x]);
+                    if (busy_sets_.size() > max_busy_sets) break;
+                }
+            meter.charge(on_[busy_].size() / 8);
             best_ = choice{};
             continue;
         }
         if (next_cpu_ < p.k) {
             const std::uint32_t c = next_cpu_++;
-            if (c != busy_ && pl.load[c] < pl.load[busy_]) evaluate(p, pl, c, meter);
+            meter.charge(1);
+            if (c != busy_ && pl.load[c] < pl.load[busy_] && reachable(p, c)) evaluate(p, pl, c, meter);
             continue;
         }
         in_round_ = false;

@@ -33,6 +33,7 @@ private:
     void evaluate(const problem& p, const placement& pl, std::uint32_t c, work_meter& meter);
     void consider(const problem& p, const placement& pl, std::uint32_t c, std::uint32_t x, std::uint32_t y);
     void relocate(const problem& p, placement& pl, std::uint32_t item, std::uint32_t to);
+    bool reachable(const problem& p, std::uint32_t c) const;   // may any item on the busy CPU go to c?
     void start_pair(const problem& p, const placement& pl, std::uint32_t c);
     // Runs the current pair's CKK; true when it is over (pair_improved_ says whether it helped).
     bool run_pair(const problem& p, placement& pl, work_meter& meter);
@@ -42,6 +43,8 @@ private:
     std::uint32_t busy_ = 0;
     std::uint32_t next_cpu_ = 0;
     choice best_;
+    static constexpr std::size_t max_busy_sets = 8;
+    std::vector<std::uint32_t> busy_sets_;         // distinct allowed sets on the busy CPU this round
 
     // The re-split fallback: partners in ascending load order, tried until one lowers the busiest.
     bool resplit_ = false;

@@ -30,10 +30,11 @@ struct balance_input {
     // - An item whose `current` is not among its allowed input CPUs must move; those forced moves
     //   count against max_moves first, in input order (see balance_plan::held).
     // - An item with no `current` costs no move wherever it goes.
-    // - work_budget bounds the searches (units of 100-300 ns here: 20M is a few seconds of CPU in
-    //   the worst case, e.g. two CPUs with 40 numbers of 50 bits); most inputs finish far earlier,
-    //   64 CPUs x 4096 IRQs in about 50k-130k units. The baseline and the constructions it searches
-    //   from always complete, so a tiny budget still gives a valid plan.
+    // - work_budget bounds the searches. A unit measured 70-450 ns on an AMD EPYC (most stages
+    //   100-200), so 20M is a few seconds of CPU in the worst case (two CPUs with 40 numbers of 50
+    //   bits never finish); most inputs finish far earlier: 64 CPUs x 4096 IRQs in 70k-180k units.
+    //   The baseline and the constructions searches start from always complete, so a tiny budget
+    //   still gives a valid plan.
 };
 
 struct cpu_load {
