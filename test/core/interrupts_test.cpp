@@ -51,6 +51,14 @@ std::uint64_t cell(const snapshot& s, std::string_view id, unsigned cpu)
     return s.count(*r, *c);
 }
 
+// How the parser split a numeric row's tail: chip, hwirq, trigger, action names.
+using fields = std::vector<std::string>;
+fields split_of(const snapshot& s, std::string_view id)
+{
+    const auto& r = row(s, id);
+    return {r.chip, r.hwirq, r.trigger, r.name};
+}
+
 std::vector<std::uint64_t> row_counts(const snapshot& s, std::string_view id)
 {
     const auto r = s.find_row(id);
@@ -78,26 +86,17 @@ BOOST_AUTO_TEST_CASE(x86_old_layout_glues_the_flow_name_to_the_chip)
     BOOST_TEST(s.rows.size() == 25u);
     BOOST_TEST(s.counts.size() == 50u);
 
-    const auto& timer = row(s, "0");
-    BOOST_TEST(timer.number == 0u);
-    BOOST_TEST(timer.chip == "IO-APIC");
-    BOOST_TEST(timer.hwirq == "");
-    BOOST_TEST(timer.trigger == "edge");
-    BOOST_TEST(timer.name == "timer");
+    BOOST_TEST(row(s, "0").number == 0u);
+    BOOST_TEST(split_of(s, "0") == (fields{"IO-APIC", "", "edge", "timer"}), boost::test_tools::per_element());
     BOOST_TEST(cell(s, "0", 0) == 126u);
-
-    BOOST_TEST(row(s, "9").trigger == "fasteoi");
-    BOOST_TEST(row(s, "16").name == "uhci_hcd:usb3, ehci_hcd:usb1");
+    BOOST_TEST(split_of(s, "9") == (fields{"IO-APIC", "", "fasteoi", "acpi"}), boost::test_tools::per_element());
+    BOOST_TEST(split_of(s, "16") == (fields{"IO-APIC", "", "fasteoi", "uhci_hcd:usb3, ehci_hcd:usb1"}), boost::test_tools::per_element());
     BOOST_TEST(cell(s, "16", 0) == 156713u);
-    BOOST_TEST(row(s, "40").chip == "PCI-MSI");
-    BOOST_TEST(row(s, "40").name == "PCIe PME");
-    BOOST_TEST(row(s, "45").chip == "IR-PCI-MSI");
-    BOOST_TEST(row(s, "45").name == "eth0-TxRx-0");
+    BOOST_TEST(split_of(s, "40") == (fields{"PCI-MSI", "", "edge", "PCIe PME"}), boost::test_tools::per_element());
+    BOOST_TEST(split_of(s, "45") == (fields{"IR-PCI-MSI", "", "edge", "eth0-TxRx-0"}), boost::test_tools::per_element());
     BOOST_TEST(cell(s, "45", 1) == 2676698559u);
-    BOOST_TEST(row(s, "46").name == "eth0-TxRx-1, eth0-fdir");
-    BOOST_TEST(row(s, "47").chip == "XT-PIC");
-    BOOST_TEST(row(s, "47").trigger == "XT");
-    BOOST_TEST(row(s, "47").name == "cascade");
+    BOOST_TEST(split_of(s, "46") == (fields{"IR-PCI-MSI", "", "edge", "eth0-TxRx-1, eth0-fdir"}), boost::test_tools::per_element());
+    BOOST_TEST(split_of(s, "47") == (fields{"XT-PIC", "", "XT", "cascade"}), boost::test_tools::per_element());
 
     const auto& loc = row(s, "LOC");
     BOOST_TEST(!loc.number.has_value());
@@ -118,52 +117,31 @@ BOOST_AUTO_TEST_CASE(x86_new_layout_has_hwirq_and_flow_name)
     BOOST_TEST(s.cpus == (std::vector<unsigned>{0, 1, 2, 3}), boost::test_tools::per_element());
     BOOST_TEST(s.rows.size() == 39u);
 
-    const auto& timer = row(s, "0");
-    BOOST_TEST(timer.chip == "IO-APIC");
-    BOOST_TEST(timer.hwirq == "2");
-    BOOST_TEST(timer.trigger == "edge");
-    BOOST_TEST(timer.name == "timer");
+    BOOST_TEST(split_of(s, "0") == (fields{"IO-APIC", "2", "edge", "timer"}), boost::test_tools::per_element());
     BOOST_TEST(row_counts(s, "0") == (counts{36, 0, 0, 0}), boost::test_tools::per_element());
 
-    const auto& acpi = row(s, "9");
-    BOOST_TEST(acpi.chip == "IR-IO-APIC");
-    BOOST_TEST(acpi.hwirq == "9");
-    BOOST_TEST(acpi.trigger == "fasteoi");
-    BOOST_TEST(acpi.name == "acpi");
+    BOOST_TEST(split_of(s, "9") == (fields{"IR-IO-APIC", "9", "fasteoi", "acpi"}), boost::test_tools::per_element());
     BOOST_TEST(cell(s, "9", 1) == 12u);
 
-    BOOST_TEST(row(s, "12").hwirq == "12");
-    BOOST_TEST(row(s, "12").name == "i8042, serio");
-    BOOST_TEST(row(s, "120").chip == "DMAR-MSI");
-    BOOST_TEST(row(s, "120").hwirq == "0");
-    BOOST_TEST(row(s, "122").hwirq == "458752");
-    BOOST_TEST(row(s, "122").name == "PCIe PME, aerdrv");
-    BOOST_TEST(row(s, "124").name == "ahci[0000:00:17.0]");
+    BOOST_TEST(split_of(s, "12") == (fields{"IO-APIC", "12", "edge", "i8042, serio"}), boost::test_tools::per_element());
+    BOOST_TEST(split_of(s, "120") == (fields{"DMAR-MSI", "0", "edge", "dmar0"}), boost::test_tools::per_element());
+    BOOST_TEST(split_of(s, "122") == (fields{"IR-PCI-MSI", "458752", "edge", "PCIe PME, aerdrv"}), boost::test_tools::per_element());
+    BOOST_TEST(split_of(s, "124") == (fields{"IR-PCI-MSI", "376832", "edge", "ahci[0000:00:17.0]"}), boost::test_tools::per_element());
     BOOST_TEST(cell(s, "124", 1) == 2340u);
-    BOOST_TEST(row(s, "129").name == "snd_hda_intel:card0");
+    BOOST_TEST(split_of(s, "129") == (fields{"IR-PCI-MSI", "514048", "edge", "snd_hda_intel:card0"}), boost::test_tools::per_element());
 
-    const auto& nvme0 = row(s, "126");
-    BOOST_TEST(nvme0.number == 126u);
-    BOOST_TEST(nvme0.chip == "PCI-MSIX-0000:01:00.0");
-    BOOST_TEST(nvme0.hwirq == "0");
-    BOOST_TEST(nvme0.trigger == "edge");
-    BOOST_TEST(nvme0.name == "nvme0q0");
+    BOOST_TEST(row(s, "126").number == 126u);
+    BOOST_TEST(split_of(s, "126") == (fields{"PCI-MSIX-0000:01:00.0", "0", "edge", "nvme0q0"}), boost::test_tools::per_element());
     BOOST_TEST(cell(s, "126", 0) == 4294967295u);
-    BOOST_TEST(row(s, "127").hwirq == "1");
-    BOOST_TEST(row(s, "127").name == "nvme0q1");
+    BOOST_TEST(split_of(s, "127") == (fields{"PCI-MSIX-0000:01:00.0", "1", "edge", "nvme0q1"}), boost::test_tools::per_element());
     BOOST_TEST(cell(s, "128", 1) == 91542u);
 
-    const auto& eth = row(s, "130");
-    BOOST_TEST(eth.chip == "IR-PCI-MSI");
-    BOOST_TEST(eth.hwirq == "524288");
-    BOOST_TEST(eth.name == "eth0-TxRx-0");
+    BOOST_TEST(split_of(s, "130") == (fields{"IR-PCI-MSI", "524288", "edge", "eth0-TxRx-0"}), boost::test_tools::per_element());
     BOOST_TEST(cell(s, "130", 3) == 2676698559u);
     BOOST_TEST(s.row_total(*s.find_row("130")) == 7805535u + 2676698559u);
 
     // No action: the line ends with the padded flow name.
-    BOOST_TEST(row(s, "131").hwirq == "524289");
-    BOOST_TEST(row(s, "131").trigger == "edge");
-    BOOST_TEST(row(s, "131").name == "");
+    BOOST_TEST(split_of(s, "131") == (fields{"IR-PCI-MSI", "524289", "edge", ""}), boost::test_tools::per_element());
 
     BOOST_TEST(row(s, "NMI").name == "Non-maskable interrupts");
     BOOST_TEST(row_counts(s, "LOC") == (counts{9288135, 9120411, 8918133, 9003215}), boost::test_tools::per_element());
@@ -187,23 +165,13 @@ BOOST_AUTO_TEST_CASE(arm64_gic_rows_and_ipi_rows)
     BOOST_TEST(s.cpus.size() == 4u);
     BOOST_TEST(s.rows.size() == 16u);
 
-    const auto& timer = row(s, "11");
-    BOOST_TEST(timer.chip == "GICv3");
-    BOOST_TEST(timer.hwirq == "27");
-    BOOST_TEST(timer.trigger == "Level");
-    BOOST_TEST(timer.name == "arch_timer");
+    BOOST_TEST(split_of(s, "11") == (fields{"GICv3", "27", "Level", "arch_timer"}), boost::test_tools::per_element());
     BOOST_TEST(row_counts(s, "11") == (counts{14163, 13331, 13787, 13290}), boost::test_tools::per_element());
 
-    BOOST_TEST(row(s, "40").hwirq == "106");
-    BOOST_TEST(row(s, "40").trigger == "Edge");
-    BOOST_TEST(row(s, "40").name == "arm-smmu-v3-evtq");
+    BOOST_TEST(split_of(s, "40") == (fields{"GICv3", "106", "Edge", "arm-smmu-v3-evtq"}), boost::test_tools::per_element());
 
-    const auto& eth = row(s, "44");
-    BOOST_TEST(eth.chip == "ITS-MSI");
-    BOOST_TEST(eth.hwirq == "524288");
-    BOOST_TEST(eth.trigger == "Edge");
-    BOOST_TEST(eth.name == "eth0-0");
-    BOOST_TEST(row(s, "46").hwirq == "1572864");
+    BOOST_TEST(split_of(s, "44") == (fields{"ITS-MSI", "524288", "Edge", "eth0-0"}), boost::test_tools::per_element());
+    BOOST_TEST(split_of(s, "46") == (fields{"ITS-MSI", "1572864", "Edge", "nvme0q0"}), boost::test_tools::per_element());
     BOOST_TEST(cell(s, "46", 2) == 1731u);
     BOOST_TEST(row_counts(s, "47") == (counts{4294967295, 4294967294, 0, 1}), boost::test_tools::per_element());
 
@@ -230,8 +198,7 @@ BOOST_AUTO_TEST_CASE(labels_glued_to_wide_counts_and_no_final_newline)
     BOOST_TEST(s.rows.size() == 4u);
     BOOST_TEST(row_counts(s, "11") == (counts{4294967295, 4294967295}), boost::test_tools::per_element());
     BOOST_TEST(row(s, "11").number == 11u);
-    BOOST_TEST(row(s, "11").chip == "GICv3");
-    BOOST_TEST(row(s, "11").name == "arch_timer");
+    BOOST_TEST(split_of(s, "11") == (fields{"GICv3", "27", "Level", "arch_timer"}), boost::test_tools::per_element());
     BOOST_TEST(row_counts(s, "IPI0") == (counts{2768808080, 2768808081}), boost::test_tools::per_element());
     BOOST_TEST(row(s, "IPI1").name == "Function call interrupts");
     BOOST_TEST(!row(s, "Err").per_cpu);
@@ -256,11 +223,10 @@ BOOST_AUTO_TEST_CASE(short_rows_and_single_value_rows)
     BOOST_TEST(s.issues.empty());
     BOOST_TEST(s.rows.size() == 7u);
     BOOST_TEST(row_counts(s, "0") == (counts{36, 5, 0, 0}), boost::test_tools::per_element());
-    BOOST_TEST(row(s, "0").chip == "IO-APIC");
-    BOOST_TEST(row(s, "0").hwirq == "2");
+    BOOST_TEST(split_of(s, "0") == (fields{"IO-APIC", "2", "edge", "timer"}), boost::test_tools::per_element());
     BOOST_TEST(row_counts(s, "1") == (counts{7, 0, 0, 0}), boost::test_tools::per_element());
     BOOST_TEST(row(s, "1").per_cpu);
-    BOOST_TEST(row(s, "1").name == "i8042");
+    BOOST_TEST(split_of(s, "1") == (fields{"IO-APIC", "1", "edge", "i8042"}), boost::test_tools::per_element());
     BOOST_TEST(row_counts(s, "NMI") == (counts{1, 2, 0, 0}), boost::test_tools::per_element());
     BOOST_TEST(row(s, "NMI").per_cpu);
     BOOST_TEST(row(s, "PLT").name == "Platform interrupts");
