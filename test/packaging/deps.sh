@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Installs what the packaging tests and the man pages need on top of scripts/deps.sh (run as
+# root on Debian 12): shellcheck, systemd-analyze, help2man, dpkg-shlibdeps, file and
+# systemd-nspawn. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+exec ./scripts/deps.sh shellcheck systemd systemd-container help2man dpkg-dev file gzip "$@"
