@@ -1,0 +1,82 @@
+// irqctl's command line: global options (accepted before or after the verb), the verb, and each
+// verb's own options, checked here so a mistake is a usage error (exit 2) before any request.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "irqd/client/affinity_plan.hpp"
+#include "irqd/client/http_client.hpp"
+#include "irqd/core/result.hpp"
+
+namespace irqd::client {
+
+inline constexpr std::string_view default_url = "http://127.0.0.1:8080";
+
+struct global_options {
+    base_url url;                                  // --url, else $IRQCTL_URL, else default_url
+    bool json = false;                             // print the server's JSON (or the offline plan's)
+    std::chrono::milliseconds timeout{std::chrono::seconds(10)};
+    bool help = false;
+    bool version = false;
+};
+
+// A time window as the API takes it; empty strings are "not given" (the server's default is 60s).
+struct window_options {
+    std::string window;                            // a duration: "60s", "5m"
+    std::string from, to;                          // RFC 3339 or Unix seconds
+};
+
+struct overview_options {
+    window_options when;
+    std::string cpus;                              // a CPU list, passed to the server
+    std::size_t top = 0;                           // 0 = every IRQ
+    std::string name;                              // a glob over IRQ names (or ids)
+    bool exact = false;                            // no compact numbers, even on a terminal
+};
+
+struct summary_options {
+    window_options when;
+    bool exact = false;
+};
+
+struct set_options {
+    std::vector<planned_change> changes;           // from IRQ CPUS pairs
+    std::string file;                              // or a plan file ("-" = stdin)
+    bool mask = false;
+};
+
+struct balance_options {
+    std::string file;                              // empty = ask the daemon (not yet available)
+    std::string cpus;                              // empty = the file's CPUs
+};
+
+struct watch_options {
+    std::size_t top = 10;                          // busiest IRQs shown
+    unsigned every = 1;                            // one update per this many samples
+    std::string name;                              // a glob over IRQ names (or ids)
+    std::size_t count = 0;                         // exit after this many samples; 0 = until q
+};
+
+using verb_options =
+    std::variant<std::monostate, overview_options, summary_options, set_options, balance_options, watch_options>;
+
+struct invocation {
+    global_options global;
+    std::string verb;                              // empty when only --help/--version was given
+    verb_options options;                          // monostate with --help
+};
+
+// `args` without the program name; `url_env` is $IRQCTL_URL (or null). Errors are one sentence that
+// ends with a pointer to the right --help.
+core::result<invocation> parse_command_line(const std::vector<std::string>& args, const char* url_env);
+
+// `irqctl --help` (verb empty) or `irqctl VERB --help`.
+std::string help_text(std::string_view verb);
+
+}  // namespace irqd::client

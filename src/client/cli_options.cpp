@@ -1,0 +1,313 @@
+// irqctl's command line with Boost.Program_options: a first pass takes the global options from
+// anywhere and leaves the rest in order; the verb's own description parses what is left.
+#include "irqd/client/cli_options.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <charconv>
+#include <sstream>
+
+#include "irqd/core/cpu_set.hpp"
+#include "irqd/core/time_parse.hpp"
+#include "irqd/core/version.hpp"
+
+namespace irqd::client {
+namespace po = boost::program_options;
+
+namespace {
+
+struct verb_info {
+    std::string_view name;
+    std::string_view brief;   // one line for `irqctl --help`
+    std::string_view synopsis;
+    std::string_view summary;
+};
+
+constexpr verb_info verbs[] = {
+    {"overview", "IRQ x CPU table of the interrupts in a time window",
+     "irqctl overview [--window 60s | --from T [--to T]] [--cpus LIST] [--top N] [--name GLOB] [--exact]",
+     "Interrupts counted per IRQ and CPU in a time window, with each IRQ's total, rate and affinity."},
+    {"summary", "interrupts serviced per CPU in a time window",
+     "irqctl summary [--window 60s | --from T [--to T]] [--exact]",
+     "Per CPU: interrupts serviced in a time window, rate, share, IRQs routed to it, and flags."},
+    {"set", "set IRQ affinities (one, several all or nothing, or a plan file)",
+     "irqctl set IRQ CPUS [IRQ CPUS ...] [--mask]\n       irqctl set --file PLAN [--mask]",
+     "Sets IRQ affinities. One pair is one change; several (or a plan file) are applied all or nothing.\n"
+     "CPUS is a CPU list like 3 or 0-3,8 (a hex mask like f with --mask). PLAN has lines 'IRQ CPUS'\n"
+     "(# comments), or is JSON {\"changes\":[...]} or the output of 'irqctl balance --json'; - reads stdin."},
+    {"balance", "balance the IRQs of a /proc/interrupts-style file across CPUs (offline)",
+     "irqctl balance --file FILE [--cpus LIST]",
+     "Offline: balances the numeric IRQs of a /proc/interrupts-style FILE (row totals are the loads)\n"
+     "across CPUs so the busiest CPU is as light as possible, and prints the plan and its metric.\n"
+     "Apply it with: irqctl balance --file FILE --json | irqctl set --file -"},
+    {"watch", "live per-CPU rates and the busiest IRQs, refreshed in place",
+     "irqctl watch [--top N] [--every K] [--name GLOB] [--count N]",
+     "Live view of the stream: per-CPU rates and the busiest IRQs, refreshed in place (q or Ctrl-C\n"
+     "quits). When stdout is not a terminal, one line per sample instead."},
+};
+
+const verb_info* find_verb(std::string_view name) {
+    for (const auto& v : verbs)
+        if (v.name == name) return &v;
+    return nullptr;
+}
+
+std::string verb_names() {
+    std::string s;
+    for (const auto& v : verbs) s += (s.empty() ? "" : ", ") + std::string(v.name);
+    return s;
+}
+
+constexpr int style = po::command_line_style::unix_style & ~po::command_line_style::allow_guessing;
+
+po::options_description global_description(std::string& url, bool& json, std::string& timeout, bool& help,
+                                           bool& version) {
+    po::options_description d("Global options (before or after the verb)");
+    d.add_options()
+        ("url", po::value(&url)->value_name("URL"), "irqd's address (default $IRQCTL_URL, else http://127.0.0.1:8080)")
+        ("json", po::bool_switch(&json), "print the JSON answer instead of a table")
+        ("timeout", po::value(&timeout)->value_name("DURATION"), "give up on irqd after this long (default 10s)")
+        ("help,h", po::bool_switch(&help), "show help (irqctl VERB --help for a verb)")
+        ("version", po::bool_switch(&version), "show the version");
+    return d;
+}
+
+void add_window_options(po::options_description& d, window_options& w) {
+    d.add_options()
+        ("window", po::value(&w.window)->value_name("DURATION"), "the last DURATION (60s, 5m, 1h30m; default 60s)")
+        ("from", po::value(&w.from)->value_name("TIME"), "window start: RFC 3339 (2026-11-23T19:00:00Z) or Unix seconds")
+        ("to", po::value(&w.to)->value_name("TIME"), "window end (default now)");
+}
+
+// The verb's own options, bound to `o`. `numbers` holds option values that are checked afterwards.
+struct verb_values {
+    overview_options overview;
+    summary_options summary;
+    set_options set;
+    balance_options balance;
+    watch_options watch;
+    std::string top, every, count;
+};
+
+po::options_description verb_description(std::string_view verb, verb_values& v) {
+    po::options_description d("Options");
+    if (verb == "overview") {
+        add_window_options(d, v.overview.when);
+        d.add_options()
+            ("cpus", po::value(&v.overview.cpus)->value_name("LIST"), "only these CPUs (0-3,8)")
+            ("top", po::value(&v.top)->value_name("N"), "only the N busiest IRQs")
+            ("name", po::value(&v.overview.name)->value_name("GLOB"), "only IRQs whose name (or number) matches, like 'eth0-*'")
+            ("exact", po::bool_switch(&v.overview.exact), "full numbers even on a terminal (default there: 12.3M)");
+    } else if (verb == "summary") {
+        add_window_options(d, v.summary.when);
+        d.add_options()("exact", po::bool_switch(&v.summary.exact), "full numbers even on a terminal");
+    } else if (verb == "set") {
+        d.add_options()
+            ("file", po::value(&v.set.file)->value_name("PLAN"), "read the changes from PLAN (- for stdin)")
+            ("mask", po::bool_switch(&v.set.mask), "CPUS are hex masks (f, ffffffff,00000001)");
+    } else if (verb == "balance") {
+        d.add_options()
+            ("file", po::value(&v.balance.file)->value_name("FILE"), "a /proc/interrupts-style file to balance")
+            ("cpus", po::value(&v.balance.cpus)->value_name("LIST"), "CPUs to spread over (default: the file's CPUs)");
+    } else if (verb == "watch") {
+        d.add_options()
+            ("top", po::value(&v.top)->value_name("N"), "show the N busiest IRQs (default 10; 0 = none)")
+            ("every", po::value(&v.every)->value_name("K"), "one update per K samples (default 1)")
+            ("name", po::value(&v.watch.name)->value_name("GLOB"), "only IRQs whose name (or number) matches")
+            ("count", po::value(&v.count)->value_name("N"), "exit after N samples");
+    }
+    return d;
+}
+
+core::result<std::size_t> parse_number(std::string_view text, std::string_view option, std::size_t min, std::size_t max) {
+    std::size_t n = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc{} || p != text.data() + text.size() || n < min || n > max)
+        return core::error{"--" + std::string(option) + " must be a whole number from " + std::to_string(min) + " to " +
+                           std::to_string(max) + ", not '" + std::string(text) + "'"};
+    return n;
+}
+
+std::optional<std::string> check_window(const window_options& w) {
+    if (!w.window.empty() && !w.from.empty()) return "give either --window or --from/--to, not both";
+    if (!w.window.empty()) {
+        auto d = core::parse_duration(w.window);
+        if (!d) return "--window: " + d.error_message();
+        if (d->count() <= 0) return std::string("--window must be longer than 0s");
+    }
+    if (!w.from.empty())
+        if (auto t = core::parse_time(w.from); !t) return "--from: " + t.error_message();
+    if (!w.to.empty())
+        if (auto t = core::parse_time(w.to); !t) return "--to: " + t.error_message();
+    return std::nullopt;
+}
+
+std::optional<std::string> check_cpu_list(const std::string& text, std::string_view option) {
+    if (text.empty()) return std::nullopt;
+    auto r = core::parse_cpu_list(text);
+    if (!r) return "--" + std::string(option) + ": " + r.error_message();
+    if (r->empty()) return "--" + std::string(option) + " names no CPU";
+    return std::nullopt;
+}
+
+// Checks what the verb's options and arguments say; returns the options or a message.
+core::result<verb_options> finish_verb(std::string_view verb, verb_values& v, const std::vector<std::string>& args) {
+    auto no_args = [&]() -> std::optional<std::string> {
+        if (args.empty()) return std::nullopt;
+        return "unexpected argument '" + args.front() + "'";
+    };
+    if (verb == "overview") {
+        if (auto e = no_args()) return core::error{*e};
+        if (auto e = check_window(v.overview.when)) return core::error{*e};
+        if (auto e = check_cpu_list(v.overview.cpus, "cpus")) return core::error{*e};
+        if (!v.top.empty()) {
+            auto n = parse_number(v.top, "top", 1, 1'000'000);
+            if (!n) return core::error{n.error_message()};
+            v.overview.top = *n;
+        }
+        return verb_options{v.overview};
+    }
+    if (verb == "summary") {
+        if (auto e = no_args()) return core::error{*e};
+        if (auto e = check_window(v.summary.when)) return core::error{*e};
+        return verb_options{v.summary};
+    }
+    if (verb == "set") {
+        if (!v.set.file.empty()) {
+            if (!args.empty()) return core::error{"give either IRQ CPUS pairs or --file, not both"};
+            return verb_options{v.set};
+        }
+        if (args.empty()) return core::error{"set needs IRQ CPUS pairs (like: irqctl set 132 1) or --file PLAN"};
+        if (args.size() % 2 != 0) return core::error{"IRQ " + args.back() + " has no CPUS after it"};
+        for (std::size_t i = 0; i < args.size(); i += 2) {
+            auto c = parse_change(args[i], args[i + 1], v.set.mask);
+            if (!c) return core::error{c.error_message()};
+            for (const auto& seen : v.set.changes)
+                if (seen.irq == c->irq) return core::error{"IRQ " + args[i] + " is given twice"};
+            v.set.changes.push_back(*c);
+        }
+        return verb_options{v.set};
+    }
+    if (verb == "balance") {
+        if (auto e = no_args()) return core::error{*e};
+        if (auto e = check_cpu_list(v.balance.cpus, "cpus")) return core::error{*e};
+        return verb_options{v.balance};
+    }
+    if (verb == "watch") {
+        if (auto e = no_args()) return core::error{*e};
+        if (!v.top.empty()) {
+            auto n = parse_number(v.top, "top", 0, 100'000);
+            if (!n) return core::error{n.error_message()};
+            v.watch.top = *n;
+        }
+        if (!v.every.empty()) {
+            auto n = parse_number(v.every, "every", 1, 3600);
+            if (!n) return core::error{n.error_message()};
+            v.watch.every = static_cast<unsigned>(*n);
+        }
+        if (!v.count.empty()) {
+            auto n = parse_number(v.count, "count", 1, 1'000'000'000);
+            if (!n) return core::error{n.error_message()};
+            v.watch.count = *n;
+        }
+        return verb_options{v.watch};
+    }
+    return core::error{"unknown verb '" + std::string(verb) + "'"};
+}
+
+std::string hint(std::string_view verb) {
+    return verb.empty() ? " (see irqctl --help)" : " (see irqctl " + std::string(verb) + " --help)";
+}
+
+}  // namespace
+
+core::result<invocation> parse_command_line(const std::vector<std::string>& args, const char* url_env) {
+    invocation inv;
+    std::string url, timeout;
+    auto globals = global_description(url, inv.global.json, timeout, inv.global.help, inv.global.version);
+    std::vector<std::string> rest;
+    try {
+        po::options_description first;
+        first.add(globals).add_options()("args", po::value<std::vector<std::string>>(), "");
+        po::positional_options_description pos;
+        pos.add("args", -1);
+        auto parsed = po::command_line_parser(args).options(first).positional(pos).style(style).allow_unregistered().run();
+        po::variables_map vm;
+        po::store(parsed, vm);
+        po::notify(vm);
+        rest = po::collect_unrecognized(parsed.options, po::include_positional);
+    } catch (const po::error& e) {
+        return core::error{std::string(e.what()) + hint("")};
+    }
+
+    if (!rest.empty()) {
+        if (rest.front().starts_with("-"))
+            return core::error{"'" + rest.front() + "' is not a global option; a verb's options go after the verb" + hint("")};
+        inv.verb = rest.front();
+        rest.erase(rest.begin());
+        if (inv.verb == "help") {   // `irqctl help [VERB]` is `irqctl [VERB] --help`
+            inv.global.help = true;
+            inv.verb = rest.empty() ? "" : rest.front();
+            rest.clear();
+        }
+        if (!inv.verb.empty() && !find_verb(inv.verb))
+            return core::error{"unknown verb '" + inv.verb + "' (verbs: " + verb_names() + ")" + hint("")};
+    }
+
+    std::string_view url_text = !url.empty() ? std::string_view(url) : url_env && *url_env ? url_env : default_url;
+    auto u = parse_base_url(url_text);
+    if (!u) return core::error{(url.empty() && url_env && *url_env ? "$IRQCTL_URL: " : "--url: ") + u.error_message() + hint("")};
+    inv.global.url = *u;
+    if (!timeout.empty()) {
+        auto d = core::parse_duration(timeout);
+        if (!d || d->count() <= 0)
+            return core::error{"--timeout must be a duration above 0 like 5s, not '" + timeout + "'" + hint(inv.verb)};
+        inv.global.timeout = *d;
+    }
+    if (inv.global.help || inv.global.version) return inv;
+    if (inv.verb.empty()) return core::error{"no verb given (verbs: " + verb_names() + ")" + hint("")};
+
+    verb_values values;
+    std::vector<std::string> verb_args;
+    try {
+        auto d = verb_description(inv.verb, values);
+        po::options_description all;
+        all.add(d).add_options()("args", po::value(&verb_args), "");
+        po::positional_options_description pos;
+        pos.add("args", -1);
+        po::variables_map vm;
+        po::store(po::command_line_parser(rest).options(all).positional(pos).style(style).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        return core::error{std::string(e.what()) + hint(inv.verb)};
+    }
+    auto opts = finish_verb(inv.verb, values, verb_args);
+    if (!opts) return core::error{opts.error_message() + hint(inv.verb)};
+    inv.options = std::move(*opts);
+    return inv;
+}
+
+std::string help_text(std::string_view verb) {
+    std::string url, timeout;
+    bool json = false, help = false, version = false;
+    auto globals = global_description(url, json, timeout, help, version);
+    std::ostringstream out;
+    if (const auto* v = find_verb(verb)) {
+        verb_values values;
+        out << "Usage: " << v->synopsis << "\n\n" << v->summary << "\n\n" << verb_description(verb, values) << "\n"
+            << globals;
+        return out.str();
+    }
+    out << "irqctl " << core::version() << " - the command-line client of irqd\n\n"
+        << "Usage: irqctl [GLOBAL OPTIONS] VERB [OPTIONS]\n\nVerbs:\n";
+    for (const auto& v : verbs) {
+        out << "  " << v.name << std::string(10 - v.name.size(), ' ') << v.brief << "\n";
+    }
+    out << "\n" << globals
+        << "\nColour and compact numbers are used only when stdout is a terminal (no colour when NO_COLOR is set).\n"
+        << "Exit codes: 0 ok, 1 irqd unreachable or it refused the request, 2 usage error.\n"
+        << "irqctl VERB --help shows a verb's options.\n";
+    return out.str();
+}
+
+}  // namespace irqd::client

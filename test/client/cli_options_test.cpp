@@ -1,0 +1,126 @@
+// Tests for irqctl's command line: global options anywhere, per-verb options, and the one-line
+// usage errors (with their --help hints) that make exit code 2.
+#define BOOST_TEST_MODULE cli_options
+#include <boost/test/unit_test.hpp>
+
+#include "irqd/client/cli_options.hpp"
+
+using namespace irqd::client;
+
+namespace {
+invocation parse(std::vector<std::string> args, const char* env = nullptr) {
+    auto r = parse_command_line(args, env);
+    BOOST_TEST_REQUIRE(r.has_value(), (r ? "" : r.error_message()));
+    return *r;
+}
+
+std::string error(std::vector<std::string> args) {
+    auto r = parse_command_line(args, nullptr);
+    BOOST_TEST_REQUIRE(!r.has_value());
+    return r.error_message();
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(global_options_before_or_after_the_verb) {
+    auto a = parse({"--url", "http://10.0.0.1:9000", "--json", "summary"});
+    auto b = parse({"summary", "--json", "--url=http://10.0.0.1:9000"});
+    for (const auto& inv : {a, b}) {
+        BOOST_TEST(inv.verb == "summary");
+        BOOST_TEST(inv.global.json);
+        BOOST_TEST(inv.global.url.host == "10.0.0.1");
+        BOOST_TEST(inv.global.url.port == "9000");
+        BOOST_TEST(std::holds_alternative<summary_options>(inv.options));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(url_comes_from_the_option_then_the_environment_then_the_default) {
+    BOOST_TEST(parse({"summary"}).global.url.text() == "http://127.0.0.1:8080");
+    BOOST_TEST(parse({"summary"}, "http://h:1").global.url.text() == "http://h:1");
+    BOOST_TEST(parse({"summary", "--url", "h:2"}, "http://h:1").global.url.text() == "http://h:2");
+    auto r = parse_command_line({"summary"}, "ftp://x");
+    BOOST_TEST_REQUIRE(!r.has_value());
+    BOOST_TEST(r.error_message().starts_with("$IRQCTL_URL: only http:// URLs"));
+}
+
+BOOST_AUTO_TEST_CASE(timeout_is_a_duration) {
+    BOOST_TEST(parse({"summary", "--timeout", "1500ms"}).global.timeout.count() == 1500);
+    BOOST_TEST(error({"summary", "--timeout", "soon"}) ==
+               "--timeout must be a duration above 0 like 5s, not 'soon' (see irqctl summary --help)");
+}
+
+BOOST_AUTO_TEST_CASE(overview_takes_window_cpus_top_and_name) {
+    auto inv = parse({"overview", "--window", "5m", "--cpus", "0-3", "--top", "10", "--name", "eth0-*"});
+    const auto& o = std::get<overview_options>(inv.options);
+    BOOST_TEST(o.when.window == "5m");
+    BOOST_TEST(o.cpus == "0-3");
+    BOOST_TEST(o.top == 10u);
+    BOOST_TEST(o.name == "eth0-*");
+    // --to and --top are not confused (no prefix guessing), and neither is taken for --timeout
+    auto t = std::get<overview_options>(parse({"overview", "--from", "1700000000", "--to", "1700000060"}).options);
+    BOOST_TEST(t.when.from == "1700000000");
+    BOOST_TEST(t.when.to == "1700000060");
+}
+
+BOOST_AUTO_TEST_CASE(overview_mistakes_are_usage_errors) {
+    BOOST_TEST(error({"overview", "--window", "60s", "--from", "1700000000"}) ==
+               "give either --window or --from/--to, not both (see irqctl overview --help)");
+    BOOST_TEST(error({"overview", "--top", "0"}) ==
+               "--top must be a whole number from 1 to 1000000, not '0' (see irqctl overview --help)");
+    BOOST_TEST(error({"overview", "--top", "-1"}).find("see irqctl overview --help") != std::string::npos);
+    BOOST_TEST(error({"overview", "--cpus", "3-1"}).starts_with("--cpus: "));
+    BOOST_TEST(error({"overview", "extra"}) == "unexpected argument 'extra' (see irqctl overview --help)");
+    BOOST_TEST(error({"overview", "--wind", "5s"}) == "unrecognised option '--wind' (see irqctl overview --help)");
+}
+
+BOOST_AUTO_TEST_CASE(set_takes_pairs_or_a_file) {
+    auto s = std::get<set_options>(parse({"set", "132", "1", "133", "0-3,8"}).options);
+    BOOST_TEST(s.changes.size() == 2u);
+    BOOST_TEST((s.changes[0] == planned_change{132, "1", false}));
+    BOOST_TEST((s.changes[1] == planned_change{133, "0-3,8", false}));
+    auto m = std::get<set_options>(parse({"set", "--mask", "132", "f0"}).options);
+    BOOST_TEST((m.changes[0] == planned_change{132, "f0", true}));
+    auto f = std::get<set_options>(parse({"set", "--file", "plan.txt"}).options);
+    BOOST_TEST(f.file == "plan.txt");
+    BOOST_TEST(f.changes.empty());
+}
+
+BOOST_AUTO_TEST_CASE(set_mistakes_are_usage_errors) {
+    BOOST_TEST(error({"set"}) == "set needs IRQ CPUS pairs (like: irqctl set 132 1) or --file PLAN (see irqctl set --help)");
+    BOOST_TEST(error({"set", "132"}) == "IRQ 132 has no CPUS after it (see irqctl set --help)");
+    BOOST_TEST(error({"set", "eth0", "1"}) == "IRQ must be a number, not 'eth0' (see irqctl set --help)");
+    BOOST_TEST(error({"set", "132", "f"}).find("(use --mask for hex masks)") != std::string::npos);
+    BOOST_TEST(error({"set", "132", "1", "132", "2"}) == "IRQ 132 is given twice (see irqctl set --help)");
+    BOOST_TEST(error({"set", "--file", "p", "132", "1"}) == "give either IRQ CPUS pairs or --file, not both (see irqctl set --help)");
+}
+
+BOOST_AUTO_TEST_CASE(balance_and_watch_options) {
+    auto b = std::get<balance_options>(parse({"balance", "--file", "f.txt", "--cpus", "0-1"}).options);
+    BOOST_TEST(b.file == "f.txt");
+    BOOST_TEST(b.cpus == "0-1");
+    auto w = std::get<watch_options>(parse({"watch", "--top", "5", "--every", "2", "--count", "3", "--name", "eth*"}).options);
+    BOOST_TEST(w.top == 5u);
+    BOOST_TEST(w.every == 2u);
+    BOOST_TEST(w.count == 3u);
+    BOOST_TEST(w.name == "eth*");
+    BOOST_TEST(error({"watch", "--every", "0"}) == "--every must be a whole number from 1 to 3600, not '0' (see irqctl watch --help)");
+}
+
+BOOST_AUTO_TEST_CASE(help_and_version) {
+    auto h = parse({"set", "--help"});
+    BOOST_TEST(h.global.help);
+    BOOST_TEST(h.verb == "set");
+    BOOST_TEST(parse({"help", "watch"}).verb == "watch");
+    BOOST_TEST(parse({"--help"}).verb.empty());
+    BOOST_TEST(parse({"--version"}).global.version);
+    BOOST_TEST(help_text("set").starts_with("Usage: irqctl set IRQ CPUS"));
+    BOOST_TEST(help_text("set").find("--mask") != std::string::npos);
+    BOOST_TEST(help_text("").find("watch     live per-CPU rates") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(verb_mistakes) {
+    BOOST_TEST(error({}) == "no verb given (verbs: overview, summary, set, balance, watch) (see irqctl --help)");
+    BOOST_TEST(error({"frob"}) == "unknown verb 'frob' (verbs: overview, summary, set, balance, watch) (see irqctl --help)");
+    BOOST_TEST(error({"--window", "5s", "overview"}) ==
+               "'--window' is not a global option; a verb's options go after the verb (see irqctl --help)");
+    BOOST_TEST(error({"summary", "--url"}).starts_with("the required argument for option '--url' is missing"));
+}
