@@ -1,0 +1,21 @@
+// `irqctl overview`: the IRQ x CPU table of GET /api/v1/interrupts, split into blocks of CPU columns
+// when it would be wider than the terminal, so it reads on 2 CPUs and still works on 256.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include <boost/json/value.hpp>
+
+#include "irqd/client/terminal.hpp"
+
+namespace irqd::client {
+
+// Columns: IRQ, NAME, one per CPU, TOTAL, RATE/s, AFFINITY (with the effective CPUs in parentheses
+// when they differ); then TOTAL and SHARE rows. When style.width is set and the table is wider,
+// the CPU columns go into blocks headed "CPUs 0-15", ..., each with IRQ and NAME, the first one
+// also with TOTAL, RATE/s and AFFINITY. Names are cut to 24 columns then. `top`: the --top asked
+// for (0 = none); the daemon's totals cover every matching IRQ, and the heading says so.
+std::string render_overview(const boost::json::value& reply, const output_style& style, std::size_t top = 0);
+
+}  // namespace irqd::client

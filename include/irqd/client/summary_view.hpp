@@ -1,0 +1,17 @@
+// `irqctl summary`: per CPU, the interrupts serviced in a window (GET /api/v1/cpus), with rate,
+// share, how many IRQs are routed to it, and its flags.
+#pragma once
+
+#include <string>
+
+#include <boost/json/value.hpp>
+
+#include "irqd/client/terminal.hpp"
+
+namespace irqd::client {
+
+// Columns CPU, INTERRUPTS, RATE/s, SHARE, IRQS, NODE, FLAGS (isolated, nohz_full, offline), then a
+// TOTAL row.
+std::string render_summary(const boost::json::value& reply, const output_style& style);
+
+}  // namespace irqd::client
