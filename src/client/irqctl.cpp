@@ -1,0 +1,216 @@
+// The verbs of irqctl: each turns its options into one request (or, for balance, a local run of
+// the balancer) and its answer into a table or the JSON as received.
+#include "irqd/client/irqctl.hpp"
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <optional>
+#include <sstream>
+#include <variant>
+
+#include <boost/json.hpp>
+
+#include "irqd/client/affinity_plan.hpp"
+#include "irqd/client/cli_options.hpp"
+#include "irqd/client/http_client.hpp"
+#include "irqd/client/offline_balance.hpp"
+#include "irqd/client/overview_view.hpp"
+#include "irqd/client/summary_view.hpp"
+#include "irqd/client/watch_session.hpp"
+#include "irqd/core/version.hpp"
+
+namespace irqd::client {
+namespace json = boost::json;
+namespace http = boost::beast::http;
+
+namespace {
+
+constexpr std::size_t max_warnings = 5;
+
+std::string percent_encode(std::string_view s) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ',') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+// "/api/v1/x?k=v&..." with the empty values left out.
+std::string target_with(std::string path, const std::vector<std::pair<std::string_view, std::string>>& params) {
+    char sep = '?';
+    for (const auto& [k, v] : params) {
+        if (v.empty()) continue;
+        path += sep;
+        path += std::string(k) + "=" + percent_encode(v);
+        sep = '&';
+    }
+    return path;
+}
+
+std::vector<std::pair<std::string_view, std::string>> window_params(const window_options& w) {
+    return {{"window", w.window}, {"from", w.from}, {"to", w.to}};
+}
+
+// The context every verb runs in.
+struct session {
+    const global_options& global;
+    const terminal_facts& terminal;
+    std::istream& in;
+    std::ostream& out;
+    std::ostream& err;
+
+    int fail(int code, std::string_view message) const {
+        err << "irqctl: " << message << "\n";
+        return code;
+    }
+
+    output_style style(bool exact) const {
+        auto s = style_for(terminal);
+        if (exact) s.compact = false;
+        return s;
+    }
+
+    // One request; on success the parsed JSON body (and the raw text in `body`), else an exit code.
+    std::variant<json::value, int> call(http::verb verb, const std::string& target, std::string request_body,
+                                        std::string& body, json::value* error_json = nullptr) const {
+        auto reply = http_call(global.url, verb, target, std::move(request_body), global.timeout);
+        if (!reply) return fail(exit_code::server, reply.error_message());
+        body = std::move(reply->body);
+        boost::system::error_code ec;
+        auto v = json::parse(body, ec);
+        if (reply->status >= 400) {
+            if (error_json && !ec) {
+                *error_json = std::move(v);
+                return exit_code::server;
+            }
+            http_reply r{reply->status, body, reply->content_type};
+            return fail(exit_code::server, error_text(r));
+        }
+        if (ec) return fail(exit_code::server, "irqd answered " + target + " with something that is not JSON");
+        return v;
+    }
+
+    // GET `target`, then print either the JSON as received or render(JSON).
+    template <class Render>
+    int show(const std::string& target, Render render) const {
+        std::string body;
+        auto r = call(http::verb::get, target, {}, body);
+        if (auto* code = std::get_if<int>(&r)) return *code;
+        if (global.json) out << body << (body.ends_with('\n') ? "" : "\n");
+        else out << render(std::get<json::value>(r));
+        return exit_code::ok;
+    }
+};
+
+int overview(const session& s, const overview_options& o) {
+    auto params = window_params(o.when);
+    params.insert(params.end(), {{"cpus", o.cpus}, {"top", o.top ? std::to_string(o.top) : ""}, {"name", o.name}});
+    auto style = s.style(o.exact);
+    return s.show(target_with("/api/v1/interrupts", params),
+                  [&](const json::value& v) { return render_overview(v, style, o.top); });
+}
+
+int summary(const session& s, const summary_options& o) {
+    auto style = s.style(o.exact);
+    return s.show(target_with("/api/v1/cpus", window_params(o.when)),
+                  [&](const json::value& v) { return render_summary(v, style); });
+}
+
+std::optional<std::string> read_input(const session& s, const std::string& path, std::string& error) {
+    if (path == "-") return std::string(std::istreambuf_iterator<char>(s.in), {});
+    std::ifstream f(path, std::ios::binary);
+    if (!f) {
+        error = "cannot read " + path + ": " + std::strerror(errno);
+        return std::nullopt;
+    }
+    std::ostringstream text;
+    text << f.rdbuf();
+    return text.str();
+}
+
+int set(const session& s, const set_options& o) {
+    auto changes = o.changes;
+    if (!o.file.empty()) {
+        std::string error;
+        auto text = read_input(s, o.file, error);
+        if (!text) return s.fail(exit_code::usage, error);
+        auto plan = parse_plan(*text, o.mask);
+        if (!plan) return s.fail(exit_code::usage, (o.file == "-" ? "stdin" : o.file) + ": " + plan.error_message());
+        changes = std::move(*plan);
+    }
+    auto request = make_affinity_request(changes);
+    std::string body;
+    json::value error_json;
+    auto r = s.call(request.verb, request.target, request.body, body, &error_json);
+    if (auto* code = std::get_if<int>(&r)) {
+        if (!error_json.is_null()) return s.fail(*code, describe_affinity_error(error_json, body));
+        return *code;
+    }
+    if (s.global.json) s.out << body << (body.ends_with('\n') ? "" : "\n");
+    else s.out << render_affinity_result(std::get<json::value>(r), s.style(false));
+    return exit_code::ok;
+}
+
+int balance(const session& s, const balance_options& o) {
+    if (o.file.empty())
+        return s.fail(exit_code::usage,
+                      "balancing against the daemon: not yet available; use --file FILE (see irqctl balance --help)");
+    std::string error;
+    auto text = read_input(s, o.file, error);
+    if (!text) return s.fail(exit_code::usage, error);
+    std::optional<core::cpu_set> cpus;
+    if (!o.cpus.empty()) cpus = *core::parse_cpu_list(o.cpus);   // checked by parse_command_line
+    auto b = balance_file_text(*text, cpus);
+    if (!b) return s.fail(exit_code::usage, o.file + ": " + b.error_message());
+    for (std::size_t i = 0; i < b->warnings.size() && i < max_warnings; ++i)
+        s.err << "irqctl: warning: " << o.file << ": " << b->warnings[i] << " (skipped)\n";
+    if (b->warnings.size() > max_warnings)
+        s.err << "irqctl: warning: " << o.file << ": " << b->warnings.size() - max_warnings << " more lines skipped\n";
+    if (s.global.json) s.out << json::serialize(to_json(*b)) << "\n";
+    else s.out << render_balance(*b, o.file, s.style(true));
+    return exit_code::ok;
+}
+
+}  // namespace
+
+int run_irqctl(const std::vector<std::string>& args, const terminal_facts& terminal, const char* url_env,
+               std::istream& in, std::ostream& out, std::ostream& err) {
+    auto inv = parse_command_line(args, url_env);
+    if (!inv) {
+        err << "irqctl: " << inv.error_message() << "\n";
+        return exit_code::usage;
+    }
+    if (inv->global.help) {
+        out << help_text(inv->verb);
+        return exit_code::ok;
+    }
+    if (inv->global.version) {
+        out << "irqctl " << core::version() << "\n";
+        return exit_code::ok;
+    }
+    session s{inv->global, terminal, in, out, err};
+    return std::visit(
+        [&](const auto& o) -> int {
+            using T = std::decay_t<decltype(o)>;
+            if constexpr (std::is_same_v<T, overview_options>) return overview(s, o);
+            else if constexpr (std::is_same_v<T, summary_options>) return summary(s, o);
+            else if constexpr (std::is_same_v<T, set_options>) return set(s, o);
+            else if constexpr (std::is_same_v<T, balance_options>) return balance(s, o);
+            else if constexpr (std::is_same_v<T, watch_options>) return run_watch(inv->global, o, terminal, out, err);
+            else return s.fail(exit_code::usage, "no verb given (see irqctl --help)");
+        },
+        inv->options);
+}
+
+}  // namespace irqd::client
