@@ -46,6 +46,17 @@ BOOST_AUTO_TEST_CASE(two_cpus_exact) {
                "SHARE                               6.0%      94.0%\n");
 }
 
+BOOST_AUTO_TEST_CASE(window_lengths_read_as_asked) {
+    auto v = two_cpus();
+    auto& w = v.as_object()["window"].as_object();
+    w["seconds"] = 3.002;
+    BOOST_TEST(render_overview(v, {}).find("(3s, 60 samples") != std::string::npos);
+    w["seconds"] = 0.8;
+    BOOST_TEST(render_overview(v, {}).find("(0.8s, 60 samples") != std::string::npos);
+    w["seconds"] = 5400.2;
+    BOOST_TEST(render_overview(v, {}).find("(1h30m, 60 samples") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(compact_numbers_on_terminals) {
     output_style s;
     s.compact = true;
