@@ -123,9 +123,8 @@ private:
 
     void draw() {
         if (!on_screen_) return;
-        screen_layout layout{terminal_.columns.value_or(80), terminal_.rows.value_or(24), terminal_.stdout_is_terminal &&
-                                                                                          !terminal_.no_color,
-                             global_.url.text(), options_.top, options_.every, samples_};
+        screen_layout layout{terminal_.columns.value_or(80), terminal_.rows.value_or(24), !terminal_.no_color,
+                             global_.url.text(), options_.top, samples_};
         auto lines = screen_lines(last_, layout);
         std::string frame(ansi::home);
         for (std::size_t i = 0; i < lines.size(); ++i) {

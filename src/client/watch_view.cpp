@@ -104,7 +104,7 @@ std::vector<std::string> screen_lines(const stream_message& m, const screen_layo
         title += std::string(width - display_width(title) - keys.size(), ' ') + keys;
     lines.push_back(paint(title, ansi::bold, color));
     std::string status = "total " + format_rate(m.total_rate, true) + "/s on " + std::to_string(m.cpus.size()) +
-                         " CPUs   sample " + std::to_string(layout.samples) + ", every " +
+                         " CPUs   sample " + std::to_string(layout.samples) + ", rates over the last " +
                          format_rate(m.interval_s, false) + "s";
 
     // CPU bars: one column when they fit in the rows left after a few IRQs, else several.

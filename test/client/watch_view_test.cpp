@@ -59,7 +59,7 @@ BOOST_AUTO_TEST_CASE(screen_for_two_cpus) {
     BOOST_TEST_REQUIRE(lines.size() >= 8u);
     BOOST_TEST(lines[0].starts_with("irqctl watch  http://127.0.0.1:8080  2026-11-23T19:32:56.100Z"));
     BOOST_TEST(lines[0].ends_with("q quits"));
-    BOOST_TEST(lines[1] == "total 12.3k/s on 2 CPUs   sample 7, every 1.0s");
+    BOOST_TEST(lines[1] == "total 12.3k/s on 2 CPUs   sample 7, rates over the last 1.0s");
     BOOST_TEST(lines[3].starts_with("CPU  RATE/s  SHARE"));
     BOOST_TEST(lines[4].starts_with("  0   6.00k  48.6% ███"));
     BOOST_TEST(lines[5].starts_with("  1   6.35k  51.4% ███"));

@@ -47,8 +47,7 @@ struct screen_layout {
     std::size_t height = 24;
     bool color = false;
     std::string url;                           // shown in the title line
-    std::size_t top = 10;
-    unsigned every = 1;
+    std::size_t top = 10;                      // IRQ rows at most
     std::size_t samples = 0;                   // received so far
 };
 // Exactly the lines to draw, each at most `width` columns, at most `height` lines: a title, per-CPU
