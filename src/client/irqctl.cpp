@@ -81,35 +81,41 @@ struct session {
         return s;
     }
 
-    // One request; on success the parsed JSON body (and the raw text in `body`), else an exit code.
-    std::variant<json::value, int> call(http::verb verb, const std::string& target, std::string request_body,
-                                        std::string& body, json::value* error_json = nullptr) const {
+    // What irqd answered: status, body, and the body parsed (null when it is not JSON).
+    struct answer {
+        http_reply reply;
+        json::value json;
+    };
+
+    // One request; nullopt (after saying why) when irqd could not be reached.
+    std::optional<answer> call(http::verb verb, const std::string& target, std::string request_body = {}) const {
         auto reply = http_call(global.url, verb, target, std::move(request_body), global.timeout);
-        if (!reply) return fail(exit_code::server, reply.error_message());
-        body = std::move(reply->body);
-        boost::system::error_code ec;
-        auto v = json::parse(body, ec);
-        if (reply->status >= 400) {
-            if (error_json && !ec) {
-                *error_json = std::move(v);
-                return exit_code::server;
-            }
-            http_reply r{reply->status, body, reply->content_type};
-            return fail(exit_code::server, error_text(r));
+        if (!reply) {
+            fail(exit_code::server, reply.error_message());
+            return std::nullopt;
         }
-        if (ec) return fail(exit_code::server, "irqd answered " + target + " with something that is not JSON");
-        return v;
+        boost::system::error_code ec;
+        auto v = json::parse(reply->body, ec);
+        return answer{std::move(*reply), ec ? json::value() : std::move(v)};
     }
 
-    // GET `target`, then print either the JSON as received or render(JSON).
+    // The JSON as received (--json), or the table `render` makes of it.
+    template <class Render>
+    int print(const answer& a, Render render) const {
+        if (a.json.is_null())
+            return fail(exit_code::server, "irqd answered with something that is not JSON: " + error_text(a.reply));
+        if (global.json) out << a.reply.body << (a.reply.body.ends_with('\n') ? "" : "\n");
+        else out << render(a.json);
+        return exit_code::ok;
+    }
+
+    // GET `target`, then print it.
     template <class Render>
     int show(const std::string& target, Render render) const {
-        std::string body;
-        auto r = call(http::verb::get, target, {}, body);
-        if (auto* code = std::get_if<int>(&r)) return *code;
-        if (global.json) out << body << (body.ends_with('\n') ? "" : "\n");
-        else out << render(std::get<json::value>(r));
-        return exit_code::ok;
+        auto a = call(http::verb::get, target);
+        if (!a) return exit_code::server;
+        if (a->reply.status >= 400) return fail(exit_code::server, error_text(a->reply));
+        return print(*a, render);
     }
 };
 
@@ -127,13 +133,11 @@ int summary(const session& s, const summary_options& o) {
                   [&](const json::value& v) { return render_summary(v, style); });
 }
 
-std::optional<std::string> read_input(const session& s, const std::string& path, std::string& error) {
+// A file's text, or stdin's for "-".
+core::result<std::string> read_input(const session& s, const std::string& path) {
     if (path == "-") return std::string(std::istreambuf_iterator<char>(s.in), {});
     std::ifstream f(path, std::ios::binary);
-    if (!f) {
-        error = "cannot read " + path + ": " + std::strerror(errno);
-        return std::nullopt;
-    }
+    if (!f) return core::error{"cannot read " + path + ": " + std::strerror(errno)};
     std::ostringstream text;
     text << f.rdbuf();
     return text.str();
@@ -142,33 +146,27 @@ std::optional<std::string> read_input(const session& s, const std::string& path,
 int set(const session& s, const set_options& o) {
     auto changes = o.changes;
     if (!o.file.empty()) {
-        std::string error;
-        auto text = read_input(s, o.file, error);
-        if (!text) return s.fail(exit_code::usage, error);
+        auto text = read_input(s, o.file);
+        if (!text) return s.fail(exit_code::usage, text.error_message());
         auto plan = parse_plan(*text, o.mask);
         if (!plan) return s.fail(exit_code::usage, (o.file == "-" ? "stdin" : o.file) + ": " + plan.error_message());
         changes = std::move(*plan);
     }
     auto request = make_affinity_request(changes);
-    std::string body;
-    json::value error_json;
-    auto r = s.call(request.verb, request.target, request.body, body, &error_json);
-    if (auto* code = std::get_if<int>(&r)) {
-        if (!error_json.is_null()) return s.fail(*code, describe_affinity_error(error_json, body));
-        return *code;
-    }
-    if (s.global.json) s.out << body << (body.ends_with('\n') ? "" : "\n");
-    else s.out << render_affinity_result(std::get<json::value>(r), s.style(false));
-    return exit_code::ok;
+    auto a = s.call(request.verb, request.target, request.body);
+    if (!a) return exit_code::server;
+    if (a->reply.status >= 400)
+        return s.fail(exit_code::server, describe_affinity_error(a->json, error_text(a->reply)));
+    auto style = s.style(false);
+    return s.print(*a, [&](const json::value& v) { return render_affinity_result(v, style); });
 }
 
 int balance(const session& s, const balance_options& o) {
     if (o.file.empty())
         return s.fail(exit_code::usage,
                       "balancing against the daemon: not yet available; use --file FILE (see irqctl balance --help)");
-    std::string error;
-    auto text = read_input(s, o.file, error);
-    if (!text) return s.fail(exit_code::usage, error);
+    auto text = read_input(s, o.file);
+    if (!text) return s.fail(exit_code::usage, text.error_message());
     std::optional<core::cpu_set> cpus;
     if (!o.cpus.empty()) cpus = *core::parse_cpu_list(o.cpus);   // checked by parse_command_line
     auto b = balance_file_text(*text, cpus);
