@@ -1,0 +1,58 @@
+// A small blocking Beast client for irqctl and the end-to-end tests: one HTTP request with a timeout,
+// and a WebSocket connection to the live stream. Errors are sentences, never exceptions.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "irqd/core/result.hpp"
+
+namespace irqd::client {
+
+struct base_url {
+    std::string host = "127.0.0.1";
+    std::string port = "8080";
+    std::string prefix;                     // path before /api/v1, usually empty
+    std::string text() const;               // "http://127.0.0.1:8080"
+};
+core::result<base_url> parse_base_url(std::string_view text);   // "http://h:p", "h:p", "http://h:p/prefix"
+
+struct http_reply {
+    unsigned status = 0;
+    std::string body;
+    std::string content_type;
+};
+
+core::result<http_reply> http_call(const base_url& url, boost::beast::http::verb verb, std::string_view target,
+                                   std::string body = {}, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// The message of a JSON error body {"error":{"message":...}}, or the raw body when it is not one.
+std::string error_text(const http_reply& reply);
+
+class ws_connection {
+public:
+    static core::result<std::unique_ptr<ws_connection>> open(const base_url& url, std::string_view target,
+                                                              std::chrono::milliseconds timeout);
+    core::result<bool> send(std::string_view text);
+    // The next message; an error when the timeout passes or the server closes (with its reason).
+    core::result<std::string> read(std::chrono::milliseconds timeout);
+    void close();
+    boost::asio::io_context& io() { return io_; }
+    boost::beast::websocket::stream<boost::beast::tcp_stream>& stream() { return ws_; }
+
+private:
+    ws_connection() : ws_(io_) {}
+    boost::asio::io_context io_;
+    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::flat_buffer buffer_;
+};
+
+}  // namespace irqd::client

@@ -1,0 +1,194 @@
+// Blocking HTTP and WebSocket calls built from Beast's async operations with a deadline.
+#include "irqd/client/http_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json.hpp>
+
+#include "irqd/core/version.hpp"
+
+namespace irqd::client {
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+std::string base_url::text() const { return "http://" + host + ":" + port + prefix; }
+
+core::result<base_url> parse_base_url(std::string_view text) {
+    base_url u;
+    auto t = text;
+    if (t.starts_with("http://")) t.remove_prefix(7);
+    else if (t.find("://") != std::string_view::npos)
+        return core::error{"only http:// URLs are supported, got '" + std::string(text) + "'"};
+    auto slash = t.find('/');
+    std::string_view hostport = t.substr(0, slash);
+    if (slash != std::string_view::npos) {
+        u.prefix = std::string(t.substr(slash));
+        while (!u.prefix.empty() && u.prefix.back() == '/') u.prefix.pop_back();
+    }
+    if (hostport.empty()) return core::error{"URL '" + std::string(text) + "' has no host"};
+    if (hostport.front() == '[') {
+        auto close = hostport.find(']');
+        if (close == std::string_view::npos) return core::error{"URL '" + std::string(text) + "' has an unclosed ["};
+        u.host = std::string(hostport.substr(1, close - 1));
+        if (close + 1 < hostport.size()) {
+            if (hostport[close + 1] != ':') return core::error{"bad URL '" + std::string(text) + "'"};
+            u.port = std::string(hostport.substr(close + 2));
+        }
+    } else {
+        auto colon = hostport.rfind(':');
+        u.host = std::string(hostport.substr(0, colon));
+        if (colon != std::string_view::npos) u.port = std::string(hostport.substr(colon + 1));
+    }
+    if (u.port.empty() || u.port.size() > 5 || u.port.find_first_not_of("0123456789") != std::string::npos)
+        return core::error{"URL '" + std::string(text) + "' has a bad port"};
+    return u;
+}
+
+namespace {
+// Runs the io_context until the operation completes or the deadline passes (then cancels it).
+void run_until_done(asio::io_context& io) {
+    io.restart();
+    io.run();
+}
+
+std::string describe(const base_url& url, beast::error_code ec) {
+    if (ec == beast::error::timeout) return "timed out talking to irqd at " + url.text();
+    if (ec == asio::error::connection_refused)
+        return "cannot connect to irqd at " + url.text() + " (is it running? start it with: irqd --simulate)";
+    return "talking to irqd at " + url.text() + ": " + ec.message();
+}
+}  // namespace
+
+core::result<http_reply> http_call(const base_url& url, http::verb verb, std::string_view target, std::string body,
+                                   std::chrono::milliseconds timeout) {
+    asio::io_context io;
+    tcp::resolver resolver(io);
+    beast::tcp_stream stream(io);
+    beast::error_code ec;
+    auto results = resolver.resolve(url.host, url.port, ec);
+    if (ec) return core::error{"cannot resolve " + url.host + ": " + ec.message()};
+
+    http::request<http::string_body> req{verb, url.prefix + std::string(target), 11};
+    req.set(http::field::host, url.host);
+    req.set(http::field::user_agent, "irqctl/" + std::string(core::version()));
+    if (!body.empty()) {
+        req.set(http::field::content_type, "application/json");
+        req.body() = std::move(body);
+    }
+    req.prepare_payload();
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(256 * 1024 * 1024);
+    beast::flat_buffer buffer;
+
+    beast::error_code result;
+    stream.expires_after(timeout);
+    stream.async_connect(results, [&](beast::error_code e, const tcp::endpoint&) {
+        if (e) {
+            result = e;
+            return;
+        }
+        http::async_write(stream, req, [&](beast::error_code e2, std::size_t) {
+            if (e2) {
+                result = e2;
+                return;
+            }
+            http::async_read(stream, buffer, parser, [&](beast::error_code e3, std::size_t) { result = e3; });
+        });
+    });
+    run_until_done(io);
+    if (result) return core::error{describe(url, result)};
+    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    auto res = parser.release();
+    http_reply r;
+    r.status = res.result_int();
+    r.content_type = std::string(res[http::field::content_type]);
+    r.body = std::move(res.body());
+    return r;
+}
+
+std::string error_text(const http_reply& reply) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(reply.body, ec);
+    if (!ec && v.is_object())
+        if (auto* e = v.as_object().if_contains("error"); e && e->is_object())
+            if (auto* m = e->as_object().if_contains("message"); m && m->is_string()) return std::string(m->as_string());
+    std::string b = reply.body;
+    while (!b.empty() && b.back() == '\n') b.pop_back();
+    return "HTTP " + std::to_string(reply.status) + (b.empty() ? "" : ": " + b);
+}
+
+core::result<std::unique_ptr<ws_connection>> ws_connection::open(const base_url& url, std::string_view target,
+                                                                  std::chrono::milliseconds timeout) {
+    std::unique_ptr<ws_connection> c(new ws_connection);
+    tcp::resolver resolver(c->io_);
+    beast::error_code ec;
+    auto results = resolver.resolve(url.host, url.port, ec);
+    if (ec) return core::error{"cannot resolve " + url.host + ": " + ec.message()};
+    auto& layer = beast::get_lowest_layer(c->ws_);
+    layer.expires_after(timeout);
+    beast::error_code result;
+    std::string path = url.prefix + std::string(target);
+    layer.async_connect(results, [&](beast::error_code e, const tcp::endpoint&) {
+        if (e) {
+            result = e;
+            return;
+        }
+        layer.expires_after(timeout);
+        c->ws_.async_handshake(url.host, path, [&](beast::error_code e2) { result = e2; });
+    });
+    run_until_done(c->io_);
+    if (result) return core::error{describe(url, result)};
+    layer.expires_never();
+    c->ws_.set_option(beast::websocket::stream_base::timeout::suggested(beast::role_type::client));
+    return c;
+}
+
+core::result<bool> ws_connection::send(std::string_view text) {
+    beast::error_code result;
+    ws_.text(true);
+    ws_.async_write(asio::buffer(text.data(), text.size()), [&](beast::error_code e, std::size_t) { result = e; });
+    run_until_done(io_);
+    if (result) return core::error{"WebSocket write failed: " + result.message()};
+    return true;
+}
+
+core::result<std::string> ws_connection::read(std::chrono::milliseconds timeout) {
+    beast::error_code result;
+    bool done = false;
+    ws_.async_read(buffer_, [&](beast::error_code e, std::size_t) {
+        result = e;
+        done = true;
+    });
+    io_.restart();
+    io_.run_for(timeout);
+    if (!done) {
+        // Cancel the read, then let its handler run so the stream stays usable.
+        beast::get_lowest_layer(ws_).cancel();
+        io_.restart();
+        io_.run();
+        return core::error{"no message within " + std::to_string(timeout.count()) + " ms"};
+    }
+    if (result == beast::websocket::error::closed) {
+        auto r = ws_.reason();
+        return core::error{"closed by irqd (" + std::to_string(r.code) + "): " + std::string(r.reason.c_str())};
+    }
+    if (result) return core::error{"WebSocket read failed: " + result.message()};
+    auto text = beast::buffers_to_string(buffer_.data());
+    buffer_.consume(buffer_.size());
+    return text;
+}
+
+void ws_connection::close() {
+    beast::error_code result;
+    beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(2));
+    ws_.async_close(beast::websocket::close_code::normal, [&](beast::error_code e) { result = e; });
+    run_until_done(io_);
+}
+
+}  // namespace irqd::client
