@@ -1,0 +1,88 @@
+// Sets IRQ affinities: read before write, skip no-ops, re-read the effective affinity, and turn the
+// kernel's errno into an answer a user can act on. Batches are all or nothing (rolled back on failure).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <variant>
+#include <vector>
+
+#include "irqd/core/cpu_set.hpp"
+#include "irqd/service/kernel_files.hpp"
+
+namespace irqd::service {
+
+// Where affinity writes go: the real /proc/irq (procfs_affinity_port) or the simulated kernel.
+class affinity_port {
+public:
+    virtual ~affinity_port() = default;
+    virtual bool irq_exists(unsigned irq) = 0;
+    virtual irq_kernel_info read(unsigned irq) = 0;
+    virtual std::error_code write(unsigned irq, const core::cpu_set& cpus) = 0;
+};
+
+class procfs_affinity_port : public affinity_port {
+public:
+    explicit procfs_affinity_port(std::filesystem::path procfs) : procfs_(std::move(procfs)) {}
+    bool irq_exists(unsigned irq) override;
+    irq_kernel_info read(unsigned irq) override;
+    std::error_code write(unsigned irq, const core::cpu_set& cpus) override;
+
+private:
+    std::filesystem::path procfs_;
+};
+
+// An error the API can show: HTTP status, stable code, and a sentence.
+struct affinity_error {
+    int status = 500;
+    std::string code;
+    std::string message;
+    std::error_code errno_code;                    // the kernel's errno, when it came from a write
+};
+affinity_error explain_write_error(unsigned irq, std::error_code ec);
+
+struct affinity_change {
+    unsigned irq = 0;
+    core::cpu_set cpus;
+};
+
+struct affinity_outcome {
+    unsigned irq = 0;
+    std::optional<core::cpu_set> before;           // smp_affinity_list before the write
+    core::cpu_set requested;
+    std::optional<core::cpu_set> affinity;         // re-read after the write
+    std::optional<core::cpu_set> effective;        // effective_affinity_list after the write
+    bool changed = false;                          // false when it already was `requested`
+};
+
+struct batch_failure {
+    affinity_error error;
+    unsigned irq = 0;                              // the change that failed
+    std::vector<unsigned> rolled_back;             // IRQs restored to their previous affinity
+    std::vector<unsigned> rollback_failed;         // IRQs that could not be restored (reported loudly)
+};
+
+class affinity_writer {
+public:
+    affinity_writer(affinity_port& port, bool read_only) : port_(port), read_only_(read_only) {}
+
+    // `online` is the set of online CPUs: a request with none of them is refused before any write.
+    std::variant<affinity_outcome, affinity_error> set(const affinity_change& change, const core::cpu_set& online);
+    std::variant<std::vector<affinity_outcome>, batch_failure> set_all(const std::vector<affinity_change>& changes,
+                                                                       const core::cpu_set& online);
+
+    // Called after every successful write (the sampler refreshes its cached IRQ info).
+    std::function<void(unsigned irq)> on_written;
+    std::uint64_t writes() const { return writes_; }
+    std::uint64_t failures() const { return failures_; }
+
+private:
+    std::optional<affinity_error> validate(const affinity_change& change, const core::cpu_set& online);
+    affinity_port& port_;
+    bool read_only_;
+    std::uint64_t writes_ = 0, failures_ = 0;
+};
+
+}  // namespace irqd::service

@@ -1,0 +1,51 @@
+// The HTTP/JSON API under /api/v1: a free function from request to response (answered through a
+// responder, so slow work like balancing can answer later). Testable without a socket.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include <boost/json/value.hpp>
+
+#include "irqd/service/affinity_writer.hpp"
+#include "irqd/service/http_server.hpp"
+#include "irqd/service/sampler.hpp"
+#include "irqd/service/settings.hpp"
+#include "irqd/service/url.hpp"
+
+namespace irqd::service {
+
+// A route the daemon can add beside the built-in ones (balancer, metrics, dashboard, ...).
+// Return false when the request is not yours.
+using extra_route = std::function<bool(const request& req, const target& t, responder& send)>;
+
+struct api_context {
+    const settings& config;
+    sampler& samples;
+    affinity_writer& writer;
+    const http_server* server = nullptr;             // for stats; may be null in tests
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    bool simulated = false;
+    std::vector<extra_route> routes{};               // consulted before the built-in routes
+    std::vector<std::string> extra_endpoints{};      // their lines in the GET /api/v1 index
+    // Called after affinities changed through the API (persistence, journal).
+    std::function<void(const std::vector<affinity_outcome>&)> on_affinity_changed{};
+};
+
+void handle_request(request&& req, responder send, api_context& ctx);
+
+// Helpers shared by the routes in other files.
+response json_response(const request& req, unsigned status, const boost::json::value& body);
+response error_response(const request& req, unsigned status, std::string_view code, std::string_view message);
+
+}  // namespace irqd::service
+
+namespace irqd::service {
+
+// The window a request asks for: `window=60s` (ending now) or `from`/`to` (RFC 3339 or Unix seconds).
+core::result<std::pair<core::clock_time, core::clock_time>> window_from_query(
+    const target& t, core::clock_time now, std::chrono::milliseconds default_window);
+// {"from":..., "to":..., "seconds":..., "resolution_s":..., "complete":...} of an answered window.
+boost::json::object window_json(const core::window_counts& w, core::clock_time asked_from, core::clock_time asked_to);
+}  // namespace irqd::service

@@ -1,0 +1,42 @@
+// Reading and writing the kernel's small text files under a configurable root. Errors come back as
+// std::error_code carrying the kernel's errno, because that errno is what the API must explain.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <system_error>
+
+#include "irqd/core/cpu_set.hpp"
+
+namespace irqd::service {
+
+// Reads a whole file into `out` (reusing its capacity). /proc files report size 0, so it reads to EOF.
+// Files larger than `max_bytes` (a /proc file gone wrong, a device such as /dev/zero) are refused
+// with EFBIG rather than read without end.
+inline constexpr std::size_t small_file_limit = 64 * 1024;
+std::error_code read_file(const std::filesystem::path& path, std::string& out,
+                          std::size_t max_bytes = 256 * 1024 * 1024);
+// Writes `text` with one write(2) to an existing file (never creates one: under /proc a missing file
+// means a missing IRQ).
+std::error_code write_existing_file(const std::filesystem::path& path, std::string_view text);
+// Writes a file atomically: temporary file in the same directory, fsync, rename.
+std::error_code write_file_atomic(const std::filesystem::path& path, std::string_view text);
+
+// Per-IRQ kernel state from <procfs>/irq/N/.
+struct irq_kernel_info {
+    std::optional<core::cpu_set> affinity;          // smp_affinity_list
+    std::optional<core::cpu_set> effective;         // effective_affinity_list (absent on old kernels)
+    int node = -1;                                  // node; -1 means none
+};
+irq_kernel_info read_irq_info(const std::filesystem::path& procfs, unsigned irq);
+
+// CPU topology from <sysfs>/devices/system/{cpu,node}.
+struct cpu_topology {
+    core::cpu_set online, isolated, nohz_full;
+    std::vector<std::pair<int, core::cpu_set>> nodes;   // NUMA node -> its CPUs
+    int node_of(unsigned cpu) const;
+};
+cpu_topology read_cpu_topology(const std::filesystem::path& sysfs);
+
+}  // namespace irqd::service

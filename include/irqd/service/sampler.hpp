@@ -1,0 +1,86 @@
+// The sampler: on a timer, reads <procfs>/interrupts, parses it, turns it into deltas and feeds the
+// history; less often it refreshes per-IRQ affinity/node files and the CPU topology. Observers (the
+// WebSocket hub, auto-balance) are told after each sample. Runs on the daemon's single io_context.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "irqd/core/history.hpp"
+#include "irqd/core/interrupts.hpp"
+#include "irqd/service/kernel_files.hpp"
+#include "irqd/service/settings.hpp"
+
+namespace irqd::service {
+
+struct sampler_stats {
+    std::uint64_t samples = 0;             // successful samples
+    std::uint64_t skipped = 0;             // samples that could not be read or parsed
+    std::uint64_t late = 0;                // timer ticks missed because the loop was busy
+    std::uint64_t parse_issues = 0;        // lines skipped by the parser, all samples
+    std::chrono::nanoseconds last_duration{0};
+    std::chrono::nanoseconds total_duration{0};
+    std::string last_error;
+};
+
+class sampler {
+public:
+    sampler(boost::asio::io_context& io, const settings& s);
+
+    void start();                           // samples now, then on every tick
+    void stop();
+    bool sample_once(core::clock_time now); // one sample; false when skipped
+
+    // Called before each read (the simulated machine advances its counters here).
+    std::function<void(core::clock_time)> before_sample;
+    void add_observer(std::function<void()> f) { observers_.push_back(std::move(f)); }
+
+    const core::snapshot& latest() const { return latest_; }
+    const std::string& latest_text() const { return text_; }
+    core::clock_time latest_time() const { return latest_time_; }
+    bool has_sample() const { return stats_.samples > 0; }
+    const core::history& history() const { return history_; }
+    // The newest delta (what fired between the last two samples) and its length in seconds.
+    const core::delta_frame* last_frame() const { return has_frame_ ? &last_frame_ : nullptr; }
+    double last_frame_seconds() const { return last_frame_seconds_; }
+
+    const cpu_topology& topology() const { return topology_; }
+    const irq_kernel_info* irq_info(unsigned irq) const;
+    void refresh_irq(unsigned irq);          // re-read its files now (after an affinity write)
+    void refresh_topology();                 // everything, now
+    const sampler_stats& stats() const { return stats_; }
+
+private:
+    void schedule();
+    void refresh_some_irqs(std::size_t budget);
+
+    boost::asio::io_context& io_;
+    const settings& settings_;
+    boost::asio::steady_timer timer_;
+    std::chrono::steady_clock::time_point next_tick_;
+    std::chrono::steady_clock::time_point next_topology_;
+    bool running_ = false;
+
+    std::string text_, spare_text_;
+    core::snapshot latest_, parsing_;
+    core::clock_time latest_time_{};
+    core::delta_tracker tracker_;
+    core::history history_;
+    core::delta_frame last_frame_;
+    bool has_frame_ = false;
+    double last_frame_seconds_ = 0;
+
+    cpu_topology topology_;
+    std::unordered_map<unsigned, irq_kernel_info> irqs_;
+    std::size_t refresh_cursor_ = 0;
+    sampler_stats stats_;
+    std::vector<std::function<void()>> observers_;
+};
+
+}  // namespace irqd::service

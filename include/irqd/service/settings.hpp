@@ -1,0 +1,46 @@
+// Everything the daemon can be told, in one place: addresses, kernel roots, sampling, history,
+// simulation, and every limit and timeout. Filled from the command line and config file (config.cpp).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "irqd/core/history.hpp"
+
+namespace irqd::service {
+
+enum class log_level { debug, info, warn, error };
+
+struct limits {
+    std::size_t body_limit = 1024 * 1024;            // bytes of one request body
+    std::size_t header_limit = 8 * 1024;             // bytes of one request's headers
+    std::chrono::seconds read_timeout{15};           // a whole request (or keep-alive wait) must arrive within this
+    std::size_t max_connections = 512;               // HTTP + WebSocket connections at once
+    std::size_t ws_max_subscribers = 2048;
+    std::size_t ws_queue_limit = 4;                  // messages queued per subscriber before coalescing
+    std::size_t ws_message_limit = 64 * 1024;        // bytes of one incoming WebSocket message
+    std::size_t ws_max_lag = 16;                     // samples a subscriber may fall behind before it is closed
+};
+
+struct settings {
+    std::string listen_address = "127.0.0.1";
+    unsigned short port = 8080;
+    bool allow_remote = false;                       // a non-loopback listen address needs this
+    std::filesystem::path procfs = "/proc";
+    std::filesystem::path sysfs = "/sys";
+    std::chrono::milliseconds interval{1000};        // sampling period
+    std::chrono::milliseconds topology_interval{10000};  // affinity/node/CPU files re-read period
+    std::vector<core::tier_config> history = core::default_tiers();
+    std::optional<std::filesystem::path> simulate;   // rates file; the machine is simulated when set
+    double simulate_speed = 1.0;                     // simulated time runs this many times faster
+    std::optional<std::filesystem::path> simulate_faults;  // "IRQ ERRNO" lines the simulated kernel obeys
+    bool read_only = false;
+    log_level level = log_level::info;
+    limits limit;
+};
+
+}  // namespace irqd::service

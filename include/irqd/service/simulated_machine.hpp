@@ -1,0 +1,68 @@
+// A simulated machine: a private fake procfs/sysfs whose counters advance by the rates in a file in
+// /proc/interrupts layout (counts read as interrupts per day). The daemon reads it with exactly the
+// code it uses for the real /proc; affinity writes go through a small kernel model that refuses what
+// the kernel refuses, then moves the IRQ's whole rate to its new CPUs.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "irqd/core/cpu_set.hpp"
+#include "irqd/core/interrupts.hpp"
+#include "irqd/core/result.hpp"
+#include "irqd/core/time_parse.hpp"
+#include "irqd/service/affinity_writer.hpp"
+
+namespace irqd::service {
+
+class simulated_machine : public affinity_port {
+public:
+    struct options {
+        std::filesystem::path rates_file;
+        double speed = 1.0;                               // simulated seconds per real second
+        std::optional<std::filesystem::path> faults_file; // lines "IRQ ERRNO" (e.g. "140 EIO") the kernel model obeys
+        std::filesystem::path root;                       // where to build it; empty = a new private temp dir
+    };
+
+    static core::result<std::unique_ptr<simulated_machine>> create(const options& opts, core::clock_time now);
+    ~simulated_machine() override;
+
+    const std::filesystem::path& procfs() const { return procfs_; }
+    const std::filesystem::path& sysfs() const { return sysfs_; }
+    std::size_t irq_count() const { return rows_.size(); }
+
+    // Advances the counters to `now` and rewrites <procfs>/interrupts.
+    void advance(core::clock_time now);
+    // The current /proc/interrupts text (as written by the last advance).
+    std::string render() const;
+
+    bool irq_exists(unsigned irq) override;
+    irq_kernel_info read(unsigned irq) override;
+    std::error_code write(unsigned irq, const core::cpu_set& cpus) override;
+
+private:
+    struct sim_row {
+        core::irq_row row;
+        double rate_per_day = 0;                          // the row's total over all CPUs
+        std::vector<double> weight;                       // share per CPU column, sums to 1
+        std::vector<double> fraction;                     // sub-interrupt remainders per CPU column
+        core::cpu_set affinity;
+    };
+    simulated_machine() = default;
+    void write_irq_files(const sim_row& r);
+    std::optional<int> injected_errno(unsigned irq) const;
+
+    std::filesystem::path root_, procfs_, sysfs_;
+    bool owns_root_ = false;
+    options opts_;
+    std::vector<unsigned> cpus_;
+    core::cpu_set online_;
+    std::vector<sim_row> rows_;
+    std::vector<std::uint64_t> counts_;                   // rows_ x cpus_, 64-bit; printed modulo 2^32
+    core::clock_time last_;
+};
+
+}  // namespace irqd::service

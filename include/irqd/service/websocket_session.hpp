@@ -1,0 +1,54 @@
+// One WebSocket subscriber: owns its socket and a bounded outgoing queue. One async_write in flight;
+// when the queue is full the newest state replaces the queued one (coalescing), and a subscriber that
+// stays behind for too long is closed with a reason. Pings and timeouts keep dead peers from lingering.
+#pragma once
+
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <deque>
+#include <memory>
+
+#include "irqd/service/http_server.hpp"
+#include "irqd/service/settings.hpp"
+#include "irqd/service/stream_hub.hpp"
+
+namespace irqd::service {
+
+class websocket_session : public subscriber, public std::enable_shared_from_this<websocket_session> {
+public:
+    websocket_session(boost::beast::tcp_stream&& stream, stream_hub& hub, const limits& lim);
+    ~websocket_session() override;
+
+    // Accepts the upgrade in `req` and starts reading client messages.
+    void run(request req);
+    void deliver(std::shared_ptr<const std::string> message) override;
+    const subscription& wants() const override { return wants_; }
+    void stop() override { close(boost::beast::websocket::close_code::going_away, "irqd is stopping"); }
+
+    // Answers an upgrade we will not take (wrong path, too many subscribers) with a JSON HTTP error.
+    static void refuse(boost::beast::tcp_stream&& stream, const request& req, unsigned status, std::string_view code,
+                       std::string_view message);
+
+private:
+    void on_accept(boost::beast::error_code ec);
+    void do_read();
+    void on_read(boost::beast::error_code ec);
+    void do_write();
+    void close(boost::beast::websocket::close_code code, std::string_view reason);
+    void start_close();
+
+    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::flat_buffer in_;
+    stream_hub& hub_;
+    const limits& limits_;
+    subscription wants_;
+    std::deque<std::shared_ptr<const std::string>> queue_;
+    bool writing_ = false;
+    bool joined_ = false;
+    bool closing_ = false;
+    std::size_t lag_ = 0;                  // consecutive coalesced samples
+    boost::beast::websocket::close_reason close_reason_;
+};
+
+}  // namespace irqd::service

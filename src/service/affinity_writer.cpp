@@ -1,0 +1,122 @@
+// Affinity writes with irqbalance's manners: read first, write only a change, explain refusals.
+#include "irqd/service/affinity_writer.hpp"
+
+#include <cerrno>
+
+namespace irqd::service {
+
+bool procfs_affinity_port::irq_exists(unsigned irq) {
+    std::error_code ec;
+    return std::filesystem::is_directory(procfs_ / "irq" / std::to_string(irq), ec);
+}
+
+irq_kernel_info procfs_affinity_port::read(unsigned irq) { return read_irq_info(procfs_, irq); }
+
+std::error_code procfs_affinity_port::write(unsigned irq, const core::cpu_set& cpus) {
+    return write_existing_file(procfs_ / "irq" / std::to_string(irq) / "smp_affinity_list", cpus.to_list() + "\n");
+}
+
+affinity_error explain_write_error(unsigned irq, std::error_code ec) {
+    auto n = std::to_string(irq);
+    affinity_error e;
+    e.errno_code = ec;
+    switch (ec.value()) {
+        case EINVAL:
+            e = {422, "invalid_affinity", "the kernel refused the CPU set for IRQ " + n + " (no online CPU in it)", ec};
+            break;
+        case EIO:
+        case EPERM:
+            e = {409, "irq_not_movable",
+                 "the kernel does not let IRQ " + n + " move (managed or per-CPU interrupt)", ec};
+            break;
+        case ENOSPC:
+            e = {503, "no_vectors", "no interrupt vectors left on the requested CPUs for IRQ " + n + "; try others", ec};
+            break;
+        case EBUSY:
+            e = {503, "busy", "IRQ " + n + " is being reconfigured by the kernel; try again", ec};
+            break;
+        case ENOENT:
+            e = {404, "irq_not_found", "IRQ " + n + " does not exist (any more)", ec};
+            break;
+        case EACCES:
+        case EROFS:
+            e = {403, "permission_denied", "cannot write the affinity of IRQ " + n + ": " + ec.message() +
+                                               " (irqd must run as root with /proc/irq writable)", ec};
+            break;
+        default:
+            e = {500, "write_failed", "writing the affinity of IRQ " + n + " failed: " + ec.message(), ec};
+    }
+    return e;
+}
+
+std::optional<affinity_error> affinity_writer::validate(const affinity_change& c, const core::cpu_set& online) {
+    auto n = std::to_string(c.irq);
+    if (read_only_) return affinity_error{403, "read_only", "irqd runs with --read-only; affinities cannot be changed", {}};
+    if (c.cpus.empty()) return affinity_error{422, "empty_cpu_set", "the CPU set for IRQ " + n + " is empty", {}};
+    if (!online.empty() && (c.cpus & online).empty())
+        return affinity_error{422, "cpus_offline",
+                              "none of CPUs " + c.cpus.to_list() + " is online (online: " + online.to_list() + ")", {}};
+    if (!port_.irq_exists(c.irq)) return affinity_error{404, "irq_not_found", "IRQ " + n + " does not exist", {}};
+    return std::nullopt;
+}
+
+std::variant<affinity_outcome, affinity_error> affinity_writer::set(const affinity_change& c,
+                                                                    const core::cpu_set& online) {
+    if (auto e = validate(c, online)) {
+        ++failures_;
+        return *e;
+    }
+    affinity_outcome out;
+    out.irq = c.irq;
+    out.requested = c.cpus;
+    out.before = port_.read(c.irq).affinity;
+    if (!out.before || !(*out.before == c.cpus)) {
+        if (auto ec = port_.write(c.irq, c.cpus)) {
+            ++failures_;
+            return explain_write_error(c.irq, ec);
+        }
+        ++writes_;
+        out.changed = true;
+    }
+    auto after = port_.read(c.irq);
+    out.affinity = after.affinity;
+    out.effective = after.effective;
+    if (out.changed && on_written) on_written(c.irq);
+    return out;
+}
+
+std::variant<std::vector<affinity_outcome>, batch_failure> affinity_writer::set_all(
+    const std::vector<affinity_change>& changes, const core::cpu_set& online) {
+    // Validate everything before the first write, so a bad entry changes nothing.
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+        for (std::size_t j = 0; j < i; ++j)
+            if (changes[j].irq == changes[i].irq)
+                return batch_failure{{400, "duplicate_irq", "IRQ " + std::to_string(changes[i].irq) + " appears twice", {}},
+                                     changes[i].irq, {}, {}};
+        if (auto e = validate(changes[i], online)) {
+            ++failures_;
+            return batch_failure{*e, changes[i].irq, {}, {}};
+        }
+    }
+    std::vector<affinity_outcome> done;
+    for (const auto& c : changes) {
+        auto r = set(c, online);
+        if (auto* ok = std::get_if<affinity_outcome>(&r)) {
+            done.push_back(std::move(*ok));
+            continue;
+        }
+        batch_failure f{std::get<affinity_error>(r), c.irq, {}, {}};
+        for (auto it = done.rbegin(); it != done.rend(); ++it) {
+            if (!it->changed || !it->before) continue;
+            if (port_.write(it->irq, *it->before)) f.rollback_failed.push_back(it->irq);
+            else {
+                f.rolled_back.push_back(it->irq);
+                if (on_written) on_written(it->irq);
+            }
+        }
+        return f;
+    }
+    return done;
+}
+
+}  // namespace irqd::service

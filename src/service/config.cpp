@@ -1,0 +1,180 @@
+// Program_options wiring for irqd. The command line overrides the config file.
+#include "irqd/service/config.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
+
+#include "irqd/core/time_parse.hpp"
+
+namespace irqd::service {
+namespace po = boost::program_options;
+
+namespace {
+core::result<std::chrono::milliseconds> positive_duration(const std::string& name, const std::string& text) {
+    auto d = core::parse_duration(text);
+    if (!d) return core::error{"--" + name + ": " + d.error_message()};
+    if (d->count() <= 0) return core::error{"--" + name + " must be longer than 0"};
+    return *d;
+}
+
+bool is_loopback(const std::string& addr) {
+    return addr.starts_with("127.") || addr == "::1" || addr == "localhost";
+}
+}  // namespace
+
+std::filesystem::path default_simulation_file() {
+    namespace fs = std::filesystem;
+    std::vector<fs::path> candidates{fs::path(IRQD_DATADIR) / "interrupts-per-day.txt"};
+    std::error_code ec;
+    auto exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) candidates.push_back(exe.parent_path().parent_path() / "share/irqd/interrupts-per-day.txt");
+    candidates.push_back(fs::path(IRQD_SOURCE_DATADIR) / "interrupts-per-day.txt");
+    for (const auto& c : candidates)
+        if (fs::exists(c, ec)) return c;
+    return candidates.front();
+}
+
+core::result<config_outcome> parse_config(const std::vector<std::string>& args) {
+    config_outcome out;
+    auto& s = out.values;
+    std::string listen, procfs, sysfs, interval, topology_interval, history, simulate, faults, level, config_file;
+    std::string read_timeout;
+    double speed = 1.0;
+    std::size_t body = s.limit.body_limit, header = s.limit.header_limit, conns = s.limit.max_connections,
+                subs = s.limit.ws_max_subscribers, wsq = s.limit.ws_queue_limit, wsmsg = s.limit.ws_message_limit,
+                wslag = s.limit.ws_max_lag;
+
+    po::options_description general("General");
+    general.add_options()
+        ("help,h", "show this help and exit")
+        ("version", "show the version and exit")
+        ("config,c", po::value(&config_file)->value_name("FILE"),
+         "read options from FILE (one 'name = value' per line); the command line wins")
+        ("log-level", po::value(&level)->default_value("info")->value_name("LEVEL"), "debug, info, warn or error");
+    po::options_description serve("Serving");
+    serve.add_options()
+        ("listen,l", po::value(&listen)->default_value("127.0.0.1:8080")->value_name("ADDR:PORT"),
+         "where the HTTP/WebSocket API listens (port 0 picks a free port)")
+        ("allow-remote", po::bool_switch(&s.allow_remote), "allow a non-loopback --listen address (no auth: take care)")
+        ("read-only", po::bool_switch(&s.read_only), "refuse every affinity change with 403");
+    po::options_description kernel("Kernel and sampling");
+    kernel.add_options()
+        ("procfs", po::value(&procfs)->default_value("/proc")->value_name("DIR"), "root of procfs")
+        ("sysfs", po::value(&sysfs)->default_value("/sys")->value_name("DIR"), "root of sysfs")
+        ("interval,i", po::value(&interval)->default_value("1s")->value_name("DURATION"), "sampling period of /proc/interrupts")
+        ("topology-interval", po::value(&topology_interval)->default_value("10s")->value_name("DURATION"),
+         "how often CPU topology files are re-read (per-IRQ affinity files are re-read a slice per sample)")
+        ("history", po::value(&history)->default_value(core::format_tiers(core::default_tiers()))->value_name("TIERS"),
+         "history tiers RESOLUTION:RETENTION,... (see docs/history.md for memory per tier)");
+    po::options_description sim("Simulated machine");
+    sim.add_options()
+        ("simulate", po::value(&simulate)->implicit_value("")->value_name("FILE"),
+         "run on a simulated machine whose IRQs fire at the per-day rates in FILE (/proc/interrupts layout); "
+         "without FILE, the bundled seed (65 IRQs on 2 CPUs)")
+        ("simulate-speed", po::value(&speed)->default_value(1.0)->value_name("X"), "simulated seconds per real second")
+        ("simulate-faults", po::value(&faults)->value_name("FILE"),
+         "lines 'IRQ ERRNO' (e.g. '140 EIO', '* ENOSPC') the simulated kernel answers affinity writes with");
+    po::options_description lim("Limits");
+    lim.add_options()
+        ("max-body-bytes", po::value(&body)->default_value(body), "largest request body")
+        ("max-header-bytes", po::value(&header)->default_value(header), "largest request header block")
+        ("read-timeout", po::value(&read_timeout)->default_value("15s")->value_name("DURATION"),
+         "a request (or the wait for the next one on a kept-alive connection) must arrive within this")
+        ("max-connections", po::value(&conns)->default_value(conns), "open connections at once")
+        ("ws-max-subscribers", po::value(&subs)->default_value(subs), "WebSocket subscribers at once")
+        ("ws-queue", po::value(&wsq)->default_value(wsq), "messages queued per subscriber before coalescing")
+        ("ws-max-message-bytes", po::value(&wsmsg)->default_value(wsmsg), "largest incoming WebSocket message")
+        ("ws-max-lag", po::value(&wslag)->default_value(wslag), "samples a subscriber may fall behind before it is closed");
+
+    po::options_description all;
+    all.add(general).add(serve).add(kernel).add(sim).add(lim);
+    std::ostringstream help;
+    help << "irqd " IRQD_VERSION_TEXT " - watches where hardware interrupts land and balances them\n\n"
+         << "Usage: irqd [OPTIONS]\n"
+         << all;
+    out.help_text = help.str();
+
+    po::variables_map vm;
+    try {
+        std::vector<const char*> argv{"irqd"};
+        for (const auto& a : args) argv.push_back(a.c_str());
+        po::store(po::parse_command_line(static_cast<int>(argv.size()), argv.data(), all), vm);
+        if (vm.count("config")) {
+            auto path = vm["config"].as<std::string>();
+            std::ifstream in(path);
+            if (!in) return core::error{"cannot read config file " + path};
+            po::store(po::parse_config_file(in, all), vm);
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        return core::error{e.what()};
+    }
+    out.show_help = vm.count("help") > 0;
+    out.show_version = vm.count("version") > 0;
+    if (out.show_help || out.show_version) return out;
+
+    if (level == "debug") s.level = log_level::debug;
+    else if (level == "info") s.level = log_level::info;
+    else if (level == "warn") s.level = log_level::warn;
+    else if (level == "error") s.level = log_level::error;
+    else return core::error{"--log-level must be debug, info, warn or error, not '" + level + "'"};
+
+    auto colon = listen.rfind(':');
+    if (colon == std::string::npos) return core::error{"--listen must be ADDR:PORT, like 127.0.0.1:8080"};
+    s.listen_address = listen.substr(0, colon);
+    if (s.listen_address.size() > 2 && s.listen_address.front() == '[' && s.listen_address.back() == ']')
+        s.listen_address = s.listen_address.substr(1, s.listen_address.size() - 2);
+    auto port_text = listen.substr(colon + 1);
+    unsigned long port = 0;
+    try {
+        std::size_t used = 0;
+        port = std::stoul(port_text, &used);
+        if (used != port_text.size() || port > 65535) throw std::out_of_range("port");
+    } catch (const std::exception&) {
+        return core::error{"--listen: '" + port_text + "' is not a port number (0-65535)"};
+    }
+    s.port = static_cast<unsigned short>(port);
+    if (s.listen_address == "localhost") s.listen_address = "127.0.0.1";
+    if (!is_loopback(s.listen_address) && !s.allow_remote)
+        return core::error{"--listen " + listen + " is not a loopback address; add --allow-remote to serve other hosts"};
+
+    s.procfs = procfs;
+    s.sysfs = sysfs;
+    auto iv = positive_duration("interval", interval);
+    if (!iv) return core::error{iv.error_message()};
+    if (*iv < std::chrono::milliseconds(10)) return core::error{"--interval must be at least 10ms"};
+    s.interval = *iv;
+    auto tv = positive_duration("topology-interval", topology_interval);
+    if (!tv) return core::error{tv.error_message()};
+    s.topology_interval = *tv;
+    auto rt = positive_duration("read-timeout", read_timeout);
+    if (!rt) return core::error{rt.error_message()};
+    s.limit.read_timeout = std::chrono::ceil<std::chrono::seconds>(*rt);
+    auto tiers = core::parse_tiers(history);
+    if (!tiers) return core::error{"--history: " + tiers.error_message()};
+    s.history = *tiers;
+    if (s.history.front().resolution < std::chrono::ceil<std::chrono::seconds>(s.interval))
+        return core::error{"--history: the finest resolution (" + core::format_tiers({s.history.front()}) +
+                           ") is finer than --interval " + interval};
+
+    if (vm.count("simulate")) s.simulate = simulate.empty() ? default_simulation_file() : std::filesystem::path(simulate);
+    if (!(speed > 0) || speed > 1e7) return core::error{"--simulate-speed must be a number above 0 (and at most 1e7)"};
+    s.simulate_speed = speed;
+    if (!faults.empty()) s.simulate_faults = faults;
+    if (body == 0 || header == 0 || conns == 0 || subs == 0 || wsq == 0 || wsmsg == 0 || wslag == 0)
+        return core::error{"limits must be above 0"};
+    s.limit.body_limit = body;
+    s.limit.header_limit = header;
+    s.limit.max_connections = conns;
+    s.limit.ws_max_subscribers = subs;
+    s.limit.ws_queue_limit = wsq;
+    s.limit.ws_message_limit = wsmsg;
+    s.limit.ws_max_lag = wslag;
+    return out;
+}
+
+}  // namespace irqd::service

@@ -1,0 +1,148 @@
+// Small-file I/O against /proc and /sys (or the fake roots of tests and the simulated machine).
+#include "irqd/service/kernel_files.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <algorithm>
+#include <charconv>
+#include <string_view>
+
+namespace irqd::service {
+namespace {
+std::error_code last_error() { return {errno, std::generic_category()}; }
+
+std::string_view trimmed(std::string_view s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    return s;
+}
+
+std::optional<core::cpu_set> read_list(const std::filesystem::path& p) {
+    std::string text;
+    if (read_file(p, text, small_file_limit)) return std::nullopt;
+    auto t = trimmed(text);
+    if (t.empty() || t == "(null)") return core::cpu_set{};
+    auto set = core::parse_cpu_list(t);
+    if (!set) return std::nullopt;
+    return std::move(set).value();
+}
+}  // namespace
+
+std::error_code read_file(const std::filesystem::path& path, std::string& out, std::size_t max_bytes) {
+    out.clear();
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return last_error();
+    std::size_t used = 0;
+    if (out.capacity() < 4096) out.reserve(4096);
+    for (;;) {
+        if (used > max_bytes) {
+            ::close(fd);
+            out.clear();
+            return std::make_error_code(std::errc::file_too_large);
+        }
+        if (used == out.capacity()) out.reserve(out.capacity() * 2);
+        out.resize(out.capacity());
+        ssize_t n = ::read(fd, out.data() + used, out.size() - used);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            auto ec = last_error();
+            ::close(fd);
+            out.clear();
+            return ec;
+        }
+        if (n == 0) break;
+        used += static_cast<std::size_t>(n);
+    }
+    out.resize(used);
+    ::close(fd);
+    return {};
+}
+
+std::error_code write_existing_file(const std::filesystem::path& path, std::string_view text) {
+    // O_TRUNC: procfs ignores it; a plain file under a fake root must not keep a longer old tail.
+    int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0) return last_error();
+    ssize_t n;
+    do n = ::write(fd, text.data(), text.size());
+    while (n < 0 && errno == EINTR);
+    std::error_code ec;
+    if (n < 0) ec = last_error();
+    else if (static_cast<std::size_t>(n) != text.size()) ec = std::make_error_code(std::errc::io_error);
+    if (::close(fd) < 0 && !ec) ec = last_error();
+    return ec;
+}
+
+std::error_code write_file_atomic(const std::filesystem::path& path, std::string_view text) {
+    auto tmp = path;
+    tmp += ".tmp";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return last_error();
+    std::size_t done = 0;
+    while (done < text.size()) {
+        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            auto ec = last_error();
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            return ec;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) < 0 || ::close(fd) < 0) {
+        auto ec = last_error();
+        ::unlink(tmp.c_str());
+        return ec;
+    }
+    if (::rename(tmp.c_str(), path.c_str()) < 0) {
+        auto ec = last_error();
+        ::unlink(tmp.c_str());
+        return ec;
+    }
+    return {};
+}
+
+irq_kernel_info read_irq_info(const std::filesystem::path& procfs, unsigned irq) {
+    irq_kernel_info info;
+    auto dir = procfs / "irq" / std::to_string(irq);
+    info.affinity = read_list(dir / "smp_affinity_list");
+    info.effective = read_list(dir / "effective_affinity_list");
+    std::string text;
+    if (!read_file(dir / "node", text, small_file_limit)) {
+        auto t = trimmed(text);
+        int node = -1;
+        auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), node);
+        if (ec == std::errc{} && p == t.data() + t.size()) info.node = node;
+    }
+    return info;
+}
+
+int cpu_topology::node_of(unsigned cpu) const {
+    for (const auto& [node, cpus] : nodes)
+        if (cpus.contains(cpu)) return node;
+    return -1;
+}
+
+cpu_topology read_cpu_topology(const std::filesystem::path& sysfs) {
+    cpu_topology t;
+    auto cpu_dir = sysfs / "devices/system/cpu";
+    if (auto s = read_list(cpu_dir / "online")) t.online = *s;
+    if (auto s = read_list(cpu_dir / "isolated")) t.isolated = *s;
+    if (auto s = read_list(cpu_dir / "nohz_full")) t.nohz_full = *s;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(sysfs / "devices/system/node", ec), end; !ec && it != end;
+         it.increment(ec)) {
+        auto name = it->path().filename().string();
+        if (name.size() < 5 || name.compare(0, 4, "node") != 0) continue;
+        int node = 0;
+        auto [p, e] = std::from_chars(name.data() + 4, name.data() + name.size(), node);
+        if (e != std::errc{} || p != name.data() + name.size()) continue;
+        if (auto s = read_list(it->path() / "cpulist")) t.nodes.emplace_back(node, *s);
+    }
+    std::sort(t.nodes.begin(), t.nodes.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    return t;
+}
+
+}  // namespace irqd::service

@@ -1,0 +1,207 @@
+// The simulated machine behind --simulate: fake /proc and /sys files driven by per-day rates.
+#include "irqd/service/simulated_machine.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "irqd/service/kernel_files.hpp"
+
+namespace irqd::service {
+namespace fs = std::filesystem;
+
+namespace {
+std::optional<int> errno_from_name(std::string_view name) {
+    static const std::pair<std::string_view, int> names[] = {
+        {"EIO", EIO},       {"EPERM", EPERM}, {"EINVAL", EINVAL}, {"ENOSPC", ENOSPC},
+        {"EBUSY", EBUSY},   {"ENOENT", ENOENT}, {"EACCES", EACCES}, {"EROFS", EROFS}};
+    for (auto& [n, v] : names)
+        if (n == name) return v;
+    return std::nullopt;
+}
+
+void write_text(const fs::path& p, const std::string& text) {
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::trunc) << text;
+}
+
+std::string description_of(const core::irq_row& r) {
+    if (!r.number) return r.name;
+    std::string d = r.chip;
+    if (!r.hwirq.empty()) d += " " + r.hwirq;
+    if (!r.trigger.empty()) d += "-" + r.trigger;
+    if (!r.name.empty()) d += "      " + r.name;
+    return d;
+}
+}  // namespace
+
+core::result<std::unique_ptr<simulated_machine>> simulated_machine::create(const options& opts, core::clock_time now) {
+    std::string text;
+    if (auto ec = read_file(opts.rates_file, text))
+        return core::error{"cannot read simulation rates " + opts.rates_file.string() + ": " + ec.message()};
+    auto snap = core::parse_interrupts(text);
+    if (snap.cpus.empty() || snap.rows.empty())
+        return core::error{"simulation rates " + opts.rates_file.string() + " have no CPU header or no IRQ rows"};
+    if (!(opts.speed > 0) || !std::isfinite(opts.speed)) return core::error{"simulation speed must be a positive number"};
+
+    std::unique_ptr<simulated_machine> m(new simulated_machine);
+    m->opts_ = opts;
+    if (opts.root.empty()) {
+        auto base = fs::temp_directory_path() / "irqd-sim-XXXXXX";
+        std::string tmpl = base.string();
+        if (!::mkdtemp(tmpl.data())) return core::error{"cannot create a temporary directory for the simulation"};
+        m->root_ = tmpl;
+        m->owns_root_ = true;
+    } else {
+        m->root_ = opts.root;
+    }
+    m->procfs_ = m->root_ / "proc";
+    m->sysfs_ = m->root_ / "sys";
+    m->cpus_ = snap.cpus;
+    for (auto c : snap.cpus) m->online_.add(c);
+    const auto ncpu = snap.cpus.size();
+    m->counts_ = snap.counts;   // the file's counts are the first counters the daemon sees
+    for (std::size_t r = 0; r < snap.rows.size(); ++r) {
+        sim_row s;
+        s.row = snap.rows[r];
+        s.weight.assign(ncpu, 0.0);
+        s.fraction.assign(ncpu, 0.0);
+        double total = 0;
+        for (std::size_t c = 0; c < ncpu; ++c) total += static_cast<double>(snap.count(r, c));
+        s.rate_per_day = s.row.per_cpu ? total : static_cast<double>(snap.count(r, 0));
+        for (std::size_t c = 0; c < ncpu; ++c) {
+            s.weight[c] = total > 0 ? static_cast<double>(snap.count(r, c)) / total : 1.0 / static_cast<double>(ncpu);
+            if (snap.count(r, c) > 0 || total == 0) s.affinity.add(snap.cpus[c]);
+        }
+        if (!s.row.per_cpu) s.rate_per_day = 0;   // ERR/MIS stay as they are
+        m->rows_.push_back(std::move(s));
+    }
+
+    try {
+        auto cpu_dir = m->sysfs_ / "devices/system/cpu";
+        write_text(cpu_dir / "online", m->online_.to_list() + "\n");
+        write_text(cpu_dir / "possible", m->online_.to_list() + "\n");
+        write_text(cpu_dir / "isolated", "\n");
+        write_text(cpu_dir / "nohz_full", "\n");
+        write_text(m->sysfs_ / "devices/system/node/node0/cpulist", m->online_.to_list() + "\n");
+        for (const auto& r : m->rows_)
+            if (r.row.number) m->write_irq_files(r);
+    } catch (const std::exception& e) {
+        return core::error{std::string("cannot build the simulated machine: ") + e.what()};
+    }
+    m->last_ = now;
+    m->advance(now);
+    return m;
+}
+
+simulated_machine::~simulated_machine() {
+    if (owns_root_) {
+        std::error_code ec;
+        fs::remove_all(root_, ec);
+    }
+}
+
+void simulated_machine::write_irq_files(const sim_row& r) {
+    auto dir = procfs_ / "irq" / std::to_string(*r.row.number);
+    write_text(dir / "smp_affinity_list", r.affinity.to_list() + "\n");
+    write_text(dir / "smp_affinity", r.affinity.to_mask() + "\n");
+    write_text(dir / "effective_affinity_list", r.affinity.to_list() + "\n");
+    write_text(dir / "effective_affinity", r.affinity.to_mask() + "\n");
+    write_text(dir / "node", "0\n");
+}
+
+void simulated_machine::advance(core::clock_time now) {
+    double seconds = std::chrono::duration<double>(now - last_).count() * opts_.speed;
+    last_ = now;
+    if (seconds < 0) seconds = 0;
+    const auto ncpu = cpus_.size();
+    for (std::size_t r = 0; r < rows_.size(); ++r) {
+        auto& s = rows_[r];
+        if (s.rate_per_day <= 0) continue;
+        double fired = s.rate_per_day * seconds / 86400.0;
+        for (std::size_t c = 0; c < ncpu; ++c) {
+            double x = s.fraction[c] + fired * s.weight[c];
+            double whole = std::floor(x);
+            s.fraction[c] = x - whole;
+            counts_[r * ncpu + c] += static_cast<std::uint64_t>(whole);
+        }
+    }
+    std::error_code ec;
+    fs::create_directories(procfs_, ec);
+    write_file_atomic(procfs_ / "interrupts", render());
+}
+
+std::string simulated_machine::render() const {
+    // The kernel's layout (kernel/irq/proc.c): counts as %10u, so 32-bit counters wrap as they do there.
+    std::size_t prec = 3;
+    for (const auto& r : rows_) prec = std::max(prec, r.row.id.size());
+    std::string out(prec + 8, ' ');
+    char buf[32];
+    for (auto c : cpus_) {
+        int n = std::snprintf(buf, sizeof buf, "CPU%-8u", c);
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    out += '\n';
+    const auto ncpu = cpus_.size();
+    for (std::size_t r = 0; r < rows_.size(); ++r) {
+        const auto& s = rows_[r];
+        int n = std::snprintf(buf, sizeof buf, "%*s: ", static_cast<int>(prec), s.row.id.c_str());
+        out.append(buf, static_cast<std::size_t>(n));
+        std::size_t cols = s.row.per_cpu ? ncpu : 1;
+        for (std::size_t c = 0; c < cols; ++c) {
+            n = std::snprintf(buf, sizeof buf, "%10u ", static_cast<unsigned>(counts_[r * ncpu + c] & 0xffffffffu));
+            out.append(buf, static_cast<std::size_t>(n));
+        }
+        out += "  ";
+        out += description_of(s.row);
+        out += '\n';
+    }
+    return out;
+}
+
+bool simulated_machine::irq_exists(unsigned irq) {
+    for (const auto& r : rows_)
+        if (r.row.number == irq) return true;
+    return false;
+}
+
+irq_kernel_info simulated_machine::read(unsigned irq) { return read_irq_info(procfs_, irq); }
+
+std::optional<int> simulated_machine::injected_errno(unsigned irq) const {
+    if (!opts_.faults_file) return std::nullopt;
+    std::ifstream in(*opts_.faults_file);
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream words(line);
+        std::string who, what;
+        if (!(words >> who >> what) || who.starts_with('#')) continue;
+        if (who == "*" || who == std::to_string(irq))
+            if (auto e = errno_from_name(what)) return e;
+    }
+    return std::nullopt;
+}
+
+std::error_code simulated_machine::write(unsigned irq, const core::cpu_set& cpus) {
+    sim_row* row = nullptr;
+    for (auto& r : rows_)
+        if (r.row.number == irq) row = &r;
+    if (!row) return {ENOENT, std::generic_category()};
+    if (auto e = injected_errno(irq)) return {*e, std::generic_category()};
+    auto usable = cpus & online_;
+    if (usable.empty()) return {EINVAL, std::generic_category()};
+    row->affinity = cpus;
+    const double share = 1.0 / static_cast<double>(usable.size());
+    for (std::size_t c = 0; c < cpus_.size(); ++c) row->weight[c] = usable.contains(cpus_[c]) ? share : 0.0;
+    write_irq_files(*row);
+    // The kernel reports the CPUs it really uses; offline CPUs of the request are not among them.
+    write_text(procfs_ / "irq" / std::to_string(irq) / "effective_affinity_list", usable.to_list() + "\n");
+    write_text(procfs_ / "irq" / std::to_string(irq) / "effective_affinity", usable.to_mask() + "\n");
+    return {};
+}
+
+}  // namespace irqd::service

@@ -1,0 +1,128 @@
+// A WebSocket subscriber session (after Beast's chat-multi example).
+#include "irqd/service/websocket_session.hpp"
+
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/error.hpp>
+#include <boost/json.hpp>
+
+#include "irqd/service/log.hpp"
+
+namespace irqd::service {
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+
+websocket_session::websocket_session(beast::tcp_stream&& stream, stream_hub& hub, const limits& lim)
+    : ws_(std::move(stream)), hub_(hub), limits_(lim) {}
+
+websocket_session::~websocket_session() {
+    if (joined_) hub_.leave(this);
+}
+
+void websocket_session::refuse(beast::tcp_stream&& stream, const request& req, unsigned status, std::string_view code,
+                               std::string_view message) {
+    auto s = std::make_shared<beast::tcp_stream>(std::move(stream));
+    auto res = std::make_shared<response>(http_server::json_error(status, code, message, req.version(), false));
+    res->prepare_payload();
+    s->expires_after(std::chrono::seconds(5));
+    http::async_write(*s, *res, [s, res](beast::error_code, std::size_t) {
+        beast::error_code ec;
+        s->socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+    });
+}
+
+void websocket_session::run(request req) {
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(beast::http::field::server, "irqd"); }));
+    ws_.read_message_max(limits_.ws_message_limit);
+    ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+}
+
+void websocket_session::on_accept(beast::error_code ec) {
+    if (ec) return;
+    if (!hub_.join(this)) return close(websocket::close_code::try_again_later, "too many subscribers");
+    joined_ = true;
+    deliver(hub_.snapshot_for(wants_));
+    do_read();
+}
+
+void websocket_session::do_read() {
+    ws_.async_read(in_, [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+}
+
+void websocket_session::on_read(beast::error_code ec) {
+    if (ec == websocket::error::message_too_big) return close(websocket::close_code::too_big, "message too big");
+    if (ec) {
+        if (joined_) {
+            hub_.leave(this);
+            joined_ = false;
+        }
+        return;
+    }
+    auto text = beast::buffers_to_string(in_.data());
+    in_.consume(in_.size());
+    auto sub = parse_subscription(text);
+    if (!sub) {
+        boost::json::object err{{"type", "error"}, {"message", std::string_view(sub.error_message())}};
+        deliver(std::make_shared<const std::string>(boost::json::serialize(err)));
+    } else {
+        wants_ = std::move(*sub);
+        deliver(hub_.snapshot_for(wants_));
+    }
+    do_read();
+}
+
+void websocket_session::deliver(std::shared_ptr<const std::string> message) {
+    if (closing_) return;
+    // Keep at most ws_queue_limit messages waiting; beyond that, the newest state replaces the
+    // newest queued one (the one in flight, at the front, is never touched).
+    std::size_t waiting = queue_.size() - (writing_ ? 1 : 0);
+    if (waiting >= limits_.ws_queue_limit) {
+        queue_.back() = std::move(message);
+        ++hub_.stats().coalesced;
+        if (++lag_ > limits_.ws_max_lag) {
+            ++hub_.stats().closed_slow;
+            log(log_level::info, "ws_closed_slow", {{"lag", std::to_string(lag_)}});
+            return close(websocket::close_code::policy_error, "too slow: fell more than " +
+                                                                  std::to_string(limits_.ws_max_lag) + " samples behind");
+        }
+        return;
+    }
+    queue_.push_back(std::move(message));
+    if (!writing_) do_write();
+}
+
+void websocket_session::do_write() {
+    if (queue_.empty()) return;
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(boost::asio::buffer(*queue_.front()),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->writing_ = false;
+                        self->queue_.pop_front();
+                        if (ec) return self->queue_.clear();
+                        if (self->closing_) return self->start_close();
+                        if (self->queue_.empty()) self->lag_ = 0;
+                        self->do_write();
+                    });
+}
+
+void websocket_session::close(websocket::close_code code, std::string_view reason) {
+    if (closing_) return;
+    closing_ = true;
+    close_reason_ = websocket::close_reason(code, std::string(reason));
+    if (joined_) {
+        hub_.leave(this);
+        joined_ = false;
+    }
+    // One write at a time: a close waits for the write in flight, and nothing queued is sent after it.
+    queue_.erase(queue_.begin() + (writing_ ? 1 : 0), queue_.end());
+    if (!writing_) start_close();
+}
+
+void websocket_session::start_close() {
+    ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {});
+}
+
+}  // namespace irqd::service
