@@ -1,0 +1,268 @@
+// End-to-end tests of the HTTP API: a real irqd on 127.0.0.1 reading a fake procfs the test writes,
+// or a simulated machine whose kernel model the test makes refuse writes with chosen errnos.
+#define BOOST_TEST_MODULE api
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "daemon.hpp"
+
+using namespace irqd::test;
+namespace json = boost::json;
+using boost::beast::http::verb;
+
+namespace {
+json::value parse(const irqd::client::http_reply& r) { return json::parse(r.body); }
+
+std::uint64_t samples(const irqd_process& d) { return parse(d.get("/api/v1/health")).at("samples").to_number<std::uint64_t>(); }
+
+// Waits until the daemon has taken `n` more samples than now.
+void wait_samples(const irqd_process& d, std::uint64_t n) {
+    auto start = samples(d);
+    BOOST_REQUIRE(eventually([&] { return samples(d) >= start + n; }));
+}
+
+std::string table(const std::string& header, const std::vector<std::string>& rows) {
+    std::string t = header + "\n";
+    for (const auto& r : rows) t += r + "\n";
+    return t;
+}
+
+const std::string header2 = "           CPU0       CPU1";
+
+std::vector<std::uint64_t> counts_of(const json::value& v, const std::string& irq) {
+    for (const auto& i : v.at("irqs").as_array())
+        if (i.at("irq").as_string() == irq) {
+            std::vector<std::uint64_t> out;
+            for (const auto& c : i.at("counts").as_array()) out.push_back(c.to_number<std::uint64_t>());
+            return out;
+        }
+    return {};
+}
+
+struct fake_daemon {
+    fake_kernel k;
+    std::unique_ptr<irqd_process> d;
+    explicit fake_daemon(const std::string& first, std::vector<std::string> extra = {}) {
+        k.cpus("0-1");
+        k.irq(30, "0-1");
+        k.irq(31, "0-1");
+        k.interrupts(first);
+        std::vector<std::string> args{"--procfs", k.proc().string(), "--sysfs", k.sys().string(), "--interval", "100ms",
+                                      "--history", "1s:1h,1m:1d"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        d = std::make_unique<irqd_process>(args);
+        wait_samples(*d, 1);
+    }
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(window_counts_are_exact_deltas) {
+    fake_daemon f(table(header2, {" 30:        100        200   IR-PCI-MSI 524288-edge      eth0-TxRx-0",
+                                  " 31:          5          0   IR-PCI-MSI 524289-edge      eth0-TxRx-1",
+                                  "NMI:          1          1   Non-maskable interrupts"}));
+    f.k.interrupts(table(header2, {" 30:        150        260   IR-PCI-MSI 524288-edge      eth0-TxRx-0",
+                                   " 31:          5         10   IR-PCI-MSI 524289-edge      eth0-TxRx-1",
+                                   "NMI:          2          1   Non-maskable interrupts"}));
+    wait_samples(*f.d, 3);
+    auto v = parse(f.d->get("/api/v1/interrupts?window=1h"));
+    BOOST_TEST((counts_of(v, "30") == std::vector<std::uint64_t>{50, 60}));
+    BOOST_TEST((counts_of(v, "31") == std::vector<std::uint64_t>{0, 10}));
+    BOOST_TEST((counts_of(v, "NMI") == std::vector<std::uint64_t>{1, 0}));
+    BOOST_TEST(v.at("total").to_number<std::uint64_t>() == 121u);
+    BOOST_TEST(v.at("cpu_totals").at(1).at("count").to_number<std::uint64_t>() == 70u);
+
+    // Filters: one CPU, one IRQ list, the busiest one.
+    auto c1 = parse(f.d->get("/api/v1/interrupts?window=1h&cpus=1&irqs=30-31"));
+    BOOST_TEST(c1.at("cpus").as_array().size() == 1u);
+    BOOST_TEST((counts_of(c1, "30") == std::vector<std::uint64_t>{60}));
+    BOOST_TEST(c1.at("irqs").as_array().size() == 2u);
+    auto top = parse(f.d->get("/api/v1/interrupts?window=1h&top=1"));
+    BOOST_TEST(top.at("irqs").at(0).at("irq").as_string() == "30");
+    auto named = parse(f.d->get("/api/v1/interrupts?window=1h&name=eth0-TxRx-1"));
+    BOOST_TEST(named.at("irqs").as_array().size() == 1u);
+
+    // A window that ends before anything fired counts nothing.
+    auto old = parse(f.d->get("/api/v1/interrupts?from=1000000000&to=1000000060"));
+    BOOST_TEST(old.at("total").to_number<std::uint64_t>() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(counters_wrapping_at_2_pow_32_count_the_wrap) {
+    fake_daemon f(table(header2, {" 30: 4294967000          0   IR-PCI-MSI-edge      eth0"}));
+    f.k.interrupts(table(header2, {" 30:        200          7   IR-PCI-MSI-edge      eth0"}));
+    wait_samples(*f.d, 3);
+    auto v = parse(f.d->get("/api/v1/interrupts?window=1h"));
+    BOOST_TEST((counts_of(v, "30") == std::vector<std::uint64_t>{496, 7}));
+}
+
+BOOST_AUTO_TEST_CASE(cpu_hotplug_and_irq_removal_never_give_absurd_counts) {
+    fake_daemon f(table("           CPU0       CPU1       CPU2",
+                        {" 30:         10         10         10   IR-PCI-MSI-edge      eth0-0",
+                         " 31:         10         10         10   IR-PCI-MSI-edge      eth0-1"}));
+    // CPU1 goes offline (absent from the header) and IRQ 31 vanishes.
+    f.k.interrupts(table("           CPU0       CPU2", {" 30:         20         15   IR-PCI-MSI-edge      eth0-0"}));
+    wait_samples(*f.d, 3);
+    // CPU1 comes back with a smaller counter; IRQ 31 returns.
+    f.k.interrupts(table("           CPU0       CPU1       CPU2",
+                         {" 30:         25          3         15   IR-PCI-MSI-edge      eth0-0",
+                          " 31:         12         10         10   IR-PCI-MSI-edge      eth0-1"}));
+    wait_samples(*f.d, 3);
+    auto v = parse(f.d->get("/api/v1/interrupts?window=1h"));
+    std::vector<std::uint64_t> cpus;
+    for (const auto& c : v.at("cpus").as_array()) cpus.push_back(c.to_number<std::uint64_t>());
+    BOOST_TEST((cpus == std::vector<std::uint64_t>{0, 1, 2}));
+    // CPU0: 10 then 5; CPU2: 5; CPU1 is new when it returns, so counts 0.
+    BOOST_TEST((counts_of(v, "30") == std::vector<std::uint64_t>{15, 0, 5}));
+    // IRQ 31 counted 0 when it came back (its past is unknown), never a huge number.
+    BOOST_TEST((counts_of(v, "31") == std::vector<std::uint64_t>{0, 0, 0}));
+    BOOST_TEST(parse(f.d->get("/api/v1/health")).at("status").as_string() == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(bad_requests_get_4xx_json_and_change_nothing) {
+    fake_daemon f(table(header2, {" 30:        100        200   IR-PCI-MSI-edge      eth0"}));
+    struct bad {
+        verb v;
+        std::string target, body;
+        unsigned status;
+        std::string code;
+    };
+    std::vector<bad> cases{
+        {verb::get, "/api/v1/interrupts?window=-5s", "", 400, "bad_window"},
+        {verb::get, "/api/v1/interrupts?window=0s", "", 400, "bad_window"},
+        {verb::get, "/api/v1/interrupts?window=9999d", "", 400, "bad_window"},
+        {verb::get, "/api/v1/interrupts?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", "", 400, "bad_window"},
+        {verb::get, "/api/v1/interrupts?from=yesterday", "", 400, "bad_window"},
+        {verb::get, "/api/v1/interrupts?window=60s&from=1", "", 400, "bad_window"},
+        {verb::get, "/api/v1/interrupts?top=0", "", 400, "bad_top"},
+        {verb::get, "/api/v1/interrupts?cpus=3-1", "", 400, "bad_cpus"},
+        {verb::get, "/api/v1/interrupts?bogus=1", "", 400, "unknown_parameter"},
+        {verb::get, "/api/v1/interrupts/77", "", 404, "irq_not_found"},
+        {verb::get, "/api/v1/interrupts/..%2F..%2Fetc", "", 400, "bad_irq"},
+        {verb::get, "/api/v1/nothing", "", 404, "not_found"},
+        {verb::get, "/api/v2/interrupts", "", 404, "not_found"},
+        {verb::delete_, "/api/v1/interrupts", "", 405, "method_not_allowed"},
+        {verb::put, "/api/v1/interrupts/30/affinity", "{", 400, "bad_json"},
+        {verb::put, "/api/v1/interrupts/30/affinity", "[1]", 400, "bad_json"},
+        {verb::put, "/api/v1/interrupts/30/affinity", "{\"cpu\":\"1\"}", 400, "bad_cpu"},
+        {verb::put, "/api/v1/interrupts/30/affinity", "{\"cpu\":-1}", 422, "bad_cpu"},
+        {verb::put, "/api/v1/interrupts/30/affinity", "{\"cpu\":1,\"mask\":\"1\"}", 400, "bad_affinity"},
+        {verb::put, "/api/v1/interrupts/30/affinity", "{\"cpus\":\"1\",\"color\":\"red\"}", 400, "unknown_field"},
+        {verb::put, "/api/v1/interrupts/30/affinity", "{\"mask\":\"0\"}", 422, "empty_cpu_set"},
+        {verb::put, "/api/v1/interrupts/30/affinity", "{\"mask\":\"xyz\"}", 400, "bad_mask"},
+        {verb::put, "/api/v1/interrupts/30/affinity", "{\"cpu\":5}", 422, "cpus_offline"},
+        {verb::put, "/api/v1/interrupts/-1/affinity", "{\"cpu\":1}", 400, "bad_irq"},
+        {verb::put, "/api/v1/interrupts/99999999999/affinity", "{\"cpu\":1}", 400, "bad_irq"},
+        {verb::put, "/api/v1/interrupts/%2e%2e/affinity", "{\"cpu\":1}", 400, "bad_irq"},
+        {verb::put, "/api/v1/interrupts/77/affinity", "{\"cpu\":1}", 404, "irq_not_found"},
+        {verb::post, "/api/v1/affinity", "{\"changes\":[]}", 400, "no_changes"},
+        {verb::post, "/api/v1/affinity", "{\"changes\":[{\"irq\":30,\"cpu\":1},{\"irq\":30,\"cpu\":0}]}", 400,
+         "duplicate_irq"},
+        {verb::post, "/api/v1/affinity", "{\"changes\":[{\"irq\":30,\"cpu\":1},{\"irq\":77,\"cpu\":0}]}", 404,
+         "irq_not_found"},
+        {verb::post, "/api/v1/affinity", "{\"set\":[]}", 400, "unknown_field"},
+        {verb::post, "/api/v1/affinity", std::string(2 * 1024 * 1024, ' '), 413, "body_too_large"},
+    };
+    for (const auto& c : cases) {
+        BOOST_TEST_CONTEXT(c.target << " " << c.body.substr(0, 60)) {
+            auto r = f.d->call(c.v, c.target, c.body);
+            BOOST_TEST(r.status == c.status);
+            BOOST_TEST(r.content_type == "application/json");
+            auto v = parse(r);
+            BOOST_TEST(v.at("error").at("code").as_string() == c.code);
+            BOOST_TEST(!v.at("error").at("message").as_string().empty());
+        }
+    }
+    // Nothing was written.
+    std::string aff;
+    std::ifstream(f.k.proc() / "irq/30/smp_affinity_list") >> aff;
+    BOOST_TEST(aff == "0-1");
+    BOOST_TEST(parse(f.d->get("/api/v1/health")).at("affinity_writes").to_number<int>() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(affinity_writes_read_first_and_report_kernel_errors) {
+    fake_daemon f(table(header2, {" 30:        100        200   IR-PCI-MSI-edge      eth0",
+                                  " 31:        100        200   IR-PCI-MSI-edge      eth1"}));
+    auto r = f.d->call(verb::put, "/api/v1/interrupts/30/affinity", "{\"cpu\":1}");
+    BOOST_TEST(r.status == 200u);
+    auto v = parse(r);
+    BOOST_TEST(v.at("changed").as_bool());
+    BOOST_TEST(v.at("before").as_string() == "0-1");
+    BOOST_TEST(v.at("affinity").as_string() == "1");
+    std::string aff;
+    std::ifstream(f.k.proc() / "irq/30/smp_affinity_list") >> aff;
+    BOOST_TEST(aff == "1");
+    // The same request again writes nothing.
+    v = parse(f.d->call(verb::put, "/api/v1/interrupts/30/affinity", "{\"mask\":\"2\"}"));
+    BOOST_TEST(!v.at("changed").as_bool());
+    // The kernel's ENOSPC (a file that is /dev/full) is a 503; a missing file is a 404.
+    fs::remove(f.k.proc() / "irq/31/smp_affinity_list");
+    fs::create_symlink("/dev/full", f.k.proc() / "irq/31/smp_affinity_list");
+    r = f.d->call(verb::put, "/api/v1/interrupts/31/affinity", "{\"cpu\":0}");
+    BOOST_TEST(r.status == 503u);
+    BOOST_TEST(parse(r).at("error").at("code").as_string() == "no_vectors");
+    fs::remove(f.k.proc() / "irq/31/smp_affinity_list");
+    r = f.d->call(verb::put, "/api/v1/interrupts/31/affinity", "{\"cpu\":0}");
+    BOOST_TEST(r.status == 404u);
+}
+
+BOOST_AUTO_TEST_CASE(read_only_refuses_every_write) {
+    fake_daemon f(table(header2, {" 30:        100        200   IR-PCI-MSI-edge      eth0"}), {"--read-only"});
+    auto r = f.d->call(verb::put, "/api/v1/interrupts/30/affinity", "{\"cpu\":1}");
+    BOOST_TEST(r.status == 403u);
+    BOOST_TEST(parse(r).at("error").at("code").as_string() == "read_only");
+}
+
+BOOST_AUTO_TEST_CASE(simulated_kernel_errors_map_to_statuses_and_batches_roll_back) {
+    temp_dir t;
+    auto faults = t.path / "faults";
+    write(faults, "");
+    irqd_process d({"--simulate", "--interval", "100ms", "--history", "1s:1h", "--simulate-faults", faults.string()});
+    std::vector<std::pair<std::string, unsigned>> errnos{{"EINVAL", 422}, {"EIO", 409},    {"EPERM", 409},
+                                                         {"ENOSPC", 503}, {"EBUSY", 503},  {"ENOENT", 404},
+                                                         {"EACCES", 403}, {"EROFS", 403}};
+    for (const auto& [name, status] : errnos) {
+        write(faults, "140 " + name + "\n");
+        auto r = d.call(verb::put, "/api/v1/interrupts/140/affinity", "{\"cpu\":1}");
+        BOOST_TEST(r.status == status, name);
+        BOOST_TEST(parse(r).at("error").at("message").as_string().size() > 10u);
+    }
+    // All or nothing: 136 is written, then 140 fails, so 136 goes back to what it was.
+    write(faults, "140 EIO\n");
+    auto before = parse(d.get("/api/v1/interrupts/136")).at("affinity").as_string();
+    auto r = d.call(verb::post, "/api/v1/affinity",
+                    R"({"changes":[{"irq":136,"cpu":1},{"irq":140,"cpu":1}]})");
+    BOOST_TEST(r.status == 409u);
+    auto e = parse(r).at("error");
+    BOOST_TEST(e.at("irq").as_string() == "140");
+    BOOST_TEST(e.at("rolled_back").as_array().size() == 1u);
+    BOOST_TEST(parse(d.get("/api/v1/interrupts/136")).at("affinity").as_string() == before);
+    // Without faults the batch applies.
+    write(faults, "");
+    r = d.call(verb::post, "/api/v1/affinity", R"({"changes":[{"irq":136,"cpu":1},{"irq":140,"cpus":"0"}]})");
+    BOOST_TEST(r.status == 200u);
+    BOOST_TEST(parse(r).at("changed").to_number<int>() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(simulated_rates_follow_affinity) {
+    irqd_process d({"--simulate", "--simulate-speed", "1000", "--interval", "100ms", "--history", "1s:1h"});
+    BOOST_REQUIRE(d.call(verb::put, "/api/v1/interrupts/136/affinity", "{\"cpu\":1}").status == 200u);
+    auto moved_at = std::chrono::system_clock::now();
+    wait_samples(d, 25);
+    auto from = std::chrono::duration_cast<std::chrono::milliseconds>(moved_at.time_since_epoch()).count() / 1000.0 + 1.2;
+    auto v = parse(d.get("/api/v1/interrupts?irqs=136&from=" + std::to_string(from)));
+    auto c = counts_of(v, "136");
+    BOOST_REQUIRE(c.size() == 2u);
+    BOOST_TEST(c[0] == 0u);
+    BOOST_TEST(c[1] > 0u);
+}
+
+BOOST_AUTO_TEST_CASE(raw_health_and_graceful_stop) {
+    irqd_process d({"--simulate", "--interval", "100ms", "--history", "1s:1h"});
+    BOOST_TEST(d.first_line().find("simulated machine: 2 CPUs, 65 IRQs") != std::string::npos);
+    auto raw = d.get("/api/v1/raw");
+    BOOST_TEST(raw.status == 200u);
+    BOOST_TEST(raw.body.find("eth0-TxRx-0") != std::string::npos);
+    auto h = parse(d.get("/api/v1/health"));
+    BOOST_TEST(h.at("simulated").as_bool());
+    BOOST_TEST(h.at("irqs").to_number<int>() == 65);
+    BOOST_TEST(d.stop() == 0);
+}
