@@ -326,8 +326,14 @@ window_counts history::query(clock_time from, clock_time to) const {
     const auto length = [](const tier& t) { return t.frames.size() + (t.has_open ? 1 : 0); };
     const auto start_of = [](const tier& t, std::size_t i) { return i < t.frames.size() ? t.frames[i].from : t.open.from; };
     const auto end_of = [](const tier& t, std::size_t i) { return i < t.frames.size() ? t.frames[i].to : t.open.to; };
+    // A tier covers `target` when its oldest frame starts at most half a frame after it. Half of the
+    // frame's own length, not of the resolution: the first frame of a young history (or an open
+    // bucket) holds only the seconds since the first sample, and must not pass for an hour.
     const auto covers = [&](const tier& t, clock_time target) {
-        return length(t) > 0 && start_of(t, 0) <= saturating_add(target, half(t.config.resolution));
+        if (length(t) == 0) return false;
+        const auto frame_length = std::chrono::duration_cast<std::chrono::seconds>(end_of(t, 0) - start_of(t, 0));
+        const auto tolerance = std::clamp(frame_length, std::chrono::seconds(1), t.config.resolution);
+        return start_of(t, 0) <= saturating_add(target, half(tolerance));
     };
     // [first, last) of the frames whose midpoint lies in [from, to]; midpoints ascend with the frames.
     const auto inside = [&](const tier& t) -> std::pair<std::size_t, std::size_t> {

@@ -464,3 +464,18 @@ BOOST_AUTO_TEST_CASE(malformed_frames_are_ignored_and_clear_forgets) {
     BOOST_TEST(h.query(at(0s), at(3s)).frames == 0u);
     BOOST_TEST(h.memory_bytes() == 0u);
 }
+
+BOOST_AUTO_TEST_CASE(a_young_history_does_not_pass_a_coarse_open_bucket_for_a_full_window) {
+    // Ten seconds into an hour bucket: asking for the last 60 s must say the window is incomplete and
+    // answer from the 1 s tier, not claim the hour tier covers it.
+    history h(tiers_of("1s:10m,1m:1h,1h:1d"));
+    const auto shape = make_layout({"30"}, {0, 1});
+    feed(h, shape, 20, 30, [](int) { return 1u; });
+    auto w = h.query(at(-20s), at(30s));
+    BOOST_TEST(!w.complete);
+    BOOST_TEST(w.resolution == 1s);
+    BOOST_TEST(w.frames == 10u);
+    BOOST_TEST(w.from == at(20s));
+    BOOST_TEST(w.to == at(30s));
+    BOOST_TEST((w.counts == counts{10, 10}));
+}
