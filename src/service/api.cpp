@@ -129,6 +129,7 @@ public:
         if (rest[0] == "cpus" && rest.size() == 1) { if (only(http::verb::get)) cpus(); return; }
         if (rest[0] == "raw" && rest.size() == 1) { if (only(http::verb::get)) raw(); return; }
         if (rest[0] == "health" && rest.size() == 1) { if (only(http::verb::get)) health(); return; }
+        if (rest[0] == "stream" && rest.size() == 1) { if (only(http::verb::get)) stream_without_upgrade(); return; }
         not_found();
     }
 
@@ -181,6 +182,15 @@ private:
         return ctx_.samples.history().query(from, to);
     }
 
+    // A plain GET of the WebSocket endpoint (a browser, curl without the upgrade headers).
+    void stream_without_upgrade() {
+        auto res = error_response(req_, 426, "upgrade_required",
+                                  "/api/v1/stream is a WebSocket endpoint: connect with a WebSocket client");
+        res.set(http::field::upgrade, "websocket");
+        res.set(http::field::connection, "Upgrade");
+        send_(std::move(res));
+    }
+
     void index() {
         json::array routes{
             "GET /api/v1/interrupts?window=60s|from=..&to=..[&cpus=LIST&irqs=LIST&name=GLOB&top=N]",
@@ -189,7 +199,8 @@ private:
             "POST /api/v1/affinity {\"changes\":[{\"irq\":N,\"cpus\":\"LIST\"},...]}",
             "GET /api/v1/cpus?window=60s",
             "GET /api/v1/raw",
-            "GET /api/v1/health"};
+            "GET /api/v1/health",
+            "GET /api/v1/stream (WebSocket) then {\"type\":\"subscribe\",\"cpus\":true,\"irqs\":[..]|\"GLOB\",\"top\":N,\"every\":N}"};
         for (auto& extra : ctx_.extra_endpoints) routes.push_back(json::value(extra));
         reply(200, json::object{{"name", "irqd"}, {"version", core::version()}, {"endpoints", std::move(routes)}});
     }
