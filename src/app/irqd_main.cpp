@@ -13,6 +13,7 @@
 #include "irqd/service/config.hpp"
 #include "irqd/service/http_server.hpp"
 #include "irqd/service/log.hpp"
+#include "irqd/service/metrics.hpp"
 #include "irqd/service/sampler.hpp"
 #include "irqd/service/simulated_machine.hpp"
 #include "irqd/service/stream_hub.hpp"
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
 
     api_context ctx{.config = cfg, .samples = samples, .writer = writer};
     ctx.simulated = sim != nullptr;
+    ctx.hub = &hub;
     http_server server(
         io, cfg.limit, [&](request&& req, responder send) { handle_request(std::move(req), std::move(send), ctx); },
         [&](boost::beast::tcp_stream&& stream, request&& req) {
@@ -81,6 +83,8 @@ int main(int argc, char** argv) {
             std::make_shared<websocket_session>(std::move(stream), hub, cfg.limit)->run(std::move(req));
         });
     ctx.server = &server;
+    metrics_renderer metrics({.samples = samples, .writer = writer, .server = &server, .hub = &hub});
+    add_metrics_route(ctx, metrics);
 
     auto bound = server.listen(cfg.listen_address, cfg.port);
     if (!bound) {

@@ -15,6 +15,7 @@
 
 #include "irqd/core/time_parse.hpp"
 #include "irqd/core/version.hpp"
+#include "irqd/service/affinity_request.hpp"
 
 namespace irqd::service {
 namespace json = boost::json;
@@ -22,24 +23,6 @@ using namespace std::chrono_literals;
 
 namespace {
 constexpr auto max_window = std::chrono::hours(24 * 400);
-constexpr unsigned max_irq_number = 1u << 20;   // far above any kernel's NR_IRQS
-
-struct api_error {
-    unsigned status;
-    std::string code;
-    std::string message;
-};
-
-// A plain decimal IRQ number: no sign, no spaces, no path tricks.
-std::optional<unsigned> parse_irq_number(std::string_view s) {
-    if (s.empty() || s.size() > 7) return std::nullopt;
-    for (char c : s)
-        if (c < '0' || c > '9') return std::nullopt;
-    unsigned v = 0;
-    std::from_chars(s.data(), s.data() + s.size(), v);
-    if (v >= max_irq_number) return std::nullopt;
-    return v;
-}
 
 bool plain_row_id(std::string_view s) {
     if (s.empty() || s.size() > 32) return false;
@@ -52,46 +35,6 @@ json::value set_json(const std::optional<core::cpu_set>& s) {
 }
 
 double per_second(std::uint64_t count, double seconds) { return seconds > 0 ? static_cast<double>(count) / seconds : 0.0; }
-
-// Parses an affinity request body: exactly one of {"cpu": N}, {"cpus": "LIST"}, {"mask": "HEX"}.
-std::variant<core::cpu_set, api_error> cpus_from_json(const json::object& o, std::string_view where) {
-    int given = 0;
-    core::cpu_set set;
-    for (const auto& kv : o) {
-        auto k = kv.key();
-        if (k == "irq") continue;
-        if (k != "cpu" && k != "cpus" && k != "mask")
-            return api_error{400, "unknown_field",
-                             std::string(where) + "unknown field '" + std::string(k) + "' (use cpu, cpus or mask)"};
-    }
-    if (auto* v = o.if_contains("cpu")) {
-        ++given;
-        if (!v->is_int64() && !v->is_uint64())
-            return api_error{400, "bad_cpu", std::string(where) + "'cpu' must be a non-negative integer"};
-        auto n = v->is_int64() ? v->as_int64() : static_cast<std::int64_t>(std::min<std::uint64_t>(v->as_uint64(), 1u << 30));
-        if (n < 0 || n >= static_cast<std::int64_t>(core::cpu_set::max_cpus))
-            return api_error{422, "bad_cpu", std::string(where) + "CPU " + std::to_string(n) + " is out of range"};
-        set.add(static_cast<unsigned>(n));
-    }
-    if (auto* v = o.if_contains("cpus")) {
-        ++given;
-        if (!v->is_string()) return api_error{400, "bad_cpus", std::string(where) + "'cpus' must be a CPU list string like \"0-3,8\""};
-        auto r = core::parse_cpu_list(std::string_view(v->as_string()));
-        if (!r) return api_error{400, "bad_cpus", std::string(where) + "'cpus': " + r.error_message()};
-        set = *r;
-    }
-    if (auto* v = o.if_contains("mask")) {
-        ++given;
-        if (!v->is_string()) return api_error{400, "bad_mask", std::string(where) + "'mask' must be a hex string like \"f\""};
-        auto r = core::parse_cpu_mask(std::string_view(v->as_string()));
-        if (!r) return api_error{400, "bad_mask", std::string(where) + "'mask': " + r.error_message()};
-        set = *r;
-    }
-    if (given != 1)
-        return api_error{400, "bad_affinity", std::string(where) + "give exactly one of 'cpu', 'cpus' or 'mask'"};
-    if (set.empty()) return api_error{422, "empty_cpu_set", std::string(where) + "the CPU set is empty"};
-    return set;
-}
 
 json::object outcome_json(const affinity_outcome& o) {
     json::object j;
@@ -138,7 +81,7 @@ private:
     void fail(unsigned status, std::string_view code, std::string_view message) {
         send_(error_response(req_, status, code, message));
     }
-    void fail(const api_error& e) { fail(e.status, e.code, e.message); }
+    void fail(const request_error& e) { fail(e.status, e.code, e.message); }
     void not_found() { fail(404, "not_found", "no such endpoint: " + std::string(req_.target()) + " (see GET /api/v1)"); }
 
     bool only(http::verb v) {
@@ -437,12 +380,9 @@ private:
         if (reject_unknown({})) return;
         auto irq = parse_irq_number(id);
         if (!irq) return fail(400, "bad_irq", "IRQ must be a plain decimal number, got '" + std::string(id) + "'");
-        auto body = body_json();
-        if (!body) return;
-        if (!body->is_object()) return fail(400, "bad_json", "body must be a JSON object like {\"cpu\": 3}");
-        auto set = cpus_from_json(body->as_object(), "");
-        if (auto* e = std::get_if<api_error>(&set)) return fail(*e);
-        auto r = ctx_.writer.set({*irq, std::get<core::cpu_set>(set)}, online());
+        auto set = parse_affinity_body(req_.body());
+        if (auto* e = std::get_if<request_error>(&set)) return fail(*e);
+        auto r = ctx_.writer.set({*irq, std::get<core::cpu_set>(std::move(set))}, online());
         if (auto* e = std::get_if<affinity_error>(&r)) return fail(e->status, e->code, e->message);
         const auto& out = std::get<affinity_outcome>(r);
         if (ctx_.on_affinity_changed) ctx_.on_affinity_changed({out});
@@ -451,35 +391,9 @@ private:
 
     void post_affinity() {
         if (reject_unknown({})) return;
-        auto body = body_json();
-        if (!body) return;
-        const json::array* list = nullptr;
-        if (body->is_object()) {
-            for (const auto& kv : body->as_object())
-                if (kv.key() != "changes")
-                    return fail(400, "unknown_field", "unknown field '" + std::string(kv.key()) + "' (expected 'changes')");
-            if (auto* c = body->as_object().if_contains("changes"); c && c->is_array()) list = &c->as_array();
-        }
-        if (!list) return fail(400, "bad_json", "body must be {\"changes\": [{\"irq\": N, \"cpus\": \"LIST\"}, ...]}");
-        if (list->empty()) return fail(400, "no_changes", "'changes' is empty");
-        if (list->size() > 65536) return fail(413, "too_many_changes", "at most 65536 changes in one request");
-        std::vector<affinity_change> changes;
-        for (std::size_t i = 0; i < list->size(); ++i) {
-            std::string where = "changes[" + std::to_string(i) + "]: ";
-            const auto& item = (*list)[i];
-            if (!item.is_object()) return fail(400, "bad_change", where + "must be an object");
-            const auto& o = item.as_object();
-            auto* irqv = o.if_contains("irq");
-            std::optional<unsigned> irq;
-            if (irqv && irqv->is_int64() && irqv->as_int64() >= 0 && irqv->as_int64() < max_irq_number)
-                irq = static_cast<unsigned>(irqv->as_int64());
-            else if (irqv && irqv->is_string())
-                irq = parse_irq_number(std::string_view(irqv->as_string()));
-            if (!irq) return fail(400, "bad_irq", where + "'irq' must be a plain IRQ number");
-            auto set = cpus_from_json(o, where);
-            if (auto* e = std::get_if<api_error>(&set)) return fail(*e);
-            changes.push_back({*irq, std::get<core::cpu_set>(set)});
-        }
+        auto parsed = parse_affinity_batch(req_.body());
+        if (auto* e = std::get_if<request_error>(&parsed)) return fail(*e);
+        const auto& changes = std::get<std::vector<affinity_change>>(parsed);
         auto r = ctx_.writer.set_all(changes, online());
         if (auto* f = std::get_if<batch_failure>(&r)) {
             json::object err{{"code", f->error.code}, {"message", f->error.message}, {"irq", std::to_string(f->irq)}};
@@ -542,6 +456,12 @@ private:
             {"affinity_failures", ctx_.writer.failures()}};
         if (!st.last_error.empty()) o["last_error"] = st.last_error;
         if (ctx_.server) o["connections"] = ctx_.server->open_connections();
+        if (ctx_.hub) {
+            const auto& hs = ctx_.hub->stats();
+            o["stream"] = json::object{{"subscribers", ctx_.hub->size()}, {"messages", hs.messages},
+                                       {"coalesced", hs.coalesced},     {"closed_slow", hs.closed_slow},
+                                       {"rejected", hs.rejected}};
+        }
         reply(200, o);
     }
 

@@ -12,6 +12,7 @@
 #include "irqd/service/http_server.hpp"
 #include "irqd/service/sampler.hpp"
 #include "irqd/service/settings.hpp"
+#include "irqd/service/stream_hub.hpp"
 #include "irqd/service/url.hpp"
 
 namespace irqd::service {
@@ -25,6 +26,7 @@ struct api_context {
     sampler& samples;
     affinity_writer& writer;
     const http_server* server = nullptr;             // for stats; may be null in tests
+    stream_hub* hub = nullptr;                       // for stats; may be null in tests
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     bool simulated = false;
     std::vector<extra_route> routes{};               // consulted before the built-in routes
