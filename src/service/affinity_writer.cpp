@@ -73,6 +73,7 @@ std::variant<affinity_outcome, affinity_error> affinity_writer::set(const affini
     if (!out.before || !(*out.before == c.cpus)) {
         if (auto ec = port_.write(c.irq, c.cpus)) {
             ++failures_;
+            ++write_errors_[ec.value()];
             return explain_write_error(c.irq, ec);
         }
         ++writes_;
@@ -108,8 +109,10 @@ std::variant<std::vector<affinity_outcome>, batch_failure> affinity_writer::set_
         batch_failure f{std::get<affinity_error>(r), c.irq, {}, {}};
         for (auto it = done.rbegin(); it != done.rend(); ++it) {
             if (!it->changed || !it->before) continue;
-            if (port_.write(it->irq, *it->before)) f.rollback_failed.push_back(it->irq);
-            else {
+            if (auto ec = port_.write(it->irq, *it->before)) {
+                ++write_errors_[ec.value()];
+                f.rollback_failed.push_back(it->irq);
+            } else {
                 f.rolled_back.push_back(it->irq);
                 if (on_written) on_written(it->irq);
             }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -77,12 +78,15 @@ public:
     std::function<void(unsigned irq)> on_written;
     std::uint64_t writes() const { return writes_; }
     std::uint64_t failures() const { return failures_; }
+    // Kernel refusals of writes (rollbacks included), by errno: what /metrics shows.
+    const std::map<int, std::uint64_t>& write_errors() const { return write_errors_; }
 
 private:
     std::optional<affinity_error> validate(const affinity_change& change, const core::cpu_set& online);
     affinity_port& port_;
     bool read_only_;
     std::uint64_t writes_ = 0, failures_ = 0;
+    std::map<int, std::uint64_t> write_errors_;
 };
 
 }  // namespace irqd::service

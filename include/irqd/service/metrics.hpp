@@ -1,0 +1,56 @@
+// GET /metrics: the Prometheus text exposition (format 0.0.4) of the latest sample and of the daemon's
+// own counters. Rendered from memory (never re-reads /proc) into one reused string with to_chars.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "irqd/service/affinity_writer.hpp"
+#include "irqd/service/api.hpp"
+#include "irqd/service/http_server.hpp"
+#include "irqd/service/sampler.hpp"
+#include "irqd/service/stream_hub.hpp"
+
+namespace irqd::service {
+
+// Where the numbers come from; pointers may be null in tests (their metrics are then left out).
+struct metrics_sources {
+    const sampler& samples;
+    const affinity_writer& writer;
+    const http_server* server = nullptr;
+    stream_hub* hub = nullptr;
+    std::function<std::uint64_t()> balance_runs{};   // 0 until a balancer is wired
+};
+
+class metrics_renderer {
+public:
+    explicit metrics_renderer(metrics_sources src) : src_(std::move(src)) {}
+
+    // Replaces `out` with the whole exposition; reuses its capacity.
+    void render(std::string& out);
+
+private:
+    void refresh_labels();
+    void interrupts(std::string& out);
+    void affinity(std::string& out);
+    void daemon(std::string& out);
+
+    metrics_sources src_;
+    // Label text per row and per CPU column, rebuilt only when the rows or CPUs change, so one scrape is
+    // mostly memcpy and to_chars.
+    std::vector<std::string> row_ids_;               // ids the labels below were built for
+    std::vector<unsigned> cpus_;
+    std::vector<std::string> row_labels_;            // `",type="30",info="...",devices="..."} `
+    std::vector<std::string> cpu_labels_;            // `node_interrupts_total{cpu="3`
+    std::size_t last_size_ = 0;
+};
+
+// Serves GET /metrics from `r` (which must outlive ctx) and lists it in the GET /api/v1 index.
+void add_metrics_route(api_context& ctx, metrics_renderer& r);
+
+// The label value as the exposition format wants it: backslash, double quote and newline escaped.
+void append_label_value(std::string& out, std::string_view v);
+
+}  // namespace irqd::service

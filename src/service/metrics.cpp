@@ -1,0 +1,269 @@
+// The Prometheus exposition: node_exporter-compatible interrupt counters, per-CPU totals, affinity info
+// and the daemon's own counters, written with to_chars into one string whose capacity is kept.
+#include "irqd/service/metrics.hpp"
+
+#include <charconv>
+#include <cstring>
+
+#include "irqd/core/version.hpp"
+
+namespace irqd::service {
+namespace {
+
+void append_number(std::string& out, std::uint64_t v) {
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, end);
+}
+
+void append_number(std::string& out, double v) {
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, end);
+}
+
+void header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+}
+
+template <class T>
+void sample(std::string& out, std::string_view name, T value) {
+    out += name;
+    out += ' ';
+    append_number(out, value);
+    out += '\n';
+}
+
+template <class T>
+void single(std::string& out, std::string_view name, std::string_view type, std::string_view help, T value) {
+    header(out, name, type, help);
+    sample(out, name, value);
+}
+
+// node_exporter's `devices`: what follows the chip ("524288-edge eth0-TxRx-0").
+std::string devices_of(const core::irq_row& r) {
+    std::string d = r.hwirq;
+    if (!r.trigger.empty()) {
+        if (!d.empty()) d += '-';
+        d += r.trigger;
+    }
+    if (!r.name.empty()) {
+        if (!d.empty()) d += ' ';
+        d += r.name;
+    }
+    return d;
+}
+
+double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
+
+}  // namespace
+
+void append_label_value(std::string& out, std::string_view v) {
+    for (char c : v) {
+        if (c == '\\') out += "\\\\";
+        else if (c == '"') out += "\\\"";
+        else if (c == '\n') out += "\\n";
+        else out += c;
+    }
+}
+
+void metrics_renderer::refresh_labels() {
+    const auto& snap = src_.samples.latest();
+    bool same = cpus_ == snap.cpus && row_ids_.size() == snap.rows.size();
+    for (std::size_t r = 0; same && r < snap.rows.size(); ++r) same = row_ids_[r] == snap.rows[r].id;
+    if (same) return;
+    cpus_ = snap.cpus;
+    cpu_labels_.clear();
+    for (auto c : cpus_) cpu_labels_.push_back("node_interrupts_total{cpu=\"" + std::to_string(c));
+    row_ids_.clear();
+    row_labels_.clear();
+    for (const auto& r : snap.rows) {
+        row_ids_.push_back(r.id);
+        // As node_exporter: for a numeric IRQ `info` is the chip and `devices` the rest of the line;
+        // for a named row (NMI, LOC) `info` is its description and `devices` is empty.
+        std::string l = "\",type=\"";
+        append_label_value(l, r.id);
+        l += "\",info=\"";
+        append_label_value(l, r.number ? r.chip : r.name);
+        l += "\",devices=\"";
+        if (r.number) append_label_value(l, devices_of(r));
+        l += "\"} ";
+        row_labels_.push_back(std::move(l));
+    }
+}
+
+void metrics_renderer::interrupts(std::string& out) {
+    const auto& snap = src_.samples.latest();
+    header(out, "node_interrupts_total", "counter",
+           "Interrupts serviced per IRQ and CPU since boot, from /proc/interrupts (labels as node_exporter's "
+           "interrupts collector; cpu is the CPU number).");
+    const std::size_t ncpu = snap.cpus.size();
+    for (std::size_t r = 0; r < snap.rows.size(); ++r) {
+        if (!snap.rows[r].per_cpu) continue;           // ERR, MIS: one value, not per CPU (node_exporter skips them too)
+        const auto& rl = row_labels_[r];
+        const std::uint64_t* counts = snap.counts.data() + r * ncpu;
+        for (std::size_t c = 0; c < ncpu; ++c) {
+            out += cpu_labels_[c];
+            out += rl;
+            append_number(out, counts[c]);
+            out += '\n';
+        }
+    }
+    header(out, "irqd_cpu_interrupts_total", "counter", "Interrupts serviced per CPU since boot, all IRQs.");
+    std::vector<std::uint64_t> totals(ncpu, 0);
+    for (std::size_t r = 0; r < snap.rows.size(); ++r) {
+        if (!snap.rows[r].per_cpu) continue;
+        const std::uint64_t* counts = snap.counts.data() + r * ncpu;
+        for (std::size_t c = 0; c < ncpu; ++c) totals[c] += counts[c];
+    }
+    for (std::size_t c = 0; c < ncpu; ++c) {
+        out += "irqd_cpu_interrupts_total{cpu=\"";
+        append_number(out, std::uint64_t{snap.cpus[c]});
+        out += "\"} ";
+        append_number(out, totals[c]);
+        out += '\n';
+    }
+    header(out, "irqd_interrupt_errors_total", "counter", "The kernel's ERR and MIS counts (spurious and missed interrupts).");
+    for (const auto& r : snap.rows) {
+        if (r.per_cpu) continue;
+        auto row = &r - snap.rows.data();
+        out += "irqd_interrupt_errors_total{type=\"";
+        append_label_value(out, r.id);
+        out += "\"} ";
+        append_number(out, ncpu ? snap.count(static_cast<std::size_t>(row), 0) : 0);
+        out += '\n';
+    }
+}
+
+void metrics_renderer::affinity(std::string& out) {
+    const auto& snap = src_.samples.latest();
+    header(out, "irqd_irq_affinity_info", "gauge",
+           "1 per IRQ: its smp_affinity_list, effective_affinity_list and NUMA node as labels.");
+    for (const auto& r : snap.rows) {
+        if (!r.number) continue;
+        const auto* info = src_.samples.irq_info(*r.number);
+        if (!info) continue;
+        out += "irqd_irq_affinity_info{irq=\"";
+        out += r.id;
+        out += "\",name=\"";
+        append_label_value(out, r.name);
+        out += "\",affinity=\"";
+        if (info->affinity) out += info->affinity->to_list();
+        out += "\",effective=\"";
+        if (info->effective) out += info->effective->to_list();
+        out += "\",node=\"";
+        out += std::to_string(info->node);
+        out += "\"} 1\n";
+    }
+}
+
+void metrics_renderer::daemon(std::string& out) {
+    const auto& st = src_.samples.stats();
+    header(out, "irqd_build_info", "gauge", "1, with the irqd version as a label.");
+    out += "irqd_build_info{version=\"";
+    out += core::version();
+    out += "\"} 1\n";
+    single(out, "irqd_cpus", "gauge", "CPU columns in the latest /proc/interrupts.", std::uint64_t{src_.samples.latest().cpus.size()});
+    single(out, "irqd_irqs", "gauge", "Rows in the latest /proc/interrupts.", std::uint64_t{src_.samples.latest().rows.size()});
+    single(out, "irqd_samples_total", "counter", "Samples of /proc/interrupts taken.", st.samples);
+    single(out, "irqd_samples_skipped_total", "counter", "Samples that could not be read or parsed.", st.skipped);
+    single(out, "irqd_samples_late_total", "counter", "Sampling ticks missed because the daemon was busy.", st.late);
+    single(out, "irqd_parse_issues_total", "counter", "Lines of /proc/interrupts the parser skipped.", st.parse_issues);
+    single(out, "irqd_sample_duration_seconds", "gauge", "How long the latest sample took (read, parse, history).",
+           seconds(st.last_duration));
+    single(out, "irqd_sample_duration_seconds_total", "counter", "Time spent sampling, all samples.",
+           seconds(st.total_duration));
+    if (src_.samples.has_sample())
+        single(out, "irqd_last_sample_timestamp_seconds", "gauge", "When the latest sample was taken (Unix time).",
+               std::chrono::duration<double>(src_.samples.latest_time().time_since_epoch()).count());
+    single(out, "irqd_history_bytes", "gauge", "Memory held by the interrupt history.",
+           std::uint64_t{src_.samples.history().memory_bytes()});
+
+    single(out, "irqd_affinity_writes_total", "counter", "Affinity writes the kernel accepted.", src_.writer.writes());
+    single(out, "irqd_affinity_failures_total", "counter", "Affinity requests refused (by irqd's checks or the kernel).",
+           src_.writer.failures());
+    header(out, "irqd_affinity_write_errors_total", "counter", "Affinity writes the kernel refused, by errno.");
+    for (auto [err, n] : src_.writer.write_errors()) {
+        out += "irqd_affinity_write_errors_total{errno=\"";
+        const char* name = strerrorname_np(err);
+        if (name) out += name;
+        else out += std::to_string(err);
+        out += "\"} ";
+        append_number(out, n);
+        out += '\n';
+    }
+    single(out, "irqd_balance_runs_total", "counter", "Balance plans computed.",
+           src_.balance_runs ? src_.balance_runs() : std::uint64_t{0});
+
+    if (const auto* server = src_.server) {
+        const auto& hs = server->stats();
+        header(out, "irqd_http_responses_total", "counter", "HTTP responses sent, by status code.");
+        for (auto [code, n] : hs.responses) {
+            out += "irqd_http_responses_total{code=\"";
+            append_number(out, std::uint64_t{code});
+            out += "\"} ";
+            append_number(out, n);
+            out += '\n';
+        }
+        single(out, "irqd_http_connections_accepted_total", "counter", "HTTP connections accepted.", hs.connections_accepted);
+        single(out, "irqd_http_connections_rejected_total", "counter", "HTTP connections refused at the connection limit.",
+               hs.connections_rejected);
+        single(out, "irqd_http_connections", "gauge", "Open HTTP and WebSocket connections.",
+               std::uint64_t{server->open_connections()});
+    }
+    if (auto* hub = src_.hub) {
+        const auto& ws = hub->stats();
+        single(out, "irqd_websocket_subscribers", "gauge", "WebSocket stream subscribers now.", std::uint64_t{hub->size()});
+        single(out, "irqd_websocket_messages_total", "counter", "Stream messages handed to subscribers.", ws.messages);
+        single(out, "irqd_websocket_coalesced_total", "counter", "Stream messages dropped for a newer one (slow consumers).",
+               ws.coalesced);
+        single(out, "irqd_websocket_closed_slow_total", "counter", "Subscribers closed for staying behind.", ws.closed_slow);
+        single(out, "irqd_websocket_rejected_total", "counter", "WebSocket upgrades refused at the subscriber limit.",
+               ws.rejected);
+    }
+}
+
+void metrics_renderer::render(std::string& out) {
+    out.clear();
+    // One allocation per scrape at most: the size of the previous one plus some slack.
+    out.reserve(last_size_ + last_size_ / 8 + 4096);
+    refresh_labels();
+    interrupts(out);
+    affinity(out);
+    daemon(out);
+    last_size_ = out.size();
+}
+
+}  // namespace irqd::service
+
+namespace irqd::service {
+
+void add_metrics_route(api_context& ctx, metrics_renderer& r) {
+    ctx.routes.push_back([&r](const request& req, const target& t, responder& send) {
+        if (t.path != "/metrics") return false;
+        if (req.method() != http::verb::get && req.method() != http::verb::head) {
+            auto res = error_response(req, 405, "method_not_allowed", "/metrics answers GET only");
+            res.set(http::field::allow, "GET");
+            send(std::move(res));
+            return true;
+        }
+        response res{http::status::ok, req.version()};
+        res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+        res.set(http::field::server, "irqd");
+        res.keep_alive(req.keep_alive());
+        if (req.method() == http::verb::get) r.render(res.body());
+        send(std::move(res));
+        return true;
+    });
+    ctx.extra_endpoints.push_back("GET /metrics (Prometheus text format 0.0.4)");
+}
+
+}  // namespace irqd::service
