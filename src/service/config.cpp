@@ -3,6 +3,8 @@
 
 #include <boost/program_options.hpp>
 
+#include <charconv>
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 
@@ -19,6 +21,17 @@ core::result<std::chrono::milliseconds> positive_duration(const std::string& nam
     if (!d) return core::error{"--" + name + ": " + d.error_message()};
     if (d->count() <= 0) return core::error{"--" + name + " must be longer than 0"};
     return *d;
+}
+
+// "256M", "1G", "65536": bytes, with an optional binary K/M/G suffix.
+core::result<std::size_t> parse_size(const std::string& name, const std::string& text) {
+    std::size_t value = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    std::string_view unit(p, text.data() + text.size());
+    int shift = unit.empty() ? 0 : unit == "K" || unit == "k" ? 10 : unit == "M" ? 20 : unit == "G" ? 30 : -1;
+    if (ec != std::errc{} || p == text.data() || shift < 0 || value == 0 || value > (SIZE_MAX >> shift))
+        return core::error{"--" + name + " '" + text + "' is not a size like 256M, 1G or 65536"};
+    return value << shift;
 }
 
 bool is_loopback(const std::string& addr) {
@@ -42,7 +55,7 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     config_outcome out;
     auto& s = out.values;
     std::string listen, procfs, sysfs, interval, topology_interval, history, simulate, faults, level, config_file;
-    std::string read_timeout;
+    std::string read_timeout, history_memory;
     double speed = 1.0;
     std::size_t body = s.limit.body_limit, header = s.limit.header_limit, conns = s.limit.max_connections,
                 subs = s.limit.ws_max_subscribers, wsq = s.limit.ws_queue_limit, wsmsg = s.limit.ws_message_limit,
@@ -69,7 +82,10 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
         ("topology-interval", po::value(&topology_interval)->default_value("10s")->value_name("DURATION"),
          "how often CPU topology files are re-read (per-IRQ affinity files are re-read a slice per sample)")
         ("history", po::value(&history)->default_value(core::format_tiers(core::default_tiers()))->value_name("TIERS"),
-         "history tiers RESOLUTION:RETENTION,... (see docs/history.md for memory per tier)");
+         "history tiers RESOLUTION:RETENTION,... (see docs/history.md for memory per tier)")
+        ("history-memory", po::value(&history_memory)->default_value("256M")->value_name("SIZE"),
+         "without --history: coarser default tiers are chosen when the default ones would hold more than SIZE "
+         "(K, M, G) on this machine's IRQs x CPUs");
     po::options_description sim("Simulated machine");
     sim.add_options()
         ("simulate", po::value(&simulate)->implicit_value("")->value_name("FILE"),
@@ -157,6 +173,10 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     auto tiers = core::parse_tiers(history);
     if (!tiers) return core::error{"--history: " + tiers.error_message()};
     s.history = *tiers;
+    s.history_given = !vm["history"].defaulted();
+    auto hm = parse_size("history-memory", history_memory);
+    if (!hm) return core::error{hm.error_message()};
+    s.history_memory = *hm;
     if (s.history.front().resolution < std::chrono::ceil<std::chrono::seconds>(s.interval))
         return core::error{"--history: the finest resolution (" + core::format_tiers({s.history.front()}) +
                            ") is finer than --interval " + interval};

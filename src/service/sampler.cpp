@@ -68,12 +68,12 @@ bool sampler::sample_once(core::clock_time now) {
     if (!parsing_.issues.empty() && log_enabled(log_level::debug))
         log(log_level::debug, "parse_issue",
             {{"line", std::to_string(parsing_.issues.front().line)}, {"reason", parsing_.issues.front().reason}});
-    if (auto frame = tracker_.next(parsing_)) {
-        history_.add(latest_time_, now, *frame);
+    if (tracker_.next(parsing_, last_frame_)) {   // reuses last_frame_'s buffer
+        history_.add(latest_time_, now, last_frame_);
         last_frame_seconds_ = std::chrono::duration<double>(now - latest_time_).count();
-        last_frame_ = std::move(*frame);
         has_frame_ = true;
     }
+    if (stats_.samples == 0) fit_history(parsing_);
     std::swap(latest_, parsing_);
     std::swap(text_, spare_text_);
     bool first = stats_.samples == 0;
@@ -85,6 +85,38 @@ bool sampler::sample_once(core::clock_time now) {
     if (first) refresh_some_irqs(latest_.rows.size());
     for (auto& f : observers_) f();
     return true;
+}
+
+// The default tiers keep 1 s frames for an hour: 14 GiB on 256 CPUs x 4096 IRQs. Unless the user
+// chose tiers, take the finest of a ladder of coarser ones that fits the memory budget.
+void sampler::fit_history(const core::snapshot& first) {
+    const std::size_t cells = first.rows.size() * first.cpus.size();
+    auto estimate = [&](const std::vector<core::tier_config>& t) {
+        return core::history_memory_estimate(t, cells, settings_.interval);
+    };
+    const auto& tiers = settings_.history;
+    if (estimate(tiers) <= settings_.history_memory) return;
+    auto mib = [](std::size_t b) { return std::to_string(b >> 20) + "MiB"; };
+    if (settings_.history_given) {
+        log(log_level::warn, "history_large",
+            {{"tiers", core::format_tiers(tiers)}, {"cells", std::to_string(cells)}, {"full_bytes", mib(estimate(tiers))}});
+        return;
+    }
+    const auto finest_ok = std::chrono::ceil<std::chrono::seconds>(settings_.interval);
+    std::vector<core::tier_config> chosen;
+    for (const char* text : {"1s:10m,1m:1d,1h:30d", "1s:2m,1m:6h,1h:7d", "10s:10m,5m:1d,1h:7d", "10s:2m,5m:1h,1h:1d",
+                             "1m:10m,1h:1d"}) {
+        auto t = core::parse_tiers(text);
+        if (!t || t->front().resolution < finest_ok) continue;
+        chosen = *t;
+        if (estimate(chosen) <= settings_.history_memory) break;
+    }
+    if (chosen.empty()) return;
+    log(log_level::info, "history_fitted",
+        {{"tiers", core::format_tiers(chosen)}, {"instead_of", core::format_tiers(tiers)},
+         {"cells", std::to_string(cells)}, {"full_bytes", mib(estimate(chosen))},
+         {"budget", mib(settings_.history_memory)}});
+    history_ = core::history(std::move(chosen));
 }
 
 const irq_kernel_info* sampler::irq_info(unsigned irq) const {

@@ -59,6 +59,7 @@ public:
 private:
     void schedule();
     void refresh_some_irqs(std::size_t budget);
+    void fit_history(const core::snapshot& first);
 
     boost::asio::io_context& io_;
     const settings& settings_;

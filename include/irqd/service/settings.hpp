@@ -35,6 +35,8 @@ struct settings {
     std::chrono::milliseconds interval{1000};        // sampling period
     std::chrono::milliseconds topology_interval{10000};  // affinity/node/CPU files re-read period
     std::vector<core::tier_config> history = core::default_tiers();
+    bool history_given = false;                      // --history was set: kept even when it is large
+    std::size_t history_memory = std::size_t{256} << 20;  // bytes the default tiers are fitted into
     std::optional<std::filesystem::path> simulate;   // rates file; the machine is simulated when set
     double simulate_speed = 1.0;                     // simulated time runs this many times faster
     std::optional<std::filesystem::path> simulate_faults;  // "IRQ ERRNO" lines the simulated kernel obeys
