@@ -11,9 +11,11 @@
 #include "irqd/service/affinity_writer.hpp"
 #include "irqd/service/api.hpp"
 #include "irqd/service/config.hpp"
+#include "irqd/service/dashboard.hpp"
 #include "irqd/service/http_server.hpp"
 #include "irqd/service/log.hpp"
 #include "irqd/service/metrics.hpp"
+#include "irqd/service/openapi.hpp"
 #include "irqd/service/sampler.hpp"
 #include "irqd/service/simulated_machine.hpp"
 #include "irqd/service/stream_hub.hpp"
@@ -85,6 +87,8 @@ int main(int argc, char** argv) {
     ctx.server = &server;
     metrics_renderer metrics({.samples = samples, .writer = writer, .server = &server, .hub = &hub});
     add_metrics_route(ctx, metrics);
+    add_dashboard_routes(ctx);
+    add_openapi_route(ctx);
 
     auto bound = server.listen(cfg.listen_address, cfg.port);
     if (!bound) {

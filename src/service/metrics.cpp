@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <unordered_map>
 
 #include "irqd/core/version.hpp"
 
@@ -48,18 +49,40 @@ void single(std::string& out, std::string_view name, std::string_view type, std:
     sample(out, name, value);
 }
 
-// node_exporter's `devices`: what follows the chip ("524288-edge eth0-TxRx-0").
-std::string devices_of(const core::irq_row& r) {
-    std::string d = r.hwirq;
-    if (!r.trigger.empty()) {
-        if (!d.empty()) d += '-';
-        d += r.trigger;
+// node_exporter's `info` and `devices` of every row, from the text the sample was parsed from: the
+// fields after the counts, split on blanks; for a numeric IRQ the first is `info` and the rest, joined
+// by one space, are `devices`; for a named row (NMI, LOC) all of them are `info`.
+std::unordered_map<std::string, std::pair<std::string, std::string>> describe_rows(std::string_view text, std::size_t ncpu) {
+    std::unordered_map<std::string, std::pair<std::string, std::string>> out;
+    std::size_t pos = text.find('\n');                  // skip the CPU header
+    while (pos != std::string_view::npos && pos < text.size()) {
+        auto eol = text.find('\n', pos + 1);
+        auto line = text.substr(pos + 1, eol == std::string_view::npos ? std::string_view::npos : eol - pos - 1);
+        pos = eol;
+        auto colon = line.find(':');
+        if (colon == std::string_view::npos) continue;
+        auto id = line.substr(0, colon);
+        id.remove_prefix(std::min(id.find_first_not_of(' '), id.size()));
+        std::vector<std::string_view> fields;
+        auto rest = line.substr(colon + 1);
+        for (std::size_t i = 0; i < rest.size();) {
+            auto b = rest.find_first_not_of(" \t", i);
+            if (b == std::string_view::npos) break;
+            auto e = std::min(rest.find_first_of(" \t", b), rest.size());
+            fields.push_back(rest.substr(b, e - b));
+            i = e;
+        }
+        if (fields.size() < ncpu + 1) continue;
+        bool numeric = !id.empty() && id.find_first_not_of("0123456789") == std::string_view::npos;
+        std::string info, devices;
+        for (std::size_t f = ncpu; f < fields.size(); ++f) {
+            std::string& to = (numeric && f > ncpu) ? devices : info;
+            if (!to.empty()) to += ' ';
+            to += fields[f];
+        }
+        out.emplace(std::string(id), std::make_pair(std::move(info), std::move(devices)));
     }
-    if (!r.name.empty()) {
-        if (!d.empty()) d += ' ';
-        d += r.name;
-    }
-    return d;
+    return out;
 }
 
 double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
@@ -77,24 +100,25 @@ void append_label_value(std::string& out, std::string_view v) {
 
 void metrics_renderer::refresh_labels() {
     const auto& snap = src_.samples.latest();
-    bool same = cpus_ == snap.cpus && row_ids_.size() == snap.rows.size();
-    for (std::size_t r = 0; same && r < snap.rows.size(); ++r) same = row_ids_[r] == snap.rows[r].id;
+    bool same = cpus_ == snap.cpus && row_keys_.size() == snap.rows.size();
+    for (std::size_t r = 0; same && r < snap.rows.size(); ++r)
+        same = row_keys_[r].first == snap.rows[r].id && row_keys_[r].second == snap.rows[r].name;
     if (same) return;
     cpus_ = snap.cpus;
     cpu_labels_.clear();
     for (auto c : cpus_) cpu_labels_.push_back("node_interrupts_total{cpu=\"" + std::to_string(c));
-    row_ids_.clear();
+    auto described = describe_rows(src_.samples.latest_text(), snap.cpus.size());
+    row_keys_.clear();
     row_labels_.clear();
     for (const auto& r : snap.rows) {
-        row_ids_.push_back(r.id);
-        // As node_exporter: for a numeric IRQ `info` is the chip and `devices` the rest of the line;
-        // for a named row (NMI, LOC) `info` is its description and `devices` is empty.
+        row_keys_.emplace_back(r.id, r.name);
+        auto it = described.find(r.id);
         std::string l = "\",type=\"";
         append_label_value(l, r.id);
         l += "\",info=\"";
-        append_label_value(l, r.number ? r.chip : r.name);
+        if (it != described.end()) append_label_value(l, it->second.first);
         l += "\",devices=\"";
-        if (r.number) append_label_value(l, devices_of(r));
+        if (it != described.end()) append_label_value(l, it->second.second);
         l += "\"} ";
         row_labels_.push_back(std::move(l));
     }

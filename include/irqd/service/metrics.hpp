@@ -40,7 +40,7 @@ private:
     metrics_sources src_;
     // Label text per row and per CPU column, rebuilt only when the rows or CPUs change, so one scrape is
     // mostly memcpy and to_chars.
-    std::vector<std::string> row_ids_;               // ids the labels below were built for
+    std::vector<std::pair<std::string, std::string>> row_keys_;   // id and name the labels were built for
     std::vector<unsigned> cpus_;
     std::vector<std::string> row_labels_;            // `",type="30",info="...",devices="..."} `
     std::vector<std::string> cpu_labels_;            // `node_interrupts_total{cpu="3`

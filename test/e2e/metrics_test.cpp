@@ -1,0 +1,99 @@
+// GET /metrics end to end: a real irqd on a fake procfs whose counts the test wrote; the exposition is
+// read with a strict parser and its values compared with the file, the affinity files and the daemon's stats.
+#define BOOST_TEST_MODULE metrics
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "daemon.hpp"
+#include "prometheus_text.hpp"
+
+using namespace irqd::test;
+namespace json = boost::json;
+using boost::beast::http::verb;
+
+namespace {
+std::uint64_t samples(const irqd_process& d) {
+    return json::parse(d.get("/api/v1/health").body).at("samples").to_number<std::uint64_t>();
+}
+
+prom_exposition scrape(const irqd_process& d) {
+    auto r = d.get("/metrics");
+    BOOST_REQUIRE_EQUAL(r.status, 200u);
+    return parse_prometheus_text(r.body);
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(interrupt_counters_match_the_fake_procfs) {
+    fake_kernel k;
+    k.cpus("0-1,3");
+    k.irq(30, "0-1");
+    k.irq(31, "3", 1);
+    k.interrupts("           CPU0       CPU1       CPU3\n"
+                 " 30:        100        200          7   IR-PCI-MSI 524288-edge      eth0-TxRx-0\n"
+                 " 31:          1          2          3   IR-PCI-MSI 524289-edge      nvme0q1, \"odd\\name\n"
+                 "NMI:          4          5          6   Non-maskable interrupts\n"
+                 "ERR:          9\n");
+    irqd_process d({"--procfs", k.proc().string(), "--sysfs", k.sys().string(), "--interval", "100ms",
+                    "--history", "1s:1h"});
+    BOOST_REQUIRE(eventually([&] { return samples(d) >= 1; }));
+    auto m = scrape(d);
+
+    BOOST_TEST(m.types.at("node_interrupts_total") == "counter");
+    BOOST_TEST(m.count("node_interrupts_total") == 9u);   // 3 rows x 3 CPUs; ERR is not per CPU
+    BOOST_TEST(m.value("node_interrupts_total",
+                       {{"cpu", "1"}, {"type", "30"}, {"info", "IR-PCI-MSI"}, {"devices", "524288-edge eth0-TxRx-0"}}) == 200);
+    // The CPU label is the CPU number, not the column: CPU2 is offline.
+    BOOST_TEST(m.value("node_interrupts_total", {{"cpu", "3"}, {"type", "30"}}) == 7);
+    // Quotes and backslashes in device names survive escaping.
+    BOOST_TEST(m.value("node_interrupts_total", {{"cpu", "0"}, {"type", "31"},
+                                                 {"devices", "524289-edge nvme0q1, \"odd\\name"}}) == 1);
+    BOOST_TEST(m.value("node_interrupts_total", {{"cpu", "3"}, {"type", "NMI"}, {"info", "Non-maskable interrupts"},
+                                                 {"devices", ""}}) == 6);
+    BOOST_TEST(m.value("irqd_interrupt_errors_total", {{"type", "ERR"}}) == 9);
+
+    BOOST_TEST(m.value("irqd_cpu_interrupts_total", {{"cpu", "0"}}) == 105);
+    BOOST_TEST(m.value("irqd_cpu_interrupts_total", {{"cpu", "1"}}) == 207);
+    BOOST_TEST(m.value("irqd_cpu_interrupts_total", {{"cpu", "3"}}) == 16);
+
+    BOOST_TEST(m.value("irqd_irq_affinity_info", {{"irq", "30"}, {"affinity", "0-1"}, {"effective", "0-1"}, {"node", "0"}}) == 1);
+    BOOST_TEST(m.value("irqd_irq_affinity_info", {{"irq", "31"}, {"affinity", "3"}, {"node", "1"}}) == 1);
+
+    BOOST_TEST(m.value("irqd_cpus") == 3);
+    BOOST_TEST(m.value("irqd_irqs") == 4);
+    BOOST_TEST(m.value("irqd_samples_total") >= 1);
+    BOOST_TEST(m.value("irqd_samples_skipped_total") == 0);
+    BOOST_TEST(m.value("irqd_sample_duration_seconds") > 0);
+    BOOST_TEST(m.value("irqd_balance_runs_total") >= 0);
+    BOOST_TEST(m.value("irqd_websocket_subscribers") == 0);
+    BOOST_TEST(m.types.at("irqd_affinity_write_errors_total") == "counter");
+    BOOST_TEST(m.count("irqd_affinity_write_errors_total") == 0u);
+
+    // New counts show up in the next scrape; the HTTP counter counted the first scrape.
+    k.interrupts("           CPU0       CPU1       CPU3\n"
+                 " 30:        150        200          7   IR-PCI-MSI 524288-edge      eth0-TxRx-0\n"
+                 " 31:          1          2          3   IR-PCI-MSI 524289-edge      nvme0q1, \"odd\\name\n"
+                 "NMI:          4          5          6   Non-maskable interrupts\n"
+                 "ERR:          9\n");
+    BOOST_REQUIRE(eventually([&] { return scrape(d).value("node_interrupts_total", {{"cpu", "0"}, {"type", "30"}}) == 150; }));
+    auto again = scrape(d);
+    BOOST_TEST(again.value("irqd_cpu_interrupts_total", {{"cpu", "0"}}) == 155);
+    BOOST_TEST(again.value("irqd_http_responses_total", {{"code", "200"}}) >= 2);
+}
+
+BOOST_AUTO_TEST_CASE(kernel_refusals_are_counted_by_errno) {
+    temp_dir t;
+    auto faults = t.path / "faults";
+    write(faults, "140 EBUSY\n141 EIO\n");
+    irqd_process d({"--simulate", "--interval", "100ms", "--history", "1s:1h", "--simulate-faults", faults.string()});
+    BOOST_TEST(d.call(verb::put, "/api/v1/interrupts/140/affinity", R"({"cpu": 1})").status == 503u);
+    BOOST_TEST(d.call(verb::put, "/api/v1/interrupts/140/affinity", R"({"cpu": 0})").status == 503u);
+    BOOST_TEST(d.call(verb::put, "/api/v1/interrupts/141/affinity", R"({"cpu": 1})").status >= 400u);
+    BOOST_TEST(d.call(verb::put, "/api/v1/interrupts/141/affinity", R"({"cpu": 0})").status >= 400u);
+    BOOST_TEST(d.get("/no/such/thing").status == 404u);
+    auto m = scrape(d);
+    BOOST_TEST(m.value("irqd_affinity_write_errors_total", {{"errno", "EBUSY"}}) >= 1);
+    BOOST_TEST(m.value("irqd_affinity_write_errors_total", {{"errno", "EIO"}}) >= 1);
+    BOOST_TEST(m.value("irqd_http_responses_total", {{"code", "404"}}) == 1);
+    BOOST_TEST(m.value("irqd_http_responses_total", {{"code", "503"}}) >= 1);
+    BOOST_TEST(d.call(verb::post, "/metrics", "").status == 405u);
+}
