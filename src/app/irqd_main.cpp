@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "irqd/core/version.hpp"
+#include "irqd/service/access.hpp"
 #include "irqd/service/affinity_writer.hpp"
 #include "irqd/service/api.hpp"
 #include "irqd/service/config.hpp"
@@ -18,6 +19,7 @@
 #include "irqd/service/openapi.hpp"
 #include "irqd/service/sampler.hpp"
 #include "irqd/service/simulated_machine.hpp"
+#include "irqd/service/state_file.hpp"
 #include "irqd/service/stream_hub.hpp"
 #include "irqd/service/url.hpp"
 #include "irqd/service/websocket_session.hpp"
@@ -42,6 +44,16 @@ int main(int argc, char** argv) {
     settings cfg = parsed->values;
     set_log_level(cfg.level);
     std::signal(SIGPIPE, SIG_IGN);
+    std::optional<access_guard> access;
+    if (!cfg.token_file.empty()) {
+        auto g = access_guard::from_file(cfg.token_file, cfg.token_required_for_reads);
+        if (!g) {
+            std::cerr << "irqd: " << g.error_message() << "\n";
+            return 2;
+        }
+        access = std::move(*g);
+    }
+
 
     boost::asio::io_context io{1};
     std::unique_ptr<simulated_machine> sim;
@@ -55,6 +67,12 @@ int main(int argc, char** argv) {
         sim = std::move(*m);
         cfg.procfs = sim->procfs();
         cfg.sysfs = sim->sysfs();
+        // A demo never touches /var/lib: its saved affinities live and die with the simulated machine.
+        if (!cfg.state_file_given) cfg.state_file = sim->procfs().parent_path() / "state.json";
+    } else if (!cfg.state_file_given && cfg.procfs != "/proc") {
+        // The default file holds the real kernel's placements: a fake --procfs root neither reads nor
+        // overwrites it (tests never touch /var/lib). An explicit --state-file is used as given.
+        cfg.state_file.clear();
     }
     procfs_affinity_port real_port(cfg.procfs);
     affinity_port& port = sim ? static_cast<affinity_port&>(*sim) : real_port;
@@ -63,6 +81,23 @@ int main(int argc, char** argv) {
     if (sim) samples.before_sample = [&](core::clock_time t) { sim->advance(t); };
     affinity_writer writer(port, cfg.read_only);
     writer.on_written = [&](unsigned irq) { samples.refresh_irq(irq); };
+    auto row_of = [&](unsigned irq) -> const core::irq_row* {
+        auto r = samples.latest().find_row(std::to_string(irq));
+        return r ? &samples.latest().rows[*r] : nullptr;
+    };
+    writer.identity = [&](unsigned irq) {
+        auto* r = row_of(irq);
+        return r ? r->chip + " " + r->hwirq + " " + r->name : std::string();
+    };
+    // Saved affinities: every applied change, whoever made it, goes through the writer's observers.
+    std::optional<state_store> state;
+    if (!cfg.state_file.empty() && !cfg.read_only) {
+        state.emplace(cfg.state_file);
+        writer.add_applied_observer([&](const std::vector<affinity_outcome>& outs) {
+            state->record(outs, [&](unsigned irq) { auto* r = row_of(irq); return r ? r->name : std::string(); },
+                          std::chrono::system_clock::now());
+        });
+    }
 
     stream_hub hub(samples, cfg.limit.ws_max_subscribers);
     samples.add_observer([&] { hub.on_sample(); });
@@ -73,6 +108,9 @@ int main(int argc, char** argv) {
     http_server server(
         io, cfg.limit, [&](request&& req, responder send) { handle_request(std::move(req), std::move(send), ctx); },
         [&](boost::beast::tcp_stream&& stream, request&& req) {
+            if (access && access->needs_token(req) && !access->authorized(req))
+                return websocket_session::refuse(std::move(stream), req, 401, "unauthorized",
+                                                 "the stream needs 'Authorization: Bearer TOKEN' (--token-required-for-reads)");
             auto t = parse_target(req.target());
             if (!t || t->path != "/api/v1/stream")
                 return websocket_session::refuse(std::move(stream), req, 404, "not_found",
@@ -98,6 +136,27 @@ int main(int argc, char** argv) {
     samples.start();
     if (!samples.has_sample())
         log(log_level::warn, "first_sample_failed", {{"reason", samples.stats().last_error}});
+    restore_report restored;
+    if (state && cfg.restore) {
+        auto online = samples.topology().online;
+        if (online.empty())
+            for (auto c : samples.latest().cpus) online.add(c);
+        restored = restore_affinities(state->entries(), writer, samples.latest(), online);
+    } else if (cfg.restore && cfg.read_only) {
+        log(log_level::info, "restore_skipped", {{"reason", "--read-only"}});
+    }
+    ctx.access = access ? &*access : nullptr;
+    ctx.health_sections.push_back([&](boost::json::object& o) {
+        o["state"] = state ? boost::json::value(state->health_json()) : boost::json::value(nullptr);
+        o["restore"] = restore_json(restored);
+        boost::json::array refused;
+        for (const auto& [irq, r] : writer.remembered_refusals())
+            refused.push_back(boost::json::object{{"irq", std::to_string(irq)}, {"code", r.error.code},
+                                                  {"errno", r.error.errno_code.message()}});
+        o["not_movable"] = std::move(refused);
+        o["access"] = boost::json::object{{"token_required", access.has_value()},
+                                          {"token_required_for_reads", access && cfg.token_required_for_reads}};
+    });
 
     std::string host = bound->address().is_v6() ? "[" + bound->address().to_string() + "]" : bound->address().to_string();
     std::cout << "irqd " << core::version() << " listening on http://" << host << ":" << bound->port() << "/";

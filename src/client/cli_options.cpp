@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 
 #include <charconv>
+#include <fstream>
 #include <sstream>
 
 #include "irqd/core/cpu_set.hpp"
@@ -61,10 +62,12 @@ std::string verb_names() {
 constexpr int style = po::command_line_style::unix_style & ~po::command_line_style::allow_guessing;
 
 po::options_description global_description(std::string& url, bool& json, std::string& timeout, bool& help,
-                                           bool& version) {
+                                           bool& version, std::string& token_file) {
     po::options_description d("Global options (before or after the verb)");
     d.add_options()
         ("url", po::value(&url)->value_name("URL"), "irqd's address (default $IRQCTL_URL, else http://127.0.0.1:8080)")
+        ("token-file", po::value(&token_file)->value_name("FILE"),
+         "send the bearer token in FILE (irqd --token-file; default $IRQCTL_TOKEN_FILE)")
         ("json", po::bool_switch(&json), "print the JSON answer instead of a table")
         ("timeout", po::value(&timeout)->value_name("DURATION"), "give up on irqd after this long (default 10s)")
         ("help,h", po::bool_switch(&help), "show help (irqctl VERB --help for a verb)")
@@ -221,10 +224,11 @@ std::string hint(std::string_view verb) {
 
 }  // namespace
 
-core::result<invocation> parse_command_line(const std::vector<std::string>& args, const char* url_env) {
+core::result<invocation> parse_command_line(const std::vector<std::string>& args, const char* url_env,
+                                           const char* token_env) {
     invocation inv;
-    std::string url, timeout;
-    auto globals = global_description(url, inv.global.json, timeout, inv.global.help, inv.global.version);
+    std::string url, timeout, token_file;
+    auto globals = global_description(url, inv.global.json, timeout, inv.global.help, inv.global.version, token_file);
     std::vector<std::string> rest;
     try {
         po::options_description first;
@@ -258,6 +262,16 @@ core::result<invocation> parse_command_line(const std::vector<std::string>& args
     auto u = parse_base_url(url_text);
     if (!u) return core::error{(url.empty() && url_env && *url_env ? "$IRQCTL_URL: " : "--url: ") + u.error_message() + hint("")};
     inv.global.url = *u;
+    if (token_file.empty() && token_env && *token_env) token_file = token_env;
+    if (!token_file.empty()) {
+        auto where = std::string(token_env && token_file == token_env ? "$IRQCTL_TOKEN_FILE " : "--token-file ") + token_file;
+        std::ifstream in(token_file);
+        std::string token;
+        if (!in || !std::getline(in, token)) return core::error{where + ": cannot read the token" + hint("")};
+        while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+        if (token.empty()) return core::error{where + " is empty" + hint("")};
+        inv.global.url.bearer_token = std::move(token);
+    }
     if (!timeout.empty()) {
         auto d = core::parse_duration(timeout);
         if (!d || d->count() <= 0)
@@ -288,9 +302,9 @@ core::result<invocation> parse_command_line(const std::vector<std::string>& args
 }
 
 std::string help_text(std::string_view verb) {
-    std::string url, timeout;
+    std::string url, timeout, token_file;
     bool json = false, help = false, version = false;
-    auto globals = global_description(url, json, timeout, help, version);
+    auto globals = global_description(url, json, timeout, help, version, token_file);
     std::ostringstream out;
     if (const auto* v = find_verb(verb)) {
         verb_values values;

@@ -77,6 +77,7 @@ core::result<http_reply> http_call(const base_url& url, http::verb verb, std::st
     http::request<http::string_body> req{verb, url.prefix + std::string(target), 11};
     req.set(http::field::host, url.host);
     req.set(http::field::user_agent, "irqctl/" + std::string(core::version()));
+    if (!url.bearer_token.empty()) req.set(http::field::authorization, "Bearer " + url.bearer_token);
     if (!body.empty()) {
         req.set(http::field::content_type, "application/json");
         req.body() = std::move(body);
@@ -134,6 +135,11 @@ core::result<std::unique_ptr<ws_connection>> ws_connection::open(const base_url&
     layer.expires_after(timeout);
     beast::error_code result;
     std::string path = url.prefix + std::string(target);
+    if (!url.bearer_token.empty())
+        c->ws_.set_option(beast::websocket::stream_base::decorator(
+            [token = url.bearer_token](beast::websocket::request_type& r) {
+                r.set(http::field::authorization, "Bearer " + token);
+            }));
     layer.async_connect(results, [&](beast::error_code e, const tcp::endpoint&) {
         if (e) {
             result = e;

@@ -1,7 +1,11 @@
 // Affinity writes with irqbalance's manners: read first, write only a change, explain refusals.
 #include "irqd/service/affinity_writer.hpp"
 
+#include <sys/stat.h>
+
 #include <cerrno>
+
+#include "irqd/service/log.hpp"
 
 namespace irqd::service {
 
@@ -13,10 +17,20 @@ bool procfs_affinity_port::irq_exists(unsigned irq) {
 irq_kernel_info procfs_affinity_port::read(unsigned irq) { return read_irq_info(procfs_, irq); }
 
 std::error_code procfs_affinity_port::write(unsigned irq, const core::cpu_set& cpus) {
+    // A 0444 affinity file is the kernel saying "not movable". Root with CAP_DAC_OVERRIDE could open
+    // it anyway (and get EIO from the kernel, or succeed on a fake root); answer as a root without
+    // that capability would, so every setup gives the same answer.
+    if (marked_not_movable(irq)) return {EACCES, std::generic_category()};
     return write_existing_file(procfs_ / "irq" / std::to_string(irq) / "smp_affinity_list", cpus.to_list() + "\n");
 }
 
-affinity_error explain_write_error(unsigned irq, std::error_code ec) {
+bool procfs_affinity_port::marked_not_movable(unsigned irq) {
+    struct stat st {};
+    auto p = procfs_ / "irq" / std::to_string(irq) / "smp_affinity_list";
+    return ::stat(p.c_str(), &st) == 0 && (st.st_mode & S_IWUSR) == 0;
+}
+
+affinity_error explain_write_error(unsigned irq, std::error_code ec, bool marked_not_movable) {
     auto n = std::to_string(irq);
     affinity_error e;
     e.errno_code = ec;
@@ -39,6 +53,12 @@ affinity_error explain_write_error(unsigned irq, std::error_code ec) {
             e = {404, "irq_not_found", "IRQ " + n + " does not exist (any more)", ec};
             break;
         case EACCES:
+            if (marked_not_movable) {
+                e = {409, "irq_not_movable",
+                     "the kernel does not let IRQ " + n + " move (its affinity file is read-only, mode 0444)", ec};
+                break;
+            }
+            [[fallthrough]];
         case EROFS:
             e = {403, "permission_denied", "cannot write the affinity of IRQ " + n + ": " + ec.message() +
                                                " (irqd must run as root with /proc/irq writable)", ec};
@@ -49,19 +69,42 @@ affinity_error explain_write_error(unsigned irq, std::error_code ec) {
     return e;
 }
 
+bool is_permanent(const affinity_error& e) { return e.code == "irq_not_movable"; }
+
 std::optional<affinity_error> affinity_writer::validate(const affinity_change& c, const core::cpu_set& online) {
     auto n = std::to_string(c.irq);
     if (read_only_) return affinity_error{403, "read_only", "irqd runs with --read-only; affinities cannot be changed", {}};
     if (c.cpus.empty()) return affinity_error{422, "empty_cpu_set", "the CPU set for IRQ " + n + " is empty", {}};
-    if (!online.empty() && (c.cpus & online).empty())
+    // Every CPU must be online: the kernel would take "0-3" on a 2-CPU machine and quietly use 0-1,
+    // so the placement asked for and the one made would differ.
+    if (auto offline = c.cpus - online; !online.empty() && !offline.empty())
         return affinity_error{422, "cpus_offline",
-                              "none of CPUs " + c.cpus.to_list() + " is online (online: " + online.to_list() + ")", {}};
+                              "CPU" + std::string(offline.size() > 1 ? "s " : " ") + offline.to_list() + " of IRQ " + n +
+                                  "'s CPU set " + c.cpus.to_list() + (offline.size() > 1 ? " are" : " is") +
+                                  " not online (online: " + online.to_list() + ")",
+                              {}};
     if (!port_.irq_exists(c.irq)) return affinity_error{404, "irq_not_found", "IRQ " + n + " does not exist", {}};
+    if (auto it = refused_.find(c.irq); it != refused_.end()) {
+        if (!identity || identity(c.irq) == it->second.identity) return it->second.error;
+        log(log_level::info, "irq_refusal_forgotten", {{"irq", n}, {"reason", "its /proc/interrupts row changed"}});
+        refused_.erase(it);
+    }
     return std::nullopt;
+}
+
+void affinity_writer::notify(const std::vector<affinity_outcome>& outcomes) {
+    for (auto& f : applied_observers_) f(outcomes);
 }
 
 std::variant<affinity_outcome, affinity_error> affinity_writer::set(const affinity_change& c,
                                                                     const core::cpu_set& online) {
+    auto r = apply(c, online);
+    if (auto* ok = std::get_if<affinity_outcome>(&r)) notify({*ok});
+    return r;
+}
+
+std::variant<affinity_outcome, affinity_error> affinity_writer::apply(const affinity_change& c,
+                                                                      const core::cpu_set& online) {
     if (auto e = validate(c, online)) {
         ++failures_;
         return *e;
@@ -74,7 +117,18 @@ std::variant<affinity_outcome, affinity_error> affinity_writer::set(const affini
         if (auto ec = port_.write(c.irq, c.cpus)) {
             ++failures_;
             ++write_errors_[ec.value()];
-            return explain_write_error(c.irq, ec);
+            auto e = explain_write_error(c.irq, ec, ec.value() == EACCES && port_.marked_not_movable(c.irq));
+            if (is_permanent(e)) {
+                // Remembered so a balancer pass or a retrying client does not hit the kernel (and the
+                // log) again and again: irqbalance's users complain about exactly that spam.
+                e.message += "; irqd will not retry until its /proc/interrupts row changes or irqd restarts";
+                refused_[c.irq] = {e, identity ? identity(c.irq) : std::string()};
+                log(log_level::warn, "irq_not_movable",
+                    {{"irq", std::to_string(c.irq)}, {"errno", ec.message()}, {"remembered", "true"}});
+            } else if (log_enabled(log_level::debug)) {
+                log(log_level::debug, "affinity_write_failed", {{"irq", std::to_string(c.irq)}, {"errno", ec.message()}});
+            }
+            return e;
         }
         ++writes_;
         out.changed = true;
@@ -101,7 +155,7 @@ std::variant<std::vector<affinity_outcome>, batch_failure> affinity_writer::set_
     }
     std::vector<affinity_outcome> done;
     for (const auto& c : changes) {
-        auto r = set(c, online);
+        auto r = apply(c, online);
         if (auto* ok = std::get_if<affinity_outcome>(&r)) {
             done.push_back(std::move(*ok));
             continue;
@@ -119,6 +173,7 @@ std::variant<std::vector<affinity_outcome>, batch_failure> affinity_writer::set_
         }
         return f;
     }
+    notify(done);
     return done;
 }
 

@@ -53,6 +53,8 @@ public:
     router(request&& req, responder send, api_context& ctx) : req_(std::move(req)), send_(std::move(send)), ctx_(ctx) {}
 
     void run() {
+        if (ctx_.access && ctx_.access->needs_token(req_) && !ctx_.access->authorized(req_))
+            return send_(ctx_.access->unauthorized(req_));
         auto t = parse_target(req_.target());
         if (!t) return fail(400, "bad_target", t.error_message());
         t_ = std::move(*t);
@@ -456,6 +458,7 @@ private:
             {"affinity_failures", ctx_.writer.failures()}};
         if (!st.last_error.empty()) o["last_error"] = st.last_error;
         if (ctx_.server) o["connections"] = ctx_.server->open_connections();
+        for (const auto& section : ctx_.health_sections) section(o);
         if (ctx_.hub) {
             const auto& hs = ctx_.hub->stats();
             o["stream"] = json::object{{"subscribers", ctx_.hub->size()}, {"messages", hs.messages},

@@ -56,6 +56,7 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     auto& s = out.values;
     std::string listen, procfs, sysfs, interval, topology_interval, history, simulate, faults, level, config_file;
     std::string read_timeout, history_memory;
+    std::string token_file, state_file, restore;
     double speed = 1.0;
     std::size_t body = s.limit.body_limit, header = s.limit.header_limit, conns = s.limit.max_connections,
                 subs = s.limit.ws_max_subscribers, wsq = s.limit.ws_queue_limit, wsmsg = s.limit.ws_message_limit,
@@ -72,8 +73,22 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     serve.add_options()
         ("listen,l", po::value(&listen)->default_value("127.0.0.1:8080")->value_name("ADDR:PORT"),
          "where the HTTP/WebSocket API listens (port 0 picks a free port)")
-        ("allow-remote", po::bool_switch(&s.allow_remote), "allow a non-loopback --listen address (no auth: take care)")
-        ("read-only", po::bool_switch(&s.read_only), "refuse every affinity change with 403");
+        ("allow-remote", po::bool_switch(&s.allow_remote),
+         "allow a non-loopback --listen address (anyone who reaches it can read; use --token-file for changes)")
+        ("read-only", po::bool_switch(&s.read_only), "refuse every affinity change with 403")
+        ("token-file", po::value(&token_file)->default_value("")->value_name("FILE"),
+         "require 'Authorization: Bearer TOKEN' for every change (PUT/POST/DELETE); FILE holds TOKEN and must be "
+         "owned by irqd's user with mode 0600 or stricter (empty: no token)")
+        ("token-required-for-reads", po::bool_switch(&s.token_required_for_reads),
+         "with --token-file, also require the token for reads and the WebSocket stream");
+    po::options_description saved("Saved affinities");
+    saved.add_options()
+        ("state-file", po::value(&state_file)->default_value(s.state_file.string())->value_name("PATH"),
+         "where the affinities set through irqd are saved, atomically (empty: not saved); with --simulate "
+         "the default is a file in the simulated machine's temporary directory, with another --procfs none")
+        ("restore", po::value(&restore)->default_value("yes")->implicit_value("yes")->value_name("yes|no"),
+         "re-apply the saved affinities at start, to IRQs whose number and name both still match");
+    serve.add(saved);
     po::options_description kernel("Kernel and sampling");
     kernel.add_options()
         ("procfs", po::value(&procfs)->default_value("/proc")->value_name("DIR"), "root of procfs")
@@ -160,6 +175,14 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
 
     s.procfs = procfs;
     s.sysfs = sysfs;
+    s.token_file = token_file;
+    if (s.token_required_for_reads && s.token_file.empty())
+        return core::error{"--token-required-for-reads needs --token-file"};
+    s.state_file = state_file;
+    s.state_file_given = !vm["state-file"].defaulted();
+    if (restore == "yes" || restore == "true" || restore == "on" || restore == "1") s.restore = true;
+    else if (restore == "no" || restore == "false" || restore == "off" || restore == "0") s.restore = false;
+    else return core::error{"--restore must be yes or no, not '" + restore + "'"};
     auto iv = positive_duration("interval", interval);
     if (!iv) return core::error{iv.error_message()};
     if (*iv < std::chrono::milliseconds(10)) return core::error{"--interval must be at least 10ms"};

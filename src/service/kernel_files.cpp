@@ -2,6 +2,7 @@
 #include "irqd/service/kernel_files.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -74,34 +75,38 @@ std::error_code write_existing_file(const std::filesystem::path& path, std::stri
     return ec;
 }
 
-std::error_code write_file_atomic(const std::filesystem::path& path, std::string_view text) {
-    auto tmp = path;
-    tmp += ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+std::error_code write_file_atomic(const std::filesystem::path& path, std::string_view text, mode_t mode) {
+    // A unique temporary name: two writers (or a writer and the leftover of a crash) never share one.
+    std::string tmp = path.string() + ".tmp-XXXXXX";
+    int fd = ::mkstemp(tmp.data());
     if (fd < 0) return last_error();
+    auto fail = [&](int fd_to_close) {
+        auto ec = last_error();
+        if (fd_to_close >= 0) ::close(fd_to_close);
+        ::unlink(tmp.c_str());
+        return ec;
+    };
+    if (::fchmod(fd, mode) < 0) return fail(fd);
     std::size_t done = 0;
     while (done < text.size()) {
         ssize_t n = ::write(fd, text.data() + done, text.size() - done);
         if (n < 0) {
             if (errno == EINTR) continue;
-            auto ec = last_error();
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return ec;
+            return fail(fd);
         }
         done += static_cast<std::size_t>(n);
     }
-    if (::fsync(fd) < 0 || ::close(fd) < 0) {
-        auto ec = last_error();
-        ::unlink(tmp.c_str());
-        return ec;
-    }
-    if (::rename(tmp.c_str(), path.c_str()) < 0) {
-        auto ec = last_error();
-        ::unlink(tmp.c_str());
-        return ec;
-    }
-    return {};
+    if (::fsync(fd) < 0) return fail(fd);
+    if (::close(fd) < 0) return fail(-1);
+    if (::rename(tmp.c_str(), path.c_str()) < 0) return fail(-1);
+    // The rename is durable only once the directory entry is: fsync the directory too.
+    auto dir = path.parent_path();
+    int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return last_error();
+    std::error_code ec;
+    if (::fsync(dfd) < 0 && errno != EINVAL) ec = last_error();   // EINVAL: directory fsync unsupported
+    ::close(dfd);
+    return ec;
 }
 
 irq_kernel_info read_irq_info(const std::filesystem::path& procfs, unsigned irq) {

@@ -57,6 +57,16 @@ bool sampler::sample_once(core::clock_time now) {
         stats_.last_error = "read " + (settings_.procfs / "interrupts").string() + ": " + ec.message();
         return false;
     }
+    // The kernel ends every line with '\n': text without one was cut short (a read that raced a
+    // hot-unplug, a broken fake root). Parsing it would make the cut rows look vanished and lose
+    // their counts; skipping keeps the previous sample, so the next good one counts the whole gap.
+    if (spare_text_.empty() || spare_text_.back() != '\n') {
+        ++stats_.skipped;
+        stats_.last_error = "truncated " + (settings_.procfs / "interrupts").string() + " (" +
+                            std::to_string(spare_text_.size()) + " bytes, no final newline)";
+        if (stats_.skipped % 60 == 1) log(log_level::warn, "sample_skipped", {{"reason", stats_.last_error}});
+        return false;
+    }
     core::parse_interrupts(spare_text_, parsing_);
     if (parsing_.cpus.empty()) {
         ++stats_.skipped;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdlib>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -72,9 +73,10 @@ struct invocation {
     verb_options options;                          // monostate with --help
 };
 
-// `args` without the program name; `url_env` is $IRQCTL_URL (or null). Errors are one sentence that
-// ends with a pointer to the right --help.
-core::result<invocation> parse_command_line(const std::vector<std::string>& args, const char* url_env);
+// `args` without the program name; `url_env` is $IRQCTL_URL (or null), `token_env` $IRQCTL_TOKEN_FILE.
+// Errors are one sentence that ends with a pointer to the right --help.
+core::result<invocation> parse_command_line(const std::vector<std::string>& args, const char* url_env,
+                                           const char* token_env = std::getenv("IRQCTL_TOKEN_FILE"));
 
 // `irqctl --help` (verb empty) or `irqctl VERB --help`.
 std::string help_text(std::string_view verb);

@@ -21,6 +21,7 @@ struct base_url {
     std::string host = "127.0.0.1";
     std::string port = "8080";
     std::string prefix;                     // path before /api/v1, usually empty
+    std::string bearer_token;               // sent as "Authorization: Bearer ..." when not empty
     std::string text() const;               // "http://127.0.0.1:8080"
 };
 core::result<base_url> parse_base_url(std::string_view text);   // "http://h:p", "h:p", "http://h:p/prefix"

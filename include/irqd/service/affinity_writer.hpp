@@ -22,6 +22,8 @@ public:
     virtual bool irq_exists(unsigned irq) = 0;
     virtual irq_kernel_info read(unsigned irq) = 0;
     virtual std::error_code write(unsigned irq, const core::cpu_set& cpus) = 0;
+    // True when the kernel marks the IRQ's affinity file read-only (mode 0444): it cannot be moved.
+    virtual bool marked_not_movable(unsigned /*irq*/) { return false; }
 };
 
 class procfs_affinity_port : public affinity_port {
@@ -30,6 +32,7 @@ public:
     bool irq_exists(unsigned irq) override;
     irq_kernel_info read(unsigned irq) override;
     std::error_code write(unsigned irq, const core::cpu_set& cpus) override;
+    bool marked_not_movable(unsigned irq) override;
 
 private:
     std::filesystem::path procfs_;
@@ -42,7 +45,11 @@ struct affinity_error {
     std::string message;
     std::error_code errno_code;                    // the kernel's errno, when it came from a write
 };
-affinity_error explain_write_error(unsigned irq, std::error_code ec);
+// `marked_not_movable`: the affinity file has no owner-write bit, so an EACCES means "cannot move",
+// not "irqd lacks permission". docs/reliability.md has the whole errno table.
+affinity_error explain_write_error(unsigned irq, std::error_code ec, bool marked_not_movable = false);
+// Refusals that will not change by retrying (managed or per-CPU IRQs): irq_not_movable.
+bool is_permanent(const affinity_error& e);
 
 struct affinity_change {
     unsigned irq = 0;
@@ -76,6 +83,19 @@ public:
 
     // Called after every successful write (the sampler refreshes its cached IRQ info).
     std::function<void(unsigned irq)> on_written;
+    // Told after every successful set() or set_all(), with all its outcomes (changed or not), whoever
+    // asked (API, irqctl, balancer, restore): the state file records the affinities chosen.
+    using applied_observer = std::function<void(const std::vector<affinity_outcome>&)>;
+    void add_applied_observer(applied_observer f) { applied_observers_.push_back(std::move(f)); }
+
+    // What the IRQ's device is now (its /proc/interrupts row). A permanent refusal is remembered and
+    // answered at once, without a write, until this changes; unset, until irqd restarts.
+    std::function<std::string(unsigned irq)> identity;
+    struct remembered_refusal {
+        affinity_error error;
+        std::string identity;
+    };
+    const std::map<unsigned, remembered_refusal>& remembered_refusals() const { return refused_; }
     std::uint64_t writes() const { return writes_; }
     std::uint64_t failures() const { return failures_; }
     // Kernel refusals of writes (rollbacks included), by errno: what /metrics shows.
@@ -83,10 +103,14 @@ public:
 
 private:
     std::optional<affinity_error> validate(const affinity_change& change, const core::cpu_set& online);
+    std::variant<affinity_outcome, affinity_error> apply(const affinity_change& change, const core::cpu_set& online);
+    void notify(const std::vector<affinity_outcome>& outcomes);
     affinity_port& port_;
     bool read_only_;
     std::uint64_t writes_ = 0, failures_ = 0;
     std::map<int, std::uint64_t> write_errors_;
+    std::map<unsigned, remembered_refusal> refused_;
+    std::vector<applied_observer> applied_observers_;
 };
 
 }  // namespace irqd::service

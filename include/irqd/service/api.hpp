@@ -8,6 +8,7 @@
 
 #include <boost/json/value.hpp>
 
+#include "irqd/service/access.hpp"
 #include "irqd/service/affinity_writer.hpp"
 #include "irqd/service/http_server.hpp"
 #include "irqd/service/sampler.hpp"
@@ -33,6 +34,10 @@ struct api_context {
     std::vector<std::string> extra_endpoints{};      // their lines in the GET /api/v1 index
     // Called after affinities changed through the API (persistence, journal).
     std::function<void(const std::vector<affinity_outcome>&)> on_affinity_changed{};
+    // The bearer-token check, before any route (extra ones included); null: no token needed.
+    const access_guard* access = nullptr;
+    // Each adds its keys to GET /api/v1/health (saved affinities, restore, refused IRQs, ...).
+    std::vector<std::function<void(boost::json::object&)>> health_sections{};
 };
 
 void handle_request(request&& req, responder send, api_context& ctx);

@@ -2,6 +2,8 @@
 // std::error_code carrying the kernel's errno, because that errno is what the API must explain.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -20,8 +22,9 @@ std::error_code read_file(const std::filesystem::path& path, std::string& out,
 // Writes `text` with one write(2) to an existing file (never creates one: under /proc a missing file
 // means a missing IRQ).
 std::error_code write_existing_file(const std::filesystem::path& path, std::string_view text);
-// Writes a file atomically: temporary file in the same directory, fsync, rename.
-std::error_code write_file_atomic(const std::filesystem::path& path, std::string_view text);
+// Writes a file atomically: a uniquely named temporary file in the same directory ("PATH.tmp-XXXXXX"),
+// fsync, rename over PATH, fsync the directory. On any failure PATH keeps its previous content.
+std::error_code write_file_atomic(const std::filesystem::path& path, std::string_view text, mode_t mode = 0644);
 
 // Per-IRQ kernel state from <procfs>/irq/N/.
 struct irq_kernel_info {

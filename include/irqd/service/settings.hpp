@@ -30,6 +30,11 @@ struct settings {
     std::string listen_address = "127.0.0.1";
     unsigned short port = 8080;
     bool allow_remote = false;                       // a non-loopback listen address needs this
+    std::filesystem::path token_file;                // empty: no token; else changes need its bearer token
+    bool token_required_for_reads = false;           // the token is needed for GETs and the stream too
+    std::filesystem::path state_file = "/var/lib/irqd/state.json";   // saved affinities; empty: not saved
+    bool state_file_given = false;                   // false: the default (--simulate uses its own dir)
+    bool restore = true;                             // re-apply the saved affinities at start
     std::filesystem::path procfs = "/proc";
     std::filesystem::path sysfs = "/sys";
     std::chrono::milliseconds interval{1000};        // sampling period

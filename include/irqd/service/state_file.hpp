@@ -1,0 +1,88 @@
+// The saved affinities (--state-file): the CPU set chosen for each IRQ through irqd (API, irqctl,
+// balancer), rewritten atomically whenever one changes, and re-applied at start (--restore) only to
+// IRQs whose number AND name still match, so a renumbered device is never pinned by mistake.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <boost/json/fwd.hpp>
+#include <boost/json/value.hpp>
+
+#include "irqd/core/cpu_set.hpp"
+#include "irqd/core/interrupts.hpp"
+#include "irqd/core/result.hpp"
+#include "irqd/core/time_parse.hpp"
+#include "irqd/service/affinity_writer.hpp"
+
+namespace irqd::service {
+
+struct saved_affinity {
+    unsigned irq = 0;
+    std::string name;                 // the action names of its /proc/interrupts row ("eth0-TxRx-0")
+    core::cpu_set cpus;
+    core::clock_time time{};          // when this CPU set was chosen
+};
+
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& v, const saved_affinity& a);
+boost::json::result<saved_affinity> tag_invoke(const boost::json::try_value_to_tag<saved_affinity>&,
+                                               const boost::json::value& v);
+
+// The file's text: {"version":1,"irqs":[{"irq":140,"name":"eth0-TxRx-0","cpus":"1","time":"..."},...]}.
+std::string render_state(const std::vector<saved_affinity>& entries);
+// Parses that text; an error names what is wrong (the caller sets the file aside).
+core::result<std::vector<saved_affinity>> parse_state(std::string_view text);
+
+struct restore_report {
+    struct skip {
+        unsigned irq = 0;
+        std::string name;
+        std::string reason;
+    };
+    bool ran = false;
+    std::size_t applied = 0;
+    std::vector<skip> skipped;
+};
+
+// Re-applies `entries` through `writer`, matching each by number and name against `now`. Every
+// entry that cannot be applied is logged (one line) and listed in the report; nothing is fatal.
+// {"ran", "applied", "skipped": [{"irq", "name", "reason"}]}: what GET /api/v1/health shows.
+boost::json::object restore_json(const restore_report& report);
+restore_report restore_affinities(const std::vector<saved_affinity>& entries, affinity_writer& writer,
+                                  const core::snapshot& now, const core::cpu_set& online);
+
+class state_store {
+public:
+    // Loads PATH (missing is fine: nothing saved yet). A file that cannot be read or parsed is logged
+    // and renamed PATH.bad, so nothing saved is lost and the daemon starts with an empty state; when
+    // even that rename fails the store stays read-only rather than overwrite it. Leftover temporary
+    // files of an interrupted write (PATH.tmp-*) are removed: they were never the state.
+    explicit state_store(std::filesystem::path path);
+
+    const std::filesystem::path& path() const { return path_; }
+    const std::vector<saved_affinity>& entries() const { return entries_; }
+
+    // Records the CPU sets of `outcomes` (names from `name_of`); rewrites the file when an entry
+    // changed. A failed write is logged and leaves the previous file as it was; the next change
+    // tries again with everything.
+    void record(const std::vector<affinity_outcome>& outcomes, const std::function<std::string(unsigned)>& name_of,
+                core::clock_time now);
+
+    // {"path", "entries", "writes", "write_failures", "saving", "last_error", "load_error", "set_aside"}
+    boost::json::object health_json() const;
+
+private:
+    void save();
+
+    std::filesystem::path path_;
+    std::vector<saved_affinity> entries_;
+    bool writable_ = true;
+    std::uint64_t writes_ = 0, write_failures_ = 0;
+    std::string last_error_;           // of the last write; cleared by a good one
+    std::string load_problem_;         // why the file found at start was not used
+    std::string set_aside_;            // where that file was moved
+};
+
+}  // namespace irqd::service
