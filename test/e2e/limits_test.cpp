@@ -1,0 +1,129 @@
+// Limits of a real irqd, each set small on its command line: a slow-loris client is dropped at the
+// read timeout while another is served, oversized headers and bodies get 431/413, connections past
+// the limit a 503, an oversized WebSocket message closes that socket. Every refusal is JSON.
+#define BOOST_TEST_MODULE limits
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "daemon.hpp"
+#include "raw_http.hpp"
+
+using namespace irqd::test;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+namespace {
+unsigned short port_of(const irqd_process& d) { return static_cast<unsigned short>(std::stoi(d.url().port)); }
+
+std::string error_code(const raw_response& r) {
+    if (r.header("content-type") != "application/json") return "(not JSON: " + r.header("content-type") + ")";
+    return std::string(json::parse(r.body).at("error").at("code").as_string());
+}
+
+std::vector<std::string> daemon_args(std::vector<std::string> extra) {
+    std::vector<std::string> args{"--simulate", "--interval", "100ms", "--history", "1s:1h"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_slow_loris_is_dropped_at_the_read_timeout_while_another_client_is_served) {
+    irqd_process d(daemon_args({"--read-timeout", "1s"}));
+    const std::string request = "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow-loris\r\n\r\n";
+    raw_socket slow(port_of(d));
+    auto start = std::chrono::steady_clock::now();
+    std::size_t sent = 0;
+    bool other_served = false;
+    // One byte every 250 ms: the whole request would take ~18 s, far beyond the 1 s timeout.
+    while (sent < request.size()) {
+        if (!slow.send(request.substr(sent, 1))) break;
+        ++sent;
+        if (slow.peer_closed(250ms)) break;
+        if (sent == 2) {
+            auto r = raw_request(port_of(d), "GET", "/api/v1/health");
+            other_served = r.status == 200 && json::parse(r.body).at("status").as_string() == "ok";
+        }
+    }
+    auto held = std::chrono::steady_clock::now() - start;
+    BOOST_TEST(other_served);
+    BOOST_TEST(slow.closed());
+    BOOST_TEST(sent < request.size());
+    BOOST_TEST_MESSAGE("slow client dropped after " << std::chrono::duration<double>(held).count() << " s, "
+                                                    << sent << " bytes");
+    BOOST_TEST(held >= 900ms);   // not before its timeout
+    // The daemon serves the next client as usual.
+    BOOST_TEST(raw_request(port_of(d), "GET", "/api/v1/health").status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(an_idle_connection_is_closed_at_the_read_timeout) {
+    irqd_process d(daemon_args({"--read-timeout", "1s"}));
+    raw_socket idle(port_of(d));
+    BOOST_TEST(idle.peer_closed(15s));
+    // A kept-alive connection that asks nothing more is closed the same way.
+    raw_socket kept(port_of(d));
+    kept.send("GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    auto text = kept.read_all(15s);
+    BOOST_TEST(parse_response(text).status == 200u);
+    BOOST_TEST(kept.closed());
+}
+
+BOOST_AUTO_TEST_CASE(headers_over_the_limit_get_431) {
+    irqd_process d(daemon_args({"--max-header-bytes", "1024"}));
+    auto ok = raw_request(port_of(d), "GET", "/api/v1/health", "", {{"X-Pad", std::string(500, 'a')}});
+    BOOST_TEST(ok.status == 200u);
+    auto big = raw_request(port_of(d), "GET", "/api/v1/health", "", {{"X-Pad", std::string(2000, 'a')}});
+    BOOST_TEST(big.status == 431u);
+    BOOST_TEST(error_code(big) == "headers_too_large");
+    std::vector<std::pair<std::string, std::string>> many;
+    for (int i = 0; i < 100; ++i) many.emplace_back("X-H" + std::to_string(i), std::string(20, 'v'));   // ~2.6 KB
+    auto lots = raw_request(port_of(d), "GET", "/api/v1/health", "", many);
+    BOOST_TEST(lots.status == 431u);
+}
+
+BOOST_AUTO_TEST_CASE(bodies_over_the_limit_get_413_even_before_they_are_sent) {
+    irqd_process d(daemon_args({"--max-body-bytes", "1000"}));
+    std::string body = "{\"cpu\":1}";
+    body += std::string(1000 - body.size(), ' ');
+    auto ok = raw_request(port_of(d), "PUT", "/api/v1/interrupts/136/affinity", body);
+    BOOST_TEST(ok.status == 200u);
+    auto big = raw_request(port_of(d), "PUT", "/api/v1/interrupts/136/affinity", body + " ");
+    BOOST_TEST(big.status == 413u);
+    BOOST_TEST(error_code(big) == "body_too_large");
+    // A Content-Length over the limit is refused at once, without waiting for the body.
+    raw_socket s(port_of(d));
+    s.send("POST /api/v1/affinity HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 999999999\r\n\r\n{");
+    auto r = parse_response(s.read_all(10s));
+    BOOST_TEST(r.status == 413u);
+    BOOST_TEST(error_code(r) == "body_too_large");
+    BOOST_TEST(json::parse(d.get("/api/v1/health").body).at("affinity_writes").to_number<int>() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(connections_over_the_limit_get_503_until_one_closes) {
+    irqd_process d(daemon_args({"--max-connections", "2"}));
+    {
+        raw_socket a(port_of(d)), b(port_of(d));   // idle, accepted in order before the next
+        auto r = raw_request(port_of(d), "GET", "/api/v1/health");
+        BOOST_TEST(r.status == 503u);
+        BOOST_TEST(error_code(r) == "too_many_connections");
+        // The two held connections are still served.
+        a.send("GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        BOOST_TEST(parse_response(a.read_all()).status == 200u);
+    }
+    BOOST_TEST(eventually([&] { return raw_request(port_of(d), "GET", "/api/v1/health").status == 200u; }));
+}
+
+BOOST_AUTO_TEST_CASE(a_websocket_message_over_the_limit_closes_that_socket_only) {
+    irqd_process d(daemon_args({"--ws-max-message-bytes", "256"}));
+    auto big = irqd::client::ws_connection::open(d.url(), "/api/v1/stream", 5s);
+    auto fine = irqd::client::ws_connection::open(d.url(), "/api/v1/stream", 5s);
+    BOOST_REQUIRE(big);
+    BOOST_REQUIRE(fine);
+    BOOST_REQUIRE((*big)->read(5s));   // the snapshot
+    BOOST_REQUIRE((*fine)->read(5s));
+    (*big)->send("{\"type\":\"subscribe\",\"irqs\":\"" + std::string(400, '*') + "\"}");
+    std::string closed;
+    for (int i = 0; i < 100 && closed.empty(); ++i)   // samples may still arrive before the close
+        if (auto m = (*big)->read(5s); !m) closed = m.error_message();
+    BOOST_TEST(closed.find("1009") != std::string::npos, closed);
+    BOOST_TEST((*fine)->read(5s).has_value());
+}
