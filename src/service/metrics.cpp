@@ -6,10 +6,14 @@
 #include <cstring>
 #include <unordered_map>
 
+#include <boost/beast/zlib/deflate_stream.hpp>
+#include <boost/crc.hpp>
+
 #include "irqd/core/version.hpp"
 
 namespace irqd::service {
 namespace {
+constexpr std::size_t flush_bytes = 1024 * 1024;
 
 void append_number(std::string& out, std::uint64_t v) {
     char buf[24];
@@ -124,7 +128,7 @@ void metrics_renderer::refresh_labels() {
     }
 }
 
-void metrics_renderer::interrupts(std::string& out) {
+void metrics_renderer::interrupts(std::string& out, const std::function<void(std::string&)>& flush) {
     const auto& snap = src_.samples.latest();
     header(out, "node_interrupts_total", "counter",
            "Interrupts serviced per IRQ and CPU since boot, from /proc/interrupts (labels as node_exporter's "
@@ -140,6 +144,7 @@ void metrics_renderer::interrupts(std::string& out) {
             append_number(out, counts[c]);
             out += '\n';
         }
+        if (flush && out.size() >= flush_bytes) flush(out);
     }
     header(out, "irqd_cpu_interrupts_total", "counter", "Interrupts serviced per CPU since boot, all IRQs.");
     std::vector<std::uint64_t> totals(ncpu, 0);
@@ -255,20 +260,90 @@ void metrics_renderer::daemon(std::string& out) {
     }
 }
 
-void metrics_renderer::render(std::string& out) {
+void metrics_renderer::render(std::string& out, const std::function<void(std::string&)>& flush) {
     out.clear();
     // One allocation per scrape at most: the size of the previous one plus some slack.
-    out.reserve(last_size_ + last_size_ / 8 + 4096);
+    out.reserve(flush ? flush_bytes + 64 * 1024 : last_size_ + last_size_ / 8 + 4096);
     refresh_labels();
-    interrupts(out);
+    interrupts(out, flush);
     affinity(out);
     daemon(out);
-    last_size_ = out.size();
+    if (flush) flush(out);
+    else last_size_ = out.size();
+}
+
+namespace {
+// A gzip member (RFC 1952) around Beast's raw deflate, appended to one string.
+class gzip_writer {
+public:
+    explicit gzip_writer(std::string& out) : out_(out) {
+        deflate_.reset(1, 15, 8, boost::beast::zlib::Strategy::normal);
+        static constexpr unsigned char header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
+        out_.append(reinterpret_cast<const char*>(header), sizeof header);
+    }
+    void write(std::string_view in) {
+        crc_.process_bytes(in.data(), in.size());
+        size_ += static_cast<std::uint32_t>(in.size());
+        run(in, boost::beast::zlib::Flush::none);
+    }
+    void finish() {
+        run({}, boost::beast::zlib::Flush::finish);
+        for (std::uint32_t v : {static_cast<std::uint32_t>(crc_.checksum()), size_})
+            for (int i = 0; i < 4; ++i) out_ += static_cast<char>((v >> (8 * i)) & 0xff);
+    }
+
+private:
+    void run(std::string_view in, boost::beast::zlib::Flush flush) {
+        boost::beast::zlib::z_params zs;
+        zs.next_in = in.data();
+        zs.avail_in = in.size();
+        for (;;) {
+            constexpr std::size_t step = 256 * 1024;
+            const std::size_t old = out_.size();
+            out_.resize(old + step);
+            zs.next_out = out_.data() + old;
+            zs.avail_out = step;
+            boost::beast::error_code ec;
+            deflate_.write(zs, flush, ec);
+            out_.resize(old + step - zs.avail_out);
+            if (ec == boost::beast::zlib::error::end_of_stream) return;
+            if (ec && ec != boost::beast::zlib::error::need_buffers) return;
+            if (flush == boost::beast::zlib::Flush::none && zs.avail_in == 0 && zs.avail_out != 0) return;
+        }
+    }
+    std::string& out_;
+    boost::beast::zlib::deflate_stream deflate_;
+    boost::crc_32_type crc_;
+    std::uint32_t size_ = 0;
+};
+}  // namespace
+
+std::string gzip_exposition(metrics_renderer& r) {
+    std::string body, chunk;
+    gzip_writer z(body);
+    r.render(chunk, [&](std::string& text) {
+        z.write(text);
+        text.clear();
+    });
+    z.finish();
+    return body;
 }
 
 }  // namespace irqd::service
 
 namespace irqd::service {
+namespace {
+// "gzip", "deflate, gzip;q=1.0, *;q=0.5": gzip unless given q=0.
+bool accepts_gzip(std::string_view header) {
+    for (std::size_t at = header.find("gzip"); at != std::string_view::npos; at = header.find("gzip", at + 4)) {
+        auto end = header.find(',', at);
+        auto item = header.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at);
+        auto q = item.find("q=");
+        if (q == std::string_view::npos || item.substr(q + 2).find_first_not_of("0.") != std::string_view::npos) return true;
+    }
+    return false;
+}
+}  // namespace
 
 void add_metrics_route(api_context& ctx, metrics_renderer& r) {
     ctx.routes.push_back([&r](const request& req, const target& t, responder& send) {
@@ -283,7 +358,15 @@ void add_metrics_route(api_context& ctx, metrics_renderer& r) {
         res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
         res.set(http::field::server, "irqd");
         res.keep_alive(req.keep_alive());
-        if (req.method() == http::verb::get) r.render(res.body());
+        res.set(http::field::vary, "Accept-Encoding");
+        if (req.method() == http::verb::get) {
+            if (accepts_gzip(req[http::field::accept_encoding])) {
+                res.set(http::field::content_encoding, "gzip");
+                res.body() = gzip_exposition(r);
+            } else {
+                r.render(res.body());
+            }
+        }
         send(std::move(res));
         return true;
     });

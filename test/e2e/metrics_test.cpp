@@ -4,7 +4,11 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/zlib/inflate_stream.hpp>
+
 #include "daemon.hpp"
+#include "irqd/service/metrics.hpp"
 #include "prometheus_text.hpp"
 
 using namespace irqd::test;
@@ -96,4 +100,51 @@ BOOST_AUTO_TEST_CASE(kernel_refusals_are_counted_by_errno) {
     BOOST_TEST(m.value("irqd_http_responses_total", {{"code", "404"}}) == 1);
     BOOST_TEST(m.value("irqd_http_responses_total", {{"code", "503"}}) >= 1);
     BOOST_TEST(d.call(verb::post, "/metrics", "").status == 405u);
+}
+
+// What Prometheus gets with Accept-Encoding: gzip is the same exposition, compressed a megabyte at a time.
+BOOST_AUTO_TEST_CASE(gzip_exposition_inflates_to_the_plain_one) {
+    fake_kernel k;
+    k.cpus("0-3");
+    std::string text = "           CPU0       CPU1       CPU2       CPU3\n";
+    for (int irq = 24; irq < 24 + 3000; ++irq)   // ~5 MB of exposition: several flushes
+        text += " " + std::to_string(irq) + ":  " + std::to_string(irq * 7) + "  1  2  3   IR-PCI-MSI " +
+                std::to_string(524288 + irq) + "-edge      eth0-TxRx-" + std::to_string(irq) + "\n";
+    k.interrupts(text);
+    irqd::service::settings s;
+    s.procfs = k.proc();
+    s.sysfs = k.sys();
+    s.history = {{std::chrono::seconds(1), std::chrono::seconds(10)}};
+    boost::asio::io_context io;
+    irqd::service::sampler samples(io, s);
+    BOOST_REQUIRE(samples.sample_once(std::chrono::system_clock::now()));
+    irqd::service::procfs_affinity_port port(s.procfs);
+    irqd::service::affinity_writer writer(port, true);
+    irqd::service::metrics_renderer r({.samples = samples, .writer = writer});
+
+    std::string plain;
+    r.render(plain);
+    auto gz = irqd::service::gzip_exposition(r);
+    BOOST_REQUIRE_GT(gz.size(), 18u);
+    BOOST_TEST((static_cast<unsigned char>(gz[0]) == 0x1f && static_cast<unsigned char>(gz[1]) == 0x8b));
+    BOOST_TEST(gz.size() * 5 < plain.size());
+
+    boost::beast::zlib::inflate_stream inflate;
+    std::string back(plain.size() + 1024, '\0');
+    boost::beast::zlib::z_params zs;
+    zs.next_in = gz.data() + 10;
+    zs.avail_in = gz.size() - 18;
+    zs.next_out = back.data();
+    zs.avail_out = back.size();
+    boost::beast::error_code ec;
+    inflate.write(zs, boost::beast::zlib::Flush::finish, ec);
+    back.resize(back.size() - zs.avail_out);
+    BOOST_TEST(back.size() == plain.size());
+    BOOST_TEST((back == plain));
+    std::uint32_t isize = 0;
+    for (int i = 0; i < 4; ++i) isize |= std::uint32_t(static_cast<unsigned char>(gz[gz.size() - 4 + i])) << (8 * i);
+    BOOST_TEST(isize == plain.size());
+    auto m = parse_prometheus_text(back);
+    BOOST_TEST(m.count("node_interrupts_total") == 12000u);
+    BOOST_TEST(m.value("node_interrupts_total", {{"cpu", "0"}, {"type", "100"}}) == 700);
 }

@@ -28,12 +28,13 @@ class metrics_renderer {
 public:
     explicit metrics_renderer(metrics_sources src) : src_(std::move(src)) {}
 
-    // Replaces `out` with the whole exposition; reuses its capacity.
-    void render(std::string& out);
+    // Replaces `out` with the whole exposition. With `flush`, `out` is handed to it whenever it passes
+    // about a megabyte (and at the end), so a caller that compresses never holds the whole text.
+    void render(std::string& out, const std::function<void(std::string&)>& flush = {});
 
 private:
     void refresh_labels();
-    void interrupts(std::string& out);
+    void interrupts(std::string& out, const std::function<void(std::string&)>& flush);
     void affinity(std::string& out);
     void daemon(std::string& out);
 
@@ -49,6 +50,10 @@ private:
 
 // Serves GET /metrics from `r` (which must outlive ctx) and lists it in the GET /api/v1 index.
 void add_metrics_route(api_context& ctx, metrics_renderer& r);
+
+// gzip of the exposition, as Prometheus asks with Accept-Encoding: gzip (level 1: the labels repeat a
+// lot, so even the fastest level shrinks the text about tenfold).
+std::string gzip_exposition(metrics_renderer& r);
 
 // The label value as the exposition format wants it: backslash, double quote and newline escaped.
 void append_label_value(std::string& out, std::string_view v);
