@@ -1,0 +1,185 @@
+// End-to-end tests of the saved affinities: a real irqd on a fake kernel writes --state-file when an
+// affinity changes, restarts with --restore and re-applies what still matches by number and name,
+// and survives a corrupt file, a leftover temporary file and a disk that refuses the write.
+#define BOOST_TEST_MODULE state
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <sys/stat.h>
+
+#include "daemon.hpp"
+
+using namespace irqd::test;
+namespace json = boost::json;
+using boost::beast::http::verb;
+
+namespace {
+json::value parse(const irqd::client::http_reply& r) { return json::parse(r.body); }
+
+std::string read_text(const fs::path& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string affinity(const fake_kernel& k, unsigned irq) {
+    std::string a;
+    std::ifstream(k.proc() / "irq" / std::to_string(irq) / "smp_affinity_list") >> a;
+    return a;
+}
+
+const std::string header2 = "           CPU0       CPU1\n";
+std::string rows(const std::string& name31 = "eth0-TxRx-1") {
+    return header2 + " 30:        100        200   IR-PCI-MSI 524288-edge      eth0-TxRx-0\n" +
+           " 31:        100        200   IR-PCI-MSI 524289-edge      " + name31 + "\n";
+}
+
+// A fake two-CPU machine with IRQs 30 and 31 on both CPUs, and a state directory.
+struct machine {
+    fake_kernel k;
+    temp_dir state_dir;
+    fs::path state() const { return state_dir.path / "state.json"; }
+    explicit machine(const std::string& table = rows()) {
+        k.cpus("0-1");
+        k.irq(30, "0-1");
+        k.irq(31, "0-1");
+        k.interrupts(table);
+    }
+    std::unique_ptr<irqd_process> start(std::vector<std::string> extra = {}) const {
+        std::vector<std::string> args{"--procfs", k.proc().string(), "--sysfs", k.sys().string(), "--interval", "100ms",
+                                      "--history", "1s:1h", "--state-file", state().string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return std::make_unique<irqd_process>(args);
+    }
+};
+
+json::value saved(const fs::path& p) { return json::parse(read_text(p)); }
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(round_trip_saves_on_change_and_restores_at_start) {
+    machine m;
+    {
+        auto d = m.start();
+        BOOST_TEST(!fs::exists(m.state()));   // nothing chosen yet, nothing written
+        BOOST_REQUIRE(d->call(verb::put, "/api/v1/interrupts/30/affinity", R"({"cpu":1})").status == 200u);
+        BOOST_REQUIRE(d->call(verb::post, "/api/v1/affinity", R"({"changes":[{"irq":31,"cpus":"0"}]})").status == 200u);
+        auto s = saved(m.state());
+        BOOST_TEST(s.at("version").as_int64() == 1);
+        const auto& irqs = s.at("irqs").as_array();
+        BOOST_REQUIRE(irqs.size() == 2u);
+        BOOST_TEST(irqs[0].at("irq").as_int64() == 30);
+        BOOST_TEST(irqs[0].at("name").as_string() == "eth0-TxRx-0");
+        BOOST_TEST(irqs[0].at("cpus").as_string() == "1");
+        BOOST_TEST(irqs[1].at("cpus").as_string() == "0");
+        BOOST_TEST(!irqs[0].at("time").as_string().empty());
+        // Private to irqd's user.
+        struct stat st {};
+        BOOST_REQUIRE(::stat(m.state().c_str(), &st) == 0);
+        BOOST_TEST((st.st_mode & 077) == 0u);
+        auto h = parse(d->get("/api/v1/health"));
+        BOOST_TEST(h.at("state").at("entries").as_int64() == 2);
+        BOOST_TEST(d->stop() == 0);
+    }
+    // A reboot: the kernel forgets, irqd puts them back.
+    m.k.irq(30, "0-1");
+    m.k.irq(31, "0-1");
+    auto d = m.start();
+    BOOST_TEST(affinity(m.k, 30) == "1");
+    BOOST_TEST(affinity(m.k, 31) == "0");
+    auto r = parse(d->get("/api/v1/health")).at("restore");
+    BOOST_TEST(r.at("applied").as_int64() == 2);
+    BOOST_TEST(r.at("skipped").as_array().empty());
+    BOOST_TEST(parse(d->get("/api/v1/interrupts/30")).at("affinity").as_string() == "1");
+}
+
+BOOST_AUTO_TEST_CASE(restore_matches_by_number_and_name_and_reports_the_rest) {
+    machine m;
+    write(m.state(), R"({"version":1,"irqs":[)"
+                     R"({"irq":30,"name":"eth0-TxRx-0","cpus":"1","time":"2026-01-01T00:00:00Z"},)"
+                     R"({"irq":31,"name":"eth0-TxRx-1","cpus":"1","time":"2026-01-01T00:00:00Z"},)"
+                     R"({"irq":77,"name":"nvme0q1","cpus":"0","time":"2026-01-01T00:00:00Z"}]})"
+                     "\n");
+    // IRQ 31 now belongs to another device (a renumbered machine): it must not be pinned.
+    machine fresh(rows("nvme0q3"));
+    fs::copy_file(m.state(), fresh.state());
+    auto d = fresh.start();
+    BOOST_TEST(affinity(fresh.k, 30) == "1");
+    BOOST_TEST(affinity(fresh.k, 31) == "0-1");
+    auto r = parse(d->get("/api/v1/health")).at("restore");
+    BOOST_TEST(r.at("applied").as_int64() == 1);
+    const auto& skipped = r.at("skipped").as_array();
+    BOOST_REQUIRE(skipped.size() == 2u);
+    BOOST_TEST(skipped[0].at("irq").as_string() == "31");
+    BOOST_TEST(std::string(skipped[0].at("reason").as_string()).find("nvme0q3") != std::string::npos);
+    BOOST_TEST(skipped[1].at("irq").as_string() == "77");
+    BOOST_TEST(std::string(skipped[1].at("reason").as_string()).find("not in /proc/interrupts") != std::string::npos);
+    // The skipped entries stay saved: the device may come back.
+    BOOST_TEST(saved(fresh.state()).at("irqs").as_array().size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(restore_no_leaves_affinities_alone) {
+    machine m;
+    write(m.state(), R"({"version":1,"irqs":[{"irq":30,"name":"eth0-TxRx-0","cpus":"1","time":"2026-01-01T00:00:00Z"}]})");
+    auto d = m.start({"--restore=no"});
+    BOOST_TEST(affinity(m.k, 30) == "0-1");
+    BOOST_TEST(!parse(d->get("/api/v1/health")).at("restore").at("ran").as_bool());
+}
+
+BOOST_AUTO_TEST_CASE(corrupt_state_file_is_kept_aside_and_the_daemon_starts) {
+    machine m;
+    write(m.state(), "{\"version\":1,\"irqs\":[{\"irq\":30,");   // cut short
+    auto d = m.start();
+    BOOST_TEST(!fs::exists(m.state()));
+    BOOST_TEST(read_text(m.state().string() + ".bad") == "{\"version\":1,\"irqs\":[{\"irq\":30,");
+    auto st = parse(d->get("/api/v1/health")).at("state");
+    BOOST_TEST(std::string(st.at("load_error").as_string()).find("not JSON") != std::string::npos);
+    BOOST_TEST(st.at("set_aside").as_string() == m.state().string() + ".bad");
+    // Saving goes on in a fresh file.
+    BOOST_REQUIRE(d->call(verb::put, "/api/v1/interrupts/30/affinity", R"({"cpu":0})").status == 200u);
+    BOOST_TEST(saved(m.state()).at("irqs").as_array().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_crash_between_write_and_rename_leaves_the_old_file) {
+    machine m;
+    std::string good = R"({"version":1,"irqs":[{"irq":30,"name":"eth0-TxRx-0","cpus":"1","time":"2026-01-01T00:00:00Z"}]})";
+    write(m.state(), good);
+    // What a kill -9 after the temporary file's write but before the rename leaves behind.
+    auto tmp = m.state().string() + ".tmp-Ab12Cd";
+    write(tmp, R"({"version":1,"irqs":[{"irq":30,"name":"eth0-TxRx-0","cpus":"0")");
+    auto d = m.start();
+    BOOST_TEST(affinity(m.k, 30) == "1");      // the old file was the state
+    BOOST_TEST(read_text(m.state()) == good);
+    BOOST_TEST(!fs::exists(tmp));              // the leftover is cleaned up
+}
+
+BOOST_AUTO_TEST_CASE(a_write_that_fails_keeps_the_previous_file) {
+    machine m;
+    std::string good = R"({"version":1,"irqs":[{"irq":30,"name":"eth0-TxRx-0","cpus":"1","time":"2026-01-01T00:00:00Z"}]})";
+    write(m.state(), good);
+    auto d = m.start();
+    // The temporary file cannot be created (as on a full disk). Root ignores a read-only mode, so the
+    // state's directory is swapped for a plain file: creating <dir>/state.json.tmp-* fails (ENOTDIR).
+    auto dir = m.state_dir.path;
+    auto keep = dir.string() + ".keep";
+    fs::rename(dir, keep);
+    write(dir, "not a directory");             // <dir>/state.json.tmp-* cannot be created: ENOTDIR
+    auto r = d->call(verb::put, "/api/v1/interrupts/31/affinity", R"({"cpu":1})");
+    BOOST_TEST(r.status == 200u);              // the affinity is applied; saving is what failed
+    auto st = parse(d->get("/api/v1/health")).at("state");
+    BOOST_TEST(st.at("write_failures").as_int64() == 1);
+    BOOST_TEST(std::string(st.at("last_error").as_string()).find("previous file is kept") != std::string::npos);
+    fs::remove(dir);
+    fs::rename(keep, dir);
+    BOOST_TEST(read_text(m.state()) == good);  // untouched
+    // The next change saves everything, the failed one included.
+    BOOST_REQUIRE(d->call(verb::put, "/api/v1/interrupts/30/affinity", R"({"cpu":0})").status == 200u);
+    BOOST_TEST(saved(m.state()).at("irqs").as_array().size() == 2u);
+    BOOST_TEST(!parse(d->get("/api/v1/health")).at("state").as_object().contains("last_error"));
+}
+
+BOOST_AUTO_TEST_CASE(simulate_keeps_its_state_in_its_own_directory) {
+    irqd_process d({"--simulate", "--interval", "100ms", "--history", "1s:1h"});
+    BOOST_REQUIRE(d.call(verb::put, "/api/v1/interrupts/140/affinity", R"({"cpu":1})").status == 200u);
+    auto path = std::string(parse(d.get("/api/v1/health")).at("state").at("path").as_string());
+    BOOST_TEST(path.find("/var/lib") == std::string::npos);
+    BOOST_TEST(fs::exists(path));
+}
