@@ -11,6 +11,7 @@
 #include "irqd/service/access.hpp"
 #include "irqd/service/affinity_writer.hpp"
 #include "irqd/service/api.hpp"
+#include "irqd/service/balance_service.hpp"
 #include "irqd/service/config.hpp"
 #include "irqd/service/dashboard.hpp"
 #include "irqd/service/http_server.hpp"
@@ -53,7 +54,6 @@ int main(int argc, char** argv) {
         }
         access = std::move(*g);
     }
-
 
     boost::asio::io_context io{1};
     std::unique_ptr<simulated_machine> sim;
@@ -98,6 +98,8 @@ int main(int argc, char** argv) {
                           std::chrono::system_clock::now());
         });
     }
+    balance_service balancing(io, cfg, samples, writer);
+    if (cfg.balance.oneshot) return run_oneshot(io, cfg, samples, balancing, std::cout);
 
     stream_hub hub(samples, cfg.limit.ws_max_subscribers);
     samples.add_observer([&] { hub.on_sample(); });
@@ -123,6 +125,11 @@ int main(int argc, char** argv) {
             std::make_shared<websocket_session>(std::move(stream), hub, cfg.limit)->run(std::move(req));
         });
     ctx.server = &server;
+    ctx.routes.push_back(balancing.route());
+    for (auto& line : balance_service::endpoints()) ctx.extra_endpoints.push_back(line);
+    balancing.on_applied = [&](const std::vector<affinity_outcome>& outs) {
+        if (ctx.on_affinity_changed) ctx.on_affinity_changed(outs);
+    };
     metrics_renderer metrics({.samples = samples, .writer = writer, .server = &server, .hub = &hub});
     add_metrics_route(ctx, metrics);
     add_dashboard_routes(ctx);
@@ -157,6 +164,7 @@ int main(int argc, char** argv) {
         o["access"] = boost::json::object{{"token_required", access.has_value()},
                                           {"token_required_for_reads", access && cfg.token_required_for_reads}};
     });
+    balancing.start_auto();
 
     std::string host = bound->address().is_v6() ? "[" + bound->address().to_string() + "]" : bound->address().to_string();
     std::cout << "irqd " << core::version() << " listening on http://" << host << ":" << bound->port() << "/";
@@ -177,6 +185,7 @@ int main(int argc, char** argv) {
         server.stop();
         hub.stop();
         samples.stop();
+        balancing.stop();
     });
     io.run();
     log(log_level::info, "stopped");

@@ -36,11 +36,17 @@ constexpr verb_info verbs[] = {
      "Sets IRQ affinities. One pair is one change; several (or a plan file) are applied all or nothing.\n"
      "CPUS is a CPU list like 3 or 0-3,8 (a hex mask like f with --mask). PLAN has lines 'IRQ CPUS'\n"
      "(# comments), or is JSON {\"changes\":[...]} or the output of 'irqctl balance --json'; - reads stdin."},
-    {"balance", "balance the IRQs of a /proc/interrupts-style file across CPUs (offline)",
-     "irqctl balance --file FILE [--cpus LIST]",
-     "Offline: balances the numeric IRQs of a /proc/interrupts-style FILE (row totals are the loads)\n"
-     "across CPUs so the busiest CPU is as light as possible, and prints the plan and its metric.\n"
-     "Apply it with: irqctl balance --file FILE --json | irqctl set --file -"},
+    {"balance", "plan (and --apply) a balanced placement from measured rates, or of a file offline",
+     "irqctl balance [--apply] [--window 5m] [--cpus LIST] [--max-moves N] [--min-improvement F]\n"
+     "       irqctl balance --file FILE [--cpus LIST]",
+     "Asks irqd for a plan from the rates it measured: which IRQs move where, per-CPU load before and\n"
+     "after, and the metric. Nothing changes without --apply (all or nothing; undo with irqctl revert).\n"
+     "A plan that lowers the busiest CPU's load by less than --min-improvement (irqd's default 0.05) moves\n"
+     "nothing. Offline, --file balances the numeric IRQs of a /proc/interrupts-style FILE (row totals are\n"
+     "the loads); apply that with: irqctl balance --file FILE --json | irqctl set --file -"},
+    {"revert", "undo the last plan applied by irqd (balance --apply or auto mode)",
+     "irqctl revert",
+     "Restores the affinities the IRQs had before the last applied plan. Each revert goes one plan back."},
     {"watch", "live per-CPU rates and the busiest IRQs, refreshed in place",
      "irqctl watch [--top N] [--every K] [--name GLOB] [--count N]",
      "Live view of the stream: per-CPU rates and the busiest IRQs, refreshed in place (q or Ctrl-C\n"
@@ -89,7 +95,7 @@ struct verb_values {
     set_options set;
     balance_options balance;
     watch_options watch;
-    std::string top, every, count;
+    std::string top, every, count, max_moves, min_improvement;
 };
 
 po::options_description verb_description(std::string_view verb, verb_values& v) {
@@ -110,8 +116,14 @@ po::options_description verb_description(std::string_view verb, verb_values& v) 
             ("mask", po::bool_switch(&v.set.mask), "CPUS are hex masks (f, ffffffff,00000001)");
     } else if (verb == "balance") {
         d.add_options()
-            ("file", po::value(&v.balance.file)->value_name("FILE"), "a /proc/interrupts-style file to balance")
-            ("cpus", po::value(&v.balance.cpus)->value_name("LIST"), "CPUs to spread over (default: the file's CPUs)");
+            ("apply", po::bool_switch(&v.balance.apply), "apply the plan (all or nothing)")
+            ("window", po::value(&v.balance.window)->value_name("DURATION"), "rates of the last DURATION (default 5m)")
+            ("cpus", po::value(&v.balance.cpus)->value_name("LIST"),
+             "CPUs to spread over (default: online minus isolated, nohz_full and banned; with --file the file's)")
+            ("max-moves", po::value(&v.max_moves)->value_name("N"), "move at most N IRQs")
+            ("min-improvement", po::value(&v.min_improvement)->value_name("F"),
+             "move nothing unless the busiest CPU gets at least this fraction lighter (0 to below 1)")
+            ("file", po::value(&v.balance.file)->value_name("FILE"), "offline: a /proc/interrupts-style file to balance");
     } else if (verb == "watch") {
         d.add_options()
             ("top", po::value(&v.top)->value_name("N"), "show the N busiest IRQs (default 10; 0 = none)")
@@ -194,7 +206,31 @@ core::result<verb_options> finish_verb(std::string_view verb, verb_values& v, co
     if (verb == "balance") {
         if (auto e = no_args()) return core::error{*e};
         if (auto e = check_cpu_list(v.balance.cpus, "cpus")) return core::error{*e};
+        auto& b = v.balance;
+        if (!b.file.empty() && (b.apply || !b.window.empty() || !v.max_moves.empty() || !v.min_improvement.empty()))
+            return core::error{"--file plans offline: --apply, --window, --max-moves and --min-improvement need the daemon"};
+        if (!b.window.empty()) {
+            auto d = core::parse_duration(b.window);
+            if (!d) return core::error{"--window: " + d.error_message()};
+            if (d->count() <= 0) return core::error{"--window must be longer than 0s"};
+        }
+        if (!v.max_moves.empty()) {
+            auto n = parse_number(v.max_moves, "max-moves", 0, 1'000'000);
+            if (!n) return core::error{n.error_message()};
+            b.max_moves = *n;
+        }
+        if (!v.min_improvement.empty()) {
+            double f = -1;
+            auto [p, ec] = std::from_chars(v.min_improvement.data(), v.min_improvement.data() + v.min_improvement.size(), f);
+            if (ec != std::errc{} || p != v.min_improvement.data() + v.min_improvement.size() || !(f >= 0 && f < 1))
+                return core::error{"--min-improvement must be a number from 0 to below 1, not '" + v.min_improvement + "'"};
+            b.min_improvement = f;
+        }
         return verb_options{v.balance};
+    }
+    if (verb == "revert") {
+        if (auto e = no_args()) return core::error{*e};
+        return verb_options{revert_options{}};
     }
     if (verb == "watch") {
         if (auto e = no_args()) return core::error{*e};

@@ -15,6 +15,7 @@
 #include <boost/json.hpp>
 
 #include "irqd/client/affinity_plan.hpp"
+#include "irqd/client/balance_view.hpp"
 #include "irqd/client/cli_options.hpp"
 #include "irqd/client/http_client.hpp"
 #include "irqd/client/offline_balance.hpp"
@@ -161,10 +162,33 @@ int set(const session& s, const set_options& o) {
     return s.print(*a, [&](const json::value& v) { return render_affinity_result(v, style); });
 }
 
+// A plan from the daemon's measured rates; applied with --apply.
+int plan_on_daemon(const session& s, const balance_options& o) {
+    auto body = balance_request_body({o.apply, o.window, o.cpus, o.max_moves, o.min_improvement});
+    auto a = s.call(http::verb::post, "/api/v1/balance", body);
+    if (!a) return exit_code::server;
+    if (a->reply.status >= 400) {
+        std::string message = error_text(a->reply);
+        if (a->json.is_object())
+            if (const auto* e = a->json.as_object().if_contains("error"); e && e->is_object())
+                if (const auto* rb = e->as_object().if_contains("rolled_back"); rb && rb->is_array() && !rb->as_array().empty())
+                    message += " (nothing applied: " + std::to_string(rb->as_array().size()) + " IRQs rolled back)";
+        return s.fail(exit_code::server, message);
+    }
+    auto style = s.style(true);
+    return s.print(*a, [&](const json::value& v) { return render_service_plan(v, style); });
+}
+
+int revert(const session& s) {
+    auto a = s.call(http::verb::post, "/api/v1/balance/revert");
+    if (!a) return exit_code::server;
+    if (a->reply.status >= 400) return s.fail(exit_code::server, error_text(a->reply));
+    auto style = s.style(true);
+    return s.print(*a, [&](const json::value& v) { return render_revert(v, style); });
+}
+
 int balance(const session& s, const balance_options& o) {
-    if (o.file.empty())
-        return s.fail(exit_code::usage,
-                      "balancing against the daemon: not yet available; use --file FILE (see irqctl balance --help)");
+    if (o.file.empty()) return plan_on_daemon(s, o);
     auto text = read_input(s, o.file);
     if (!text) return s.fail(exit_code::usage, text.error_message());
     std::optional<core::cpu_set> cpus;
@@ -206,6 +230,7 @@ int run_irqctl(const std::vector<std::string>& args, const terminal_facts& termi
             else if constexpr (std::is_same_v<T, set_options>) return set(s, o);
             else if constexpr (std::is_same_v<T, balance_options>) return balance(s, o);
             else if constexpr (std::is_same_v<T, watch_options>) return run_watch(inv->global, o, terminal, out, err);
+            else if constexpr (std::is_same_v<T, revert_options>) return revert(s);
             else return s.fail(exit_code::usage, "no verb given (see irqctl --help)");
         },
         inv->options);

@@ -3,6 +3,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <fstream>
@@ -57,6 +58,8 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     std::string listen, procfs, sysfs, interval, topology_interval, history, simulate, faults, level, config_file;
     std::string read_timeout, history_memory;
     std::string token_file, state_file, restore;
+    std::string banned_cpus, banned_irqs, balance_interval, balance_window;
+    double min_improvement = s.balance.min_improvement;
     double speed = 1.0;
     std::size_t body = s.limit.body_limit, header = s.limit.header_limit, conns = s.limit.max_connections,
                 subs = s.limit.ws_max_subscribers, wsq = s.limit.ws_queue_limit, wsmsg = s.limit.ws_message_limit,
@@ -109,6 +112,20 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
         ("simulate-speed", po::value(&speed)->default_value(1.0)->value_name("X"), "simulated seconds per real second")
         ("simulate-faults", po::value(&faults)->value_name("FILE"),
          "lines 'IRQ ERRNO' (e.g. '140 EIO', '* ENOSPC') the simulated kernel answers affinity writes with");
+    po::options_description bal("Balancing");
+    bal.add_options()
+        ("banned-cpus", po::value(&banned_cpus)->default_value("")->value_name("LIST"),
+         "CPUs that never get IRQs from a plan, besides isolated and nohz_full ones (like IRQBALANCE_BANNED_CPULIST)")
+        ("banned-irqs", po::value(&banned_irqs)->default_value("")->value_name("LIST"),
+         "IRQs a plan never moves: numbers or name globs, comma-separated (like '24,eth0-TxRx-*')")
+        ("balance-window", po::value(&balance_window)->default_value("5m")->value_name("DURATION"),
+         "plans use the rates of the last DURATION")
+        ("min-improvement", po::value(&min_improvement)->default_value(min_improvement, "0.05")->value_name("FRACTION"),
+         "a plan moves nothing unless it lowers the busiest CPU's load by at least this fraction")
+        ("balance-interval", po::value(&balance_interval)->default_value("0s")->value_name("DURATION"),
+         "auto mode: re-plan this often and apply plans past --min-improvement (0s = off)")
+        ("oneshot", po::bool_switch(&s.balance.oneshot),
+         "sample for a few intervals, plan, apply, print the plan as JSON and exit (no HTTP server)");
     po::options_description lim("Limits");
     lim.add_options()
         ("max-body-bytes", po::value(&body)->default_value(body), "largest request body")
@@ -122,7 +139,7 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
         ("ws-max-lag", po::value(&wslag)->default_value(wslag), "samples a subscriber may fall behind before it is closed");
 
     po::options_description all;
-    all.add(general).add(serve).add(kernel).add(sim).add(lim);
+    all.add(general).add(serve).add(kernel).add(sim).add(bal).add(lim);
     std::ostringstream help;
     help << "irqd " IRQD_VERSION_TEXT " - watches where hardware interrupts land and balances them\n\n"
          << "Usage: irqd [OPTIONS]\n"
@@ -208,6 +225,26 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     if (!(speed > 0) || speed > 1e7) return core::error{"--simulate-speed must be a number above 0 (and at most 1e7)"};
     s.simulate_speed = speed;
     if (!faults.empty()) s.simulate_faults = faults;
+    if (!banned_cpus.empty()) {
+        auto b = core::parse_cpu_list(banned_cpus);
+        if (!b) return core::error{"--banned-cpus: " + b.error_message()};
+        s.balance.banned_cpus = *b;
+    }
+    for (std::size_t at = 0; at < banned_irqs.size();) {
+        auto comma = std::min(banned_irqs.find(',', at), banned_irqs.size());
+        if (comma > at) s.balance.banned_irqs.push_back(banned_irqs.substr(at, comma - at));
+        at = comma + 1;
+    }
+    auto bw = positive_duration("balance-window", balance_window);
+    if (!bw) return core::error{bw.error_message()};
+    s.balance.window = *bw;
+    auto bi = core::parse_duration(balance_interval);
+    if (!bi) return core::error{"--balance-interval: " + bi.error_message()};
+    if (bi->count() < 0) return core::error{"--balance-interval must not be negative"};
+    if (bi->count() > 0 && *bi < s.interval) return core::error{"--balance-interval must be at least --interval"};
+    s.balance.interval = *bi;
+    if (!(min_improvement >= 0 && min_improvement < 1)) return core::error{"--min-improvement must be from 0 to below 1"};
+    s.balance.min_improvement = min_improvement;
     if (body == 0 || header == 0 || conns == 0 || subs == 0 || wsq == 0 || wsmsg == 0 || wslag == 0)
         return core::error{"limits must be above 0"};
     s.limit.body_limit = body;

@@ -13,7 +13,7 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
 websocket_session::websocket_session(beast::tcp_stream&& stream, stream_hub& hub, const limits& lim)
-    : ws_(std::move(stream)), hub_(hub), limits_(lim) {}
+    : ws_(std::move(stream)), hub_(hub), limits_(lim), close_deadline_(ws_.get_executor()) {}
 
 websocket_session::~websocket_session() {
     if (joined_) hub_.leave(this);
@@ -32,7 +32,11 @@ void websocket_session::refuse(beast::tcp_stream&& stream, const request& req, u
 }
 
 void websocket_session::run(request req) {
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    // Beast's server defaults, but a peer that answers nothing (no data, no pong) for a minute is gone.
+    auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    timeouts.idle_timeout = std::chrono::seconds(60);
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "irqd"); }));
     ws_.read_message_max(limits_.ws_message_limit);
@@ -118,11 +122,19 @@ void websocket_session::close(websocket::close_code code, std::string_view reaso
     }
     // One write at a time: a close waits for the write in flight, and nothing queued is sent after it.
     queue_.erase(queue_.begin() + (writing_ ? 1 : 0), queue_.end());
+    // A consumer that reads nothing never lets the write in flight finish, so the close frame could
+    // wait for ever: give it a few seconds, then drop the connection.
+    close_deadline_.expires_after(std::chrono::seconds(5));
+    close_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
+        if (ec) return;
+        beast::error_code ignored;
+        beast::get_lowest_layer(self->ws_).socket().close(ignored);
+    });
     if (!writing_) start_close();
 }
 
 void websocket_session::start_close() {
-    ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {});
+    ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) { self->close_deadline_.cancel(); });
 }
 
 }  // namespace irqd::service

@@ -53,9 +53,16 @@ struct set_options {
 };
 
 struct balance_options {
-    std::string file;                              // empty = ask the daemon (not yet available)
-    std::string cpus;                              // empty = the file's CPUs
+    std::string file;                              // empty = ask the daemon
+    std::string cpus;                              // empty = the file's CPUs (the daemon's choice)
+    // Against the daemon only:
+    bool apply = false;
+    std::string window;                            // empty = the daemon's default (5m)
+    std::optional<std::size_t> max_moves;
+    std::optional<double> min_improvement;
 };
+
+struct revert_options {};
 
 struct watch_options {
     std::size_t top = 10;                          // busiest IRQs shown
@@ -65,7 +72,8 @@ struct watch_options {
 };
 
 using verb_options =
-    std::variant<std::monostate, overview_options, summary_options, set_options, balance_options, watch_options>;
+    std::variant<std::monostate, overview_options, summary_options, set_options, balance_options, watch_options,
+                 revert_options>;
 
 struct invocation {
     global_options global;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "irqd/core/cpu_set.hpp"
 #include "irqd/core/history.hpp"
 
 namespace irqd::service {
@@ -24,6 +25,19 @@ struct limits {
     std::size_t ws_queue_limit = 4;                  // messages queued per subscriber before coalescing
     std::size_t ws_message_limit = 64 * 1024;        // bytes of one incoming WebSocket message
     std::size_t ws_max_lag = 16;                     // samples a subscriber may fall behind before it is closed
+};
+
+// Balancing as a service (balance_service): defaults of a plan request and the auto mode.
+struct balance_settings {
+    std::chrono::milliseconds interval{0};           // auto mode re-plans this often; 0 = off
+    std::chrono::milliseconds window{5 * 60 * 1000}; // rates over the last this long
+    double min_improvement = 0.05;                   // relative drop of the busiest CPU's load below which nothing moves
+    core::cpu_set banned_cpus;                       // never given IRQs (besides isolated and nohz_full CPUs)
+    std::vector<std::string> banned_irqs;            // IRQ numbers or name globs that are never moved
+    bool oneshot = false;                            // sample briefly, plan, apply, print, exit
+    std::uint64_t slice_work = 2000;                 // balancer work units per io_context turn (~0.5 ms)
+    std::size_t history_limit = 32;                  // applied plans kept for GET /api/v1/balance/history
+    std::size_t journal_limit = 16;                  // previous placements kept for revert
 };
 
 struct settings {
@@ -48,6 +62,7 @@ struct settings {
     bool read_only = false;
     log_level level = log_level::info;
     limits limit;
+    balance_settings balance;
 };
 
 }  // namespace irqd::service

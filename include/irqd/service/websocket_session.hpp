@@ -3,6 +3,7 @@
 // stays behind for too long is closed with a reason. Pings and timeouts keep dead peers from lingering.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
@@ -49,6 +50,7 @@ private:
     bool closing_ = false;
     std::size_t lag_ = 0;                  // consecutive coalesced samples
     boost::beast::websocket::close_reason close_reason_;
+    boost::asio::steady_timer close_deadline_;   // a close that cannot be sent in time drops the socket
 };
 
 }  // namespace irqd::service

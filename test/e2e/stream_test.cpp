@@ -1,0 +1,185 @@
+// End-to-end tests of the WebSocket stream /api/v1/stream against `irqd --simulate`: snapshot then
+// samples, subscriptions, errors that keep the connection, the subscriber limit, and a consumer that
+// stops reading being coalesced and then closed while another keeps getting every sample.
+#define BOOST_TEST_MODULE stream
+#include <sys/socket.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "daemon.hpp"
+
+using namespace irqd::test;
+namespace json = boost::json;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// A blocking WebSocket client whose reads give up after `timeout` (SO_RCVTIMEO), so a test that
+// waits for a message that never comes fails instead of hanging.
+class ws_client {
+public:
+    explicit ws_client(const irqd_process& d, std::chrono::seconds timeout = std::chrono::seconds(10)) : ws_(io_) {
+        tcp::resolver resolver(io_);
+        asio::connect(ws_.next_layer(), resolver.resolve(d.url().host, d.url().port));
+        timeval tv{static_cast<time_t>(timeout.count()), 0};
+        ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        ws_.handshake(d.url().host + ":" + d.url().port, "/api/v1/stream");
+    }
+    json::value read() {
+        buffer_.consume(buffer_.size());
+        ws_.read(buffer_);
+        return json::parse(beast::buffers_to_string(buffer_.data()));
+    }
+    // Reads until a message of `type` arrives (bounded).
+    json::value read_type(std::string_view type) {
+        for (int i = 0; i < 50; ++i) {
+            auto v = read();
+            if (v.at("type").as_string() == type) return v;
+        }
+        throw std::runtime_error("no '" + std::string(type) + "' message in 50");
+    }
+    void send(const std::string& text) { ws_.write(asio::buffer(text)); }
+    websocket::stream<tcp::socket>& stream() { return ws_; }
+
+private:
+    asio::io_context io_;
+    websocket::stream<tcp::socket> ws_;
+    beast::flat_buffer buffer_;
+};
+
+// A simulated machine with `cpus` CPUs and `irqs` queue IRQs, each with its own per-day rates.
+fs::path rates_file(const temp_dir& t, unsigned cpus, unsigned irqs) {
+    std::string text = "          ";
+    for (unsigned c = 0; c < cpus; ++c) text += " CPU" + std::to_string(c) + "      ";
+    text += "\n";
+    for (unsigned i = 0; i < irqs; ++i) {
+        text += std::to_string(100 + i) + ":";
+        for (unsigned c = 0; c < cpus; ++c) text += " " + std::to_string(100000 + 977 * i + 13 * c);
+        text += "  IR-PCI-MSI " + std::to_string(524288 + i) + "-edge      eth0-TxRx-" + std::to_string(i) + "\n";
+    }
+    auto p = t.path / "rates.txt";
+    write(p, text);
+    return p;
+}
+
+json::value health(const irqd_process& d) { return json::parse(d.get("/api/v1/health").body); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_snapshot_then_one_message_per_sample_with_the_chosen_rates) {
+    irqd_process d({"--simulate", "--interval", "100ms", "--history", "1s:1h"});
+    ws_client c(d);
+    auto snap = c.read();
+    BOOST_TEST(snap.at("type").as_string() == "snapshot");
+    // By default: per-CPU rates only.
+    auto s = c.read_type("sample");
+    BOOST_TEST(s.at("cpus").as_array().size() == 2u);
+    BOOST_TEST(!s.as_object().contains("irqs"));
+    BOOST_TEST(s.at("total_rate").to_number<double>() > 0);
+
+    // The three busiest IRQs, every second sample: the answer is a snapshot of just that.
+    c.send(R"({"type":"subscribe","cpus":false,"top":3,"every":2})");
+    auto sub = c.read_type("snapshot");
+    BOOST_TEST(sub.at("irqs").as_array().size() == 3u);
+    BOOST_TEST(!sub.as_object().contains("cpus"));
+    auto first = c.read_type("sample");
+    const auto& irqs = first.at("irqs").as_array();
+    BOOST_TEST(irqs.size() == 3u);
+    BOOST_TEST(irqs[0].at("rate").to_number<double>() >= irqs[1].at("rate").to_number<double>());
+    BOOST_TEST(irqs[0].at("rates").as_array().size() == 2u);
+
+    // A name pattern.
+    c.send(R"({"type":"subscribe","irqs":"eth0-TxRx-1*"})");
+    auto pattern = c.read_type("snapshot");
+    BOOST_TEST(!pattern.at("irqs").as_array().empty());
+    for (const auto& i : pattern.at("irqs").as_array())
+        BOOST_TEST(std::string(i.at("name").as_string()).starts_with("eth0-TxRx-1"));
+
+    // A list of IRQs by number.
+    c.send(R"({"type":"subscribe","irqs":[136,140]})");
+    auto listed = c.read_type("snapshot");
+    BOOST_TEST(listed.at("irqs").as_array().size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_message_gets_an_error_and_the_connection_stays) {
+    irqd_process d({"--simulate", "--interval", "100ms", "--history", "1s:1h"});
+    ws_client c(d);
+    c.read();
+    c.read_type("sample");   // rates exist from here on
+    for (std::string bad : {"not json", "[]", R"({"type":"unsubscribe"})", R"({"type":"subscribe","top":-1})",
+                            R"({"type":"subscribe","every":0})", R"({"type":"subscribe","colour":"red"})",
+                            R"({"type":"subscribe","irqs":{"a":1}})"}) {
+        BOOST_TEST_CONTEXT(bad) {
+            c.send(bad);
+            auto e = c.read_type("error");
+            BOOST_TEST(e.at("message").as_string().size() > 5u);
+        }
+    }
+    // Still subscribed and still served.
+    c.send(R"({"type":"subscribe","top":1})");
+    BOOST_TEST(c.read_type("snapshot").at("irqs").as_array().size() == 1u);
+    BOOST_TEST(c.read_type("sample").at("irqs").as_array().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(the_subscriber_limit_refuses_the_next_upgrade_with_503) {
+    irqd_process d({"--simulate", "--interval", "100ms", "--history", "1s:1h", "--ws-max-subscribers", "2"});
+    ws_client a(d), b(d);
+    a.read();
+    b.read();
+    try {
+        ws_client c(d);
+        BOOST_FAIL("a third subscriber was accepted");
+    } catch (const boost::system::system_error& e) {
+        BOOST_TEST((e.code() == websocket::error::upgrade_declined), e.code().message());
+    }
+    BOOST_TEST(health(d).at("stream").at("rejected").to_number<int>() == 1);
+    BOOST_TEST(health(d).at("stream").at("subscribers").to_number<int>() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_consumer_that_stops_reading_is_coalesced_then_closed_while_others_keep_up) {
+    temp_dir t;
+    // Messages of ~200 KB (400 IRQs x 32 CPUs of rates) fill socket buffers within a few samples.
+    auto rates = rates_file(t, 32, 400);
+    irqd_process d({"--simulate", rates.string(), "--interval", "100ms", "--history", "1s:1h", "--ws-queue",
+                    "2", "--ws-max-lag", "5"});
+    ws_client slow(d);
+    slow.read();
+    slow.send(R"({"type":"subscribe","top":100000})");
+    ws_client fast(d);
+    fast.read();
+
+    // The fast one reads every sample while the slow one reads nothing, until irqd gives up on it.
+    bool closed = false;
+    for (int i = 0; i < 600 && !closed; ++i) {
+        fast.read_type("sample");
+        auto st = health(d).at("stream");
+        closed = st.at("closed_slow").to_number<int>() >= 1;
+        if (closed) BOOST_TEST(st.at("coalesced").to_number<int>() >= 5);
+    }
+    BOOST_REQUIRE(closed);
+    BOOST_TEST_MESSAGE("closed after " << health(d).at("samples").to_number<int>() << " samples");
+    BOOST_TEST(health(d).at("stream").at("subscribers").to_number<int>() == 1);
+
+    // The slow one, reading again within irqd's grace for the close, finds what was in flight, then
+    // a close frame saying why.
+    beast::flat_buffer buf;
+    beast::error_code ec;
+    for (int i = 0; i < 100 && !ec; ++i) {
+        buf.consume(buf.size());
+        slow.stream().read(buf, ec);
+    }
+    BOOST_TEST((ec == websocket::error::closed), ec.message());
+    BOOST_TEST((slow.stream().reason().code == websocket::close_code::policy_error));
+    BOOST_TEST(std::string(slow.stream().reason().reason.data(), slow.stream().reason().reason.size()).find("too slow") != std::string::npos);
+    // And the fast one is still served.
+    BOOST_TEST(fast.read_type("sample").at("cpus").as_array().size() == 32u);
+}
