@@ -2,6 +2,7 @@
 # GET /metrics side by side with node_exporter's interrupts collector on the same synthetic
 # /proc/interrupts (default 256 CPUs x 4096 IRQs): time of N sequential scrapes and memory of each.
 # Usage: bench/metrics_vs_node_exporter.sh [BUILD_DIR] [CPUS] [IRQS] [SCRAPES] [IRQD_HISTORY] [NE_SCRAPES]
+# (defaults: build 256 4096 20 1s:5s 3).
 # CPU is the process's user+system time per scrape (from /proc/PID/stat), which a busy machine does not
 # inflate the way it inflates wall-clock time; irqd's includes its once-a-second sampling.
 # Needs Debian's prometheus-node-exporter (apt-get install prometheus-node-exporter; its service is not
@@ -37,7 +38,8 @@ irqd_port=$(free_port)
 pids+=($!)
 irqd_pid=$!
 for _ in $(seq 100); do
-  curl -sf -o /dev/null "http://127.0.0.1:$ne_port/metrics" && curl -sf -o /dev/null "http://127.0.0.1:$irqd_port/metrics" && break
+  # Ready when both answer; irqd is asked for gzip, so its peak RSS below starts with the gzip scrapes.
+  curl -sf -o /dev/null "http://127.0.0.1:$ne_port/metrics" && curl -sf --compressed -o /dev/null "http://127.0.0.1:$irqd_port/metrics" && break
   sleep 0.1
 done
 
@@ -61,7 +63,8 @@ measure() {   # name pid url scrapes [curl options]
           name, n, 1000 * t[int((n + 1) / 2)], 1000 * t[1], cpu, s, b / 1e6, idle, rss, hwm }'
 }
 echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); irqd --history $history"
-measure node_exporter "$ne_pid" "http://127.0.0.1:$ne_port/metrics" "$ne_scrapes"
+# node_exporter needs minutes per scrape at this size: NE_SCRAPES=0 measures irqd alone.
+if ((ne_scrapes > 0)); then measure node_exporter "$ne_pid" "http://127.0.0.1:$ne_port/metrics" "$ne_scrapes"; fi
 # First as Prometheus asks (Accept-Encoding: gzip; the size is what travels), then plain text as curl
 # asks. In this order, since the peak RSS is the process's peak so far.
 measure "irqd gzip" "$irqd_pid" "http://127.0.0.1:$irqd_port/metrics" "$scrapes" --compressed
