@@ -466,7 +466,7 @@ private:
         for (const auto& section : ctx_.health_sections) section(o);
         if (ctx_.hub) {
             const auto& hs = ctx_.hub->stats();
-            o["stream"] = json::object{{"subscribers", ctx_.hub->size()}, {"messages", hs.messages},
+            o["stream"] = json::object{{"subscribers", ctx_.hub->size()}, {"messages", hs.messages}, {"built", hs.built},
                                        {"coalesced", hs.coalesced},     {"closed_slow", hs.closed_slow},
                                        {"rejected", hs.rejected}};
         }
