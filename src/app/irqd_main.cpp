@@ -130,7 +130,11 @@ int main(int argc, char** argv) {
     balancing.on_applied = [&](const std::vector<affinity_outcome>& outs) {
         if (ctx.on_affinity_changed) ctx.on_affinity_changed(outs);
     };
-    metrics_renderer metrics({.samples = samples, .writer = writer, .server = &server, .hub = &hub});
+    metrics_renderer metrics({.samples = samples,
+                              .writer = writer,
+                              .server = &server,
+                              .hub = &hub,
+                              .balance_runs = [&] { return balancing.runs(); }});
     add_metrics_route(ctx, metrics);
     add_dashboard_routes(ctx);
     add_openapi_route(ctx);

@@ -507,6 +507,7 @@ void balance_service::slice() {
 
 void balance_service::finish() {
     std::unique_ptr<job> j = std::move(job_);
+    ++runs_;
     const auto& p = *j->prepared;
     auto outcome = finish_balance(p, j->balancer->plan(), j->opts);
     auto body = outcome_json(p, outcome);

@@ -100,6 +100,10 @@ BOOST_AUTO_TEST_CASE(kernel_refusals_are_counted_by_errno) {
     BOOST_TEST(m.value("irqd_http_responses_total", {{"code", "404"}}) == 1);
     BOOST_TEST(m.value("irqd_http_responses_total", {{"code", "503"}}) >= 1);
     BOOST_TEST(d.call(verb::post, "/metrics", "").status == 405u);
+    BOOST_TEST(m.value("irqd_balance_runs_total") == 0);
+    // A plan needs a sample in its window first (503 "no samples" until then).
+    BOOST_REQUIRE(eventually([&] { return d.call(verb::post, "/api/v1/balance", R"({"window": "1s"})").status == 200u; }));
+    BOOST_TEST(scrape(d).value("irqd_balance_runs_total") == 1);
 }
 
 // What Prometheus gets with Accept-Encoding: gzip is the same exposition, compressed a megabyte at a time.

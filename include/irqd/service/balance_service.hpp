@@ -121,6 +121,7 @@ public:
     // one runs, another gets 409 "busy" right away. `trigger` is recorded in the history.
     void plan(const balance_options& o, std::string trigger, on_done done);
     bool busy() const { return job_ != nullptr; }
+    std::uint64_t runs() const { return runs_; }   // plans computed, by the API and by auto mode (/metrics)
 
     void start_auto();                            // when settings::balance::interval > 0
     void stop();
@@ -148,6 +149,7 @@ private:
     boost::asio::steady_timer auto_timer_;
     bool stopped_ = false;
     std::uint64_t next_id_ = 1;
+    std::uint64_t runs_ = 0;
     std::deque<boost::json::object> history_;                    // newest last
     struct journal_entry {
         std::uint64_t plan_id;
