@@ -16,6 +16,7 @@
 #include "irqd/core/time_parse.hpp"
 #include "irqd/core/version.hpp"
 #include "irqd/service/affinity_request.hpp"
+#include "irqd/service/json_text.hpp"
 
 namespace irqd::service {
 namespace json = boost::json;
@@ -486,7 +487,7 @@ response json_response(const request& req, unsigned status, const json::value& b
     res.set(http::field::server, "irqd");
     res.keep_alive(req.keep_alive());
     if (req.method() != http::verb::head) {
-        res.body() = json::serialize(body);
+        res.body() = to_json_text(body);
         res.body() += '\n';
     }
     return res;

@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 
 #include "irqd/core/time_parse.hpp"
+#include "irqd/service/json_text.hpp"
 
 namespace irqd::service {
 namespace json = boost::json;
@@ -94,7 +95,7 @@ std::string stream_hub::build(const subscription& sub, std::string_view type) co
         msg["cpus"] = json::array();
         msg["irqs"] = json::array();
         msg["total_rate"] = 0.0;
-        return json::serialize(msg);
+        return to_json_text(msg);
     }
     const auto& shape = *frame->shape;
     const auto ncpu = shape.cpus.size();
@@ -152,7 +153,7 @@ std::string stream_hub::build(const subscription& sub, std::string_view type) co
         msg["irq_cpus"] = std::move(cpu_ids);
     }
     msg["total_rate"] = static_cast<double>(total) / secs;
-    return json::serialize(msg);
+    return to_json_text(msg);
 }
 
 std::shared_ptr<const std::string> stream_hub::snapshot_for(const subscription& sub) const {
