@@ -114,9 +114,11 @@ BOOST_AUTO_TEST_CASE(balance_mistakes_exit_2_with_one_line) {
     BOOST_TEST(cpus.code == 2);
     BOOST_TEST(line_count(cpus.err) == 1u);
     BOOST_TEST(cpus.err.ends_with("(see irqctl balance --help)\n"));
-    auto remote = irqctl("balance");
-    BOOST_TEST(remote.code == 2);
-    BOOST_TEST(remote.err.find("balancing against the daemon: not yet available; use --file") != std::string::npos);
+    // Without --file it asks the daemon: none listening is a network error, exit 1, one line.
+    auto remote = irqctl("--url http://127.0.0.1:1 balance");
+    BOOST_TEST(remote.code == 1);
+    BOOST_TEST(line_count(remote.err) == 1u);
+    BOOST_TEST(remote.err.find("cannot connect to irqd") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(overview_and_summary_show_the_machine) {
