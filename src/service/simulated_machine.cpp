@@ -197,10 +197,13 @@ std::error_code simulated_machine::write(unsigned irq, const core::cpu_set& cpus
     row->affinity = cpus;
     const double share = 1.0 / static_cast<double>(usable.size());
     for (std::size_t c = 0; c < cpus_.size(); ++c) row->weight[c] = usable.contains(cpus_[c]) ? share : 0.0;
-    write_irq_files(*row);
     // The kernel reports the CPUs it really uses; offline CPUs of the request are not among them.
-    write_text(procfs_ / "irq" / std::to_string(irq) / "effective_affinity_list", usable.to_list() + "\n");
-    write_text(procfs_ / "irq" / std::to_string(irq) / "effective_affinity", usable.to_mask() + "\n");
+    // Four files, not all of write_irq_files(): a balance apply writes thousands of IRQs at once.
+    const auto dir = procfs_ / "irq" / std::to_string(irq);
+    write_text(dir / "smp_affinity_list", cpus.to_list() + "\n");
+    write_text(dir / "smp_affinity", cpus.to_mask() + "\n");
+    write_text(dir / "effective_affinity_list", usable.to_list() + "\n");
+    write_text(dir / "effective_affinity", usable.to_mask() + "\n");
     return {};
 }
 
