@@ -16,6 +16,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "irqd/core/time_parse.hpp"
+#include "irqd/service/json_text.hpp"
 #include "irqd/service/log.hpp"
 
 namespace irqd::service {
@@ -735,7 +736,7 @@ int run_oneshot(boost::asio::io_context& io, const settings& cfg, sampler& sampl
         o.min_improvement = cfg.balance.min_improvement;
         o.apply = !cfg.read_only;
         balancing.plan(o, "oneshot", [&](unsigned status, const json::value& body) {
-            out << json::serialize(body) << std::endl;
+            out << to_json_text(body) << std::endl;
             code = status == 200 ? 0 : 1;
             samples.stop();
             balancing.stop();
