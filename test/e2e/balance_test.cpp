@@ -96,3 +96,15 @@ BOOST_AUTO_TEST_CASE(bad_input_and_read_only_are_refused) {
     BOOST_TEST(d.call(verb::get, "/api/v1/balance").status == 405u);
     BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"banned_cpus":"0-1"})").status == 422u);
 }
+
+BOOST_AUTO_TEST_CASE(oneshot_samples_plans_applies_prints_the_plan_and_exits) {
+    auto r = run("timeout 60 " + binary("irqd").string() +
+                 " --simulate --interval 100ms --history 1s:1h --oneshot --log-level warn");
+    BOOST_TEST_REQUIRE(r.code == 0, r.out);
+    auto plan = boost::json::parse(r.out).as_object();
+    BOOST_TEST(plan.at("trigger").as_string() == "oneshot");
+    BOOST_TEST(plan.at("applied").as_bool());
+    BOOST_TEST(plan.at("moves").as_array().size() > 0u);
+    // Two CPUs are split exactly (complete Karmarkar-Karp): hardly any gap to the lower bound is left.
+    BOOST_TEST(plan.at("metric").at("after").at("gap_ratio").to_number<double>() < 0.01);
+}
