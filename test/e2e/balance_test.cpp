@@ -108,3 +108,21 @@ BOOST_AUTO_TEST_CASE(oneshot_samples_plans_applies_prints_the_plan_and_exits) {
     // Two CPUs are split exactly (complete Karmarkar-Karp): hardly any gap to the lower bound is left.
     BOOST_TEST(plan.at("metric").at("after").at("gap_ratio").to_number<double>() < 0.01);
 }
+
+BOOST_AUTO_TEST_CASE(banned_cpus_and_irqs_are_never_in_a_plan) {
+    irqd_process d(sim_args());
+    wait_samples(d, 5);
+    auto plan = parse(d.call(verb::post, "/api/v1/balance",
+                             R"({"banned_irqs":["140","eth0-TxRx-1*"],"min_improvement":0})"));
+    BOOST_TEST_REQUIRE(!plan.at("moves").as_array().empty());
+    for (const auto& m : plan.at("moves").as_array()) {
+        BOOST_TEST(m.at("irq").as_string() != "140");
+        BOOST_TEST(!std::string(m.at("name").as_string()).starts_with("eth0-TxRx-1"), m.at("name").as_string());
+    }
+    // With CPU 1 banned the plan is over CPU 0 alone (piling everything there would make the busiest
+    // CPU busier, so nothing moves), and nothing is ever sent to CPU 1.
+    plan = parse(d.call(verb::post, "/api/v1/balance", R"({"banned_cpus":"1","min_improvement":0})"));
+    BOOST_TEST(plan.at("cpus").as_string() == "0");
+    BOOST_TEST(plan.at("cpu_loads").as_array().size() == 1u);
+    for (const auto& m : plan.at("moves").as_array()) BOOST_TEST(m.at("to").to_number<int>() == 0);
+}
