@@ -87,15 +87,7 @@ private:
     void fail(const request_error& e) { fail(e.status, e.code, e.message); }
     void not_found() { fail(404, "not_found", "no such endpoint: " + std::string(req_.target()) + " (see GET /api/v1)"); }
 
-    bool only(http::verb v) {
-        if (req_.method() == v || (v == http::verb::get && req_.method() == http::verb::head)) return true;
-        auto res = error_response(req_, 405, "method_not_allowed",
-                                  std::string(req_.method_string()) + " is not allowed here; use " +
-                                      std::string(http::to_string(v)));
-        res.set(http::field::allow, http::to_string(v));
-        send_(std::move(res));
-        return false;
-    }
+    bool only(http::verb v) { return allow_only(req_, v, send_); }
 
     bool reject_unknown(std::initializer_list<std::string_view> allowed) {
         if (auto* k = t_.unknown_param(allowed)) {
@@ -491,6 +483,16 @@ response json_response(const request& req, unsigned status, const json::value& b
         res.body() += '\n';
     }
     return res;
+}
+
+bool allow_only(const request& req, http::verb v, const responder& send) {
+    if (req.method() == v || (v == http::verb::get && req.method() == http::verb::head)) return true;
+    auto res = error_response(req, 405, "method_not_allowed",
+                              std::string(req.method_string()) + " is not allowed here; use " +
+                                  std::string(http::to_string(v)));
+    res.set(http::field::allow, http::to_string(v));
+    send(std::move(res));
+    return false;
 }
 
 response error_response(const request& req, unsigned status, std::string_view code, std::string_view message) {

@@ -631,15 +631,7 @@ extra_route balance_service::route() {
         auto fail = [&](unsigned status, std::string_view code, std::string_view message) {
             send(error_response(req, status, code, message));
         };
-        auto only = [&](http::verb v) {
-            if (req.method() == v || (v == http::verb::get && req.method() == http::verb::head)) return true;
-            auto res = error_response(req, 405, "method_not_allowed",
-                                      std::string(req.method_string()) + " is not allowed here; use " +
-                                          std::string(http::to_string(v)));
-            res.set(http::field::allow, http::to_string(v));
-            send(std::move(res));
-            return false;
-        };
+        auto only = [&](http::verb v) { return allow_only(req, v, send); };
         auto no_params = [&](std::initializer_list<std::string_view> allowed) {
             if (auto* k = t.unknown_param(allowed)) {
                 fail(400, "unknown_parameter", "unknown query parameter '" + *k + "'");

@@ -45,6 +45,8 @@ void handle_request(request&& req, responder send, api_context& ctx);
 // Helpers shared by the routes in other files.
 response json_response(const request& req, unsigned status, const boost::json::value& body);
 response error_response(const request& req, unsigned status, std::string_view code, std::string_view message);
+// True when the request's method is `v` (HEAD counts as GET); otherwise answers 405 with an Allow header.
+bool allow_only(const request& req, boost::beast::http::verb v, const responder& send);
 
 }  // namespace irqd::service
 
