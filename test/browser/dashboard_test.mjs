@@ -38,9 +38,10 @@ try {
     heatRows: window.irqdDashboard.heatRows.length,
   }));
   const before = await read();
-  await page.waitForFunction((n) => window.irqdDashboard.samples >= n, before.count + 2);
+  // Five samples of 250 ms: more than a second, so the clock shown (to the second) must move too.
+  await page.waitForFunction((n) => window.irqdDashboard.samples >= n, before.count + 5);
   const after = await read();
-  check(after.count >= before.count + 2 && after.time !== before.time, `sample counter and time move (${before.time} -> ${after.time})`);
+  check(after.count >= before.count + 5 && after.time !== before.time, `sample counter and time move (${before.time} -> ${after.time})`);
   check(after.total !== before.total || after.cpuRates.some((r, i) => r !== before.cpuRates[i]),
     `live rates change between samples (${before.total}/s -> ${after.total}/s)`);
   check(before.cpuRates.length >= 2 && after.heatRows > 0, `${before.cpuRates.length} CPU bars and ${after.heatRows} heat map rows drawn`);
