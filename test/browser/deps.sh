@@ -5,12 +5,5 @@ set -euo pipefail
 pkgs=(chromium)
 command -v node >/dev/null || pkgs+=(nodejs)
 command -v npm >/dev/null || pkgs+=(npm)
-missing=()
-for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update
-  apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+# scripts/deps.sh installs what is missing of its own list and these (apt-get update first).
+exec "$(dirname "$0")/../../scripts/deps.sh" "${pkgs[@]}"
