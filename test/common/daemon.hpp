@@ -2,6 +2,7 @@
 // prints, and stops it with SIGTERM at the end. Also a fake procfs/sysfs in a temporary directory.
 #pragma once
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -42,6 +44,11 @@ inline void write(const fs::path& p, const std::string& text) {
     std::ofstream(p, std::ios::trunc) << text;
 }
 
+inline std::string read_text(const fs::path& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 // A fake kernel the test controls: <root>/proc/interrupts, <root>/proc/irq/N/*, <root>/sys/...
 struct fake_kernel {
     temp_dir dir;
@@ -68,14 +75,20 @@ struct fake_kernel {
 
 class irqd_process {
 public:
-    // Starts irqd with `args` (plus --listen 127.0.0.1:0) and waits for its URL line.
-    explicit irqd_process(std::vector<std::string> args) {
+    // Starts irqd with `args` (plus --listen 127.0.0.1:0) and waits for its URL line. With `log`, its
+    // stderr (the log) goes to that file instead of the test's.
+    explicit irqd_process(std::vector<std::string> args, const fs::path& log = {}) {
         args.insert(args.begin(), {binary("irqd").string(), "--listen", "127.0.0.1:0"});
         int out[2];
         if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
         pid_ = ::fork();
         if (pid_ == 0) {
             ::dup2(out[1], 1);
+            if (!log.empty()) {
+                int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+                if (fd < 0 || ::dup2(fd, 2) < 0) ::_exit(126);
+                ::close(fd);
+            }
             ::close(out[0]);
             ::close(out[1]);
             std::vector<char*> argv;

@@ -5,7 +5,6 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "daemon.hpp"
@@ -43,19 +42,10 @@ BOOST_AUTO_TEST_CASE(changes_need_the_token_reads_do_not) {
     // stderr of the daemon goes to a file, to check that the token is never logged.
     temp_dir logs;
     auto log_path = logs.path / "irqd.log";
-    int saved = ::dup(2);
-    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(fd, 2);
-    std::unique_ptr<irqd_process> d;
-    try {
-        d = std::make_unique<irqd_process>(std::vector<std::string>{
-            "--simulate", "--interval", "100ms", "--history", "1s:1h", "--log-level", "debug", "--token-file", tf.path.string()});
-    } catch (...) {
-    }
-    ::dup2(saved, 2);
-    ::close(fd);
-    ::close(saved);
-    BOOST_REQUIRE(d);
+    auto d = std::make_unique<irqd_process>(
+        std::vector<std::string>{"--simulate", "--interval", "100ms", "--history", "1s:1h", "--log-level", "debug",
+                                 "--token-file", tf.path.string()},
+        log_path);
 
     auto none = call(*d, verb::put, "/api/v1/interrupts/140/affinity", R"({"cpu":1})", "");
     BOOST_TEST(none.status == 401u);
@@ -87,8 +77,7 @@ BOOST_AUTO_TEST_CASE(changes_need_the_token_reads_do_not) {
     BOOST_TEST(json::parse(d->get("/api/v1/interrupts/140").body).at("affinity").as_string() == "1");
 
     BOOST_TEST(d->stop() == 0);
-    std::ifstream in(log_path);
-    std::string log_text((std::istreambuf_iterator<char>(in)), {});
+    auto log_text = read_text(log_path);
     BOOST_TEST(!log_text.empty());
     BOOST_TEST(log_text.find(token.substr(0, 12)) == std::string::npos);
 }

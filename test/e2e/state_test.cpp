@@ -16,11 +16,6 @@ using boost::beast::http::verb;
 namespace {
 json::value parse(const irqd::client::http_reply& r) { return json::parse(r.body); }
 
-std::string read_text(const fs::path& p) {
-    std::ifstream in(p);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 std::string affinity(const fake_kernel& k, unsigned irq) {
     std::string a;
     std::ifstream(k.proc() / "irq" / std::to_string(irq) / "smp_affinity_list") >> a;
