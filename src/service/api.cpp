@@ -478,10 +478,8 @@ response json_response(const request& req, unsigned status, const json::value& b
     res.set(http::field::content_type, "application/json");
     res.set(http::field::server, "irqd");
     res.keep_alive(req.keep_alive());
-    if (req.method() != http::verb::head) {
-        res.body() = to_json_text(body);
-        res.body() += '\n';
-    }
+    res.body() = to_json_text(body);
+    res.body() += '\n';
     return res;
 }
 

@@ -28,7 +28,7 @@ void send_asset(const request& req, responder& send, const web_asset& a) {
     res.set(http::field::cache_control, "no-cache");
     res.set("X-Content-Type-Options", "nosniff");
     res.keep_alive(req.keep_alive());
-    if (req.method() == http::verb::get) res.body().assign(a.body);
+    res.body().assign(a.body);
     send(std::move(res));
 }
 }  // namespace

@@ -44,6 +44,7 @@ private:
     void do_read() {
         if (server_.stopping_) return do_close();
         parser_.emplace();
+        head_ = false;
         parser_->body_limit(server_.limits_.body_limit);
         parser_->header_limit(static_cast<std::uint32_t>(server_.limits_.header_limit));
         stream_.expires_after(server_.limits_.read_timeout);
@@ -75,6 +76,7 @@ private:
             return;
         }
         busy_ = true;
+        head_ = parser_->get().method() == http::verb::head;
         auto self = shared_from_this();
         server_.handler_(parser_->release(), [self](response res) { self->send(std::move(res)); });
     }
@@ -84,6 +86,13 @@ private:
         ++server_.stats_.responses[static_cast<unsigned>(res.result_int())];
         if (server_.stopping_) res.keep_alive(false);
         res.prepare_payload();
+        // HEAD: the routes answer as for GET, so the headers, Content-Length too, are the ones GET
+        // gets (RFC 9110 9.3.2); only the body stays here. Beast writes the header as it is.
+        if (head_) {
+            const auto length = res.body().size();
+            res.body().clear();
+            res.content_length(length);
+        }
         auto msg = std::make_shared<response>(std::move(res));
         stream_.expires_after(server_.limits_.read_timeout);
         http::async_write(stream_, *msg, [self = shared_from_this(), msg, linger](beast::error_code ec, std::size_t) {
@@ -124,6 +133,7 @@ private:
     std::optional<http::request_parser<http::string_body>> parser_;
     http_server& server_;
     bool busy_ = false;
+    bool head_ = false;   // the request being answered is a HEAD
 };
 
 http_server::http_server(asio::io_context& io, const limits& lim, handler h, upgrade_handler u)

@@ -359,13 +359,11 @@ void add_metrics_route(api_context& ctx, metrics_renderer& r) {
         res.set(http::field::server, "irqd");
         res.keep_alive(req.keep_alive());
         res.set(http::field::vary, "Accept-Encoding");
-        if (req.method() == http::verb::get) {
-            if (accepts_gzip(req[http::field::accept_encoding])) {
-                res.set(http::field::content_encoding, "gzip");
-                res.body() = gzip_exposition(r);
-            } else {
-                r.render(res.body());
-            }
+        if (accepts_gzip(req[http::field::accept_encoding])) {
+            res.set(http::field::content_encoding, "gzip");
+            res.body() = gzip_exposition(r);
+        } else {
+            r.render(res.body());
         }
         send(std::move(res));
         return true;

@@ -1,0 +1,46 @@
+// End-to-end tests of the HTTP session: a HEAD answer has the status and headers GET gets, its
+// Content-Length the length of GET's body, and no body, on every kind of route.
+#define BOOST_TEST_MODULE http_server
+#include <boost/test/unit_test.hpp>
+
+#include "daemon.hpp"
+#include "raw_http.hpp"
+
+using namespace irqd::test;
+
+namespace {
+unsigned short port_of(const irqd_process& d) { return static_cast<unsigned short>(std::stoi(d.url().port)); }
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(head_has_the_headers_and_length_of_get_and_no_body) {
+    irqd_process d({"--simulate", "--interval", "100ms", "--history", "1s:1h"});
+    const auto port = port_of(d);
+    // The dashboard, one of its assets, JSON, a JSON error, text from the kernel: answers whose
+    // length does not change between two requests.
+    for (const std::string target : {"/", "/assets/app.js", "/api/v1", "/api/v1/openapi.json", "/api/v1/nope",
+                                     "/api/v1/interrupts/99999"}) {
+        auto get = raw_request(port, "GET", target);
+        auto head = raw_request(port, "HEAD", target);
+        BOOST_TEST_CONTEXT(target) {
+            BOOST_TEST(head.status == get.status);
+            BOOST_TEST(!get.body.empty());
+            BOOST_TEST(head.header("content-length") == std::to_string(get.body.size()));
+            BOOST_TEST(head.header("content-type") == get.header("content-type"));
+            BOOST_TEST(head.body.empty());
+        }
+    }
+    // /metrics changes with every request (it counts them); its HEAD still says how long it is.
+    auto metrics = raw_request(port, "HEAD", "/metrics");
+    BOOST_TEST(metrics.status == 200u);
+    BOOST_TEST(std::stoul(metrics.header("content-length")) > 1000u);
+    BOOST_TEST(metrics.body.empty());
+
+    // A HEAD on a kept-alive connection leaves the next answer intact: nothing of a body in between.
+    raw_socket s(port);
+    s.send("HEAD /api/v1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /api/v1/nope HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    auto both = s.read_all();
+    auto second = both.find("HTTP/1.1 404");
+    BOOST_TEST_REQUIRE(second != std::string::npos, both);
+    BOOST_TEST(both.substr(0, second).ends_with("\r\n\r\n"));
+    BOOST_TEST(parse_response(both.substr(second)).body == raw_request(port, "GET", "/api/v1/nope").body);
+}
