@@ -6,6 +6,8 @@
 #include <bit>
 #include <charconv>
 
+#include "irqd/core/hex_value.hpp"
+
 namespace irqd::core {
 namespace {
 
@@ -34,13 +36,6 @@ result<unsigned> parse_cpu_number(std::string_view s) {
         return error{quoted(s) + " is not a CPU number"};
     if (ec == std::errc::result_out_of_range || v >= cpu_set::max_cpus) return error{beyond_max(s)};
     return static_cast<unsigned>(v);
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
 }
 
 }  // namespace

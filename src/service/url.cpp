@@ -3,15 +3,9 @@
 
 #include <algorithm>
 
+#include "irqd/core/hex_value.hpp"
+
 namespace irqd::service {
-namespace {
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-}  // namespace
 
 const std::string* target::param(std::string_view key) const {
     const std::string* found = nullptr;
@@ -33,7 +27,7 @@ core::result<std::string> percent_decode(std::string_view text, bool plus_is_spa
         char c = text[i];
         if (c == '%') {
             if (i + 2 >= text.size()) return core::error{"truncated %-escape"};
-            int hi = hex_value(text[i + 1]), lo = hex_value(text[i + 2]);
+            int hi = core::hex_value(text[i + 1]), lo = core::hex_value(text[i + 2]);
             if (hi < 0 || lo < 0) return core::error{"bad %-escape '" + std::string(text.substr(i, 3)) + "'"};
             char d = static_cast<char>(hi * 16 + lo);
             if (d == '\0') return core::error{"%00 is not allowed"};
