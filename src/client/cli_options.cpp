@@ -71,7 +71,9 @@ po::options_description global_description(std::string& url, bool& json, std::st
                                            bool& version, std::string& token_file) {
     po::options_description d("Global options (before or after the verb)");
     d.add_options()
-        ("url", po::value(&url)->value_name("URL"), "irqd's address (default $IRQCTL_URL, else http://127.0.0.1:8080)")
+        ("url", po::value(&url)->value_name("URL"),
+         "irqd's address: http://HOST:PORT, or unix:PATH for irqd --unix-socket (default $IRQCTL_URL, else "
+         "http://127.0.0.1:8080)")
         ("token-file", po::value(&token_file)->value_name("FILE"),
          "send the bearer token in FILE (irqd --token-file; default $IRQCTL_TOKEN_FILE)")
         ("json", po::bool_switch(&json), "print the JSON answer instead of a table")

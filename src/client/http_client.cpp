@@ -3,11 +3,16 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
+
+#include <sys/un.h>
+
+#include <vector>
 
 #include "irqd/core/version.hpp"
 
@@ -16,15 +21,33 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+using generic = asio::generic::stream_protocol;
 
-std::string base_url::text() const { return "http://" + host + ":" + port + prefix; }
+namespace {
+constexpr std::size_t max_socket_path = sizeof(sockaddr_un{}.sun_path) - 1;
+}
+
+std::string base_url::text() const {
+    if (!unix_socket.empty()) return "unix:" + unix_socket;
+    return "http://" + host + ":" + port + prefix;
+}
 
 core::result<base_url> parse_base_url(std::string_view text) {
     base_url u;
     auto t = text;
+    if (t.starts_with("unix:")) {
+        u.unix_socket = std::string(t.substr(5));
+        if (u.unix_socket.empty())
+            return core::error{"URL 'unix:' has no socket path (like unix:/run/irqd/irqd.sock)"};
+        if (u.unix_socket.size() > max_socket_path)
+            return core::error{"URL '" + std::string(text) + "': a Unix socket path has at most " +
+                               std::to_string(max_socket_path) + " bytes"};
+        u.host = "localhost";
+        return u;
+    }
     if (t.starts_with("http://")) t.remove_prefix(7);
     else if (t.find("://") != std::string_view::npos)
-        return core::error{"only http:// URLs are supported, got '" + std::string(text) + "'"};
+        return core::error{"only http:// and unix: URLs are supported, got '" + std::string(text) + "'"};
     auto slash = t.find('/');
     std::string_view hostport = t.substr(0, slash);
     if (slash != std::string_view::npos) {
@@ -57,8 +80,31 @@ void run_until_done(asio::io_context& io) {
     io.run();
 }
 
+// Where to connect, as endpoints of the one stream type: the resolved TCP addresses, or the socket.
+core::result<std::vector<generic::endpoint>> endpoints_of(const base_url& url, asio::io_context& io) {
+    std::vector<generic::endpoint> endpoints;
+    if (!url.unix_socket.empty()) {
+        if (url.unix_socket.size() > max_socket_path)
+            return core::error{"Unix socket path too long: " + url.unix_socket};
+        endpoints.emplace_back(asio::local::stream_protocol::endpoint(url.unix_socket));
+        return endpoints;
+    }
+    tcp::resolver resolver(io);
+    beast::error_code ec;
+    auto results = resolver.resolve(url.host, url.port, ec);
+    if (ec) return core::error{"cannot resolve " + url.host + ": " + ec.message()};
+    for (const auto& r : results) endpoints.emplace_back(r.endpoint());
+    return endpoints;
+}
+
 std::string describe(const base_url& url, beast::error_code ec) {
     if (ec == beast::error::timeout) return "timed out talking to irqd at " + url.text();
+    if (!url.unix_socket.empty() && ec == boost::system::errc::no_such_file_or_directory)
+        return "cannot connect to irqd at " + url.text() + ": no such socket (is irqd running with --unix-socket " +
+               url.unix_socket + "?)";
+    if (!url.unix_socket.empty() && ec == boost::system::errc::permission_denied)
+        return "cannot connect to irqd at " + url.text() +
+               ": permission denied (the socket file's mode and group decide who may connect)";
     if (ec == asio::error::connection_refused)
         return "cannot connect to irqd at " + url.text() + " (is it running? start it with: irqd --simulate)";
     return "talking to irqd at " + url.text() + ": " + ec.message();
@@ -68,11 +114,10 @@ std::string describe(const base_url& url, beast::error_code ec) {
 core::result<http_reply> http_call(const base_url& url, http::verb verb, std::string_view target, std::string body,
                                    std::chrono::milliseconds timeout) {
     asio::io_context io;
-    tcp::resolver resolver(io);
-    beast::tcp_stream stream(io);
+    client_stream stream(io);
     beast::error_code ec;
-    auto results = resolver.resolve(url.host, url.port, ec);
-    if (ec) return core::error{"cannot resolve " + url.host + ": " + ec.message()};
+    auto endpoints = endpoints_of(url, io);
+    if (!endpoints) return core::error{endpoints.error_message()};
 
     http::request<http::string_body> req{verb, url.prefix + std::string(target), 11};
     req.set(http::field::host, url.host);
@@ -89,7 +134,7 @@ core::result<http_reply> http_call(const base_url& url, http::verb verb, std::st
 
     beast::error_code result;
     stream.expires_after(timeout);
-    stream.async_connect(results, [&](beast::error_code e, const tcp::endpoint&) {
+    stream.async_connect(*endpoints, [&](beast::error_code e, const generic::endpoint&) {
         if (e) {
             result = e;
             return;
@@ -104,7 +149,7 @@ core::result<http_reply> http_call(const base_url& url, http::verb verb, std::st
     });
     run_until_done(io);
     if (result) return core::error{describe(url, result)};
-    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream.socket().shutdown(asio::socket_base::shutdown_both, ec);
     auto res = parser.release();
     http_reply r;
     r.status = res.result_int();
@@ -127,10 +172,8 @@ std::string error_text(const http_reply& reply) {
 core::result<std::unique_ptr<ws_connection>> ws_connection::open(const base_url& url, std::string_view target,
                                                                   std::chrono::milliseconds timeout) {
     std::unique_ptr<ws_connection> c(new ws_connection);
-    tcp::resolver resolver(c->io_);
-    beast::error_code ec;
-    auto results = resolver.resolve(url.host, url.port, ec);
-    if (ec) return core::error{"cannot resolve " + url.host + ": " + ec.message()};
+    auto endpoints = endpoints_of(url, c->io_);
+    if (!endpoints) return core::error{endpoints.error_message()};
     auto& layer = beast::get_lowest_layer(c->ws_);
     layer.expires_after(timeout);
     beast::error_code result;
@@ -140,7 +183,7 @@ core::result<std::unique_ptr<ws_connection>> ws_connection::open(const base_url&
             [token = url.bearer_token](beast::websocket::request_type& r) {
                 r.set(http::field::authorization, "Bearer " + token);
             }));
-    layer.async_connect(results, [&](beast::error_code e, const tcp::endpoint&) {
+    layer.async_connect(*endpoints, [&](beast::error_code e, const generic::endpoint&) {
         if (e) {
             result = e;
             return;

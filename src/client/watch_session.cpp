@@ -156,7 +156,7 @@ private:
         if (raw_) raw_->restore();
     }
 
-    websocket::stream<beast::tcp_stream>& ws_;
+    websocket::stream<client_stream>& ws_;
     asio::io_context& io_;
     asio::signal_set signals_;
     std::optional<asio::posix::stream_descriptor> keys_;

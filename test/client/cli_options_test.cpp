@@ -39,7 +39,10 @@ BOOST_AUTO_TEST_CASE(url_comes_from_the_option_then_the_environment_then_the_def
     BOOST_TEST(parse({"summary", "--url", "h:2"}, "http://h:1").global.url.text() == "http://h:2");
     auto r = parse_command_line({"summary"}, "ftp://x");
     BOOST_TEST_REQUIRE(!r.has_value());
-    BOOST_TEST(r.error_message().starts_with("$IRQCTL_URL: only http:// URLs"));
+    BOOST_TEST(r.error_message().starts_with("$IRQCTL_URL: only http:// and unix: URLs"));
+    // irqd --unix-socket: from the option or the environment, like an http:// URL.
+    BOOST_TEST(parse({"summary", "--url", "unix:/run/irqd/irqd.sock"}).global.url.unix_socket == "/run/irqd/irqd.sock");
+    BOOST_TEST(parse({"watch"}, "unix:/tmp/s").global.url.text() == "unix:/tmp/s");
 }
 
 BOOST_AUTO_TEST_CASE(timeout_is_a_duration) {

@@ -1,9 +1,11 @@
 // A small blocking Beast client for irqctl and the end-to-end tests: one HTTP request with a timeout,
-// and a WebSocket connection to the live stream. Errors are sentences, never exceptions.
+// and a WebSocket connection to the live stream, over TCP or a Unix socket. Errors are sentences,
+// never exceptions.
 #pragma once
 
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
@@ -17,14 +19,20 @@
 
 namespace irqd::client {
 
+// TCP or a Unix socket: the address family is a run-time property of the socket, so one stream
+// type (and one instantiation of Beast's templates) serves both.
+using client_stream = boost::beast::basic_stream<boost::asio::generic::stream_protocol>;
+
 struct base_url {
-    std::string host = "127.0.0.1";
+    std::string host = "127.0.0.1";         // "localhost" (the Host header) for a Unix socket
     std::string port = "8080";
     std::string prefix;                     // path before /api/v1, usually empty
+    std::string unix_socket;                // "unix:PATH": connect to this socket instead of host:port
     std::string bearer_token;               // sent as "Authorization: Bearer ..." when not empty
-    std::string text() const;               // "http://127.0.0.1:8080"
+    std::string text() const;               // "http://127.0.0.1:8080", "unix:/run/irqd/irqd.sock"
 };
-core::result<base_url> parse_base_url(std::string_view text);   // "http://h:p", "h:p", "http://h:p/prefix"
+// "http://h:p", "h:p", "http://h:p/prefix", or "unix:PATH" (irqd --unix-socket PATH).
+core::result<base_url> parse_base_url(std::string_view text);
 
 struct http_reply {
     unsigned status = 0;
@@ -47,12 +55,12 @@ public:
     core::result<std::string> read(std::chrono::milliseconds timeout);
     void close();
     boost::asio::io_context& io() { return io_; }
-    boost::beast::websocket::stream<boost::beast::tcp_stream>& stream() { return ws_; }
+    boost::beast::websocket::stream<client_stream>& stream() { return ws_; }
 
 private:
     ws_connection() : ws_(io_) {}
     boost::asio::io_context io_;
-    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::websocket::stream<client_stream> ws_;
     boost::beast::flat_buffer buffer_;
 };
 
