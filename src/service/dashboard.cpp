@@ -16,11 +16,7 @@ const web_asset* find_web_asset(std::string_view name) {
 
 namespace {
 void send_asset(const request& req, responder& send, const web_asset& a) {
-    if (req.method() != http::verb::get && req.method() != http::verb::head) {
-        auto res = error_response(req, 405, "method_not_allowed", std::string(req.method_string()) + " is not allowed here; use GET");
-        res.set(http::field::allow, "GET");
-        return send(std::move(res));
-    }
+    if (!allow_only(req, http::verb::get, send)) return;
     response res{http::status::ok, req.version()};
     res.set(http::field::content_type, a.content_type);
     res.set(http::field::server, "irqd");

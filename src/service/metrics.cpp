@@ -348,12 +348,7 @@ bool accepts_gzip(std::string_view header) {
 void add_metrics_route(api_context& ctx, metrics_renderer& r) {
     ctx.routes.push_back([&r](const request& req, const target& t, responder& send) {
         if (t.path != "/metrics") return false;
-        if (req.method() != http::verb::get && req.method() != http::verb::head) {
-            auto res = error_response(req, 405, "method_not_allowed", "/metrics answers GET only");
-            res.set(http::field::allow, "GET");
-            send(std::move(res));
-            return true;
-        }
+        if (!allow_only(req, http::verb::get, send)) return true;
         response res{http::status::ok, req.version()};
         res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
         res.set(http::field::server, "irqd");

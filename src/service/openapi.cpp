@@ -49,13 +49,7 @@ json::object openapi_document(const std::vector<std::string>& listed) {
 void add_openapi_route(api_context& ctx) {
     ctx.routes.push_back([&ctx](const request& req, const target& t, responder& send) {
         if (t.path != "/api/v1/openapi.json") return false;
-        if (req.method() != http::verb::get && req.method() != http::verb::head) {
-            auto res = error_response(req, 405, "method_not_allowed", std::string(req.method_string()) + " is not allowed here; use GET");
-            res.set(http::field::allow, "GET");
-            send(std::move(res));
-            return true;
-        }
-        send(json_response(req, 200, openapi_document(ctx.extra_endpoints)));
+        if (allow_only(req, http::verb::get, send)) send(json_response(req, 200, openapi_document(ctx.extra_endpoints)));
         return true;
     });
     ctx.extra_endpoints.push_back("GET /api/v1/openapi.json (this API in OpenAPI 3.1)");

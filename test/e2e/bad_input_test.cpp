@@ -65,6 +65,10 @@ std::vector<bad> table() {
         {"PUT", "/api/v1/health", "{}", 405, "method_not_allowed", "GET"},
         {"POST", "/api/v1", "", 405, "method_not_allowed", "GET"},
         {"POST", "/api/v1/stream", "", 405, "method_not_allowed", "GET"},
+        {"POST", "/", "", 405, "method_not_allowed", "GET"},
+        {"DELETE", "/assets/app.js", "", 405, "method_not_allowed", "GET"},
+        {"POST", "/metrics", "", 405, "method_not_allowed", "GET"},
+        {"PUT", "/api/v1/openapi.json", "{}", 405, "method_not_allowed", "GET"},
 
         // IRQ ids: negative, huge, non-numeric, path-like (raw and %-encoded).
         {"GET", "/api/v1/interrupts/-1", "", 400, "bad_irq"},
