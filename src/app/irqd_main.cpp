@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
     ctx.hub = &hub;
     http_server server(
         io, cfg.limit, [&](request&& req, responder send) { handle_request(std::move(req), std::move(send), ctx); },
-        [&](boost::beast::tcp_stream&& stream, request&& req) {
+        [&](server_stream&& stream, request&& req) {
             if (access && access->needs_token(req) && !access->authorized(req))
                 return websocket_session::refuse(std::move(stream), req, 401, "unauthorized",
                                                  "the stream needs 'Authorization: Bearer TOKEN' (--token-required-for-reads)");
@@ -139,11 +139,32 @@ int main(int argc, char** argv) {
     add_dashboard_routes(ctx);
     add_openapi_route(ctx);
 
-    auto bound = server.listen(cfg.listen_address, cfg.port);
-    if (!bound) {
-        std::cerr << "irqd: " << bound.error_message() << "\n";
-        return 1;
+    // Where the API answers, as printed and in /health: "http://127.0.0.1:8080/", "unix:/run/irqd/irqd.sock".
+    std::vector<std::string> listeners;
+    std::string tcp_address = "none";
+    if (cfg.listen_tcp) {
+        auto bound = server.listen(cfg.listen_address, cfg.port);
+        if (!bound) {
+            std::cerr << "irqd: " << bound.error_message() << "\n";
+            return 1;
+        }
+        auto ip = bound->address().to_string();
+        tcp_address = (bound->address().is_v6() ? "[" + ip + "]" : ip) + ":" + std::to_string(bound->port());
+        listeners.push_back("http://" + tcp_address + "/");
     }
+    if (!cfg.unix_socket.empty()) {
+        auto made = server.listen_unix(cfg.unix_socket, cfg.unix_socket_mode);
+        if (!made) {
+            std::cerr << "irqd: " << made.error_message() << "\n";
+            return 1;
+        }
+        listeners.push_back("unix:" + cfg.unix_socket.string());
+    }
+    ctx.health_sections.push_back([&](boost::json::object& o) {
+        boost::json::array a;
+        for (const auto& l : listeners) a.emplace_back(l);
+        o["listeners"] = std::move(a);
+    });
     samples.start();
     if (!samples.has_sample())
         log(log_level::warn, "first_sample_failed", {{"reason", samples.stats().last_error}});
@@ -170,14 +191,15 @@ int main(int argc, char** argv) {
     });
     balancing.start_auto();
 
-    std::string host = bound->address().is_v6() ? "[" + bound->address().to_string() + "]" : bound->address().to_string();
-    std::cout << "irqd " << core::version() << " listening on http://" << host << ":" << bound->port() << "/";
+    std::cout << "irqd " << core::version() << " listening on " << listeners.front();
+    if (listeners.size() > 1) std::cout << " and " << listeners.back();
     if (sim)
         std::cout << " (simulated machine: " << samples.latest().cpus.size() << " CPUs, " << sim->irq_count()
                   << " IRQs from " << cfg.simulate->string() << ", speed x" << cfg.simulate_speed << ")";
     std::cout << std::endl;
     log(log_level::info, "started",
-        {{"listen", host + ":" + std::to_string(bound->port())},
+        {{"listen", tcp_address},
+         {"unix_socket", cfg.unix_socket.empty() ? "none" : cfg.unix_socket.string()},
          {"procfs", cfg.procfs.string()},
          {"simulated", sim ? "true" : "false"},
          {"read_only", cfg.read_only ? "true" : "false"}});

@@ -38,6 +38,29 @@ core::result<std::size_t> parse_size(const std::string& name, const std::string&
 bool is_loopback(const std::string& addr) {
     return addr.starts_with("127.") || addr == "::1" || addr == "localhost";
 }
+
+// ADDR:PORT (or [V6]:PORT) into the settings; a non-loopback address needs --allow-remote.
+core::result<bool> parse_listen(const std::string& listen, settings& s) {
+    auto colon = listen.rfind(':');
+    if (colon == std::string::npos) return core::error{"--listen must be ADDR:PORT, like 127.0.0.1:8080, or none"};
+    s.listen_address = listen.substr(0, colon);
+    if (s.listen_address.size() > 2 && s.listen_address.front() == '[' && s.listen_address.back() == ']')
+        s.listen_address = s.listen_address.substr(1, s.listen_address.size() - 2);
+    auto port_text = listen.substr(colon + 1);
+    unsigned long port = 0;
+    try {
+        std::size_t used = 0;
+        port = std::stoul(port_text, &used);
+        if (used != port_text.size() || port > 65535) throw std::out_of_range("port");
+    } catch (const std::exception&) {
+        return core::error{"--listen: '" + port_text + "' is not a port number (0-65535)"};
+    }
+    s.port = static_cast<unsigned short>(port);
+    if (s.listen_address == "localhost") s.listen_address = "127.0.0.1";
+    if (!is_loopback(s.listen_address) && !s.allow_remote)
+        return core::error{"--listen " + listen + " is not a loopback address; add --allow-remote to serve other hosts"};
+    return true;
+}
 }  // namespace
 
 std::filesystem::path default_simulation_file() {
@@ -57,7 +80,7 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     auto& s = out.values;
     std::string listen, procfs, sysfs, interval, topology_interval, history, simulate, faults, level, config_file;
     std::string read_timeout, history_memory;
-    std::string token_file, state_file, restore;
+    std::string token_file, state_file, restore, unix_socket, unix_socket_mode;
     std::string banned_cpus, banned_irqs, balance_interval, balance_window;
     double min_improvement = s.balance.min_improvement;
     double speed = 1.0;
@@ -75,9 +98,15 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     po::options_description serve("Serving");
     serve.add_options()
         ("listen,l", po::value(&listen)->default_value("127.0.0.1:8080")->value_name("ADDR:PORT"),
-         "where the HTTP/WebSocket API listens (port 0 picks a free port)")
+         "where the HTTP/WebSocket API listens (port 0 picks a free port); 'none': no TCP port, only --unix-socket")
         ("allow-remote", po::bool_switch(&s.allow_remote),
          "allow a non-loopback --listen address (anyone who reaches it can read; use --token-file for changes)")
+        ("unix-socket", po::value(&unix_socket)->default_value("")->value_name("PATH"),
+         "also serve the API and the stream on a Unix socket at PATH, e.g. /run/irqd/irqd.sock (its directory must "
+         "exist; a stale socket there is replaced, any other file is not; removed at exit; empty: none)")
+        ("unix-socket-mode", po::value(&unix_socket_mode)->default_value("0660")->value_name("MODE"),
+         "permission bits of the --unix-socket file, octal: who may connect (the file belongs to irqd's user and group; "
+         "--token-file still applies)")
         ("read-only", po::bool_switch(&s.read_only), "refuse every affinity change with 403")
         ("token-file", po::value(&token_file)->default_value("")->value_name("FILE"),
          "require 'Authorization: Bearer TOKEN' for every change (PUT/POST/DELETE); FILE holds TOKEN and must be "
@@ -171,24 +200,26 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     else if (level == "error") s.level = log_level::error;
     else return core::error{"--log-level must be debug, info, warn or error, not '" + level + "'"};
 
-    auto colon = listen.rfind(':');
-    if (colon == std::string::npos) return core::error{"--listen must be ADDR:PORT, like 127.0.0.1:8080"};
-    s.listen_address = listen.substr(0, colon);
-    if (s.listen_address.size() > 2 && s.listen_address.front() == '[' && s.listen_address.back() == ']')
-        s.listen_address = s.listen_address.substr(1, s.listen_address.size() - 2);
-    auto port_text = listen.substr(colon + 1);
-    unsigned long port = 0;
-    try {
-        std::size_t used = 0;
-        port = std::stoul(port_text, &used);
-        if (used != port_text.size() || port > 65535) throw std::out_of_range("port");
-    } catch (const std::exception&) {
-        return core::error{"--listen: '" + port_text + "' is not a port number (0-65535)"};
+    if (!unix_socket.empty()) {
+        // Absolute, so the path in the log and in /health is the one to connect to.
+        std::error_code ec;
+        s.unix_socket = std::filesystem::absolute(unix_socket, ec);
+        if (ec) return core::error{"--unix-socket " + unix_socket + ": " + ec.message()};
     }
-    s.port = static_cast<unsigned short>(port);
-    if (s.listen_address == "localhost") s.listen_address = "127.0.0.1";
-    if (!is_loopback(s.listen_address) && !s.allow_remote)
-        return core::error{"--listen " + listen + " is not a loopback address; add --allow-remote to serve other hosts"};
+    unsigned mode = 0;
+    const char* mode_last = unix_socket_mode.data() + unix_socket_mode.size();
+    auto [mode_end, mode_ec] = std::from_chars(unix_socket_mode.data(), mode_last, mode, 8);
+    if (mode_ec != std::errc{} || unix_socket_mode.empty() || mode_end != mode_last || mode > 0777)
+        return core::error{"--unix-socket-mode '" + unix_socket_mode + "' is not permission bits in octal, like 0660"};
+    s.unix_socket_mode = mode;
+
+    if (listen == "none") {
+        if (s.unix_socket.empty() && !s.balance.oneshot)
+            return core::error{"--listen none needs --unix-socket (irqd would serve nothing)"};
+        s.listen_tcp = false;
+    } else if (auto l = parse_listen(listen, s); !l) {
+        return core::error{l.error_message()};
+    }
 
     s.procfs = procfs;
     s.sysfs = sysfs;

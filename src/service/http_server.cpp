@@ -2,6 +2,7 @@
 #include "irqd/service/http_server.hpp"
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -11,7 +12,14 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <cerrno>
+#include <cstring>
 #include <optional>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "irqd/service/log.hpp"
 
@@ -19,10 +27,11 @@ namespace irqd::service {
 namespace beast = boost::beast;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+using generic = asio::generic::stream_protocol;
 
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
-    http_session(tcp::socket&& socket, http_server& server) : stream_(std::move(socket)), server_(server) {
+    http_session(generic::socket&& socket, http_server& server) : stream_(std::move(socket)), server_(server) {
         ++server_.open_;
     }
     ~http_session() { --server_.open_; }
@@ -35,7 +44,7 @@ public:
         // Only idle sessions are closed here; one busy with a request finishes its answer first.
         if (!busy_) {
             beast::error_code ec;
-            stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+            stream_.socket().shutdown(asio::socket_base::shutdown_both, ec);
             stream_.socket().close(ec);
         }
     }
@@ -108,7 +117,7 @@ private:
     // for a bounded time and amount, and close at its end of stream.
     void linger() {
         beast::error_code ec;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        stream_.socket().shutdown(asio::socket_base::shutdown_send, ec);
         stream_.expires_after(std::chrono::seconds(2));
         drain(0);
     }
@@ -124,11 +133,11 @@ private:
 
     void do_close() {
         beast::error_code ec;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        stream_.socket().shutdown(asio::socket_base::shutdown_send, ec);
         stream_.socket().close(ec);
     }
 
-    beast::tcp_stream stream_;
+    server_stream stream_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     http_server& server_;
@@ -137,31 +146,121 @@ private:
 };
 
 http_server::http_server(asio::io_context& io, const limits& lim, handler h, upgrade_handler u)
-    : io_(io), limits_(lim), handler_(std::move(h)), upgrade_(std::move(u)), acceptor_(io) {}
+    : io_(io), limits_(lim), handler_(std::move(h)), upgrade_(std::move(u)) {}
 
-http_server::~http_server() = default;
+http_server::~http_server() { remove_socket_file(); }
 
 core::result<tcp::endpoint> http_server::listen(const std::string& address, unsigned short port) {
     beast::error_code ec;
     auto addr = asio::ip::make_address(address, ec);
     if (ec) return core::error{"'" + address + "' is not an IP address"};
-    tcp::endpoint ep(addr, port);
-    acceptor_.open(ep.protocol(), ec);
-    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(ep, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    generic::endpoint ep{tcp::endpoint(addr, port)};
+    auto a = std::make_unique<acceptor>(io_);
+    a->open(ep.protocol(), ec);
+    if (!ec) a->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) a->bind(ep, ec);
+    if (!ec) a->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return core::error{"cannot listen on " + address + ":" + std::to_string(port) + ": " + ec.message()};
-    auto bound = acceptor_.local_endpoint(ec);
-    do_accept();
+    // The generic endpoint holds the sockaddr the kernel filled in; read it back as TCP.
+    auto local = a->local_endpoint(ec);
+    tcp::endpoint bound;
+    if (!ec && local.size() <= bound.capacity()) {
+        std::memcpy(bound.data(), local.data(), local.size());
+        bound.resize(local.size());
+    }
+    do_accept(*acceptors_.emplace_back(std::move(a)));
     return bound;
 }
 
-void http_server::do_accept() {
-    acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
+namespace {
+// The errno of a connect to the socket at `path` (0: someone accepts there). ECONNREFUSED is the
+// stale socket of a process that is gone. Non-blocking, so a live listener with a full backlog
+// answers EAGAIN at once instead of hanging.
+int probe_connect(const std::filesystem::path& path) {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return errno;
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    std::strncpy(sa.sun_path, path.c_str(), sizeof sa.sun_path - 1);
+    int e = ::connect(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) == 0 ? 0 : errno;
+    ::close(fd);
+    return e;
+}
+}  // namespace
+
+core::result<bool> http_server::listen_unix(const std::filesystem::path& path, unsigned mode) {
+    auto where = "--unix-socket " + path.string() + ": ";
+    if (path.native().size() >= sizeof(sockaddr_un{}.sun_path))
+        return core::error{where + "longer than the " + std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) +
+                           " bytes a Unix socket path may have"};
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0) {
+        // Only a socket nobody accepts on is ours to replace: a file of another kind may be anything
+        // (a typo in the path must not cost a file), and a live socket belongs to a running daemon.
+        if (!S_ISSOCK(st.st_mode))
+            return core::error{where +
+                               "exists and is not a socket; irqd does not delete it (remove it or choose another path)"};
+        int e = probe_connect(path);
+        if (e == 0 || e == EAGAIN)
+            return core::error{where +
+                               "another process is listening on it (a running irqd?); stop it or choose another path"};
+        if (e != ECONNREFUSED && e != ENOENT)
+            return core::error{where + "cannot tell whether the socket there is stale (" + std::strerror(e) +
+                               "); irqd leaves it"};
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+            return core::error{where + "cannot remove the stale socket: " + std::strerror(errno)};
+        log(log_level::info, "stale_socket_removed", {{"path", path.string()}});
+    } else if (errno != ENOENT) {
+        return core::error{where + std::strerror(errno)};
+    }
+
+    generic::endpoint ep{asio::local::stream_protocol::endpoint(path.string())};
+    auto a = std::make_unique<acceptor>(io_);
+    beast::error_code ec;
+    a->open(ep.protocol(), ec);
+    if (ec) return core::error{where + "cannot create the socket: " + ec.message()};
+    // bind() creates the file with 0777 & ~umask: for the moment until chmod() it must admit nobody
+    // but irqd's user. One thread, and nothing else runs yet, so changing the umask here is safe.
+    mode_t old_umask = ::umask(0177);
+    a->bind(ep, ec);
+    ::umask(old_umask);
+    if (ec) return core::error{where + "cannot bind: " + ec.message()};
+    socket_file_ = path;
+    if (::lstat(path.c_str(), &st) == 0) {
+        socket_dev_ = st.st_dev;
+        socket_ino_ = st.st_ino;
+    }
+    if (::chmod(path.c_str(), static_cast<mode_t>(mode)) != 0) {
+        int e = errno;
+        remove_socket_file();
+        return core::error{where + "cannot set its mode: " + std::strerror(e)};
+    }
+    a->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        remove_socket_file();
+        return core::error{where + "cannot listen: " + ec.message()};
+    }
+    do_accept(*acceptors_.emplace_back(std::move(a)));
+    return true;
+}
+
+void http_server::remove_socket_file() {
+    if (socket_file_.empty()) return;
+    // Only the file bind() created: if it was replaced meanwhile (by hand, or by another irqd after
+    // this one stopped accepting), the new one stays.
+    struct stat st {};
+    if (::lstat(socket_file_.c_str(), &st) == 0 && S_ISSOCK(st.st_mode) && st.st_dev == socket_dev_ &&
+        st.st_ino == socket_ino_)
+        ::unlink(socket_file_.c_str());
+    socket_file_.clear();
+}
+
+void http_server::do_accept(acceptor& a) {
+    a.async_accept([this, &a](beast::error_code ec, generic::socket socket) {
         if (ec) {
             if (ec == asio::error::operation_aborted || stopping_) return;
             log(log_level::warn, "accept_failed", {{"error", ec.message()}});
-            return do_accept();
+            return do_accept(a);
         }
         auto session = std::make_shared<http_session>(std::move(socket), *this);
         if (open_ > limits_.max_connections) {
@@ -173,14 +272,15 @@ void http_server::do_accept() {
             sessions_.push_back(session);
             session->run();
         }
-        do_accept();
+        do_accept(a);
     });
 }
 
 void http_server::stop() {
     stopping_ = true;
     beast::error_code ec;
-    acceptor_.close(ec);
+    for (auto& a : acceptors_) a->close(ec);
+    remove_socket_file();
     for (auto& w : sessions_)
         if (auto s = w.lock()) s->stop();
     sessions_.clear();

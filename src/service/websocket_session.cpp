@@ -12,22 +12,22 @@ namespace irqd::service {
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
-websocket_session::websocket_session(beast::tcp_stream&& stream, stream_hub& hub, const limits& lim)
+websocket_session::websocket_session(server_stream&& stream, stream_hub& hub, const limits& lim)
     : ws_(std::move(stream)), hub_(hub), limits_(lim), close_deadline_(ws_.get_executor()) {}
 
 websocket_session::~websocket_session() {
     if (joined_) hub_.leave(this);
 }
 
-void websocket_session::refuse(beast::tcp_stream&& stream, const request& req, unsigned status, std::string_view code,
+void websocket_session::refuse(server_stream&& stream, const request& req, unsigned status, std::string_view code,
                                std::string_view message) {
-    auto s = std::make_shared<beast::tcp_stream>(std::move(stream));
+    auto s = std::make_shared<server_stream>(std::move(stream));
     auto res = std::make_shared<response>(http_server::json_error(status, code, message, req.version(), false));
     res->prepare_payload();
     s->expires_after(std::chrono::seconds(5));
     http::async_write(*s, *res, [s, res](beast::error_code, std::size_t) {
         beast::error_code ec;
-        s->socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+        s->socket().shutdown(boost::asio::socket_base::shutdown_both, ec);
     });
 }
 

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -78,7 +79,10 @@ public:
     // Starts irqd with `args` (plus --listen 127.0.0.1:0) and waits for its URL line. With `log`, its
     // stderr (the log) goes to that file instead of the test's.
     explicit irqd_process(std::vector<std::string> args, const fs::path& log = {}) {
-        args.insert(args.begin(), {binary("irqd").string(), "--listen", "127.0.0.1:0"});
+        // A test that gives its own --listen (none: the Unix socket only) keeps it.
+        if (std::none_of(args.begin(), args.end(), [](const std::string& a) { return a.starts_with("--listen"); }))
+            args.insert(args.begin(), {"--listen", "127.0.0.1:0"});
+        args.insert(args.begin(), binary("irqd").string());
         int out[2];
         if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
         pid_ = ::fork();
@@ -107,6 +111,7 @@ public:
         }
         first_line_ = line;
         auto at = first_line_.find("http://");
+        if (at == std::string::npos) at = first_line_.find("unix:");   // --listen none
         if (at == std::string::npos) throw std::runtime_error("no URL in irqd's first line: " + first_line_);
         auto end = first_line_.find_first_of(" \n", at);
         url_text_ = first_line_.substr(at, end - at);

@@ -1,14 +1,18 @@
 // The HTTP side of the daemon: a listener that accepts, one http_session per connection that reads
 // requests with size limits and timeouts, and hands each to a handler that answers now or later.
-// WebSocket upgrades are passed on with their socket. Graceful stop closes the acceptor and idle sessions.
+// WebSocket upgrades are passed on with their socket. It listens on TCP, a Unix stream socket or both;
+// the limits are shared. Graceful stop closes the acceptors and idle sessions.
 #pragma once
 
+#include <boost/asio/basic_socket_acceptor.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -24,6 +28,10 @@ namespace http = boost::beast::http;
 using request = http::request<http::string_body>;
 using response = http::response<http::string_body>;
 
+// One stream type for TCP and Unix-socket connections: the address family is a run-time property of
+// the socket, so the sessions and the WebSocket code are compiled once for both.
+using server_stream = boost::beast::basic_stream<boost::asio::generic::stream_protocol>;
+
 // Sends the response for one request; may be called later (e.g. when a balance plan is ready), once.
 using responder = std::function<void(response)>;
 
@@ -38,13 +46,18 @@ class http_session;
 class http_server {
 public:
     using handler = std::function<void(request&&, responder)>;
-    using upgrade_handler = std::function<void(boost::beast::tcp_stream&&, request&&)>;
+    using upgrade_handler = std::function<void(server_stream&&, request&&)>;
 
     http_server(boost::asio::io_context& io, const limits& lim, handler h, upgrade_handler u);
     ~http_server();
 
     // Binds and starts accepting; returns the bound endpoint (port 0 picks a free one).
     core::result<boost::asio::ip::tcp::endpoint> listen(const std::string& address, unsigned short port);
+    // Binds a Unix stream socket at `path` whose file has permission bits `mode` before anyone can
+    // connect, whatever the umask. A stale socket there (nobody accepting) is replaced; a live one or
+    // any other kind of file is an error, and is left alone.
+    core::result<bool> listen_unix(const std::filesystem::path& path, unsigned mode);
+    // Closes the acceptors, idle sessions, and removes the Unix socket file (if it is still ours).
     void stop();
 
     std::size_t open_connections() const { return open_; }
@@ -56,13 +69,17 @@ public:
 
 private:
     friend class http_session;
-    void do_accept();
+    using acceptor = boost::asio::basic_socket_acceptor<boost::asio::generic::stream_protocol>;
+    void do_accept(acceptor& a);
+    void remove_socket_file();
 
     boost::asio::io_context& io_;
     const limits& limits_;
     handler handler_;
     upgrade_handler upgrade_;
-    boost::asio::ip::tcp::acceptor acceptor_;
+    std::vector<std::unique_ptr<acceptor>> acceptors_;   // stable addresses for their pending accepts
+    std::filesystem::path socket_file_;                  // created by listen_unix(); empty once removed
+    std::uint64_t socket_dev_ = 0, socket_ino_ = 0;      // which file that is, so a newer one is never removed
     std::size_t open_ = 0;
     http_stats stats_;
     std::vector<std::weak_ptr<http_session>> sessions_;

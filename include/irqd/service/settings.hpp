@@ -43,7 +43,10 @@ struct balance_settings {
 struct settings {
     std::string listen_address = "127.0.0.1";
     unsigned short port = 8080;
+    bool listen_tcp = true;                          // false with --listen none: the Unix socket only
     bool allow_remote = false;                       // a non-loopback listen address needs this
+    std::filesystem::path unix_socket;               // empty: none; else the API on this Unix stream socket too
+    unsigned unix_socket_mode = 0660;                // its permission bits, whatever the umask
     std::filesystem::path token_file;                // empty: no token; else changes need its bearer token
     bool token_required_for_reads = false;           // the token is needed for GETs and the stream too
     std::filesystem::path state_file = "/var/lib/irqd/state.json";   // saved affinities; empty: not saved

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include <deque>
@@ -18,7 +17,7 @@ namespace irqd::service {
 
 class websocket_session : public subscriber, public std::enable_shared_from_this<websocket_session> {
 public:
-    websocket_session(boost::beast::tcp_stream&& stream, stream_hub& hub, const limits& lim);
+    websocket_session(server_stream&& stream, stream_hub& hub, const limits& lim);
     ~websocket_session() override;
 
     // Accepts the upgrade in `req` and starts reading client messages.
@@ -28,7 +27,7 @@ public:
     void stop() override { close(boost::beast::websocket::close_code::going_away, "irqd is stopping"); }
 
     // Answers an upgrade we will not take (wrong path, too many subscribers) with a JSON HTTP error.
-    static void refuse(boost::beast::tcp_stream&& stream, const request& req, unsigned status, std::string_view code,
+    static void refuse(server_stream&& stream, const request& req, unsigned status, std::string_view code,
                        std::string_view message);
 
 private:
@@ -39,7 +38,7 @@ private:
     void close(boost::beast::websocket::close_code code, std::string_view reason);
     void start_close();
 
-    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::websocket::stream<server_stream> ws_;
     boost::beast::flat_buffer in_;
     stream_hub& hub_;
     const limits& limits_;
