@@ -1,6 +1,7 @@
 // irqd: main(), wiring and signals. One thread runs one io_context: the sampler's timer, the HTTP
 // and WebSocket sessions and the balancer's slices all take turns on it.
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <csignal>
@@ -81,6 +82,7 @@ int main(int argc, char** argv) {
     if (sim) samples.before_sample = [&](core::clock_time t) { sim->advance(t); };
     affinity_writer writer(port, cfg.read_only);
     writer.on_written = [&](unsigned irq) { samples.refresh_irq(irq); };
+    writer.post = [&io](std::function<void()> f) { boost::asio::post(io, std::move(f)); };
     auto row_of = [&](unsigned irq) -> const core::irq_row* {
         auto r = samples.latest().find_row(std::to_string(irq));
         return r ? &samples.latest().rows[*r] : nullptr;
@@ -127,9 +129,6 @@ int main(int argc, char** argv) {
     ctx.server = &server;
     ctx.routes.push_back(balancing.route());
     for (auto& line : balance_service::endpoints()) ctx.extra_endpoints.push_back(line);
-    balancing.on_applied = [&](const std::vector<affinity_outcome>& outs) {
-        if (ctx.on_affinity_changed) ctx.on_affinity_changed(outs);
-    };
     metrics_renderer metrics({.samples = samples,
                               .writer = writer,
                               .server = &server,
@@ -208,6 +207,8 @@ int main(int argc, char** argv) {
     signals.async_wait([&](boost::system::error_code ec, int sig) {
         if (ec) return;
         log(log_level::info, "stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+        // A batch half written is rolled back (its client gets 503), so what the state file says holds.
+        writer.abort_batch();
         server.stop();
         hub.stop();
         samples.stop();

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <unordered_set>
 
 #include "irqd/service/log.hpp"
 
@@ -98,6 +99,7 @@ void affinity_writer::notify(const std::vector<affinity_outcome>& outcomes) {
 
 std::variant<affinity_outcome, affinity_error> affinity_writer::set(const affinity_change& c,
                                                                     const core::cpu_set& online) {
+    if (auto e = busy_error()) return *e;
     auto r = apply(c, online);
     if (auto* ok = std::get_if<affinity_outcome>(&r)) notify({*ok});
     return r;
@@ -140,41 +142,141 @@ std::variant<affinity_outcome, affinity_error> affinity_writer::apply(const affi
     return out;
 }
 
-std::variant<std::vector<affinity_outcome>, batch_failure> affinity_writer::set_all(
-    const std::vector<affinity_change>& changes, const core::cpu_set& online) {
-    // Validate everything before the first write, so a bad entry changes nothing.
-    for (std::size_t i = 0; i < changes.size(); ++i) {
-        for (std::size_t j = 0; j < i; ++j)
-            if (changes[j].irq == changes[i].irq)
-                return batch_failure{{400, "duplicate_irq", "IRQ " + std::to_string(changes[i].irq) + " appears twice", {}},
-                                     changes[i].irq, {}, {}};
-        if (auto e = validate(changes[i], online)) {
-            ++failures_;
-            return batch_failure{*e, changes[i].irq, {}, {}};
-        }
-    }
-    std::vector<affinity_outcome> done;
+struct affinity_writer::batch {
+    std::vector<affinity_change> changes;
+    core::cpu_set online;
+    std::function<void(batch_result)> done;
+    std::vector<affinity_outcome> applied;        // outcomes of changes[0 .. applied.size())
+    std::optional<batch_failure> failure;         // set: rolling back
+    std::size_t restore = 0;                      // applied[0 .. restore) still to restore
+    std::size_t slices = 0;
+};
+
+std::optional<affinity_error> affinity_writer::busy_error() const {
+    if (!batch_) return std::nullopt;
+    return affinity_error{409, "affinity_batch_running",
+                          "a batch of affinity changes is being applied (" + std::to_string(batch_->applied.size()) +
+                              " of " + std::to_string(batch_->changes.size()) +
+                              " written); try again when it has ended (GET /api/v1/health shows its progress)",
+                          {}};
+}
+
+std::optional<affinity_writer::batch_progress> affinity_writer::progress() const {
+    if (!batch_) return std::nullopt;
+    return batch_progress{batch_->changes.size(), batch_->applied.size(), batch_->failure ? batch_->restore : 0,
+                          batch_->slices};
+}
+
+std::optional<batch_failure> affinity_writer::validate_batch(const std::vector<affinity_change>& changes,
+                                                             const core::cpu_set& online) {
+    if (auto e = busy_error()) return batch_failure{*e, changes.empty() ? 0 : changes.front().irq, {}, {}};
+    // Everything is validated before the first write, so a bad entry changes nothing.
+    std::unordered_set<unsigned> seen;
     for (const auto& c : changes) {
-        auto r = apply(c, online);
-        if (auto* ok = std::get_if<affinity_outcome>(&r)) {
-            done.push_back(std::move(*ok));
-            continue;
+        if (!seen.insert(c.irq).second)
+            return batch_failure{{400, "duplicate_irq", "IRQ " + std::to_string(c.irq) + " appears twice", {}}, c.irq, {}, {}};
+        if (auto e = validate(c, online)) {
+            ++failures_;
+            return batch_failure{*e, c.irq, {}, {}};
         }
-        batch_failure f{std::get<affinity_error>(r), c.irq, {}, {}};
-        for (auto it = done.rbegin(); it != done.rend(); ++it) {
-            if (!it->changed || !it->before) continue;
-            if (auto ec = port_.write(it->irq, *it->before)) {
-                ++write_errors_[ec.value()];
-                f.rollback_failed.push_back(it->irq);
-            } else {
-                f.rolled_back.push_back(it->irq);
-                if (on_written) on_written(it->irq);
-            }
-        }
-        return f;
     }
-    notify(done);
-    return done;
+    return std::nullopt;
+}
+
+void affinity_writer::start_batch(std::vector<affinity_change> changes, const core::cpu_set& online,
+                                  std::function<void(batch_result)> done) {
+    if (auto f = validate_batch(changes, online)) return done(std::move(*f));
+    batch_ = std::make_shared<batch>();
+    batch_->changes = std::move(changes);
+    batch_->online = online;
+    batch_->done = std::move(done);
+    if (!post) {
+        while (!run_slice()) {}
+        return;
+    }
+    schedule();
+}
+
+affinity_writer::batch_result affinity_writer::set_all(const std::vector<affinity_change>& changes,
+                                                       const core::cpu_set& online) {
+    std::optional<batch_result> result;
+    auto keep = std::move(post);                   // no posting: this call returns the answer
+    post = nullptr;
+    start_batch(changes, online, [&](batch_result r) { result = std::move(r); });
+    post = std::move(keep);
+    return std::move(*result);
+}
+
+void affinity_writer::schedule() {
+    post([this, b = batch_] {
+        if (batch_ != b) return;                   // aborted meanwhile
+        if (!run_slice()) schedule();
+    });
+}
+
+bool affinity_writer::run_slice() {
+    auto& b = *batch_;
+    ++b.slices;
+    const auto t0 = std::chrono::steady_clock::now();
+    while (!step(b))
+        if (std::chrono::steady_clock::now() - t0 >= slice_budget) return false;
+    finish_batch();
+    return true;
+}
+
+bool affinity_writer::step(batch& b) {
+    if (!b.failure) {
+        if (b.applied.size() == b.changes.size()) return true;
+        const auto& c = b.changes[b.applied.size()];
+        auto r = apply(c, b.online);
+        if (auto* ok = std::get_if<affinity_outcome>(&r)) {
+            b.applied.push_back(std::move(*ok));
+            return b.applied.size() == b.changes.size();
+        }
+        b.failure = batch_failure{std::get<affinity_error>(r), c.irq, {}, {}};
+        b.restore = b.applied.size();
+        return b.restore == 0;
+    }
+    // Restoring, newest first: one write per step (unchanged entries cost nothing and are skipped).
+    while (b.restore > 0) {
+        const auto& o = b.applied[--b.restore];
+        if (!o.changed || !o.before) continue;
+        if (auto ec = port_.write(o.irq, *o.before)) {
+            ++write_errors_[ec.value()];
+            b.failure->rollback_failed.push_back(o.irq);
+        } else {
+            b.failure->rolled_back.push_back(o.irq);
+            if (on_written) on_written(o.irq);
+        }
+        break;
+    }
+    return b.restore == 0;
+}
+
+void affinity_writer::finish_batch() {
+    auto b = std::move(batch_);                    // not busy any more: `done` may start the next batch
+    if (b->failure) {
+        if (!b->failure->rollback_failed.empty())
+            log(log_level::error, "affinity_rollback_failed",
+                {{"irqs", std::to_string(b->failure->rollback_failed.size())}, {"code", b->failure->error.code}});
+        return b->done(std::move(*b->failure));
+    }
+    notify(b->applied);
+    b->done(std::move(b->applied));
+}
+
+void affinity_writer::abort_batch() {
+    if (!batch_) return;
+    auto& b = *batch_;
+    if (!b.failure) {
+        b.failure = batch_failure{{503, "stopping", "irqd is stopping; the changes of this batch were rolled back", {}},
+                                  b.applied.size() < b.changes.size() ? b.changes[b.applied.size()].irq : 0, {}, {}};
+        b.restore = b.applied.size();
+    }
+    log(log_level::warn, "affinity_batch_aborted",
+        {{"written", std::to_string(b.applied.size())}, {"total", std::to_string(b.changes.size())}});
+    while (!step(b)) {}
+    finish_batch();
 }
 
 }  // namespace irqd::service

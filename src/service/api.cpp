@@ -49,6 +49,36 @@ json::object outcome_json(const affinity_outcome& o) {
     return j;
 }
 
+json::value batch_progress_json(const std::optional<affinity_writer::batch_progress>& p) {
+    if (!p) return nullptr;
+    return json::object{{"total", p->total}, {"written", p->written}, {"rolling_back", p->rolling_back}, {"slices", p->slices}};
+}
+
+unsigned batch_status(const affinity_writer::batch_result& r) {
+    if (auto* f = std::get_if<batch_failure>(&r)) return f->error.status;
+    return 200;
+}
+
+json::object batch_json(const affinity_writer::batch_result& r) {
+    if (auto* f = std::get_if<batch_failure>(&r)) {
+        json::object err{{"code", f->error.code}, {"message", f->error.message}, {"irq", std::to_string(f->irq)}};
+        json::array rb, rbf;
+        for (auto i : f->rolled_back) rb.push_back(json::value(std::to_string(i)));
+        for (auto i : f->rollback_failed) rbf.push_back(json::value(std::to_string(i)));
+        err["rolled_back"] = std::move(rb);
+        err["rollback_failed"] = std::move(rbf);
+        return json::object{{"error", std::move(err)}};
+    }
+    const auto& outs = std::get<std::vector<affinity_outcome>>(r);
+    json::array applied;
+    std::size_t changed = 0;
+    for (const auto& o : outs) {
+        changed += o.changed;
+        applied.push_back(outcome_json(o));
+    }
+    return json::object{{"applied", std::move(applied)}, {"changed", changed}};
+}
+
 class router {
 public:
     router(request&& req, responder send, api_context& ctx) : req_(std::move(req)), send_(std::move(send)), ctx_(ctx) {}
@@ -384,35 +414,19 @@ private:
         if (auto* e = std::get_if<request_error>(&set)) return fail(*e);
         auto r = ctx_.writer.set({*irq, std::get<core::cpu_set>(std::move(set))}, online());
         if (auto* e = std::get_if<affinity_error>(&r)) return fail(e->status, e->code, e->message);
-        const auto& out = std::get<affinity_outcome>(r);
-        if (ctx_.on_affinity_changed) ctx_.on_affinity_changed({out});
-        reply(200, outcome_json(out));
+        reply(200, outcome_json(std::get<affinity_outcome>(r)));
     }
 
     void post_affinity() {
         if (reject_unknown({})) return;
         auto parsed = parse_affinity_batch(req_.body());
         if (auto* e = std::get_if<request_error>(&parsed)) return fail(*e);
-        const auto& changes = std::get<std::vector<affinity_change>>(parsed);
-        auto r = ctx_.writer.set_all(changes, online());
-        if (auto* f = std::get_if<batch_failure>(&r)) {
-            json::object err{{"code", f->error.code}, {"message", f->error.message}, {"irq", std::to_string(f->irq)}};
-            json::array rb, rbf;
-            for (auto i : f->rolled_back) rb.push_back(json::value(std::to_string(i)));
-            for (auto i : f->rollback_failed) rbf.push_back(json::value(std::to_string(i)));
-            err["rolled_back"] = std::move(rb);
-            err["rollback_failed"] = std::move(rbf);
-            return reply(f->error.status, json::object{{"error", std::move(err)}});
-        }
-        const auto& outs = std::get<std::vector<affinity_outcome>>(r);
-        if (ctx_.on_affinity_changed) ctx_.on_affinity_changed(outs);
-        json::array applied;
-        std::size_t changed = 0;
-        for (const auto& o : outs) {
-            changed += o.changed;
-            applied.push_back(outcome_json(o));
-        }
-        reply(200, json::object{{"applied", std::move(applied)}, {"changed", changed}});
+        // Written in slices: other requests are answered meanwhile, and this one when the batch ends.
+        auto& changes = std::get<std::vector<affinity_change>>(parsed);
+        ctx_.writer.start_batch(std::move(changes), online(),
+                                [send = send_, head = answer_head(req_)](affinity_writer::batch_result r) {
+                                    send(json_response(head, batch_status(r), batch_json(r)));
+                                });
     }
 
     void raw() {
@@ -453,7 +467,8 @@ private:
                                      {"oldest", h.empty() ? json::value(nullptr) : json::value(core::format_rfc3339(h.oldest()))},
                                      {"newest", h.empty() ? json::value(nullptr) : json::value(core::format_rfc3339(h.newest()))}}},
             {"affinity_writes", ctx_.writer.writes()},
-            {"affinity_failures", ctx_.writer.failures()}};
+            {"affinity_failures", ctx_.writer.failures()},
+            {"affinity_batch", batch_progress_json(ctx_.writer.progress())}};
         if (!st.last_error.empty()) o["last_error"] = st.last_error;
         if (ctx_.server) o["connections"] = ctx_.server->open_connections();
         for (const auto& section : ctx_.health_sections) section(o);
@@ -481,6 +496,14 @@ response json_response(const request& req, unsigned status, const json::value& b
     res.body() = to_json_text(body);
     res.body() += '\n';
     return res;
+}
+
+request answer_head(const request& req) {
+    request head;
+    head.version(req.version());
+    head.method(req.method());
+    head.keep_alive(req.keep_alive());
+    return head;
 }
 
 bool allow_only(const request& req, http::verb v, const responder& send) {

@@ -351,6 +351,11 @@ struct balance_service::job {
 
     std::optional<prepared_balance> prepared;
     std::optional<core::balancer> balancer;
+    // Applying: the answer so far and the plan being written.
+    json::object body;
+    bool applying = false;
+    std::chrono::steady_clock::time_point apply_started;
+    balance_outcome outcome;
 
     void add(const core::window_counts& w) {
         if (w.frames == 0 || !w.shape) return;
@@ -429,8 +434,9 @@ core::cpu_set balance_service::online() const {
 void balance_service::plan(const balance_options& o, std::string trigger, on_done done) {
     if (job_) {
         done(409, json::object{{"error", json::object{{"code", "busy"},
-                                                      {"message", "a plan is being computed (" + job_->trigger +
-                                                                      "); try again in a moment"}}}});
+                                                      {"message", std::string("a plan is being ") +
+                                                                      (job_->applying ? "applied (" : "computed (") +
+                                                                      job_->trigger + "); try again in a moment"}}}});
         return;
     }
     if (o.apply && cfg_.read_only) {
@@ -532,10 +538,24 @@ void balance_service::finish() {
         j->done(200, std::move(body));
         return;
     }
+    // The plan is written in slices (requests keep being answered); the job stays, so this service
+    // is busy until the writer is done.
     std::vector<affinity_change> changes;
     changes.reserve(outcome.moves.size());
     for (const auto& m : outcome.moves) changes.push_back({m.irq, core::cpu_set::of({m.to})});
-    auto r = writer_.set_all(changes, online());
+    j->body = std::move(body);
+    j->applying = true;
+    j->apply_started = std::chrono::steady_clock::now();
+    j->outcome = std::move(outcome);
+    job_ = std::move(j);
+    writer_.start_batch(std::move(changes), online(), [this](affinity_writer::batch_result r) { applied(std::move(r)); });
+}
+
+void balance_service::applied(affinity_writer::batch_result r) {
+    if (!job_) return;                                           // stopped meanwhile
+    std::unique_ptr<job> j = std::move(job_);
+    auto& body = j->body;
+    const auto& outcome = j->outcome;
     if (auto* f = std::get_if<batch_failure>(&r)) {
         log(log_level::warn, "balance_apply_failed",
             {{"trigger", j->trigger}, {"irq", std::to_string(f->irq)}, {"code", f->error.code},
@@ -574,10 +594,10 @@ void balance_service::finish() {
          {"max_load_before", std::to_string(outcome.before.max_load)},
          {"max_load_after", std::to_string(outcome.after.max_load)},
          {"improvement", std::to_string(outcome.improvement)}});
-    if (on_applied) on_applied(outs);
     body["applied"] = true;
     body["plan_id"] = id;
     body["changed"] = changed;
+    body["applying_ms"] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - j->apply_started).count();
     j->done(200, std::move(body));
 }
 
@@ -587,34 +607,35 @@ void balance_service::record(json::object entry) {
     while (history_.size() > cfg_.balance.history_limit) history_.pop_front();
 }
 
-std::pair<unsigned, json::value> balance_service::revert() {
-    auto error = [](unsigned status, std::string_view code, std::string message) {
-        return std::pair<unsigned, json::value>{status, json::object{{"error", json::object{{"code", code}, {"message", message}}}}};
+void balance_service::revert(on_done done) {
+    auto error = [&](unsigned status, std::string_view code, std::string message) {
+        done(status, json::object{{"error", json::object{{"code", code}, {"message", message}}}});
     };
     if (cfg_.read_only) return error(403, "read_only", "irqd runs with --read-only; affinities cannot be changed");
     if (journal_.empty()) return error(409, "nothing_to_revert", "no applied plan to revert (see GET /api/v1/balance/history)");
-    const auto& entry = journal_.back();
-    auto r = writer_.set_all(entry.previous, online());
-    if (auto* f = std::get_if<batch_failure>(&r)) {
-        log(log_level::warn, "balance_revert_failed", {{"plan", std::to_string(entry.plan_id)}, {"code", f->error.code}});
-        json::object err{{"code", f->error.code}, {"message", f->error.message}, {"irq", std::to_string(f->irq)},
-                         {"rolled_back", irq_list(f->rolled_back)}, {"rollback_failed", irq_list(f->rollback_failed)}};
-        return {f->error.status, json::object{{"error", std::move(err)}}};
-    }
-    const auto& outs = std::get<std::vector<affinity_outcome>>(r);
-    json::array restored;
-    std::size_t changed = 0;
-    for (const auto& o : outs) {
-        changed += o.changed;
-        restored.push_back(json::object{{"irq", std::to_string(o.irq)}, {"cpus", o.requested.to_list()}, {"changed", o.changed}});
-    }
-    const auto id = entry.plan_id;
-    journal_.pop_back();
-    record(json::object{{"id", next_id_++}, {"kind", "revert"}, {"trigger", "api"}, {"reverts", id}, {"changed", changed}});
-    log(log_level::info, "balance_reverted", {{"plan", std::to_string(id)}, {"changed", std::to_string(changed)}});
-    if (on_applied) on_applied(outs);
-    return {200, json::object{{"reverted", id}, {"restored", std::move(restored)}, {"changed", changed},
-                              {"journal", journal_.size()}}};
+    if (job_ && job_->applying)
+        return error(409, "busy", "a plan is being applied (" + job_->trigger + "); revert it when that has ended");
+    const auto id = journal_.back().plan_id;
+    writer_.start_batch(journal_.back().previous, online(), [this, id, done = std::move(done)](affinity_writer::batch_result r) {
+        if (auto* f = std::get_if<batch_failure>(&r)) {
+            log(log_level::warn, "balance_revert_failed", {{"plan", std::to_string(id)}, {"code", f->error.code}});
+            json::object err{{"code", f->error.code}, {"message", f->error.message}, {"irq", std::to_string(f->irq)},
+                             {"rolled_back", irq_list(f->rolled_back)}, {"rollback_failed", irq_list(f->rollback_failed)}};
+            return done(f->error.status, json::object{{"error", std::move(err)}});
+        }
+        const auto& outs = std::get<std::vector<affinity_outcome>>(r);
+        json::array restored;
+        std::size_t changed = 0;
+        for (const auto& o : outs) {
+            changed += o.changed;
+            restored.push_back(json::object{{"irq", std::to_string(o.irq)}, {"cpus", o.requested.to_list()}, {"changed", o.changed}});
+        }
+        std::erase_if(journal_, [id](const journal_entry& e) { return e.plan_id == id; });
+        record(json::object{{"id", next_id_++}, {"kind", "revert"}, {"trigger", "api"}, {"reverts", id}, {"changed", changed}});
+        log(log_level::info, "balance_reverted", {{"plan", std::to_string(id)}, {"changed", std::to_string(changed)}});
+            done(200, json::object{{"reverted", id}, {"restored", std::move(restored)}, {"changed", changed},
+                               {"journal", journal_.size()}});
+    });
 }
 
 json::value balance_service::history_json() const {
@@ -644,10 +665,10 @@ extra_route balance_service::route() {
             return true;
         }
         if (s.size() == 4 && s[3] == "revert") {
-            if (only(http::verb::post) && no_params({})) {
-                auto [status, body] = revert();
-                send(json_response(req, status, body));
-            }
+            if (only(http::verb::post) && no_params({}))
+                revert([send, head = answer_head(req)](unsigned status, const json::value& body) {
+                    send(json_response(head, status, body));
+                });
             return true;
         }
         if (s.size() == 4) {
@@ -668,13 +689,9 @@ extra_route balance_service::route() {
         }
         auto o = parse_balance_options(body, apply, cfg_.balance);
         if (auto* e = std::get_if<request_error>(&o)) return fail(e->status, e->code, e->message), true;
-        // The answer comes later: keep what json_response needs of the request, not its body.
-        request head;
-        head.version(req.version());
-        head.method(req.method());
-        head.keep_alive(req.keep_alive());
-        plan(std::get<balance_options>(o), "api",
-             [send, head](unsigned status, json::value answer) { send(json_response(head, status, answer)); });
+        plan(std::get<balance_options>(o), "api", [send, head = answer_head(req)](unsigned status, json::value answer) {
+            send(json_response(head, status, answer));
+        });
         return true;
     };
 }

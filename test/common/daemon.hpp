@@ -122,12 +122,13 @@ public:
     irqd_process(const irqd_process&) = delete;
     irqd_process& operator=(const irqd_process&) = delete;
 
-    // Sends SIGTERM and waits (bounded); returns the exit status, or -1 when it had to be killed.
+    // Sends SIGTERM and waits (bounded: 10 s, a simulated machine with thousands of IRQs removes its
+    // files on the way out); returns the exit status, or -1 when it had to be killed.
     int stop() {
         if (pid_ <= 0) return status_;
         ::kill(pid_, SIGTERM);
         int st = 0;
-        for (int i = 0; i < 100; ++i) {
+        for (int i = 0; i < 200; ++i) {
             if (::waitpid(pid_, &st, WNOHANG) == pid_) {
                 pid_ = 0;
                 if (out_) std::fclose(out_);

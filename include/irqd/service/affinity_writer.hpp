@@ -1,9 +1,12 @@
 // Sets IRQ affinities: read before write, skip no-ops, re-read the effective affinity, and turn the
-// kernel's errno into an answer a user can act on. Batches are all or nothing (rolled back on failure).
+// kernel's errno into an answer a user can act on. Batches are all or nothing (rolled back on failure)
+// and run in slices, so a thousand writes never hold up the requests sharing the io_context.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -74,12 +77,36 @@ struct batch_failure {
 
 class affinity_writer {
 public:
+    using batch_result = std::variant<std::vector<affinity_outcome>, batch_failure>;
+
     affinity_writer(affinity_port& port, bool read_only) : port_(port), read_only_(read_only) {}
 
     // `online` is the set of online CPUs: a request with none of them is refused before any write.
+    // While a batch is running, every other change is refused with 409 "affinity_batch_running".
     std::variant<affinity_outcome, affinity_error> set(const affinity_change& change, const core::cpu_set& online);
-    std::variant<std::vector<affinity_outcome>, batch_failure> set_all(const std::vector<affinity_change>& changes,
-                                                                       const core::cpu_set& online);
+    // The whole batch at once, on the caller's turn (startup, tests).
+    batch_result set_all(const std::vector<affinity_change>& changes, const core::cpu_set& online);
+    // The batch in slices of about `slice_budget` each, handed to `post` between slices; `done` gets
+    // the result (at once when validation refuses the batch or nothing is posted). Without `post`
+    // the slices run back to back before this returns.
+    void start_batch(std::vector<affinity_change> changes, const core::cpu_set& online,
+                     std::function<void(batch_result)> done);
+    // Stops a running batch and rolls back what it wrote, on this turn (irqd is stopping); its
+    // `done` gets the failure (503 "stopping").
+    void abort_batch();
+
+    // How the slices get their turns: irqd posts them to its io_context.
+    std::function<void(std::function<void()>)> post;
+    std::chrono::microseconds slice_budget{4000};  // at least one write per slice
+
+    struct batch_progress {
+        std::size_t total = 0, written = 0;         // changes of the batch, and those applied so far
+        std::size_t rolling_back = 0;               // > 0: a write failed; this many still to restore
+        std::size_t slices = 0;
+    };
+    // The running batch, if any (GET /api/v1/health shows it).
+    std::optional<batch_progress> progress() const;
+    bool busy() const { return batch_ != nullptr; }
 
     // Called after every successful write (the sampler refreshes its cached IRQ info).
     std::function<void(unsigned irq)> on_written;
@@ -102,6 +129,13 @@ public:
     const std::map<int, std::uint64_t>& write_errors() const { return write_errors_; }
 
 private:
+    struct batch;
+    std::optional<affinity_error> busy_error() const;
+    std::optional<batch_failure> validate_batch(const std::vector<affinity_change>& changes, const core::cpu_set& online);
+    void schedule();
+    bool run_slice();                              // true when the batch ended (and `done` was called)
+    bool step(batch& b);                           // one write or one restore; true when the batch ended
+    void finish_batch();
     std::optional<affinity_error> validate(const affinity_change& change, const core::cpu_set& online);
     std::variant<affinity_outcome, affinity_error> apply(const affinity_change& change, const core::cpu_set& online);
     void notify(const std::vector<affinity_outcome>& outcomes);
@@ -111,6 +145,7 @@ private:
     std::map<int, std::uint64_t> write_errors_;
     std::map<unsigned, remembered_refusal> refused_;
     std::vector<applied_observer> applied_observers_;
+    std::shared_ptr<batch> batch_;
 };
 
 }  // namespace irqd::service

@@ -32,8 +32,6 @@ struct api_context {
     bool simulated = false;
     std::vector<extra_route> routes{};               // consulted before the built-in routes
     std::vector<std::string> extra_endpoints{};      // their lines in the GET /api/v1 index
-    // Called after affinities changed through the API (persistence, journal).
-    std::function<void(const std::vector<affinity_outcome>&)> on_affinity_changed{};
     // The bearer-token check, before any route (extra ones included); null: no token needed.
     const access_guard* access = nullptr;
     // Each adds its keys to GET /api/v1/health (saved affinities, restore, refused IRQs, ...).
@@ -45,6 +43,8 @@ void handle_request(request&& req, responder send, api_context& ctx);
 // Helpers shared by the routes in other files.
 response json_response(const request& req, unsigned status, const boost::json::value& body);
 response error_response(const request& req, unsigned status, std::string_view code, std::string_view message);
+// What json_response() needs of a request answered later (no body, no headers kept alive).
+request answer_head(const request& req);
 // True when the request's method is `v` (HEAD counts as GET); otherwise answers 405 with an Allow header.
 bool allow_only(const request& req, boost::beast::http::verb v, const responder& send);
 

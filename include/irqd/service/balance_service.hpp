@@ -117,8 +117,8 @@ public:
     extra_route route();
     static std::vector<std::string> endpoints();
 
-    // Plans in slices on the io_context and calls `done` with the answer. One plan at a time: while
-    // one runs, another gets 409 "busy" right away. `trigger` is recorded in the history.
+    // Plans in slices on the io_context, applies (also in slices) when asked, and calls `done` with the
+    // answer. One plan at a time: while one is computed or applied, another gets 409 "busy" right away. `trigger` is recorded in the history.
     void plan(const balance_options& o, std::string trigger, on_done done);
     bool busy() const { return job_ != nullptr; }
     std::uint64_t runs() const { return runs_; }   // plans computed, by the API and by auto mode (/metrics)
@@ -126,17 +126,15 @@ public:
     void start_auto();                            // when settings::balance::interval > 0
     void stop();
 
-    // Restores the placement from before the last applied plan.
-    std::pair<unsigned, boost::json::value> revert();
+    // Restores the placement from before the last applied plan (written in slices; `done` answers).
+    void revert(on_done done);
     boost::json::value history_json() const;
-
-    // Told the outcomes of every applied plan and revert (persistence, ...).
-    std::function<void(const std::vector<affinity_outcome>&)> on_applied;
 
 private:
     struct job;
     void slice();
     void finish();
+    void applied(affinity_writer::batch_result r);
     void schedule_auto();
     core::cpu_set online() const;
     void record(boost::json::object entry);
