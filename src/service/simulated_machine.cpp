@@ -78,6 +78,7 @@ core::result<std::unique_ptr<simulated_machine>> simulated_machine::create(const
             if (snap.count(r, c) > 0 || total == 0) s.affinity.add(snap.cpus[c]);
         }
         if (!s.row.per_cpu) s.rate_per_day = 0;   // ERR/MIS stay as they are
+        if (s.row.number) m->by_number_.emplace(*s.row.number, m->rows_.size());
         m->rows_.push_back(std::move(s));
     }
 
@@ -164,11 +165,13 @@ std::string simulated_machine::render() const {
     return out;
 }
 
-bool simulated_machine::irq_exists(unsigned irq) {
-    for (const auto& r : rows_)
-        if (r.row.number == irq) return true;
-    return false;
+simulated_machine::sim_row* simulated_machine::find(unsigned irq) {
+    // A batch checks and writes thousands of IRQs: no scan of every row per IRQ.
+    auto it = by_number_.find(irq);
+    return it == by_number_.end() ? nullptr : &rows_[it->second];
 }
+
+bool simulated_machine::irq_exists(unsigned irq) { return find(irq) != nullptr; }
 
 irq_kernel_info simulated_machine::read(unsigned irq) { return read_irq_info(procfs_, irq); }
 
@@ -187,9 +190,7 @@ std::optional<int> simulated_machine::injected_errno(unsigned irq) const {
 }
 
 std::error_code simulated_machine::write(unsigned irq, const core::cpu_set& cpus) {
-    sim_row* row = nullptr;
-    for (auto& r : rows_)
-        if (r.row.number == irq) row = &r;
+    sim_row* row = find(irq);
     if (!row) return {ENOENT, std::generic_category()};
     if (auto e = injected_errno(irq)) return {*e, std::generic_category()};
     auto usable = cpus & online_;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "irqd/core/cpu_set.hpp"
@@ -61,6 +62,8 @@ private:
     std::vector<unsigned> cpus_;
     core::cpu_set online_;
     std::vector<sim_row> rows_;
+    std::unordered_map<unsigned, std::size_t> by_number_;  // IRQ number -> index in rows_
+    sim_row* find(unsigned irq);
     std::vector<std::uint64_t> counts_;                   // rows_ x cpus_, 64-bit; printed modulo 2^32
     core::clock_time last_;
 };
