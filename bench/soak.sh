@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Soak test (by hand, not in CI): irqd on a simulated 64-CPU x 1024-IRQ machine under wrk mixed GETs,
+# Soak test (long form by hand; ctest runs a short form as soak/short): irqd on a simulated 64-CPU x 1024-IRQ machine under wrk mixed GETs,
 # 200 WebSocket subscribers and an affinity change every second (plus POST /api/v1/balance?apply=true
 # every 10 s when the daemon has it), on 127.0.0.1 only; stops by itself. Passes when no request or
 # subscriber failed, the RSS peak of the second half of the load is < 5% above that of the first
-# half (after a warm-up), and open fds came back to where they started. Numbers: docs/benchmarks.md ("Soak").
+# half (after a warm-up; SOAK_CHECK_RSS=0 skips this, for runs too short to tell), open fds came back
+# to where they started, and irqd exits 0 on SIGTERM. Numbers: docs/benchmarks.md ("Soak").
+# Exits 77 (ctest: skipped) when wrk is not installed.
 #
 # usage: bench/soak.sh [BUILD_DIR]     env: SOAK_SECONDS (60) SOAK_WARMUP (30) SOAK_WS_CLIENTS (200)
 #                                           SOAK_CONNECTIONS (64, wrk) SOAK_BALANCE (1; 0: no balancing)
-#                                           GEN_INTERRUPTS (../shared/tools/gen_interrupts.py)
+#                                           SOAK_CHECK_RSS (1)
+#                                           GEN_INTERRUPTS (../shared/tools/gen_interrupts.py; when it
+#                                           is not there, a simpler table of the same size is made here)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -16,7 +20,7 @@ warmup=${SOAK_WARMUP:-30}
 ws_clients=${SOAK_WS_CLIENTS:-200}
 conns=${SOAK_CONNECTIONS:-64}
 gen=${GEN_INTERRUPTS:-../shared/tools/gen_interrupts.py}
-command -v wrk >/dev/null || { echo "soak: needs wrk (apt-get install wrk)" >&2; exit 2; }
+command -v wrk >/dev/null || { echo "soak: needs wrk (apt-get install wrk); skipped" >&2; exit 77; }
 [[ -x $build/irqd ]] || { echo "soak: no $build/irqd; build it first" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/irqd-soak-XXXXXX)
@@ -29,7 +33,21 @@ cleanup() {
 trap cleanup EXIT
 
 # The rates file: one /proc/interrupts-style table, read as interrupts per day.
-python3 "$gen" 64 1024 > "$work/rates.txt"
+if [[ -f $gen ]]; then
+  python3 "$gen" 64 1024 > "$work/rates.txt"
+else
+  python3 - > "$work/rates.txt" <<'PY'
+import random
+random.seed(7)
+cpus = 64
+print(" " * 6 + "".join("CPU%-8d" % c for c in range(cpus)).rstrip())
+for i in range(1024):
+    irq = 24 + i
+    counts = [random.randrange(0, 2_000_000) if random.random() < 0.3 else 0 for _ in range(cpus)]
+    print("%5d: %s  IR-PCI-MSI %d-edge      eth%d-TxRx-%d" % (irq, " ".join("%10d" % n for n in counts),
+                                                               524288 + i, i // 64, i % 64))
+PY
+fi
 # A short history, full well before the warm-up ends, so RSS growth measures leaks, not retention.
 "$build/irqd" --simulate "$work/rates.txt" --simulate-speed 60 --listen 127.0.0.1:0 --interval 1s \
   --history 1s:10s --log-level warn > "$work/irqd.out" 2> "$work/irqd.err" &
@@ -61,19 +79,23 @@ has_balance=0
 if [[ ${SOAK_BALANCE:-1} == 1 ]]; then curl -s "$url/api/v1" | grep -q '/api/v1/balance' && has_balance=1; fi
 (
   end=$((SECONDS + total))
-  changes=0 change_errors=0 balances=0 balance_errors=0 i=0
+  # 409 is an answer, not an error: a change while a plan is being written is refused
+  # (affinity_batch_running), and so is a plan while another one runs (busy).
+  changes=0 change_errors=0 balances=0 balance_errors=0 refused=0 i=0
   while ((SECONDS < end)); do
     irq=$((24 + RANDOM % 1024)) cpu=$((RANDOM % 64))
     code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -d "{\"cpu\": $cpu}" "$url/api/v1/interrupts/$irq/affinity")
-    changes=$((changes + 1)); [[ $code == 200 ]] || change_errors=$((change_errors + 1))
+    changes=$((changes + 1))
+    case $code in 200) ;; 409) refused=$((refused + 1)) ;; *) change_errors=$((change_errors + 1)) ;; esac
     if ((has_balance && i % 10 == 0)); then
       code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url/api/v1/balance?apply=true")
-      balances=$((balances + 1)); [[ $code == 200 ]] || balance_errors=$((balance_errors + 1))
+      balances=$((balances + 1))
+      case $code in 200) ;; 409) refused=$((refused + 1)) ;; *) balance_errors=$((balance_errors + 1)) ;; esac
     fi
     i=$((i + 1))
     sleep 1
   done
-  echo "$changes $change_errors $balances $balance_errors"
+  echo "$changes $change_errors $balances $balance_errors $refused"
 ) > "$work/changes.txt" &
 changes_pid=$!
 
@@ -97,7 +119,7 @@ wait "$pid" || stop_status=$?
 pid=""
 
 cat "$work/wrk.txt"
-read -r changes change_errors balances balance_errors < "$work/changes.txt"
+read -r changes change_errors balances balance_errors refused < "$work/changes.txt"
 grep -h '^status ' "$work/wrk-warmup.txt" "$work/wrk.txt" | sed 's/^/soak: wrk answers: /' || true
 http_errors=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' \
   "$work/wrk-warmup.txt" "$work/wrk.txt")
@@ -106,7 +128,8 @@ read -r peak1 peak2 < <(awk -v w="$warmup" -v h="$half" -v e="$((warmup + second
   '$1 >= w && $1 < h && $2 > a {a = $2} $1 >= h && $1 <= e && $2 > b {b = $2} END {print a + 0, b + 0}' "$work/rss.txt")
 growth=$(awk -v a="$peak1" -v b="$peak2" 'BEGIN {printf "%.2f", a ? (b - a) * 100 / a : 999}')
 echo "soak: websocket: $(cat "$work/ws.json")"
-echo "soak: affinity changes: $changes ($change_errors failed); balance runs: $balances ($balance_errors failed)"
+echo "soak: affinity changes: $changes ($change_errors failed); balance runs: $balances ($balance_errors failed);" \
+  "409 while a batch or plan ran: $refused"
 echo "soak: http errors (non-2xx + socket errors): $http_errors"
 echo "soak: RSS KiB: start $rss_start, after warm-up $rss_warm, end $rss_end"
 echo "soak: RSS KiB peak, first half of the load $peak1, second half $peak2 (growth $growth%)"
@@ -119,7 +142,9 @@ fail=0
 ((http_errors == 0)) || { echo "soak: FAIL: HTTP errors"; fail=1; }
 ((ws_status == 0)) || { echo "soak: FAIL: WebSocket errors"; fail=1; }
 ((change_errors == 0 && balance_errors == 0)) || { echo "soak: FAIL: affinity/balance errors"; fail=1; }
-awk -v g="$growth" 'BEGIN {exit !(g < 5)}' || { echo "soak: FAIL: RSS grew $growth%"; fail=1; }
+if [[ ${SOAK_CHECK_RSS:-1} == 1 ]]; then
+  awk -v g="$growth" 'BEGIN {exit !(g < 5)}' || { echo "soak: FAIL: RSS grew $growth%"; fail=1; }
+fi
 ((fds_after == fds_start)) || { echo "soak: FAIL: fds $fds_start -> $fds_after"; diff "$work/fds-start.txt" "$work/fds-after.txt"; fail=1; }
 ((stop_status == 0)) || { echo "soak: FAIL: irqd exit status $stop_status"; fail=1; }
 [[ -s $work/irqd.err ]] && { echo "soak: irqd stderr:"; tail -5 "$work/irqd.err"; }
