@@ -95,10 +95,15 @@ int main(int argc, char** argv) {
     std::optional<state_store> state;
     if (!cfg.state_file.empty() && !cfg.read_only) {
         state.emplace(cfg.state_file);
-        writer.add_applied_observer([&](const std::vector<affinity_outcome>& outs) {
-            state->record(outs, [&](unsigned irq) { auto* r = row_of(irq); return r ? r->name : std::string(); },
-                          std::chrono::system_clock::now());
+        auto name_of = [&](unsigned irq) { auto* r = row_of(irq); return r ? r->name : std::string(); };
+        writer.add_applied_observer([&, name_of](const std::vector<affinity_outcome>& outs) {
+            state->record(outs, name_of, std::chrono::system_clock::now());
         });
+        // The batch journal: a batch cut short by kill -9 is undone at the next start.
+        writer.on_batch_start = [&, name_of](const std::vector<affinity_change>& previous) {
+            state->begin_batch(previous, name_of, std::chrono::system_clock::now());
+        };
+        writer.on_batch_end = [&] { state->end_batch(); };
     }
     balance_service balancing(io, cfg, samples, writer);
     if (cfg.balance.oneshot) return run_oneshot(io, cfg, samples, balancing, std::cout);
@@ -167,6 +172,14 @@ int main(int argc, char** argv) {
     samples.start();
     if (!samples.has_sample())
         log(log_level::warn, "first_sample_failed", {{"reason", samples.stats().last_error}});
+    // First what a killed irqd left half written (whatever --restore says: a batch is all or
+    // nothing), then the saved choices.
+    restore_report undone;
+    if (state && !state->interrupted().empty()) {
+        undone = undo_interrupted_batch(state->interrupted(), port, samples.latest());
+        for (const auto& e : state->interrupted()) samples.refresh_irq(e.irq);
+        state->end_batch();
+    }
     restore_report restored;
     if (state && cfg.restore) {
         auto online = samples.topology().online;
@@ -180,6 +193,7 @@ int main(int argc, char** argv) {
     ctx.health_sections.push_back([&](boost::json::object& o) {
         o["state"] = state ? boost::json::value(state->health_json()) : boost::json::value(nullptr);
         o["restore"] = restore_json(restored);
+        o["interrupted_batch"] = undone.ran ? boost::json::value(restore_json(undone)) : boost::json::value(nullptr);
         boost::json::array refused;
         for (const auto& [irq, r] : writer.remembered_refusals())
             refused.push_back(boost::json::object{{"irq", std::to_string(irq)}, {"code", r.error.code},

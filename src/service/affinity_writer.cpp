@@ -146,6 +146,10 @@ struct affinity_writer::batch {
     std::vector<affinity_change> changes;
     core::cpu_set online;
     std::function<void(batch_result)> done;
+    std::vector<affinity_change> previous;        // for on_batch_start: read before any write
+    std::size_t read = 0;                         // changes whose previous affinity was read
+    bool journaled = false;                       // the reading is over
+    bool journal_written = false;                 // on_batch_start was told
     std::vector<affinity_outcome> applied;        // outcomes of changes[0 .. applied.size())
     std::optional<batch_failure> failure;         // set: rolling back
     std::size_t restore = 0;                      // applied[0 .. restore) still to restore
@@ -163,8 +167,8 @@ std::optional<affinity_error> affinity_writer::busy_error() const {
 
 std::optional<affinity_writer::batch_progress> affinity_writer::progress() const {
     if (!batch_) return std::nullopt;
-    return batch_progress{batch_->changes.size(), batch_->applied.size(), batch_->failure ? batch_->restore : 0,
-                          batch_->slices};
+    return batch_progress{batch_->changes.size(), batch_->applied.size(), batch_->read,
+                          batch_->failure ? batch_->restore : 0, batch_->slices};
 }
 
 std::optional<batch_failure> affinity_writer::validate_batch(const std::vector<affinity_change>& changes,
@@ -225,6 +229,19 @@ bool affinity_writer::run_slice() {
 }
 
 bool affinity_writer::step(batch& b) {
+    if (!b.journaled) {
+        // First the journal: every affinity as it is, so a crash mid-batch can be undone at restart.
+        if (on_batch_start && b.read < b.changes.size()) {
+            const auto& c = b.changes[b.read++];
+            if (auto before = port_.read(c.irq).affinity) b.previous.push_back({c.irq, *before});
+            return false;
+        }
+        if (on_batch_start) {
+            on_batch_start(b.previous);
+            b.journal_written = true;
+        }
+        b.journaled = true;
+    }
     if (!b.failure) {
         if (b.applied.size() == b.changes.size()) return true;
         const auto& c = b.changes[b.applied.size()];
@@ -255,19 +272,21 @@ bool affinity_writer::step(batch& b) {
 
 void affinity_writer::finish_batch() {
     auto b = std::move(batch_);                    // not busy any more: `done` may start the next batch
+    if (!b->failure) notify(b->applied);           // saved before the journal is dropped
+    if (b->journal_written && on_batch_end) on_batch_end();
     if (b->failure) {
         if (!b->failure->rollback_failed.empty())
             log(log_level::error, "affinity_rollback_failed",
                 {{"irqs", std::to_string(b->failure->rollback_failed.size())}, {"code", b->failure->error.code}});
         return b->done(std::move(*b->failure));
     }
-    notify(b->applied);
     b->done(std::move(b->applied));
 }
 
 void affinity_writer::abort_batch() {
     if (!batch_) return;
     auto& b = *batch_;
+    b.journaled = true;                            // no more reading
     if (!b.failure) {
         b.failure = batch_failure{{503, "stopping", "irqd is stopping; the changes of this batch were rolled back", {}},
                                   b.applied.size() < b.changes.size() ? b.changes[b.applied.size()].irq : 0, {}, {}};

@@ -75,6 +75,45 @@ core::result<std::vector<saved_affinity>> parse_state(std::string_view text) {
     return out;
 }
 
+namespace {
+// Why a saved entry is not for the IRQ with its number now; nothing when number and name match.
+std::optional<std::string> mismatch(const saved_affinity& e, const core::snapshot& now) {
+    auto row = now.find_row(std::to_string(e.irq));
+    if (row && now.rows[*row].name == e.name) return std::nullopt;
+    std::string reason = row ? "IRQ " + std::to_string(e.irq) + " is now '" + now.rows[*row].name + "', saved for '" +
+                                   e.name + "'"
+                             : "IRQ " + std::to_string(e.irq) + " is not in /proc/interrupts";
+    // Say where the device went, but do not follow it: a name can be shared or reused.
+    for (const auto& r : now.rows)
+        if (r.number && r.name == e.name && !e.name.empty()) {
+            reason += " ('" + e.name + "' is IRQ " + r.id + " now)";
+            break;
+        }
+    return reason;
+}
+}  // namespace
+
+restore_report undo_interrupted_batch(const std::vector<saved_affinity>& entries, affinity_port& port,
+                                      const core::snapshot& now) {
+    restore_report report;
+    report.ran = true;
+    for (const auto& e : entries) {
+        std::string reason;
+        if (auto m = mismatch(e, now)) reason = *m;
+        else if (auto ec = port.write(e.irq, e.cpus)) reason = explain_write_error(e.irq, ec).message;
+        if (reason.empty()) {
+            ++report.applied;
+            continue;
+        }
+        log(log_level::warn, "interrupted_batch_skipped", {{"irq", std::to_string(e.irq)}, {"reason", reason}});
+        report.skipped.push_back({e.irq, e.name, std::move(reason)});
+    }
+    log(log_level::warn, "interrupted_batch_undone",
+        {{"irqs", std::to_string(entries.size())}, {"put_back", std::to_string(report.applied)},
+         {"skipped", std::to_string(report.skipped.size())}});
+    return report;
+}
+
 restore_report restore_affinities(const std::vector<saved_affinity>& entries, affinity_writer& writer,
                                   const core::snapshot& now, const core::cpu_set& online) {
     restore_report report;
@@ -84,18 +123,8 @@ restore_report restore_affinities(const std::vector<saved_affinity>& entries, af
         report.skipped.push_back({e.irq, e.name, std::move(reason)});
     };
     for (const auto& e : entries) {
-        auto row = now.find_row(std::to_string(e.irq));
-        if (!row || now.rows[*row].name != e.name) {
-            std::string reason = row ? "IRQ " + std::to_string(e.irq) + " is now '" + now.rows[*row].name +
-                                           "', saved for '" + e.name + "'"
-                                     : "IRQ " + std::to_string(e.irq) + " is not in /proc/interrupts";
-            // Say where the device went, but do not follow it: a name can be shared or reused.
-            for (const auto& r : now.rows)
-                if (r.number && r.name == e.name && !e.name.empty()) {
-                    reason += " ('" + e.name + "' is IRQ " + r.id + " now)";
-                    break;
-                }
-            skip(e, std::move(reason));
+        if (auto m = mismatch(e, now)) {
+            skip(e, std::move(*m));
             continue;
         }
         auto r = writer.set({e.irq, e.cpus}, online);
@@ -121,6 +150,17 @@ state_store::state_store(fs::path path) : path_(std::move(path)) {
             fs::remove(it->path(), rm);
             log(log_level::info, "state_tmp_removed", {{"file", it->path().string()}});
         }
+
+    // A batch's journal left behind: irqd stopped (was killed) while writing that batch.
+    if (std::string text; fs::exists(fs::symlink_status(batch_path(), ec))) {
+        auto rec = read_file(batch_path(), text, state_size_limit);
+        auto parsed = rec ? core::result<std::vector<saved_affinity>>(core::error{rec.message()}) : parse_state(text);
+        if (parsed) interrupted_ = std::move(*parsed);
+        log(parsed ? log_level::warn : log_level::error, "interrupted_batch_found",
+            {{"file", batch_path().string()},
+             {"irqs", std::to_string(interrupted_.size())},
+             {"problem", parsed ? std::string("none") : parsed.error_message()}});
+    }
 
     if (!fs::exists(fs::symlink_status(path_, ec))) {
         log(log_level::info, "state_loaded", {{"file", path_.string()}, {"entries", "0"}, {"note", "no state file yet"}});
@@ -182,6 +222,29 @@ void state_store::save() {
     }
     ++writes_;
     last_error_.clear();
+}
+
+fs::path state_store::batch_path() const {
+    auto p = path_;
+    p += ".batch";
+    return p;
+}
+
+void state_store::begin_batch(const std::vector<affinity_change>& previous,
+                              const std::function<std::string(unsigned)>& name_of, core::clock_time now) {
+    if (!writable_) return;
+    std::vector<saved_affinity> entries;
+    entries.reserve(previous.size());
+    for (const auto& c : previous) entries.push_back({c.irq, name_of ? name_of(c.irq) : std::string(), c.cpus, now});
+    // Without it a crash mid-batch is not undone at restart; the batch itself still goes ahead.
+    if (auto ec = write_file_atomic(batch_path(), render_state(entries), 0600))
+        log(log_level::error, "batch_journal_write_failed", {{"file", batch_path().string()}, {"error", ec.message()}});
+}
+
+void state_store::end_batch() {
+    std::error_code ec;
+    fs::remove(batch_path(), ec);
+    interrupted_.clear();
 }
 
 json::object state_store::health_json() const {

@@ -1,13 +1,16 @@
 // End-to-end tests of the saved affinities: a real irqd on a fake kernel writes --state-file when an
 // affinity changes, restarts with --restore and re-applies what still matches by number and name,
-// and survives a corrupt file, a leftover temporary file and a disk that refuses the write.
+// and survives a corrupt file, a leftover temporary file, a disk that refuses the write, and a
+// kill -9 in the middle of a batch (its journal puts the batch back at the next start).
 #define BOOST_TEST_MODULE state
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <signal.h>
 #include <sys/stat.h>
 
 #include "daemon.hpp"
+#include "raw_http.hpp"
 
 using namespace irqd::test;
 namespace json = boost::json;
@@ -177,4 +180,53 @@ BOOST_AUTO_TEST_CASE(simulate_keeps_its_state_in_its_own_directory) {
     auto path = std::string(parse(d.get("/api/v1/health")).at("state").at("path").as_string());
     BOOST_TEST(path.find("/var/lib") == std::string::npos);
     BOOST_TEST(fs::exists(path));
+}
+
+BOOST_AUTO_TEST_CASE(kill_9_during_a_batch_is_undone_at_the_next_start) {
+    // Enough IRQs that the batch is still being written when irqd is killed.
+    constexpr unsigned n = 3000;
+    std::string table = header2;
+    fake_kernel k;
+    k.cpus("0-1");
+    for (unsigned i = 0; i < n; ++i) {
+        auto irq = 100 + i;
+        k.irq(irq, "0-1");
+        table += std::to_string(irq) + ":        100        200   IR-PCI-MSI " + std::to_string(524288 + i) +
+                 "-edge      eth0-TxRx-" + std::to_string(i) + "\n";
+    }
+    k.interrupts(table);
+    temp_dir state_dir;
+    auto state = state_dir.path / "state.json";
+    std::vector<std::string> args{"--procfs", k.proc().string(), "--sysfs", k.sys().string(), "--interval", "100ms",
+                                  "--history", "1s:1h", "--state-file", state.string()};
+    std::string body = R"({"changes":[)";
+    for (unsigned i = 0; i < n; ++i) body += (i ? "," : "") + std::string(R"({"irq":)") + std::to_string(100 + i) + R"(,"cpu":1})";
+    body += "]}";
+    {
+        irqd_process d(args);
+        BOOST_REQUIRE(d.call(verb::put, "/api/v1/interrupts/100/affinity", R"({"cpu":0})").status == 200u);
+        auto saved_before = read_text(state);
+        raw_socket batch(static_cast<unsigned short>(std::stoi(d.url().port)));
+        batch.send("POST /api/v1/affinity HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + std::to_string(body.size()) +
+                   "\r\nConnection: close\r\n\r\n" + body);
+        BOOST_REQUIRE(eventually([&] {
+            auto b = parse(d.get("/api/v1/health")).at("affinity_batch");
+            return b.is_object() && b.at("written").to_number<unsigned>() > 10;
+        }));
+        ::kill(d.pid(), SIGKILL);
+        d.stop();
+        BOOST_TEST(fs::exists(state_dir.path / "state.json.batch"));
+        BOOST_TEST(read_text(state) == saved_before);   // the half batch was never saved
+        unsigned moved = 0;
+        for (unsigned i = 1; i < n; ++i) moved += affinity(k, 100 + i) == "1";
+        BOOST_TEST_REQUIRE(moved > 0u);                  // half written, as a kill leaves it
+        BOOST_TEST(moved < n - 1);
+    }
+    irqd_process again(args);
+    auto h = parse(again.get("/api/v1/health"));
+    BOOST_TEST(h.at("interrupted_batch").at("applied").to_number<unsigned>() == n);
+    BOOST_TEST(!fs::exists(state_dir.path / "state.json.batch"));
+    BOOST_TEST(affinity(k, 100) == "0");                 // the saved choice, restored
+    for (unsigned i = 1; i < n; ++i)
+        if (affinity(k, 100 + i) != "0-1") BOOST_FAIL("IRQ " << 100 + i << " is on " << affinity(k, 100 + i));
 }

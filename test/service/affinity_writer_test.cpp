@@ -180,3 +180,36 @@ BOOST_FIXTURE_TEST_CASE(without_post_set_all_answers_on_the_callers_turn, fixtur
     BOOST_TEST(queue.pending.empty());
     BOOST_TEST(port.affinity[31].to_list() == "2");
 }
+
+BOOST_FIXTURE_TEST_CASE(the_journal_hears_the_previous_affinities_before_the_first_write, fixture) {
+    port.affinity[31] = cpus("2");
+    std::vector<affinity_change> journal;
+    std::size_t writes_when_journaled = 99, observed_when_ended = 99;
+    int ended = 0;
+    writer.on_batch_start = [&](const std::vector<affinity_change>& previous) {
+        journal = previous;
+        writes_when_journaled = port.writes;
+    };
+    writer.on_batch_end = [&] {
+        ++ended;
+        observed_when_ended = observed;
+    };
+    start({{30, cpus("1")}, {31, cpus("3")}});
+    queue.run_all();
+    BOOST_REQUIRE(journal.size() == 2u);
+    BOOST_TEST(journal[0].irq == 30u);
+    BOOST_TEST(journal[0].cpus.to_list() == "0");
+    BOOST_TEST(journal[1].cpus.to_list() == "2");
+    BOOST_TEST(writes_when_journaled == 0u);
+    BOOST_TEST(ended == 1);
+    BOOST_TEST(observed_when_ended == 2u);         // saved first, then the journal dropped
+    BOOST_TEST(std::holds_alternative<std::vector<affinity_outcome>>(*result));
+
+    // A batch that fails ends too (rolled back), and one refused up front never starts.
+    port.refuse[33] = EIO;
+    start({{32, cpus("1")}, {33, cpus("1")}});
+    queue.run_all();
+    BOOST_TEST(ended == 2);
+    start({{99, cpus("1")}});
+    BOOST_TEST(ended == 2);
+}

@@ -95,12 +95,19 @@ public:
     // `done` gets the failure (503 "stopping").
     void abort_batch();
 
+    // A crash journal: told the affinities a batch will change, as they are before its first write,
+    // and told when the batch has ended (applied and observed, or rolled back). What it was told of
+    // a batch that never ended is what a restart must put back (state_store keeps it on disk).
+    std::function<void(const std::vector<affinity_change>& previous)> on_batch_start;
+    std::function<void()> on_batch_end;
+
     // How the slices get their turns: irqd posts them to its io_context.
     std::function<void(std::function<void()>)> post;
     std::chrono::microseconds slice_budget{4000};  // at least one write per slice
 
     struct batch_progress {
         std::size_t total = 0, written = 0;         // changes of the batch, and those applied so far
+        std::size_t read = 0;                       // affinities read for the journal before the writes
         std::size_t rolling_back = 0;               // > 0: a write failed; this many still to restore
         std::size_t slices = 0;
     };

@@ -53,6 +53,12 @@ boost::json::object restore_json(const restore_report& report);
 restore_report restore_affinities(const std::vector<saved_affinity>& entries, affinity_writer& writer,
                                   const core::snapshot& now, const core::cpu_set& online);
 
+// Puts back what a batch left half written when irqd was killed (state_store::interrupted()): each
+// entry matched by number and name like a restore, written straight to `port`, since these are the
+// kernel's affinities from before the batch, not choices to save.
+restore_report undo_interrupted_batch(const std::vector<saved_affinity>& entries, affinity_port& port,
+                                      const core::snapshot& now);
+
 class state_store {
 public:
     // Loads PATH (missing is fine: nothing saved yet). A file that cannot be read or parsed is logged
@@ -70,6 +76,15 @@ public:
     void record(const std::vector<affinity_outcome>& outcomes, const std::function<std::string(unsigned)>& name_of,
                 core::clock_time now);
 
+    // The crash journal of a batch, PATH.batch (the same format): the affinities a batch will change,
+    // written before its first write and removed once it has ended (affinity_writer::on_batch_start
+    // and on_batch_end). Found at start, it is what a killed irqd left half written: interrupted().
+    void begin_batch(const std::vector<affinity_change>& previous, const std::function<std::string(unsigned)>& name_of,
+                     core::clock_time now);
+    void end_batch();
+    const std::vector<saved_affinity>& interrupted() const { return interrupted_; }
+    std::filesystem::path batch_path() const;
+
     // {"path", "entries", "writes", "write_failures", "saving", "last_error", "load_error", "set_aside"}
     boost::json::object health_json() const;
 
@@ -78,6 +93,7 @@ private:
 
     std::filesystem::path path_;
     std::vector<saved_affinity> entries_;
+    std::vector<saved_affinity> interrupted_;
     bool writable_ = true;
     std::uint64_t writes_ = 0, write_failures_ = 0;
     std::string last_error_;           // of the last write; cleared by a good one
