@@ -38,8 +38,10 @@ std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
 }  // namespace
 
 balance_metric measure(const std::vector<unsigned>& cpus, const std::vector<std::uint64_t>& loads,
-                       std::uint64_t lower_bound) {
+                       std::uint64_t lower_bound, std::uint64_t outside) {
     balance_metric m;
+    m.outside = outside;
+    m.total = outside;
     for (std::uint64_t l : loads) m.total += l;
     for (std::size_t i = 0; i < loads.size(); ++i) {
         const double share = m.total == 0 ? 0.0 : static_cast<double>(loads[i]) / static_cast<double>(m.total);

@@ -116,6 +116,17 @@ BOOST_AUTO_TEST_CASE(measure_reports_loads_shares_and_gap) {
     BOOST_TEST(idle.gap_ratio == 0.0);
 }
 
+BOOST_AUTO_TEST_CASE(measure_counts_load_outside_the_cpus_in_the_total_only) {
+    // 40 on CPUs 0 and 4, 40 more on a CPU that is not one of them: the mean over the two is 40.
+    const balance_metric m = measure({0, 4}, {30, 10}, 40, 40);
+    BOOST_TEST(m.outside == 40u);
+    BOOST_TEST(m.total == 80u);
+    BOOST_TEST(m.max_load == 30u);
+    BOOST_TEST(m.peak_to_mean == 0.75);
+    BOOST_TEST(m.cpus[0].share == 0.375);
+    BOOST_TEST(m.gap == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(seed_file_two_cpus_is_split_exactly) {
     balance_input in;
     in.cpus = {0, 1};

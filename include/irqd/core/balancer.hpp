@@ -45,19 +45,23 @@ struct cpu_load {
 
 struct balance_metric {
     std::vector<cpu_load> cpus;
-    std::uint64_t total = 0;
+    // Load of the placement's IRQs that lands on CPUs other than `cpus` (a caller's view of IRQs
+    // still on excluded CPUs; the balancer's own plans leave it 0). Part of total, on no entry of cpus.
+    std::uint64_t outside = 0;
+    std::uint64_t total = 0;              // the loads of cpus + outside
     std::uint64_t max_load = 0;
     std::uint64_t min_load = 0;
     std::uint64_t spread = 0;             // max_load - min_load
-    double peak_to_mean = 0;              // max_load / (total / k); 1.0 is perfect
+    double peak_to_mean = 0;              // max_load / (total / k); 1.0 is perfect (below 1 only with outside)
     std::uint64_t lower_bound = 0;        // no plan can have a smaller max_load
     std::uint64_t gap = 0;                // max_load - lower_bound
     double gap_ratio = 0;                 // gap / lower_bound
 };
 
-// The metric of any placement: loads per CPU (parallel to `cpus`), plus what no plan can beat.
+// The metric of any placement: loads per CPU (parallel to `cpus`), plus what no plan can beat, plus
+// the load that is on none of `cpus`.
 balance_metric measure(const std::vector<unsigned>& cpus, const std::vector<std::uint64_t>& loads,
-                       std::uint64_t lower_bound);
+                       std::uint64_t lower_bound, std::uint64_t outside = 0);
 
 struct balance_plan {
     std::vector<unsigned> cpu_of;         // per item of the input, the CPU it goes to
