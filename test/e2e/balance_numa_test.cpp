@@ -136,3 +136,52 @@ BOOST_AUTO_TEST_CASE(a_node_without_cpus_to_balance_over_prefer_moves_its_irqs_r
     BOOST_TEST(require.at("irqs_fixed").to_number<unsigned>() == 4u);
     BOOST_TEST(require.at("notes").at(0).as_string().starts_with("4 IRQs stay where they are: numa is 'require'"));
 }
+
+BOOST_AUTO_TEST_CASE(before_counts_the_load_on_excluded_cpus_so_totals_match) {
+    numa_machine m;
+    // CPUs 2-3 banned: node 1's IRQs (340 per write) sit on CPU 2 and must come to CPU 0 or 1.
+    auto plan = m.plan(body("prefer", R"(,"banned_cpus":"2-3")"));
+    const auto total = metric(plan, "before", "total");
+    BOOST_TEST_REQUIRE(total % 3740 == 0u);
+    const auto writes = total / 3740;
+    BOOST_TEST(metric(plan, "after", "total") == total);
+    BOOST_TEST(metric(plan, "before", "outside") == 340 * writes);
+    BOOST_TEST(metric(plan, "after", "outside") == 0u);
+    BOOST_TEST(metric(plan, "before", "max_load") == 3400 * writes);
+    BOOST_TEST(metric(plan, "after", "max_load") == 1870 * writes);   // 1000+700+100+70 | 900+800+90+80
+    // The forced moves alone put node 1's IRQs on idle CPU 1: CPU 0 keeps 3400.
+    BOOST_TEST(metric(plan, "forced", "max_load") == 3400 * writes);
+    BOOST_TEST(plan.at("forced_moves").to_number<unsigned>() == 4u);
+    BOOST_TEST(plan.at("improvement").to_number<double>() == 1.0 - 1870.0 / 3400.0, boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(irqs_leave_banned_cpus_even_below_min_improvement_or_when_the_busiest_cpu_gets_busier) {
+    numa_machine m;
+    // The full plan lowers the busiest CPU by 45%, below 50%: only the moves off CPU 2 are made.
+    auto plan = m.plan(body("prefer", R"(,"banned_cpus":"2-3","min_improvement":0.5)"), true);
+    BOOST_TEST(plan.at("below_threshold").as_bool());
+    BOOST_TEST(plan.at("held_back").to_number<unsigned>() > 0u);
+    BOOST_TEST(plan.at("applied").as_bool());
+    auto moved = destinations(plan);
+    BOOST_TEST(moved.size() == 4u);
+    for (const auto& i : irqs) {
+        if (i.node != 1) continue;
+        BOOST_TEST(moved[std::to_string(i.irq)] == 1u, i.irq);   // idle CPU 1 takes them all
+        BOOST_TEST(read_text(m.k.proc() / "irq" / std::to_string(i.irq) / "smp_affinity_list") == "1\n", i.irq);
+    }
+    const auto writes = metric(plan, "before", "total") / 3740;
+    BOOST_TEST(metric(plan, "after", "max_load") == 3400 * writes);
+    BOOST_TEST(metric(plan, "after", "total") == 3740 * writes);
+
+    // Over CPU 0 alone the IRQs from CPU 2 make it busier; they still go, and nothing holds them back.
+    numa_machine one;
+    auto alone = one.plan(body("prefer", R"(,"banned_cpus":"1-3","min_improvement":0.05)"));
+    BOOST_TEST(alone.at("cpus").as_string() == "0");
+    BOOST_TEST(!alone.at("below_threshold").as_bool());
+    BOOST_TEST(alone.at("forced_moves").to_number<unsigned>() == 4u);
+    BOOST_TEST(destinations(alone).size() == 4u);
+    const auto w = metric(alone, "before", "total") / 3740;
+    BOOST_TEST(metric(alone, "before", "max_load") == 3400 * w);
+    BOOST_TEST(metric(alone, "after", "max_load") == 3740 * w);
+    BOOST_TEST(alone.at("improvement").to_number<double>() == 0.0);
+}

@@ -70,6 +70,8 @@ struct planned_irq {
     std::string name;
     std::uint64_t load = 0;                       // interrupts in the window
     std::optional<core::cpu_set> from;            // effective affinity now (unknown: null)
+    std::uint64_t outside = 0;                    // of `load`, what lands on CPUs outside the plan now
+    bool must_move = false;                       // outside > 0: it moves whatever the gain
 };
 
 // The balancer's input plus what is needed to explain and apply its plan.
@@ -77,6 +79,8 @@ struct prepared_balance {
     core::balance_input input;
     std::vector<planned_irq> irqs;                // parallel to input.items
     std::vector<std::uint64_t> before;            // per input CPU: the load of the current placement
+                                                  // (the rest of the irqs' load is their `outside`)
+    std::vector<std::uint64_t> unmoved;           // per input CPU: `before` less the irqs that must move
     std::size_t fixed_irqs = 0;                   // rows counted as fixed load (named, banned, not writable, ...)
     std::vector<std::string> notes;               // what the caller should know (short history, ...)
 };
@@ -93,12 +97,19 @@ struct balance_move {
     unsigned to = 0;
 };
 
-// The plan as the API shows and the writer applies it, hysteresis applied.
+// The plan as the API shows and the writer applies it, hysteresis applied. `before` and `after` are
+// over the same IRQs and load (equal totals): load on CPUs outside the plan is their `outside`.
+// IRQs with load on CPUs outside the plan (banned, isolated, ...) must move; min_improvement
+// judges the other moves against the placement that makes the forced moves alone (`forced`), so an
+// evacuation is never held back, even when it makes the busiest CPU busier.
 struct balance_outcome {
-    std::vector<balance_move> moves;              // empty when below min_improvement
-    core::balance_metric before, after;
-    double improvement = 0;                       // (before.max_load - after.max_load) / before.max_load
-    bool below_threshold = false;                 // the plan had moves but not enough improvement
+    std::vector<balance_move> moves;              // only the forced ones (or none) when below min_improvement
+    core::balance_metric before, after;           // after: what the moves made give
+    std::optional<core::balance_metric> forced;   // the forced moves alone, when there are any
+    std::size_t forced_moves = 0;                 // of `moves`, those off CPUs outside the plan
+    double improvement = 0;                       // the plan's (base.max_load - plan's max_load) / base.max_load,
+                                                  // base = *forced or before; what min_improvement is compared with
+    bool below_threshold = false;                 // the plan had other moves but not enough improvement
     std::size_t held_back = 0;                    // moves not made because of that
     bool proven_optimal = false;
     std::uint64_t work = 0;
