@@ -45,10 +45,20 @@ std::string render_service_plan(const json::value& plan, const output_style& sty
                        ", rates of " + fixed(real(window.at("seconds")), 1) + " s";
     out += paint(head, ansi::bold, style.color) + "\n";
     for (const auto& n : p.at("notes").as_array()) out += "note: " + text(n) + "\n";
-    if (p.at("below_threshold").as_bool())
+    // Moves off CPUs outside the plan (banned, isolated, ...) are made whatever the improvement;
+    // an older irqd sends neither forced_moves nor metric.*.outside.
+    const std::uint64_t forced = p.contains("forced_moves") ? count(p.at("forced_moves")) : 0;
+    const std::string threshold = fixed(real(p.at("options").at("min_improvement")) * 100, 2) + "%";
+    if (p.at("below_threshold").as_bool() && forced)
+        out += "only the " + std::to_string(forced) + " moves off CPUs outside the plan are made: the " +
+               std::to_string(count(p.at("held_back"))) + " others would lower the busiest CPU by " +
+               fixed(real(p.at("improvement")) * 100, 2) + "% more, below " + threshold + "\n";
+    else if (p.at("below_threshold").as_bool())
         out += "nothing moves: the best plan (" + std::to_string(count(p.at("held_back"))) +
                " moves) would lower the busiest CPU by " + fixed(real(p.at("improvement")) * 100, 2) + "%, below " +
-               fixed(real(p.at("options").at("min_improvement")) * 100, 2) + "%\n";
+               threshold + "\n";
+    else if (forced)
+        out += std::to_string(forced) + " of the moves take IRQs off CPUs outside the plan; they are made whatever the gain\n";
     out += "\n";
     if (moves) {
         text_table t({{"IRQ", align::right}, {"NAME", align::left}, {"LOAD", align::right}, {"FROM", align::right},
@@ -74,8 +84,12 @@ std::string render_service_plan(const json::value& plan, const output_style& sty
     m.add_row({"peak-to-mean", fixed(real(before.at("peak_to_mean")), 6), fixed(real(after.at("peak_to_mean")), 6)});
     m.add_row({"lower bound", format_count(count(before.at("lower_bound")), false), format_count(count(after.at("lower_bound")), false)});
     m.add_row({"gap (max - lower bound)", format_count(count(before.at("gap")), false), format_count(count(after.at("gap")), false)});
+    if (before.as_object().contains("outside") && (count(before.at("outside")) || count(after.at("outside"))))
+        m.add_row({"on CPUs outside the plan", format_count(count(before.at("outside")), false),
+                   format_count(count(after.at("outside")), false)});
     out += m.render(style.color);
-    out += "improvement of the busiest CPU: " + fixed(real(p.at("improvement")) * 100, 2) + "%" +
+    out += std::string(forced ? "improvement of the busiest CPU over the forced moves alone: " : "improvement of the busiest CPU: ") +
+           fixed(real(p.at("improvement")) * 100, 2) + "%" +
            (p.at("proven_optimal").as_bool() ? ", proven optimal" : "") + "\n";
     if (!applied && moves) out += "apply with: irqctl balance --apply (same options)\n";
     if (applied) out += "undo with: irqctl revert\n";
