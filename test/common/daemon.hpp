@@ -1,5 +1,6 @@
 // Test fixture: starts a real irqd (the built binary) on 127.0.0.1 with a free port, reads the URL it
-// prints, and stops it with SIGTERM at the end. Also a fake procfs/sysfs in a temporary directory.
+// prints, and stops it with SIGTERM at the end. Also a fake procfs/sysfs in a temporary directory,
+// and the JSON of a reply, of GET /api/v1/health, and a wait for the next samples.
 #pragma once
 
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +19,9 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 
 #include "irqd/client/http_client.hpp"
 
@@ -73,6 +78,20 @@ struct fake_kernel {
         write(sys() / "devices/system/node/node0/cpulist", online + "\n");
     }
 };
+
+// A reply's body as JSON (throws when it is not JSON).
+inline boost::json::value json_body(const client::http_reply& r) { return boost::json::parse(r.body); }
+
+// Polls `pred` every 20 ms until it holds or `limit` passes.
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+    auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+        if (pred()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return pred();
+}
 
 class irqd_process {
 public:
@@ -149,12 +168,23 @@ public:
     const std::string& url_text() const { return url_text_; }
     const std::string& first_line() const { return first_line_; }
     pid_t pid() const { return pid_; }
+    // The TCP port it listens on, for raw_socket and raw_request (not with --listen none).
+    unsigned short port() const { return static_cast<unsigned short>(std::stoi(url_.port)); }
 
     client::http_reply get(const std::string& target) const { return call(boost::beast::http::verb::get, target); }
     client::http_reply call(boost::beast::http::verb v, const std::string& target, std::string body = {}) const {
         auto r = client::http_call(url_, v, target, std::move(body), std::chrono::seconds(10));
         if (!r) throw std::runtime_error(r.error_message());
         return *r;
+    }
+
+    // GET /api/v1/health, and the samples it has taken so far.
+    boost::json::value health() const { return json_body(get("/api/v1/health")); }
+    std::uint64_t samples() const { return health().at("samples").to_number<std::uint64_t>(); }
+    // Waits until it has taken `n` more samples than now; false when they do not come in time.
+    [[nodiscard]] bool wait_samples(std::uint64_t n) const {
+        auto start = samples();
+        return eventually([&] { return samples() >= start + n; });
     }
 
 private:
@@ -178,17 +208,6 @@ inline run_result run(const std::string& command) {
     while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
     int st = ::pclose(p);
     return {WIFEXITED(st) ? WEXITSTATUS(st) : 128, out};
-}
-
-// Polls `pred` every 20 ms until it holds or `limit` passes.
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-    auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return pred();
 }
 
 }  // namespace irqd::test

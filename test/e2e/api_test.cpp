@@ -13,16 +13,6 @@ namespace json = boost::json;
 using boost::beast::http::verb;
 
 namespace {
-json::value parse(const irqd::client::http_reply& r) { return json::parse(r.body); }
-
-std::uint64_t samples(const irqd_process& d) { return parse(d.get("/api/v1/health")).at("samples").to_number<std::uint64_t>(); }
-
-// Waits until the daemon has taken `n` more samples than now.
-void wait_samples(const irqd_process& d, std::uint64_t n) {
-    auto start = samples(d);
-    BOOST_REQUIRE(eventually([&] { return samples(d) >= start + n; }));
-}
-
 std::string table(const std::string& header, const std::vector<std::string>& rows) {
     std::string t = header + "\n";
     for (const auto& r : rows) t += r + "\n";
@@ -53,7 +43,7 @@ struct fake_daemon {
                                       "--history", "1s:1h,1m:1d"};
         args.insert(args.end(), extra.begin(), extra.end());
         d = std::make_unique<irqd_process>(args);
-        wait_samples(*d, 1);
+        BOOST_REQUIRE(d->wait_samples(1));
     }
 };
 }  // namespace
@@ -65,8 +55,8 @@ BOOST_AUTO_TEST_CASE(window_counts_are_exact_deltas) {
     f.k.interrupts(table(header2, {" 30:        150        260   IR-PCI-MSI 524288-edge      eth0-TxRx-0",
                                    " 31:          5         10   IR-PCI-MSI 524289-edge      eth0-TxRx-1",
                                    "NMI:          2          1   Non-maskable interrupts"}));
-    wait_samples(*f.d, 3);
-    auto v = parse(f.d->get("/api/v1/interrupts?window=1h"));
+    BOOST_REQUIRE(f.d->wait_samples(3));
+    auto v = json_body(f.d->get("/api/v1/interrupts?window=1h"));
     BOOST_TEST((counts_of(v, "30") == std::vector<std::uint64_t>{50, 60}));
     BOOST_TEST((counts_of(v, "31") == std::vector<std::uint64_t>{0, 10}));
     BOOST_TEST((counts_of(v, "NMI") == std::vector<std::uint64_t>{1, 0}));
@@ -74,25 +64,25 @@ BOOST_AUTO_TEST_CASE(window_counts_are_exact_deltas) {
     BOOST_TEST(v.at("cpu_totals").at(1).at("count").to_number<std::uint64_t>() == 70u);
 
     // Filters: one CPU, one IRQ list, the busiest one.
-    auto c1 = parse(f.d->get("/api/v1/interrupts?window=1h&cpus=1&irqs=30-31"));
+    auto c1 = json_body(f.d->get("/api/v1/interrupts?window=1h&cpus=1&irqs=30-31"));
     BOOST_TEST(c1.at("cpus").as_array().size() == 1u);
     BOOST_TEST((counts_of(c1, "30") == std::vector<std::uint64_t>{60}));
     BOOST_TEST(c1.at("irqs").as_array().size() == 2u);
-    auto top = parse(f.d->get("/api/v1/interrupts?window=1h&top=1"));
+    auto top = json_body(f.d->get("/api/v1/interrupts?window=1h&top=1"));
     BOOST_TEST(top.at("irqs").at(0).at("irq").as_string() == "30");
-    auto named = parse(f.d->get("/api/v1/interrupts?window=1h&name=eth0-TxRx-1"));
+    auto named = json_body(f.d->get("/api/v1/interrupts?window=1h&name=eth0-TxRx-1"));
     BOOST_TEST(named.at("irqs").as_array().size() == 1u);
 
     // A window that ends before anything fired counts nothing.
-    auto old = parse(f.d->get("/api/v1/interrupts?from=1000000000&to=1000000060"));
+    auto old = json_body(f.d->get("/api/v1/interrupts?from=1000000000&to=1000000060"));
     BOOST_TEST(old.at("total").to_number<std::uint64_t>() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(counters_wrapping_at_2_pow_32_count_the_wrap) {
     fake_daemon f(table(header2, {" 30: 4294967000          0   IR-PCI-MSI-edge      eth0"}));
     f.k.interrupts(table(header2, {" 30:        200          7   IR-PCI-MSI-edge      eth0"}));
-    wait_samples(*f.d, 3);
-    auto v = parse(f.d->get("/api/v1/interrupts?window=1h"));
+    BOOST_REQUIRE(f.d->wait_samples(3));
+    auto v = json_body(f.d->get("/api/v1/interrupts?window=1h"));
     BOOST_TEST((counts_of(v, "30") == std::vector<std::uint64_t>{496, 7}));
 }
 
@@ -102,13 +92,13 @@ BOOST_AUTO_TEST_CASE(cpu_hotplug_and_irq_removal_never_give_absurd_counts) {
                          " 31:         10         10         10   IR-PCI-MSI-edge      eth0-1"}));
     // CPU1 goes offline (absent from the header) and IRQ 31 vanishes.
     f.k.interrupts(table("           CPU0       CPU2", {" 30:         20         15   IR-PCI-MSI-edge      eth0-0"}));
-    wait_samples(*f.d, 3);
+    BOOST_REQUIRE(f.d->wait_samples(3));
     // CPU1 comes back with a smaller counter; IRQ 31 returns.
     f.k.interrupts(table("           CPU0       CPU1       CPU2",
                          {" 30:         25          3         15   IR-PCI-MSI-edge      eth0-0",
                           " 31:         12         10         10   IR-PCI-MSI-edge      eth0-1"}));
-    wait_samples(*f.d, 3);
-    auto v = parse(f.d->get("/api/v1/interrupts?window=1h"));
+    BOOST_REQUIRE(f.d->wait_samples(3));
+    auto v = json_body(f.d->get("/api/v1/interrupts?window=1h"));
     std::vector<std::uint64_t> cpus;
     for (const auto& c : v.at("cpus").as_array()) cpus.push_back(c.to_number<std::uint64_t>());
     BOOST_TEST((cpus == std::vector<std::uint64_t>{0, 1, 2}));
@@ -116,7 +106,7 @@ BOOST_AUTO_TEST_CASE(cpu_hotplug_and_irq_removal_never_give_absurd_counts) {
     BOOST_TEST((counts_of(v, "30") == std::vector<std::uint64_t>{15, 0, 5}));
     // IRQ 31 counted 0 when it came back (its past is unknown), never a huge number.
     BOOST_TEST((counts_of(v, "31") == std::vector<std::uint64_t>{0, 0, 0}));
-    BOOST_TEST(parse(f.d->get("/api/v1/health")).at("status").as_string() == "ok");
+    BOOST_TEST(f.d->health().at("status").as_string() == "ok");
 }
 
 // Bad requests of every kind: test/e2e/bad_input_test.cpp.
@@ -126,7 +116,7 @@ BOOST_AUTO_TEST_CASE(affinity_writes_read_first_and_report_kernel_errors) {
                                   " 31:        100        200   IR-PCI-MSI-edge      eth1"}));
     auto r = f.d->call(verb::put, "/api/v1/interrupts/30/affinity", "{\"cpu\":1}");
     BOOST_TEST(r.status == 200u);
-    auto v = parse(r);
+    auto v = json_body(r);
     BOOST_TEST(v.at("changed").as_bool());
     BOOST_TEST(v.at("before").as_string() == "0-1");
     BOOST_TEST(v.at("affinity").as_string() == "1");
@@ -134,14 +124,14 @@ BOOST_AUTO_TEST_CASE(affinity_writes_read_first_and_report_kernel_errors) {
     std::ifstream(f.k.proc() / "irq/30/smp_affinity_list") >> aff;
     BOOST_TEST(aff == "1");
     // The same request again writes nothing.
-    v = parse(f.d->call(verb::put, "/api/v1/interrupts/30/affinity", "{\"mask\":\"2\"}"));
+    v = json_body(f.d->call(verb::put, "/api/v1/interrupts/30/affinity", "{\"mask\":\"2\"}"));
     BOOST_TEST(!v.at("changed").as_bool());
     // The kernel's ENOSPC (a file that is /dev/full) is a 503; a missing file is a 404.
     fs::remove(f.k.proc() / "irq/31/smp_affinity_list");
     fs::create_symlink("/dev/full", f.k.proc() / "irq/31/smp_affinity_list");
     r = f.d->call(verb::put, "/api/v1/interrupts/31/affinity", "{\"cpu\":0}");
     BOOST_TEST(r.status == 503u);
-    BOOST_TEST(parse(r).at("error").at("code").as_string() == "no_vectors");
+    BOOST_TEST(json_body(r).at("error").at("code").as_string() == "no_vectors");
     fs::remove(f.k.proc() / "irq/31/smp_affinity_list");
     r = f.d->call(verb::put, "/api/v1/interrupts/31/affinity", "{\"cpu\":0}");
     BOOST_TEST(r.status == 404u);
@@ -151,7 +141,7 @@ BOOST_AUTO_TEST_CASE(read_only_refuses_every_write) {
     fake_daemon f(table(header2, {" 30:        100        200   IR-PCI-MSI-edge      eth0"}), {"--read-only"});
     auto r = f.d->call(verb::put, "/api/v1/interrupts/30/affinity", "{\"cpu\":1}");
     BOOST_TEST(r.status == 403u);
-    BOOST_TEST(parse(r).at("error").at("code").as_string() == "read_only");
+    BOOST_TEST(json_body(r).at("error").at("code").as_string() == "read_only");
 }
 
 BOOST_AUTO_TEST_CASE(simulated_kernel_errors_map_to_statuses_and_batches_roll_back) {
@@ -167,32 +157,32 @@ BOOST_AUTO_TEST_CASE(simulated_kernel_errors_map_to_statuses_and_batches_roll_ba
         write(faults, irq + " " + name + "\n");
         auto r = d.call(verb::put, "/api/v1/interrupts/" + irq + "/affinity", "{\"cpu\":1}");
         BOOST_TEST(r.status == status, name);
-        BOOST_TEST(parse(r).at("error").at("message").as_string().size() > 10u);
+        BOOST_TEST(json_body(r).at("error").at("message").as_string().size() > 10u);
     }
     // All or nothing: 136 is written, then 140 fails, so 136 goes back to what it was.
     write(faults, "140 ENOSPC\n");
-    auto before = parse(d.get("/api/v1/interrupts/136")).at("affinity").as_string();
+    auto before = json_body(d.get("/api/v1/interrupts/136")).at("affinity").as_string();
     auto r = d.call(verb::post, "/api/v1/affinity",
                     R"({"changes":[{"irq":136,"cpu":1},{"irq":140,"cpu":1}]})");
     BOOST_TEST(r.status == 503u);
-    auto e = parse(r).at("error");
+    auto e = json_body(r).at("error");
     BOOST_TEST(e.at("irq").as_string() == "140");
     BOOST_TEST(e.at("rolled_back").as_array().size() == 1u);
-    BOOST_TEST(parse(d.get("/api/v1/interrupts/136")).at("affinity").as_string() == before);
+    BOOST_TEST(json_body(d.get("/api/v1/interrupts/136")).at("affinity").as_string() == before);
     // Without faults the batch applies.
     write(faults, "");
     r = d.call(verb::post, "/api/v1/affinity", R"({"changes":[{"irq":136,"cpu":1},{"irq":140,"cpus":"0"}]})");
     BOOST_TEST(r.status == 200u);
-    BOOST_TEST(parse(r).at("changed").to_number<int>() == 2);
+    BOOST_TEST(json_body(r).at("changed").to_number<int>() == 2);
 }
 
 BOOST_AUTO_TEST_CASE(simulated_rates_follow_affinity) {
     irqd_process d({"--simulate", "--simulate-speed", "1000", "--interval", "100ms", "--history", "1s:1h"});
     BOOST_REQUIRE(d.call(verb::put, "/api/v1/interrupts/136/affinity", "{\"cpu\":1}").status == 200u);
     auto moved_at = std::chrono::system_clock::now();
-    wait_samples(d, 25);
+    BOOST_REQUIRE(d.wait_samples(25));
     auto from = std::chrono::duration_cast<std::chrono::milliseconds>(moved_at.time_since_epoch()).count() / 1000.0 + 1.2;
-    auto v = parse(d.get("/api/v1/interrupts?irqs=136&from=" + std::to_string(from)));
+    auto v = json_body(d.get("/api/v1/interrupts?irqs=136&from=" + std::to_string(from)));
     auto c = counts_of(v, "136");
     BOOST_REQUIRE(c.size() == 2u);
     BOOST_TEST(c[0] == 0u);
@@ -205,7 +195,7 @@ BOOST_AUTO_TEST_CASE(raw_health_and_graceful_stop) {
     auto raw = d.get("/api/v1/raw");
     BOOST_TEST(raw.status == 200u);
     BOOST_TEST(raw.body.find("eth0-TxRx-0") != std::string::npos);
-    auto h = parse(d.get("/api/v1/health"));
+    auto h = d.health();
     BOOST_TEST(h.at("simulated").as_bool());
     BOOST_TEST(h.at("irqs").to_number<int>() == 65);
     BOOST_TEST(d.stop() == 0);

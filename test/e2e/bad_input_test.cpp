@@ -240,13 +240,11 @@ struct fixture {
                      "NMI:          1          1          0          0   Non-maskable interrupts\n");
         d = std::make_unique<irqd_process>(std::vector<std::string>{
             "--procfs", k.proc().string(), "--sysfs", k.sys().string(), "--interval", "100ms", "--history", "1s:1h"});
-        port = static_cast<unsigned short>(std::stoi(d->url().port));
-        BOOST_REQUIRE(eventually([&] {
-            return json::parse(d->get("/api/v1/health").body).at("samples").to_number<int>() > 0;
-        }));
+        port = d->port();
+        BOOST_REQUIRE(eventually([&] { return d->samples() > 0; }));
     }
     std::uint64_t writes() const {
-        return json::parse(d->get("/api/v1/health").body).at("affinity_writes").to_number<std::uint64_t>();
+        return d->health().at("affinity_writes").to_number<std::uint64_t>();
     }
 };
 
@@ -274,7 +272,7 @@ BOOST_AUTO_TEST_CASE(every_bad_request_is_a_4xx_json_error_and_writes_nothing) {
     BOOST_TEST((irq_files(f.k) == before));
     BOOST_TEST(f.writes() == 0u);
     // The daemon is still well after all that.
-    BOOST_TEST(json::parse(f.d->get("/api/v1/health").body).at("status").as_string() == "ok");
+    BOOST_TEST(f.d->health().at("status").as_string() == "ok");
 }
 
 // Endpoints added later (listed by GET /api/v1) get the same treatment for wrong methods.

@@ -12,8 +12,6 @@ using namespace irqd::test;
 namespace json = boost::json;
 
 namespace {
-json::value parse(const irqd::client::http_reply& r) { return json::parse(r.body); }
-
 // 100 simulated seconds per real one, sampled every 100 ms: an auto run every 2 s sees 20 samples.
 std::vector<std::string> auto_args(const std::string& every, std::vector<std::string> extra = {}) {
     std::vector<std::string> a{"--simulate", std::string(IRQD_SEED_DIR) + "/interrupts-per-day.txt", "--simulate-speed",
@@ -22,7 +20,7 @@ std::vector<std::string> auto_args(const std::string& every, std::vector<std::st
     return a;
 }
 
-json::array plans(const irqd_process& d) { return parse(d.get("/api/v1/balance/history")).at("plans").as_array(); }
+json::array plans(const irqd_process& d) { return json_body(d.get("/api/v1/balance/history")).at("plans").as_array(); }
 std::uint64_t runs(const irqd_process& d) {
     return static_cast<std::uint64_t>(parse_prometheus_text(d.get("/metrics").body).value("irqd_balance_runs_total"));
 }
@@ -45,7 +43,7 @@ BOOST_AUTO_TEST_CASE(auto_mode_applies_a_plan_then_holds_on_steady_rates) {
     const auto& moves = entry.at("moves").as_array();
     auto pinned = [&] {
         for (const auto& m : moves) {
-            auto irq = parse(d.get("/api/v1/interrupts/" + std::string(m.at("irq").as_string()) + "?window=1s"));
+            auto irq = json_body(d.get("/api/v1/interrupts/" + std::string(m.at("irq").as_string()) + "?window=1s"));
             const auto to = m.at("to").to_number<unsigned>();
             if (irq.at("affinity").as_string() != std::to_string(to) || irq.at("effective").as_string() != std::to_string(to))
                 return false;
@@ -71,7 +69,7 @@ BOOST_AUTO_TEST_CASE(read_only_keeps_auto_mode_off) {
     std::this_thread::sleep_for(std::chrono::milliseconds(3200));
     BOOST_TEST(plans(d).empty());
     BOOST_TEST(runs(d) == 0u);
-    BOOST_TEST(parse(d.get("/api/v1/interrupts/140")).at("affinity").as_string() == "0-1");
+    BOOST_TEST(json_body(d.get("/api/v1/interrupts/140")).at("affinity").as_string() == "0-1");
     BOOST_TEST(d.stop() == 0);
     const auto log_text = read_text(log_path);
     BOOST_TEST(log_text.find("event=balance_auto_off reason=--read-only") != std::string::npos, log_text);

@@ -15,9 +15,6 @@ namespace json = boost::json;
 using boost::beast::http::verb;
 
 namespace {
-json::value parse(const irqd::client::http_reply& r) { return json::parse(r.body); }
-std::uint64_t samples(const irqd_process& d) { return parse(d.get("/api/v1/health")).at("samples").to_number<std::uint64_t>(); }
-
 struct irq_spec {
     unsigned irq;
     int node;
@@ -60,14 +57,13 @@ struct numa_machine {
             "--procfs", k.proc().string(), "--sysfs", k.sys().string(), "--interval", "100ms", "--history", "1s:1h"});
         for (std::uint64_t w = 1; w <= 6; ++w) {
             k.interrupts(table(w));
-            auto start = samples(*d);
-            BOOST_REQUIRE(eventually([&] { return samples(*d) >= start + 2; }));
+            BOOST_REQUIRE(d->wait_samples(2));
         }
     }
     json::object plan(const std::string& body, bool apply = false) const {
         auto r = d->call(verb::post, apply ? "/api/v1/balance?apply=true" : "/api/v1/balance", body);
         BOOST_TEST_REQUIRE(r.status == 200u, r.body);
-        return parse(r).as_object();
+        return json_body(r).as_object();
     }
 };
 

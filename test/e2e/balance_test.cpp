@@ -13,8 +13,6 @@ namespace json = boost::json;
 using boost::beast::http::verb;
 
 namespace {
-json::value parse(const irqd::client::http_reply& r) { return json::parse(r.body); }
-
 std::vector<std::string> sim_args(std::vector<std::string> extra = {}) {
     std::vector<std::string> a{"--simulate", std::string(IRQD_SEED_DIR) + "/interrupts-per-day.txt", "--simulate-speed",
                                "100", "--interval", "100ms", "--history", "1s:1h,1m:1d"};
@@ -22,16 +20,10 @@ std::vector<std::string> sim_args(std::vector<std::string> extra = {}) {
     return a;
 }
 
-std::uint64_t samples(const irqd_process& d) { return parse(d.get("/api/v1/health")).at("samples").to_number<std::uint64_t>(); }
-void wait_samples(const irqd_process& d, std::uint64_t n) {
-    auto start = samples(d);
-    BOOST_REQUIRE(eventually([&] { return samples(d) >= start + n; }));
-}
-
 // Every IRQ's affinity list, from GET /api/v1/interrupts.
 std::map<std::string, std::string> affinities(const irqd_process& d) {
     std::map<std::string, std::string> out;
-    auto v = parse(d.get("/api/v1/interrupts?window=1s"));   // kept: the loop reads into it
+    auto v = json_body(d.get("/api/v1/interrupts?window=1s"));   // kept: the loop reads into it
     for (const auto& i : v.at("irqs").as_array())
         if (auto* a = i.as_object().if_contains("affinity"); a && a->is_string()) out[std::string(i.at("irq").as_string())] = a->as_string();
     return out;
@@ -40,11 +32,11 @@ std::map<std::string, std::string> affinities(const irqd_process& d) {
 
 BOOST_AUTO_TEST_CASE(dry_run_changes_nothing_apply_then_revert_restores_exactly) {
     irqd_process d(sim_args());
-    wait_samples(d, 5);
+    BOOST_REQUIRE(d.wait_samples(5));
     auto before = affinities(d);
     auto plan = d.call(verb::post, "/api/v1/balance", R"({"window":"1m","min_improvement":0})");
     BOOST_TEST_REQUIRE(plan.status == 200u, plan.body);
-    auto p = parse(plan);
+    auto p = json_body(plan);
     BOOST_TEST(p.at("applied").as_bool() == false);
     BOOST_TEST(p.at("moves").as_array().size() > 0u);
     BOOST_TEST(p.at("metric").at("after").at("spread").to_number<std::uint64_t>() <=
@@ -53,16 +45,16 @@ BOOST_AUTO_TEST_CASE(dry_run_changes_nothing_apply_then_revert_restores_exactly)
 
     auto applied = d.call(verb::post, "/api/v1/balance?apply=true", R"({"window":"1m","min_improvement":0})");
     BOOST_TEST_REQUIRE(applied.status == 200u, applied.body);
-    auto a = parse(applied);
+    auto a = json_body(applied);
     BOOST_TEST(a.at("applied").as_bool());
     for (const auto& m : a.at("moves").as_array())
         BOOST_TEST(affinities(d)[std::string(m.at("irq").as_string())] == std::to_string(m.at("to").to_number<unsigned>()));
-    auto history = parse(d.get("/api/v1/balance/history"));
+    auto history = json_body(d.get("/api/v1/balance/history"));
     BOOST_TEST(history.at("plans").as_array().size() == 1u);
 
     // Steady rates: the next plan finds nothing worth moving.
-    wait_samples(d, 3);
-    auto again = parse(d.call(verb::post, "/api/v1/balance?apply=true", R"({"window":"1s"})"));
+    BOOST_REQUIRE(d.wait_samples(3));
+    auto again = json_body(d.call(verb::post, "/api/v1/balance?apply=true", R"({"window":"1s"})"));
     BOOST_TEST(again.at("moves").as_array().empty());
 
     auto rev = d.call(verb::post, "/api/v1/balance/revert");
@@ -75,18 +67,18 @@ BOOST_AUTO_TEST_CASE(a_refused_write_rolls_the_plan_back) {
     temp_dir t;
     write(t.path / "faults", "140 EIO\n");
     irqd_process d(sim_args({"--simulate-faults", (t.path / "faults").string()}));
-    wait_samples(d, 5);
+    BOOST_REQUIRE(d.wait_samples(5));
     auto before = affinities(d);
     auto r = d.call(verb::post, "/api/v1/balance?apply=true", R"({"window":"1m","min_improvement":0})");
     BOOST_TEST(r.status == 409u, r.body);
-    BOOST_TEST(parse(r).at("error").at("irq").as_string() == "140");
+    BOOST_TEST(json_body(r).at("error").at("irq").as_string() == "140");
     BOOST_TEST((affinities(d) == before));
-    BOOST_TEST(parse(d.get("/api/v1/balance/history")).at("plans").as_array().empty());
+    BOOST_TEST(json_body(d.get("/api/v1/balance/history")).at("plans").as_array().empty());
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_and_read_only_are_refused) {
     irqd_process d(sim_args({"--read-only"}));
-    wait_samples(d, 2);
+    BOOST_REQUIRE(d.wait_samples(2));
     BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"windw":"1m"})").status == 400u);
     BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"max_moves":-1})").status == 400u);
     BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"numa":"sometimes"})").status == 400u);
@@ -111,9 +103,9 @@ BOOST_AUTO_TEST_CASE(oneshot_samples_plans_applies_prints_the_plan_and_exits) {
 
 BOOST_AUTO_TEST_CASE(banned_cpus_and_irqs_are_never_in_a_plan) {
     irqd_process d(sim_args());
-    wait_samples(d, 5);
-    auto plan = parse(d.call(verb::post, "/api/v1/balance",
-                             R"({"banned_irqs":["140","eth0-TxRx-1*"],"min_improvement":0})"));
+    BOOST_REQUIRE(d.wait_samples(5));
+    auto plan = json_body(d.call(verb::post, "/api/v1/balance",
+                                 R"({"banned_irqs":["140","eth0-TxRx-1*"],"min_improvement":0})"));
     BOOST_TEST_REQUIRE(!plan.at("moves").as_array().empty());
     for (const auto& m : plan.at("moves").as_array()) {
         BOOST_TEST(m.at("irq").as_string() != "140");
@@ -122,7 +114,7 @@ BOOST_AUTO_TEST_CASE(banned_cpus_and_irqs_are_never_in_a_plan) {
     // With CPU 1 banned the plan is over CPU 0 alone, and nothing is ever sent to CPU 1. The simulated
     // IRQs may use CPUs 0-1 and fire on both: what fires on CPU 1 must leave it, so they are pinned to
     // CPU 0 although that makes it busier (min_improvement holds back no such move).
-    plan = parse(d.call(verb::post, "/api/v1/balance", R"({"banned_cpus":"1","min_improvement":0.05})"));
+    plan = json_body(d.call(verb::post, "/api/v1/balance", R"({"banned_cpus":"1","min_improvement":0.05})"));
     BOOST_TEST(plan.at("cpus").as_string() == "0");
     BOOST_TEST(plan.at("cpu_loads").as_array().size() == 1u);
     BOOST_TEST(!plan.at("moves").as_array().empty());

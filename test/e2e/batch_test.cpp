@@ -44,15 +44,14 @@ std::string batch_body() {
 
 // Sends the batch on its own connection without waiting for the answer.
 std::unique_ptr<raw_socket> send_batch(const irqd_process& d) {
-    auto s = std::make_unique<raw_socket>(static_cast<unsigned short>(std::stoi(d.url().port)));
+    auto s = std::make_unique<raw_socket>(d.port());
     auto body = batch_body();
     s->send("POST /api/v1/affinity HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
             std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
     return s;
 }
 
-json::value health(const irqd_process& d) { return json::parse(d.get("/api/v1/health").body); }
-bool running(const irqd_process& d) { return !health(d).at("affinity_batch").is_null(); }
+bool running(const irqd_process& d) { return !d.health().at("affinity_batch").is_null(); }
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(requests_are_answered_while_a_big_batch_is_written) {
@@ -60,13 +59,13 @@ BOOST_AUTO_TEST_CASE(requests_are_answered_while_a_big_batch_is_written) {
     write(t.path / "rates.txt", rates_table());
     irqd_process d({"--simulate", (t.path / "rates.txt").string(), "--interval", "200ms", "--state-file",
                     (t.path / "state.json").string()});
-    BOOST_REQUIRE(eventually([&] { return health(d).at("samples").to_number<int>() >= 2; }));
+    BOOST_REQUIRE(eventually([&] { return d.samples() >= 2; }));
 
     auto batch = send_batch(d);
     // The batch takes a while (a few thousand writes); meanwhile GETs are answered and shown its
     // progress, and any other change is refused without a write.
     BOOST_REQUIRE(eventually([&] { return running(d); }));
-    auto h = health(d);
+    auto h = d.health();
     BOOST_TEST(h.at("affinity_batch").at("total").to_number<unsigned>() == irqs);
     auto put = d.call(verb::put, "/api/v1/interrupts/100/affinity", R"({"cpu":0})");
     bool still_running = running(d);
@@ -82,7 +81,7 @@ BOOST_AUTO_TEST_CASE(requests_are_answered_while_a_big_batch_is_written) {
     auto a = json::parse(answer.body);
     BOOST_TEST(a.at("applied").as_array().size() == irqs);
     BOOST_TEST(a.at("changed").to_number<unsigned>() == irqs);
-    BOOST_TEST(health(d).at("affinity_batch").is_null());
+    BOOST_TEST(d.health().at("affinity_batch").is_null());
     auto one = json::parse(d.get("/api/v1/interrupts/101").body);
     BOOST_TEST(one.at("affinity").as_string() == "2");
     // And changes are taken again.
@@ -94,7 +93,7 @@ BOOST_AUTO_TEST_CASE(stopping_during_a_batch_rolls_it_back_and_saves_nothing_of_
     write(t.path / "rates.txt", rates_table());
     auto state = t.path / "state.json";
     irqd_process d({"--simulate", (t.path / "rates.txt").string(), "--interval", "200ms", "--state-file", state.string()});
-    BOOST_REQUIRE(eventually([&] { return health(d).at("samples").to_number<int>() >= 2; }));
+    BOOST_REQUIRE(eventually([&] { return d.samples() >= 2; }));
     BOOST_TEST(d.call(verb::put, "/api/v1/interrupts/100/affinity", R"({"cpu":5})").status == 200u);
     auto batch = send_batch(d);
     BOOST_REQUIRE(eventually([&] { return running(d); }));

@@ -8,13 +8,9 @@
 
 using namespace irqd::test;
 
-namespace {
-unsigned short port_of(const irqd_process& d) { return static_cast<unsigned short>(std::stoi(d.url().port)); }
-}  // namespace
-
 BOOST_AUTO_TEST_CASE(head_has_the_headers_and_length_of_get_and_no_body) {
     irqd_process d({"--simulate", "--interval", "100ms", "--history", "1s:1h"});
-    const auto port = port_of(d);
+    const auto port = d.port();
     // The dashboard, one of its assets, JSON, a JSON error, text from the kernel: answers whose
     // length does not change between two requests.
     for (const std::string target : {"/", "/assets/app.js", "/api/v1", "/api/v1/openapi.json", "/api/v1/nope",

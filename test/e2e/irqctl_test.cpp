@@ -68,12 +68,6 @@ std::string affinity_of(const irqd_process& d, const std::string& irq) {
     return std::string(v.at("affinity").as_string());
 }
 
-void wait_samples(const irqd_process& d, std::uint64_t n) {
-    auto count = [&] { return parse_json(d.get("/api/v1/health").body).at("samples").to_number<std::uint64_t>(); };
-    auto start = count();
-    BOOST_REQUIRE(eventually([&] { return count() >= start + n; }));
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(balance_offline_on_the_seed) {
@@ -123,7 +117,7 @@ BOOST_AUTO_TEST_CASE(balance_mistakes_exit_2_with_one_line) {
 
 BOOST_AUTO_TEST_CASE(overview_and_summary_show_the_machine) {
     auto d = start_daemon();
-    wait_samples(*d, 3);
+    BOOST_REQUIRE(d->wait_samples(3));
 
     auto j = irqctl(*d, "overview --window 2s --json");
     BOOST_TEST_REQUIRE(j.code == 0, j.err);
@@ -173,7 +167,7 @@ BOOST_AUTO_TEST_CASE(overview_and_summary_show_the_machine) {
 
 BOOST_AUTO_TEST_CASE(set_one_irq_moves_its_interrupts) {
     auto d = start_daemon();
-    wait_samples(*d, 2);
+    BOOST_REQUIRE(d->wait_samples(2));
     auto r = irqctl(*d, "set 132 1");
     BOOST_TEST_REQUIRE(r.code == 0, r.err);
     BOOST_TEST(r.out == "IRQ  BEFORE  AFTER  EFFECTIVE\n132  0-1     1      1\n1 of 1 IRQ changed\n");
@@ -206,7 +200,7 @@ BOOST_AUTO_TEST_CASE(set_one_irq_moves_its_interrupts) {
 
 BOOST_AUTO_TEST_CASE(set_several_is_all_or_nothing) {
     auto d = start_daemon();
-    wait_samples(*d, 1);
+    BOOST_REQUIRE(d->wait_samples(1));
     auto r = irqctl(*d, "set 134 1 135 0");
     BOOST_TEST_REQUIRE(r.code == 0, r.err);
     BOOST_TEST(r.out == "IRQ  BEFORE  AFTER  EFFECTIVE\n134  0-1     1      1\n135  0-1     0      0\n2 of 2 IRQs changed\n");
@@ -242,7 +236,7 @@ BOOST_AUTO_TEST_CASE(set_several_is_all_or_nothing) {
 
 BOOST_AUTO_TEST_CASE(errors_are_one_line_with_the_right_exit_code) {
     auto d = start_daemon();
-    wait_samples(*d, 1);
+    BOOST_REQUIRE(d->wait_samples(1));
 
     auto no_irq = irqctl(*d, "set 9999 1");
     BOOST_TEST(no_irq.code == 1);
@@ -280,7 +274,7 @@ BOOST_AUTO_TEST_CASE(errors_are_one_line_with_the_right_exit_code) {
 
 BOOST_AUTO_TEST_CASE(watch_prints_one_line_per_sample_when_not_a_terminal) {
     auto d = start_daemon();
-    wait_samples(*d, 1);
+    BOOST_REQUIRE(d->wait_samples(1));
     auto w = irqctl(*d, "watch --count 2 --top 3");
     BOOST_TEST_REQUIRE(w.code == 0, w.err);
     BOOST_TEST(line_count(w.out) == 2u, w.out);

@@ -13,8 +13,6 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 namespace {
-unsigned short port_of(const irqd_process& d) { return static_cast<unsigned short>(std::stoi(d.url().port)); }
-
 std::string error_code(const raw_response& r) {
     if (r.header("content-type") != "application/json") return "(not JSON: " + r.header("content-type") + ")";
     return std::string(json::parse(r.body).at("error").at("code").as_string());
@@ -30,7 +28,7 @@ std::vector<std::string> daemon_args(std::vector<std::string> extra) {
 BOOST_AUTO_TEST_CASE(a_slow_loris_is_dropped_at_the_read_timeout_while_another_client_is_served) {
     irqd_process d(daemon_args({"--read-timeout", "1s"}));
     const std::string request = "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow-loris\r\n\r\n";
-    raw_socket slow(port_of(d));
+    raw_socket slow(d.port());
     auto start = std::chrono::steady_clock::now();
     std::size_t sent = 0;
     bool other_served = false;
@@ -40,7 +38,7 @@ BOOST_AUTO_TEST_CASE(a_slow_loris_is_dropped_at_the_read_timeout_while_another_c
         ++sent;
         if (slow.peer_closed(250ms)) break;
         if (sent == 2) {
-            auto r = raw_request(port_of(d), "GET", "/api/v1/health");
+            auto r = raw_request(d.port(), "GET", "/api/v1/health");
             other_served = r.status == 200 && json::parse(r.body).at("status").as_string() == "ok";
         }
     }
@@ -52,15 +50,15 @@ BOOST_AUTO_TEST_CASE(a_slow_loris_is_dropped_at_the_read_timeout_while_another_c
                                                     << sent << " bytes");
     BOOST_TEST(held >= 900ms);   // not before its timeout
     // The daemon serves the next client as usual.
-    BOOST_TEST(raw_request(port_of(d), "GET", "/api/v1/health").status == 200u);
+    BOOST_TEST(raw_request(d.port(), "GET", "/api/v1/health").status == 200u);
 }
 
 BOOST_AUTO_TEST_CASE(an_idle_connection_is_closed_at_the_read_timeout) {
     irqd_process d(daemon_args({"--read-timeout", "1s"}));
-    raw_socket idle(port_of(d));
+    raw_socket idle(d.port());
     BOOST_TEST(idle.peer_closed(15s));
     // A kept-alive connection that asks nothing more is closed the same way.
-    raw_socket kept(port_of(d));
+    raw_socket kept(d.port());
     kept.send("GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     auto text = kept.read_all(15s);
     BOOST_TEST(parse_response(text).status == 200u);
@@ -69,14 +67,14 @@ BOOST_AUTO_TEST_CASE(an_idle_connection_is_closed_at_the_read_timeout) {
 
 BOOST_AUTO_TEST_CASE(headers_over_the_limit_get_431) {
     irqd_process d(daemon_args({"--max-header-bytes", "1024"}));
-    auto ok = raw_request(port_of(d), "GET", "/api/v1/health", "", {{"X-Pad", std::string(500, 'a')}});
+    auto ok = raw_request(d.port(), "GET", "/api/v1/health", "", {{"X-Pad", std::string(500, 'a')}});
     BOOST_TEST(ok.status == 200u);
-    auto big = raw_request(port_of(d), "GET", "/api/v1/health", "", {{"X-Pad", std::string(2000, 'a')}});
+    auto big = raw_request(d.port(), "GET", "/api/v1/health", "", {{"X-Pad", std::string(2000, 'a')}});
     BOOST_TEST(big.status == 431u);
     BOOST_TEST(error_code(big) == "headers_too_large");
     std::vector<std::pair<std::string, std::string>> many;
     for (int i = 0; i < 100; ++i) many.emplace_back("X-H" + std::to_string(i), std::string(20, 'v'));   // ~2.6 KB
-    auto lots = raw_request(port_of(d), "GET", "/api/v1/health", "", many);
+    auto lots = raw_request(d.port(), "GET", "/api/v1/health", "", many);
     BOOST_TEST(lots.status == 431u);
 }
 
@@ -84,32 +82,32 @@ BOOST_AUTO_TEST_CASE(bodies_over_the_limit_get_413_even_before_they_are_sent) {
     irqd_process d(daemon_args({"--max-body-bytes", "1000"}));
     std::string body = "{\"cpu\":1}";
     body += std::string(1000 - body.size(), ' ');
-    auto ok = raw_request(port_of(d), "PUT", "/api/v1/interrupts/136/affinity", body);
+    auto ok = raw_request(d.port(), "PUT", "/api/v1/interrupts/136/affinity", body);
     BOOST_TEST(ok.status == 200u);
-    auto big = raw_request(port_of(d), "PUT", "/api/v1/interrupts/136/affinity", body + " ");
+    auto big = raw_request(d.port(), "PUT", "/api/v1/interrupts/136/affinity", body + " ");
     BOOST_TEST(big.status == 413u);
     BOOST_TEST(error_code(big) == "body_too_large");
     // A Content-Length over the limit is refused at once, without waiting for the body.
-    raw_socket s(port_of(d));
+    raw_socket s(d.port());
     s.send("POST /api/v1/affinity HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 999999999\r\n\r\n{");
     auto r = parse_response(s.read_all(10s));
     BOOST_TEST(r.status == 413u);
     BOOST_TEST(error_code(r) == "body_too_large");
-    BOOST_TEST(json::parse(d.get("/api/v1/health").body).at("affinity_writes").to_number<int>() == 1);
+    BOOST_TEST(d.health().at("affinity_writes").to_number<int>() == 1);
 }
 
 BOOST_AUTO_TEST_CASE(connections_over_the_limit_get_503_until_one_closes) {
     irqd_process d(daemon_args({"--max-connections", "2"}));
     {
-        raw_socket a(port_of(d)), b(port_of(d));   // idle, accepted in order before the next
-        auto r = raw_request(port_of(d), "GET", "/api/v1/health");
+        raw_socket a(d.port()), b(d.port());   // idle, accepted in order before the next
+        auto r = raw_request(d.port(), "GET", "/api/v1/health");
         BOOST_TEST(r.status == 503u);
         BOOST_TEST(error_code(r) == "too_many_connections");
         // The two held connections are still served.
         a.send("GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
         BOOST_TEST(parse_response(a.read_all()).status == 200u);
     }
-    BOOST_TEST(eventually([&] { return raw_request(port_of(d), "GET", "/api/v1/health").status == 200u; }));
+    BOOST_TEST(eventually([&] { return raw_request(d.port(), "GET", "/api/v1/health").status == 200u; }));
 }
 
 BOOST_AUTO_TEST_CASE(a_websocket_message_over_the_limit_closes_that_socket_only) {

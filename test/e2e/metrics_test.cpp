@@ -16,10 +16,6 @@ namespace json = boost::json;
 using boost::beast::http::verb;
 
 namespace {
-std::uint64_t samples(const irqd_process& d) {
-    return json::parse(d.get("/api/v1/health").body).at("samples").to_number<std::uint64_t>();
-}
-
 prom_exposition scrape(const irqd_process& d) {
     auto r = d.get("/metrics");
     BOOST_REQUIRE_EQUAL(r.status, 200u);
@@ -39,7 +35,7 @@ BOOST_AUTO_TEST_CASE(interrupt_counters_match_the_fake_procfs) {
                  "ERR:          9\n");
     irqd_process d({"--procfs", k.proc().string(), "--sysfs", k.sys().string(), "--interval", "100ms",
                     "--history", "1s:1h"});
-    BOOST_REQUIRE(eventually([&] { return samples(d) >= 1; }));
+    BOOST_REQUIRE(eventually([&] { return d.samples() >= 1; }));
     auto m = scrape(d);
 
     BOOST_TEST(m.types.at("node_interrupts_total") == "counter");

@@ -17,8 +17,6 @@ namespace json = boost::json;
 using boost::beast::http::verb;
 
 namespace {
-json::value parse(const irqd::client::http_reply& r) { return json::parse(r.body); }
-
 std::string affinity(const fake_kernel& k, unsigned irq) {
     std::string a;
     std::ifstream(k.proc() / "irq" / std::to_string(irq) / "smp_affinity_list") >> a;
@@ -73,7 +71,7 @@ BOOST_AUTO_TEST_CASE(round_trip_saves_on_change_and_restores_at_start) {
         struct stat st {};
         BOOST_REQUIRE(::stat(m.state().c_str(), &st) == 0);
         BOOST_TEST((st.st_mode & 077) == 0u);
-        auto h = parse(d->get("/api/v1/health"));
+        auto h = d->health();
         BOOST_TEST(h.at("state").at("entries").as_int64() == 2);
         BOOST_TEST(d->stop() == 0);
     }
@@ -83,10 +81,10 @@ BOOST_AUTO_TEST_CASE(round_trip_saves_on_change_and_restores_at_start) {
     auto d = m.start();
     BOOST_TEST(affinity(m.k, 30) == "1");
     BOOST_TEST(affinity(m.k, 31) == "0");
-    auto r = parse(d->get("/api/v1/health")).at("restore");
+    auto r = d->health().at("restore");
     BOOST_TEST(r.at("applied").as_int64() == 2);
     BOOST_TEST(r.at("skipped").as_array().empty());
-    BOOST_TEST(parse(d->get("/api/v1/interrupts/30")).at("affinity").as_string() == "1");
+    BOOST_TEST(json_body(d->get("/api/v1/interrupts/30")).at("affinity").as_string() == "1");
 }
 
 BOOST_AUTO_TEST_CASE(restore_matches_by_number_and_name_and_reports_the_rest) {
@@ -102,7 +100,7 @@ BOOST_AUTO_TEST_CASE(restore_matches_by_number_and_name_and_reports_the_rest) {
     auto d = fresh.start();
     BOOST_TEST(affinity(fresh.k, 30) == "1");
     BOOST_TEST(affinity(fresh.k, 31) == "0-1");
-    auto r = parse(d->get("/api/v1/health")).at("restore");
+    auto r = d->health().at("restore");
     BOOST_TEST(r.at("applied").as_int64() == 1);
     const auto& skipped = r.at("skipped").as_array();
     BOOST_REQUIRE(skipped.size() == 2u);
@@ -119,7 +117,7 @@ BOOST_AUTO_TEST_CASE(restore_no_leaves_affinities_alone) {
     write(m.state(), R"({"version":1,"irqs":[{"irq":30,"name":"eth0-TxRx-0","cpus":"1","time":"2026-01-01T00:00:00Z"}]})");
     auto d = m.start({"--restore=no"});
     BOOST_TEST(affinity(m.k, 30) == "0-1");
-    BOOST_TEST(!parse(d->get("/api/v1/health")).at("restore").at("ran").as_bool());
+    BOOST_TEST(!d->health().at("restore").at("ran").as_bool());
 }
 
 BOOST_AUTO_TEST_CASE(corrupt_state_file_is_kept_aside_and_the_daemon_starts) {
@@ -128,7 +126,7 @@ BOOST_AUTO_TEST_CASE(corrupt_state_file_is_kept_aside_and_the_daemon_starts) {
     auto d = m.start();
     BOOST_TEST(!fs::exists(m.state()));
     BOOST_TEST(read_text(m.state().string() + ".bad") == "{\"version\":1,\"irqs\":[{\"irq\":30,");
-    auto st = parse(d->get("/api/v1/health")).at("state");
+    auto st = d->health().at("state");
     BOOST_TEST(std::string(st.at("load_error").as_string()).find("not JSON") != std::string::npos);
     BOOST_TEST(st.at("set_aside").as_string() == m.state().string() + ".bad");
     // Saving goes on in a fresh file.
@@ -162,7 +160,7 @@ BOOST_AUTO_TEST_CASE(a_write_that_fails_keeps_the_previous_file) {
     write(dir, "not a directory");             // <dir>/state.json.tmp-* cannot be created: ENOTDIR
     auto r = d->call(verb::put, "/api/v1/interrupts/31/affinity", R"({"cpu":1})");
     BOOST_TEST(r.status == 200u);              // the affinity is applied; saving is what failed
-    auto st = parse(d->get("/api/v1/health")).at("state");
+    auto st = d->health().at("state");
     BOOST_TEST(st.at("write_failures").as_int64() == 1);
     BOOST_TEST(std::string(st.at("last_error").as_string()).find("previous file is kept") != std::string::npos);
     fs::remove(dir);
@@ -171,13 +169,13 @@ BOOST_AUTO_TEST_CASE(a_write_that_fails_keeps_the_previous_file) {
     // The next change saves everything, the failed one included.
     BOOST_REQUIRE(d->call(verb::put, "/api/v1/interrupts/30/affinity", R"({"cpu":0})").status == 200u);
     BOOST_TEST(saved(m.state()).at("irqs").as_array().size() == 2u);
-    BOOST_TEST(!parse(d->get("/api/v1/health")).at("state").as_object().contains("last_error"));
+    BOOST_TEST(!d->health().at("state").as_object().contains("last_error"));
 }
 
 BOOST_AUTO_TEST_CASE(simulate_keeps_its_state_in_its_own_directory) {
     irqd_process d({"--simulate", "--interval", "100ms", "--history", "1s:1h"});
     BOOST_REQUIRE(d.call(verb::put, "/api/v1/interrupts/140/affinity", R"({"cpu":1})").status == 200u);
-    auto path = std::string(parse(d.get("/api/v1/health")).at("state").at("path").as_string());
+    auto path = std::string(d.health().at("state").at("path").as_string());
     BOOST_TEST(path.find("/var/lib") == std::string::npos);
     BOOST_TEST(fs::exists(path));
 }
@@ -206,11 +204,11 @@ BOOST_AUTO_TEST_CASE(kill_9_during_a_batch_is_undone_at_the_next_start) {
         irqd_process d(args);
         BOOST_REQUIRE(d.call(verb::put, "/api/v1/interrupts/100/affinity", R"({"cpu":0})").status == 200u);
         auto saved_before = read_text(state);
-        raw_socket batch(static_cast<unsigned short>(std::stoi(d.url().port)));
+        raw_socket batch(d.port());
         batch.send("POST /api/v1/affinity HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + std::to_string(body.size()) +
                    "\r\nConnection: close\r\n\r\n" + body);
         BOOST_REQUIRE(eventually([&] {
-            auto b = parse(d.get("/api/v1/health")).at("affinity_batch");
+            auto b = d.health().at("affinity_batch");
             return b.is_object() && b.at("written").to_number<unsigned>() > 10;
         }));
         ::kill(d.pid(), SIGKILL);
@@ -223,7 +221,7 @@ BOOST_AUTO_TEST_CASE(kill_9_during_a_batch_is_undone_at_the_next_start) {
         BOOST_TEST(moved < n - 1);
     }
     irqd_process again(args);
-    auto h = parse(again.get("/api/v1/health"));
+    auto h = again.health();
     BOOST_TEST(h.at("interrupted_batch").at("applied").to_number<unsigned>() == n);
     BOOST_TEST(!fs::exists(state_dir.path / "state.json.batch"));
     BOOST_TEST(affinity(k, 100) == "0");                 // the saved choice, restored

@@ -71,8 +71,6 @@ fs::path rates_file(const temp_dir& t, unsigned cpus, unsigned irqs) {
     return p;
 }
 
-json::value health(const irqd_process& d) { return json::parse(d.get("/api/v1/health").body); }
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(a_snapshot_then_one_message_per_sample_with_the_chosen_rates) {
@@ -141,8 +139,8 @@ BOOST_AUTO_TEST_CASE(the_subscriber_limit_refuses_the_next_upgrade_with_503) {
     } catch (const boost::system::system_error& e) {
         BOOST_TEST((e.code() == websocket::error::upgrade_declined), e.code().message());
     }
-    BOOST_TEST(health(d).at("stream").at("rejected").to_number<int>() == 1);
-    BOOST_TEST(health(d).at("stream").at("subscribers").to_number<int>() == 2);
+    BOOST_TEST(d.health().at("stream").at("rejected").to_number<int>() == 1);
+    BOOST_TEST(d.health().at("stream").at("subscribers").to_number<int>() == 2);
 }
 
 BOOST_AUTO_TEST_CASE(a_consumer_that_stops_reading_is_coalesced_then_closed_while_others_keep_up) {
@@ -161,13 +159,13 @@ BOOST_AUTO_TEST_CASE(a_consumer_that_stops_reading_is_coalesced_then_closed_whil
     bool closed = false;
     for (int i = 0; i < 600 && !closed; ++i) {
         fast.read_type("sample");
-        auto st = health(d).at("stream");
+        auto st = d.health().at("stream");
         closed = st.at("closed_slow").to_number<int>() >= 1;
         if (closed) BOOST_TEST(st.at("coalesced").to_number<int>() >= 5);
     }
     BOOST_REQUIRE(closed);
-    BOOST_TEST_MESSAGE("closed after " << health(d).at("samples").to_number<int>() << " samples");
-    BOOST_TEST(health(d).at("stream").at("subscribers").to_number<int>() == 1);
+    BOOST_TEST_MESSAGE("closed after " << d.health().at("samples").to_number<int>() << " samples");
+    BOOST_TEST(d.health().at("stream").at("subscribers").to_number<int>() == 1);
 
     // The slow one, reading again within irqd's grace for the close, finds what was in flight, then
     // a close frame saying why.

@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(listen_none_serves_only_the_socket_with_its_mode_whatever_t
     BOOST_TEST(d->first_line().find("http://") == std::string::npos);
     BOOST_TEST((file_mode(sock) & 07777) == 0600u);
     BOOST_TEST(d->url().unix_socket == sock.string());
-    auto health = json::parse(d->get("/api/v1/health").body);
+    auto health = d->health();
     BOOST_TEST(json::serialize(health.at("listeners")) == "[\"unix:" + sock.string() + "\"]");
     BOOST_TEST(d->stop() == 0);
     BOOST_TEST(!fs::exists(fs::symlink_status(sock)));
