@@ -58,6 +58,11 @@ url=$(grep -o 'http://[0-9.]*:[0-9]*' "$work/irqd.out" | head -1)
 port=${url##*:}
 echo "soak: irqd $pid at $url: $(head -1 "$work/irqd.out")"
 
+# A plan needs rates: wait (bounded) for a few samples before the load starts.
+for _ in $(seq 300); do
+  [[ $(curl -s "$url/api/v1/health" | grep -o '"samples":[0-9]*' | cut -d: -f2) -ge 3 ]] 2>/dev/null && break
+  sleep 0.1
+done
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }     # KiB
 fds() { find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 | wc -l; }
 fd_list() { for f in "/proc/$pid/fd/"*; do readlink "$f"; done | sed 's/[0-9]\{4,\}/N/g' | sort | uniq -c; }
@@ -81,21 +86,21 @@ if [[ ${SOAK_BALANCE:-1} == 1 ]]; then curl -s "$url/api/v1" | grep -q '/api/v1/
   end=$((SECONDS + total))
   # 409 is an answer, not an error: a change while a plan is being written is refused
   # (affinity_batch_running), and so is a plan while another one runs (busy).
-  changes=0 change_errors=0 balances=0 balance_errors=0 refused=0 i=0
+  changes=0 change_errors=0 balances=0 balance_errors=0 refused=0 i=0 bad="-"
   while ((SECONDS < end)); do
     irq=$((24 + RANDOM % 1024)) cpu=$((RANDOM % 64))
     code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -d "{\"cpu\": $cpu}" "$url/api/v1/interrupts/$irq/affinity")
     changes=$((changes + 1))
-    case $code in 200) ;; 409) refused=$((refused + 1)) ;; *) change_errors=$((change_errors + 1)) ;; esac
+    case $code in 200) ;; 409) refused=$((refused + 1)) ;; *) change_errors=$((change_errors + 1)) bad+=",put:$code" ;; esac
     if ((has_balance && i % 10 == 0)); then
       code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url/api/v1/balance?apply=true")
       balances=$((balances + 1))
-      case $code in 200) ;; 409) refused=$((refused + 1)) ;; *) balance_errors=$((balance_errors + 1)) ;; esac
+      case $code in 200) ;; 409) refused=$((refused + 1)) ;; *) balance_errors=$((balance_errors + 1)) bad+=",balance:$code" ;; esac
     fi
     i=$((i + 1))
     sleep 1
   done
-  echo "$changes $change_errors $balances $balance_errors $refused"
+  echo "$changes $change_errors $balances $balance_errors $refused $bad"
 ) > "$work/changes.txt" &
 changes_pid=$!
 
@@ -119,7 +124,7 @@ wait "$pid" || stop_status=$?
 pid=""
 
 cat "$work/wrk.txt"
-read -r changes change_errors balances balance_errors refused < "$work/changes.txt"
+read -r changes change_errors balances balance_errors refused bad < "$work/changes.txt"
 grep -h '^status ' "$work/wrk-warmup.txt" "$work/wrk.txt" | sed 's/^/soak: wrk answers: /' || true
 http_errors=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' \
   "$work/wrk-warmup.txt" "$work/wrk.txt")
@@ -129,7 +134,7 @@ read -r peak1 peak2 < <(awk -v w="$warmup" -v h="$half" -v e="$((warmup + second
 growth=$(awk -v a="$peak1" -v b="$peak2" 'BEGIN {printf "%.2f", a ? (b - a) * 100 / a : 999}')
 echo "soak: websocket: $(cat "$work/ws.json")"
 echo "soak: affinity changes: $changes ($change_errors failed); balance runs: $balances ($balance_errors failed);" \
-  "409 while a batch or plan ran: $refused"
+  "409 while a batch or plan ran: $refused; failed answers: ${bad#-}"
 echo "soak: http errors (non-2xx + socket errors): $http_errors"
 echo "soak: RSS KiB: start $rss_start, after warm-up $rss_warm, end $rss_end"
 echo "soak: RSS KiB peak, first half of the load $peak1, second half $peak2 (growth $growth%)"
