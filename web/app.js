@@ -287,8 +287,10 @@ async function balance(apply) {
   drawPlan(plan);
   const moves = plan.move_count ?? (plan.moves || []).length;
   out.className = "okay";
-  out.textContent = (apply ? "applied: " : "") + `${moves} moves, busiest CPU ${(100 * (plan.improvement || 0)).toFixed(1)}% lighter` +
-    (plan.below_threshold ? " (below the threshold: nothing to do)" : "");
+  // Moves off CPUs outside the plan (banned, isolated) are made whatever they gain: say so.
+  const forced = plan.forced_moves ? ` (${plan.forced_moves} off CPUs outside the plan)` : "";
+  out.textContent = (apply ? "applied: " : "") + `${moves} moves${forced}, busiest CPU ${(100 * (plan.improvement || 0)).toFixed(1)}% lighter` +
+    (plan.below_threshold ? (plan.forced_moves ? " (the rest below the threshold)" : " (below the threshold: nothing to do)") : "");
   $("balance-apply").disabled = apply || moves === 0;
 }
 
