@@ -51,7 +51,11 @@ json::object outcome_json(const affinity_outcome& o) {
 
 json::value batch_progress_json(const std::optional<affinity_writer::batch_progress>& p) {
     if (!p) return nullptr;
-    return json::object{{"total", p->total}, {"written", p->written}, {"rolling_back", p->rolling_back}, {"slices", p->slices}};
+    return json::object{{"total", p->total},
+                        {"read", p->read},
+                        {"written", p->written},
+                        {"rolling_back", p->rolling_back},
+                        {"slices", p->slices}};
 }
 
 unsigned batch_status(const affinity_writer::batch_result& r) {
