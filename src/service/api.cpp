@@ -64,15 +64,7 @@ unsigned batch_status(const affinity_writer::batch_result& r) {
 }
 
 json::object batch_json(const affinity_writer::batch_result& r) {
-    if (auto* f = std::get_if<batch_failure>(&r)) {
-        json::object err{{"code", f->error.code}, {"message", f->error.message}, {"irq", std::to_string(f->irq)}};
-        json::array rb, rbf;
-        for (auto i : f->rolled_back) rb.push_back(json::value(std::to_string(i)));
-        for (auto i : f->rollback_failed) rbf.push_back(json::value(std::to_string(i)));
-        err["rolled_back"] = std::move(rb);
-        err["rollback_failed"] = std::move(rbf);
-        return json::object{{"error", std::move(err)}};
-    }
+    if (auto* f = std::get_if<batch_failure>(&r)) return batch_failure_json(*f);
     const auto& outs = std::get<std::vector<affinity_outcome>>(r);
     json::array applied;
     std::size_t changed = 0;
@@ -500,6 +492,19 @@ response json_response(const request& req, unsigned status, const json::value& b
     res.body() = to_json_text(body);
     res.body() += '\n';
     return res;
+}
+
+json::object batch_failure_json(const batch_failure& f) {
+    auto irqs = [](const std::vector<unsigned>& list) {
+        json::array a;
+        for (auto i : list) a.push_back(json::value(std::to_string(i)));
+        return a;
+    };
+    return json::object{{"error", json::object{{"code", f.error.code},
+                                               {"message", f.error.message},
+                                               {"irq", std::to_string(f.irq)},
+                                               {"rolled_back", irqs(f.rolled_back)},
+                                               {"rollback_failed", irqs(f.rollback_failed)}}}};
 }
 
 request answer_head(const request& req) {

@@ -105,12 +105,6 @@ json::value set_or_null(const std::optional<core::cpu_set>& s) {
     return json::value(s->to_list());
 }
 
-json::array irq_list(const std::vector<unsigned>& irqs) {
-    json::array a;
-    for (auto i : irqs) a.push_back(json::value(std::to_string(i)));
-    return a;
-}
-
 }  // namespace
 
 std::variant<balance_options, request_error> parse_balance_options(const json::value& body, bool apply_query,
@@ -641,9 +635,9 @@ void balance_service::applied(affinity_writer::batch_result r) {
             {{"trigger", j->trigger}, {"irq", std::to_string(f->irq)}, {"code", f->error.code},
              {"rolled_back", std::to_string(f->rolled_back.size())},
              {"rollback_failed", std::to_string(f->rollback_failed.size())}});
-        json::object err{{"code", f->error.code}, {"message", f->error.message}, {"irq", std::to_string(f->irq)},
-                         {"rolled_back", irq_list(f->rolled_back)}, {"rollback_failed", irq_list(f->rollback_failed)}};
-        j->done(f->error.status, json::object{{"error", std::move(err)}, {"plan", std::move(body)}});
+        auto answer = batch_failure_json(*f);
+        answer["plan"] = std::move(body);
+        j->done(f->error.status, std::move(answer));
         return;
     }
     const auto& outs = std::get<std::vector<affinity_outcome>>(r);
@@ -700,9 +694,7 @@ void balance_service::revert(on_done done) {
     writer_.start_batch(journal_.back().previous, online(), [this, id, done = std::move(done)](affinity_writer::batch_result r) {
         if (auto* f = std::get_if<batch_failure>(&r)) {
             log(log_level::warn, "balance_revert_failed", {{"plan", std::to_string(id)}, {"code", f->error.code}});
-            json::object err{{"code", f->error.code}, {"message", f->error.message}, {"irq", std::to_string(f->irq)},
-                             {"rolled_back", irq_list(f->rolled_back)}, {"rollback_failed", irq_list(f->rollback_failed)}};
-            return done(f->error.status, json::object{{"error", std::move(err)}});
+            return done(f->error.status, batch_failure_json(*f));
         }
         const auto& outs = std::get<std::vector<affinity_outcome>>(r);
         json::array restored;

@@ -43,6 +43,9 @@ void handle_request(request&& req, responder send, api_context& ctx);
 // Helpers shared by the routes in other files.
 response json_response(const request& req, unsigned status, const boost::json::value& body);
 response error_response(const request& req, unsigned status, std::string_view code, std::string_view message);
+// {"error": {"code", "message", "irq", "rolled_back": [...], "rollback_failed": [...]}} of a batch the
+// writer refused or rolled back: POST /api/v1/affinity, an applied plan, a revert.
+boost::json::object batch_failure_json(const batch_failure& f);
 // What json_response() needs of a request answered later (no body, no headers kept alive).
 request answer_head(const request& req);
 // True when the request's method is `v` (HEAD counts as GET); otherwise answers 405 with an Allow header.
