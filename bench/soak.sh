@@ -5,7 +5,7 @@
 # subscriber failed, the RSS peak of the second half of the load is < 5% above that of the first
 # half (after a warm-up; SOAK_CHECK_RSS=0 skips this, for runs too short to tell), open fds came back
 # to where they started, and irqd exits 0 on SIGTERM. Numbers: docs/benchmarks.md ("Soak").
-# Exits 77 (ctest: skipped) when wrk is not installed.
+# Exits 77 (ctest: skipped) when wrk or curl is not installed.
 #
 # usage: bench/soak.sh [BUILD_DIR]     env: SOAK_SECONDS (60) SOAK_WARMUP (30) SOAK_WS_CLIENTS (200)
 #                                           SOAK_CONNECTIONS (64, wrk) SOAK_BALANCE (1; 0: no balancing)
@@ -21,6 +21,7 @@ ws_clients=${SOAK_WS_CLIENTS:-200}
 conns=${SOAK_CONNECTIONS:-64}
 gen=${GEN_INTERRUPTS:-../shared/tools/gen_interrupts.py}
 command -v wrk >/dev/null || { echo "soak: needs wrk (apt-get install wrk); skipped" >&2; exit 77; }
+command -v curl >/dev/null || { echo "soak: needs curl (apt-get install curl); skipped" >&2; exit 77; }
 [[ -x $build/irqd ]] || { echo "soak: no $build/irqd; build it first" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/irqd-soak-XXXXXX)
