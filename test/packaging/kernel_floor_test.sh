@@ -83,7 +83,7 @@ for who in irqd irqctl; do
     echo "$who calls: $(echo "$called" | xargs)"
     tried=""
     for entry in $newer; do
-        if printf '%s\n' "$called" | grep -qx "${entry%%:*}"; then tried="$tried ${entry%%:*} (${entry#*:})"; fi
+        if grep -qx "${entry%%:*}" <<<"$called"; then tried="$tried ${entry%%:*} (${entry#*:})"; fi
     done
     echo "$who tried, got ENOSYS and went on:${tried:- nothing}"
 done

@@ -25,7 +25,8 @@ step "static programs: $(basename "$deb")"
 dpkg-deb -x "$deb" "$work/root"
 for program in usr/sbin/irqd usr/bin/irqctl; do
     file=$work/root/$program
-    if readelf -lW "$file" | grep -q 'Requesting program interpreter'; then fail "$program has a PT_INTERP"; fi
+    headers=$(readelf -lW "$file")
+    case "$headers" in *'Requesting program interpreter'*) fail "$program has a PT_INTERP" ;; esac
     needed=$(readelf -dW "$file" | grep '(NEEDED)' || true)
     [ -z "$needed" ] || fail "$program needs shared libraries: $needed"
     versions=$(readelf -VW "$file" | grep -oE '(GLIBC|GLIBCXX|CXXABI|GCC)_[0-9.]+' | sort -u | xargs || true)
