@@ -7,12 +7,12 @@
 # Usage: chroot_test.sh PACKAGE_DIR (holding the irqd_*.deb that cpack built)
 # Exit 77 (skipped) when not root or without chroot, dpkg-deb or python3.
 set -euo pipefail
+# shellcheck source=/dev/null
+. "$(dirname "$0")/lib.sh"
 pkgs=$1
 
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
-# The first of the files a glob matched, or nothing.
-first() { for f in "$@"; do [ -e "$f" ] && { echo "$f"; return; }; done; return 0; }
 [ "$(id -u)" = 0 ] || skip "chroot(2) needs root"
 for tool in chroot dpkg-deb python3 timeout; do
     command -v "$tool" >/dev/null || skip "$tool is not installed"
@@ -22,11 +22,7 @@ deb=$(first "$pkgs"/irqd_*.deb)
 
 work=$(mktemp -d)
 pid=
-cleanup() {
-    if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+trap cleanup_work_dir EXIT
 
 dpkg-deb -x "$deb" "$work/pkg"
 root=$work/root
@@ -56,13 +52,7 @@ echo "chroot holds: $(cd "$root" && find . -maxdepth 1 | sort | xargs)"
 chroot "$root" /irqd --procfs /fake/proc --sysfs /fake/sys --listen 127.0.0.1:0 --interval 200ms \
     >"$work/irqd.log" 2>&1 &
 pid=$!
-port=
-for _ in $(seq 1 100); do
-    port=$(sed -n 's#.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*#\1#p' "$work/irqd.log" | head -1)
-    [ -n "$port" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-done
+port=$(listening_port "$work/irqd.log" "$pid")
 [ -n "$port" ] || { cat "$work/irqd.log" >&2; fail "irqd did not start in the chroot"; }
 echo "irqd in the chroot listens on 127.0.0.1:$port"
 

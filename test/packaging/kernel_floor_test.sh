@@ -7,6 +7,8 @@
 # Usage: kernel_floor_test.sh IRQD IRQCTL
 # Exit 77 (skipped) without strace or when ptrace is not allowed.
 set -euo pipefail
+# shellcheck source=/dev/null
+. "$(dirname "$0")/lib.sh"
 irqd=$1 irqctl=$2
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -29,28 +31,18 @@ names=$(printf '%s\n' $newer | cut -d: -f1 | paste -sd, -)
 
 work=$(mktemp -d)
 pid=
-cleanup() {
-    if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+trap cleanup_work_dir EXIT
 as_313() { strace -f -qq -o "$work/trace.$1" -e trace=all -e inject="$names":error=ENOSYS "${@:2}"; }
 
 # strace -f runs irqd as its child; SIGTERM to strace would detach, so irqd's pid is read back.
 as_313 irqd "$irqd" --simulate --listen 127.0.0.1:0 --unix-socket "$work/sock" --interval 200ms \
     >"$work/irqd.log" 2>&1 &
 tracer=$!
-url=
-for _ in $(seq 1 100); do
-    url=$(sed -n 's#.*listening on \(http://127\.0\.0\.1:[0-9]*\)/.*#\1#p' "$work/irqd.log" | head -1)
-    [ -n "$url" ] && break
-    kill -0 "$tracer" 2>/dev/null || break
-    sleep 0.1
-done
-[ -n "$url" ] || { cat "$work/irqd.log" >&2; fail "irqd did not start with the newer system calls refused"; }
+port=$(listening_port "$work/irqd.log" "$tracer")
+url=http://127.0.0.1:$port
+[ -n "$port" ] || { cat "$work/irqd.log" >&2; fail "irqd did not start with the newer system calls refused"; }
 pid=$(awk '$2 ~ /^execve\(/ { print $1; exit }' "$work/trace.irqd")
 [ -n "$pid" ] || fail "no irqd pid in the trace"
-port=${url##*:}
 sleep 1
 
 as_313 ctl1 "$irqctl" --url "$url" summary >"$work/out1" || { cat "$work/out1" >&2; fail "irqctl summary"; }

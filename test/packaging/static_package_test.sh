@@ -7,11 +7,11 @@
 # job, init script and config.
 # Usage: static_package_test.sh PACKAGE_DIR VERSION
 set -euo pipefail
+# shellcheck source=/dev/null
+. "$(dirname "$0")/lib.sh"
 pkgs=$1 version=$2
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
-# The first of the files a glob matched, or nothing.
-first() { for f in "$@"; do [ -e "$f" ] && { echo "$f"; return; }; done; return 0; }
 step() { echo "== $*"; }
 for tool in dpkg-deb readelf ar tar; do
     command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
