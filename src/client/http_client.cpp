@@ -10,11 +10,17 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 
+#include <fcntl.h>
 #include <nss.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <cstdint>
+#include <random>
 #include <vector>
 
 #include "irqd/core/version.hpp"
@@ -104,6 +110,34 @@ void use_builtin_name_sources() {
     }();
     (void)configured;
 #endif
+}
+
+// The WebSocket client's masking keys come from Beast's PRNG, which otherwise seeds itself once from
+// std::random_device: RDRAND, else glibc's arc4random, which aborts the program when getrandom()
+// (Linux 3.17) is missing and /dev/urandom cannot be opened, as on Ubuntu 14.04 in a chroot
+// without /dev. irqctl seeds it first: /dev/urandom, else getrandom(), else the clock and the pid
+// (masking keys protect proxies' caches, not secrets).
+void seed_websocket_keys() {
+    static const bool seeded = [] {
+        std::array<std::uint32_t, 8> v{};
+        constexpr auto size = static_cast<ssize_t>(sizeof(v));
+        bool ok = false;
+        if (int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC); fd >= 0) {
+            ok = ::read(fd, v.data(), sizeof(v)) == size;
+            ::close(fd);
+        }
+        if (!ok) ok = ::syscall(SYS_getrandom, v.data(), sizeof(v), 1 /* GRND_NONBLOCK */) == size;
+        if (!ok) {
+            auto t = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+            auto m = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+            v = {static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(t >> 32), static_cast<std::uint32_t>(m),
+                 static_cast<std::uint32_t>(m >> 32), static_cast<std::uint32_t>(::getpid())};
+        }
+        std::seed_seq seq(v.begin(), v.end());
+        beast::websocket::seed_prng(seq);
+        return true;
+    }();
+    (void)seeded;
 }
 
 // Runs the io_context until the operation completes or the deadline passes (then cancels it).
@@ -212,6 +246,7 @@ std::string error_text(const http_reply& reply) {
 
 core::result<std::unique_ptr<ws_connection>> ws_connection::open(const base_url& url, std::string_view target,
                                                                   std::chrono::milliseconds timeout) {
+    seed_websocket_keys();
     std::unique_ptr<ws_connection> c(new ws_connection);
     auto endpoints = endpoints_of(url, c->io_);
     if (!endpoints) return core::error{endpoints.error_message()};
