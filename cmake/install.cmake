@@ -1,8 +1,9 @@
-# Install rules and the .deb: programs, the simulator's seed, boot scripts for systemd, upstart and
-# SysV init, config files, man pages and docs. Include it after the irqd and irqctl targets.
+# Install rules and the packages: programs, the simulator's seed, boot scripts for systemd, upstart
+# and SysV init, config files, man pages and docs. Include it after the irqd and irqctl targets.
 #
-# The .deb:  cmake -S . -B build -DCMAKE_INSTALL_PREFIX=/usr && cmake --build build -j2
-#            cd build && cpack -G DEB            -> irqd_<version>_<arch>.deb
+# The packages:  cmake -S . -B build -DCMAKE_INSTALL_PREFIX=/usr && cmake --build build -j2
+#                cd build && cpack               -> irqd_<version>_<arch>.deb, irqd-<version>-1.<arch>.rpm
+#                                                   (with rpmbuild), irqd-<version>-Linux-<arch>.tar.gz
 include(GNUInstallDirs)
 
 # The boot scripts name /usr/sbin/irqd, /etc/irqd/irqd.conf and /etc/default/irqd, so they and the
@@ -21,11 +22,17 @@ install(FILES ${PROJECT_SOURCE_DIR}/data/interrupts-per-day.txt DESTINATION ${CM
 set(IRQD_CONFFILES /etc/irqd/irqd.conf /etc/default/irqd /etc/init.d/irqd /etc/init/irqd.conf)
 if(IRQD_INSTALL_BOOT_FILES)
   install(FILES ${PROJECT_SOURCE_DIR}/systemd/irqd.service DESTINATION ${IRQD_SYSTEMD_UNIT_DIR})
-  install(FILES ${PROJECT_SOURCE_DIR}/upstart/irqd.conf DESTINATION /etc/init)
-  install(PROGRAMS ${PROJECT_SOURCE_DIR}/etc/init.d/irqd DESTINATION /etc/init.d)
+  # Component "sysv": left out of the RPM (cmake/cpack_generators.cmake).
+  install(FILES ${PROJECT_SOURCE_DIR}/upstart/irqd.conf DESTINATION /etc/init COMPONENT sysv)
+  install(PROGRAMS ${PROJECT_SOURCE_DIR}/etc/init.d/irqd DESTINATION /etc/init.d COMPONENT sysv)
   install(FILES ${PROJECT_SOURCE_DIR}/etc/irqd/irqd.conf DESTINATION /etc/irqd)
   install(FILES ${PROJECT_SOURCE_DIR}/etc/default/irqd DESTINATION /etc/default)
+  # Run by the .deb postinst and the RPM %post (the name is fixed there: /usr/lib/irqd).
+  install(PROGRAMS ${PROJECT_SOURCE_DIR}/packaging/common/irqd-systemd-compat DESTINATION lib/irqd)
 endif()
+# What the static programs hold (glibc, libstdc++, Boost) and their licences; a changelog, for dpkg.
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
+set(IRQD_CHANGELOG ${PROJECT_BINARY_DIR}/packaging/changelog.gz)
 
 file(GLOB IRQD_DOCS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md)
 if(IRQD_DOCS)
@@ -71,27 +78,38 @@ else()
   message(STATUS "help2man or gzip not found: no man pages (test/packaging/deps.sh installs them)")
 endif()
 
-# The .deb. Boost is linked statically by default (IRQD_STATIC_BOOST), so the programs need only
+# The packages. The programs are static by default (IRQD_STATIC): the .deb and the RPM depend on
+# nothing. Without IRQD_STATIC, Boost is still linked in (IRQD_STATIC_BOOST) and the programs need
 # libc, libm, libstdc++ and libgcc_s; dpkg-shlibdeps states the versions when it is installed.
-set(CPACK_GENERATOR DEB)
+find_program(IRQD_RPMBUILD rpmbuild)
+set(CPACK_GENERATOR DEB TGZ)
+if(IRQD_RPMBUILD)
+  list(APPEND CPACK_GENERATOR RPM)
+endif()
 set(CPACK_PACKAGE_NAME irqd)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_VENDOR "irqd maintainers")
 set(CPACK_PACKAGE_CONTACT "irqd maintainers <maintainers@users.noreply.b-seed-c2561173.example>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "watch where hardware interrupts land and balance them across CPUs")
 set(CPACK_PACKAGE_DESCRIPTION
-    "irqd samples /proc/interrupts, keeps a history of interrupt rates per IRQ and CPU, serves\n"
-    "it over an HTTP/JSON and WebSocket API on 127.0.0.1:8080 and sets IRQ affinities through\n"
-    "/proc/irq. irqctl is its command-line client.")
+    "irqd samples /proc/interrupts, keeps a history of interrupt rates per IRQ\n"
+    "and CPU, serves it over an HTTP/JSON and WebSocket API on 127.0.0.1:8080\n"
+    "and sets IRQ affinities through /proc/irq. irqctl is its command-line\n"
+    "client. Static programs: they run on any Linux 3.2 or later.")
 string(JOIN "" CPACK_PACKAGE_DESCRIPTION ${CPACK_PACKAGE_DESCRIPTION})
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+# dpkg 1.17 (Ubuntu 14.04) reads xz and gzip, not zstd; CPack writes control.tar.gz whatever this is.
+set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
 find_program(IRQD_DPKG_SHLIBDEPS dpkg-shlibdeps)
 find_program(IRQD_FILE file)
-if(IRQD_DPKG_SHLIBDEPS AND IRQD_FILE)
+if(IRQD_STATIC)
+  # No Depends: nothing is loaded at run time.
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
+elseif(IRQD_DPKG_SHLIBDEPS AND IRQD_FILE)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
   # What dpkg-shlibdeps says on Debian 12, rounded up to the build's own gcc 12 and glibc 2.36.
@@ -112,6 +130,42 @@ if(IRQD_INSTALL_BOOT_FILES)
   list(APPEND CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${deb_dir}/conffiles)
 endif()
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+
+# A one-entry changelog (lintian wants one in every package), compressed reproducibly.
+file(WRITE ${PROJECT_BINARY_DIR}/packaging/changelog
+     "irqd (${PROJECT_VERSION}) unstable; urgency=medium\n\n"
+     "  * Release ${PROJECT_VERSION}: see /usr/share/doc/irqd/install.md.\n\n"
+     " -- ${CPACK_PACKAGE_CONTACT}  Wed, 02 Dec 2026 00:00:00 +0000\n")
+if(IRQD_GZIP)
+  add_custom_command(OUTPUT ${IRQD_CHANGELOG}
+    COMMAND ${IRQD_GZIP} -9nc ${PROJECT_BINARY_DIR}/packaging/changelog > ${IRQD_CHANGELOG}
+    DEPENDS ${PROJECT_BINARY_DIR}/packaging/changelog VERBATIM)
+  add_custom_target(irqd_changelog ALL DEPENDS ${IRQD_CHANGELOG})
+  install(FILES ${IRQD_CHANGELOG} DESTINATION ${CMAKE_INSTALL_DOCDIR})
+endif()
+
+# The RPM (RHEL/CentOS 7 and later): the same files, but no SysV script or upstart job (RHEL's
+# init is systemd, and the script needs Debian's start-stop-daemon); scripts in packaging/rpm/.
+set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
+set(CPACK_RPM_PACKAGE_RELEASE 1)
+set(CPACK_RPM_PACKAGE_LICENSE "see /usr/share/doc/irqd/copyright")
+set(CPACK_RPM_PACKAGE_GROUP "System Environment/Daemons")
+set(CPACK_RPM_PACKAGE_AUTOREQ OFF)
+set(CPACK_RPM_PACKAGE_AUTOPROV OFF)
+set(CPACK_RPM_COMPRESSION_TYPE xz)
+# No /usr/lib/.build-id links: two packages with the same build could not both own them.
+set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none")
+set(CPACK_RPM_POST_INSTALL_SCRIPT_FILE ${PROJECT_SOURCE_DIR}/packaging/rpm/post.sh)
+set(CPACK_RPM_PRE_UNINSTALL_SCRIPT_FILE ${PROJECT_SOURCE_DIR}/packaging/rpm/preun.sh)
+set(CPACK_RPM_POST_UNINSTALL_SCRIPT_FILE ${PROJECT_SOURCE_DIR}/packaging/rpm/postun.sh)
+# Directories the system owns (filesystem, systemd): the package must not claim them.
+set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION /lib /lib/systemd /lib/systemd/system /usr/sbin
+    /usr/lib/systemd /usr/share/man /usr/share/man/man1 /usr/share/man/man8 /etc/default /usr/lib/.build-id)
+set(CPACK_RPM_USER_FILELIST "%config(noreplace) /etc/irqd/irqd.conf" "%config(noreplace) /etc/default/irqd")
+
+# The .tar.gz, for any other Linux: the tree as installed under /, to unpack with tar -C /.
+set(CPACK_IRQD_ARCH ${CMAKE_SYSTEM_PROCESSOR})
+set(CPACK_PROJECT_CONFIG_FILE ${PROJECT_SOURCE_DIR}/cmake/cpack_generators.cmake)
 if(NOT CMAKE_INSTALL_PREFIX STREQUAL "/usr")
   message(STATUS "irqd .deb: configure with -DCMAKE_INSTALL_PREFIX=/usr so the compiled-in data path is "
                  "/usr/share/irqd (the daemon also finds it next to /usr/sbin, so this one still works)")

@@ -10,8 +10,17 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
 
+#include <fcntl.h>
+#include <nss.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdint>
+#include <random>
 #include <vector>
 
 #include "irqd/core/version.hpp"
@@ -29,7 +38,8 @@ constexpr std::size_t max_socket_path = sizeof(sockaddr_un{}.sun_path) - 1;
 
 std::string base_url::text() const {
     if (!unix_socket.empty()) return "unix:" + unix_socket;
-    return "http://" + host + ":" + port + prefix;
+    auto h = host.find(':') == std::string::npos ? host : "[" + host + "]";
+    return "http://" + h + ":" + port + prefix;
 }
 
 core::result<base_url> parse_base_url(std::string_view text) {
@@ -68,12 +78,68 @@ core::result<base_url> parse_base_url(std::string_view text) {
         u.host = std::string(hostport.substr(0, colon));
         if (colon != std::string_view::npos) u.port = std::string(hostport.substr(colon + 1));
     }
-    if (u.port.empty() || u.port.size() > 5 || u.port.find_first_not_of("0123456789") != std::string::npos)
+    if (u.port.empty() || u.port.size() > 5 || u.port.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(u.port) > 65535)
         return core::error{"URL '" + std::string(text) + "' has a bad port"};
     return u;
 }
 
+std::optional<std::vector<asio::ip::address>> addresses_without_resolver(std::string_view host) {
+    boost::system::error_code ec;
+    auto numeric = asio::ip::make_address(host, ec);
+    if (!ec) return std::vector<asio::ip::address>{numeric};
+    if (host.ends_with('.')) host.remove_suffix(1);
+    auto lower = [](unsigned char c) { return std::tolower(c); };
+    if (std::ranges::equal(host, std::string_view("localhost"), {}, lower))
+        // 127.0.0.1 first: irqd's default --listen. async_connect tries the next on a refusal.
+        return std::vector<asio::ip::address>{asio::ip::address_v4::loopback(), asio::ip::address_v6::loopback()};
+    return std::nullopt;
+}
+
 namespace {
+// Other host names go to getaddrinfo. In the static irqctl, glibc looks up "files" (/etc/hosts)
+// and "dns" (/etc/resolv.conf) by code linked in, but any other source /etc/nsswitch.conf names
+// (mdns4_minimal, resolve, myhostname, ldap...) is a libnss_*.so of the system's glibc, which
+// dlopen() would load into a binary built against another glibc (the linker's "Using
+// 'getaddrinfo' in statically linked applications" warning). Only the linked-in two are used.
+void use_builtin_name_sources() {
+#ifdef IRQD_STATIC_LIBC
+    static const bool configured = [] {
+        __nss_configure_lookup("hosts", "files dns");
+        return true;
+    }();
+    (void)configured;
+#endif
+}
+
+// The WebSocket client's masking keys come from Beast's PRNG, which otherwise seeds itself once from
+// std::random_device: RDRAND, else glibc's arc4random, which aborts the program when getrandom()
+// (Linux 3.17) is missing and /dev/urandom cannot be opened, as on Ubuntu 14.04 in a chroot
+// without /dev. irqctl seeds it first: /dev/urandom, else getrandom(), else the clock and the pid
+// (masking keys protect proxies' caches, not secrets).
+void seed_websocket_keys() {
+    static const bool seeded = [] {
+        std::array<std::uint32_t, 8> v{};
+        constexpr auto size = static_cast<ssize_t>(sizeof(v));
+        bool ok = false;
+        if (int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC); fd >= 0) {
+            ok = ::read(fd, v.data(), sizeof(v)) == size;
+            ::close(fd);
+        }
+        if (!ok) ok = ::syscall(SYS_getrandom, v.data(), sizeof(v), 1 /* GRND_NONBLOCK */) == size;
+        if (!ok) {
+            auto t = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+            auto m = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+            v = {static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(t >> 32), static_cast<std::uint32_t>(m),
+                 static_cast<std::uint32_t>(m >> 32), static_cast<std::uint32_t>(::getpid())};
+        }
+        std::seed_seq seq(v.begin(), v.end());
+        beast::websocket::seed_prng(seq);
+        return true;
+    }();
+    (void)seeded;
+}
+
 // Runs the io_context until the operation completes or the deadline passes (then cancels it).
 void run_until_done(asio::io_context& io) {
     io.restart();
@@ -89,10 +155,19 @@ core::result<std::vector<generic::endpoint>> endpoints_of(const base_url& url, a
         endpoints.emplace_back(asio::local::stream_protocol::endpoint(url.unix_socket));
         return endpoints;
     }
+    if (auto fixed = addresses_without_resolver(url.host)) {
+        // parse_base_url() checked the port: at most five digits.
+        auto port = static_cast<unsigned short>(std::stoul(url.port));
+        for (const auto& address : *fixed) endpoints.emplace_back(tcp::endpoint(address, port));
+        return endpoints;
+    }
+    use_builtin_name_sources();
     tcp::resolver resolver(io);
     beast::error_code ec;
     auto results = resolver.resolve(url.host, url.port, ec);
-    if (ec) return core::error{"cannot resolve " + url.host + ": " + ec.message()};
+    if (ec || results.empty())
+        return core::error{"cannot resolve host '" + url.host + "' (" + (ec ? ec.message() : "no address") +
+                           "); give an address such as 127.0.0.1 or [::1], or localhost"};
     for (const auto& r : results) endpoints.emplace_back(r.endpoint());
     return endpoints;
 }
@@ -171,6 +246,7 @@ std::string error_text(const http_reply& reply) {
 
 core::result<std::unique_ptr<ws_connection>> ws_connection::open(const base_url& url, std::string_view target,
                                                                   std::chrono::milliseconds timeout) {
+    seed_websocket_keys();
     std::unique_ptr<ws_connection> c(new ws_connection);
     auto endpoints = endpoints_of(url, c->io_);
     if (!endpoints) return core::error{endpoints.error_message()};

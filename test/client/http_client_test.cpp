@@ -19,6 +19,7 @@ BOOST_AUTO_TEST_CASE(http_urls_with_host_port_and_prefix) {
     BOOST_TEST_REQUIRE(v6.has_value());
     BOOST_TEST(v6->host == "::1");
     BOOST_TEST(v6->port == "8081");
+    BOOST_TEST(v6->text() == "http://[::1]:8081");
 }
 
 BOOST_AUTO_TEST_CASE(unix_urls_name_a_socket_file) {
@@ -44,4 +45,26 @@ BOOST_AUTO_TEST_CASE(bad_urls_are_one_sentence) {
     BOOST_TEST_REQUIRE(!https.has_value());
     BOOST_TEST(https.error_message() == "only http:// and unix: URLs are supported, got 'https://h:1'");
     BOOST_TEST(!parse_base_url("http://h:port").has_value());
+}
+
+// irqctl is a static binary: numeric hosts and "localhost" must not need NSS or /etc (issue 13).
+BOOST_AUTO_TEST_CASE(numeric_hosts_and_localhost_need_no_resolver) {
+    using irqd::client::addresses_without_resolver;
+    auto text = [](std::string_view host) {
+        std::string out;
+        if (auto a = addresses_without_resolver(host))
+            for (const auto& address : *a) out += (out.empty() ? "" : " ") + address.to_string();
+        return out;
+    };
+    BOOST_TEST(text("127.0.0.1") == "127.0.0.1");
+    BOOST_TEST(text("10.1.2.3") == "10.1.2.3");
+    BOOST_TEST(text("::1") == "::1");
+    BOOST_TEST(text("fd00::2") == "fd00::2");
+    BOOST_TEST(text("localhost") == "127.0.0.1 ::1");
+    BOOST_TEST(text("LocalHost.") == "127.0.0.1 ::1");
+    BOOST_TEST(!addresses_without_resolver("irqd.example").has_value());
+    BOOST_TEST(!addresses_without_resolver("localhost.example").has_value());
+    BOOST_TEST(!addresses_without_resolver("127.0.0.1.example").has_value());
+    BOOST_TEST(!parse_base_url("http://127.0.0.1:65536").has_value());
+    BOOST_TEST(parse_base_url("http://127.0.0.1:65535").has_value());
 }

@@ -74,6 +74,7 @@ for u in irqd irqd-pkt; do
         echo "$u.writable:$f $w"
     done
     sed -n "s/^\(CapEff\|CapBnd\|NoNewPrivs\|Seccomp\):[[:space:]]*/$u.\1 /p" /proc/$pid/status
+    echo "$u.statemode $(stat -c %a /var/lib/$u)"
 done
 python3 -c '
 import urllib.request
@@ -128,6 +129,7 @@ expect irqd.writable:/proc/irq/default_smp_affinity yes
 expect irqd.writable:/proc/sys/kernel/hostname no
 expect irqd.writable:/var/lib/irqd yes
 expect irqd.writable:/etc no
+expect irqd.statemode 700
 expect irqd.CapEff 0000000000000000
 expect irqd.CapBnd 0000000000000000
 expect irqd.NoNewPrivs 1

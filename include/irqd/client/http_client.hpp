@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/asio/generic/stream_protocol.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -14,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "irqd/core/result.hpp"
 
@@ -33,6 +35,11 @@ struct base_url {
 };
 // "http://h:p", "h:p", "http://h:p/prefix", or "unix:PATH" (irqd --unix-socket PATH).
 core::result<base_url> parse_base_url(std::string_view text);
+
+// The addresses of a host that need no resolver: a numeric IPv4 or IPv6 address (brackets already
+// removed), or "localhost" as 127.0.0.1 then ::1. std::nullopt for any other name, which irqctl
+// asks getaddrinfo for. irqctl is a static binary: these work with no NSS module and no /etc.
+std::optional<std::vector<boost::asio::ip::address>> addresses_without_resolver(std::string_view host);
 
 struct http_reply {
     unsigned status = 0;
