@@ -12,6 +12,7 @@
 #include "irqd/service/access.hpp"
 #include "irqd/service/affinity_writer.hpp"
 #include "irqd/service/api.hpp"
+#include "irqd/service/balance_request.hpp"
 #include "irqd/service/balance_service.hpp"
 #include "irqd/service/config.hpp"
 #include "irqd/service/dashboard.hpp"
@@ -25,6 +26,7 @@
 #include "irqd/service/stream_hub.hpp"
 #include "irqd/service/url.hpp"
 #include "irqd/service/websocket_session.hpp"
+#include "oneshot.hpp"
 
 using namespace irqd;
 using namespace irqd::service;
@@ -106,7 +108,7 @@ int main(int argc, char** argv) {
         writer.on_batch_end = [&] { state->end_batch(); };
     }
     balance_service balancing(io, cfg, samples, writer);
-    if (cfg.balance.oneshot) return run_oneshot(io, cfg, samples, balancing, std::cout);
+    if (cfg.balance.oneshot) return app::run_oneshot(io, cfg, samples, balancing, std::cout);
 
     stream_hub hub(samples, cfg.limit.ws_max_subscribers);
     samples.add_observer([&] { hub.on_sample(); });
@@ -132,8 +134,7 @@ int main(int argc, char** argv) {
             std::make_shared<websocket_session>(std::move(stream), hub, cfg.limit)->run(std::move(req));
         });
     ctx.server = &server;
-    ctx.routes.push_back(balancing.route());
-    for (auto& line : balance_service::endpoints()) ctx.extra_endpoints.push_back(line);
+    add_balance_routes(ctx, balancing);
     metrics_renderer metrics({.samples = samples,
                               .writer = writer,
                               .server = &server,
