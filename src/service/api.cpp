@@ -2,8 +2,6 @@
 // Every bad input is a 4xx with {"error":{"code","message"}} and changes nothing.
 #include "irqd/service/api.hpp"
 
-#include <fnmatch.h>
-
 #include <algorithm>
 #include <charconv>
 #include <numeric>
@@ -13,6 +11,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "irqd/core/irq_selection.hpp"
 #include "irqd/core/time_parse.hpp"
 #include "irqd/core/version.hpp"
 #include "irqd/service/affinity_request.hpp"
@@ -174,7 +173,8 @@ private:
         core::clock_time from, to;
         auto w = window(60s, from, to);
         if (!w) return;
-        std::optional<core::cpu_set> cpu_filter, irq_filter;
+        std::optional<core::cpu_set> cpu_filter;
+        core::irq_selection sel;
         if (auto* v = t_.param("cpus")) {
             auto r = core::parse_cpu_list(*v);
             if (!r) return fail(400, "bad_cpus", "cpus: " + r.error_message());
@@ -183,17 +183,18 @@ private:
         if (auto* v = t_.param("irqs")) {
             auto r = core::parse_cpu_list(*v);   // IRQ numbers use the same list syntax
             if (!r) return fail(400, "bad_irqs", "irqs: " + r.error_message());
-            irq_filter = *r;
+            // (At most core::cpu_set::max_cpus numbers, fewer than core::max_selected_ids.)
+            if (r->empty()) sel.ids.insert("");  // matches no row, as an empty list always did
+            for (auto n : r->cpus()) sel.ids.insert(std::to_string(n));
         }
-        std::optional<std::size_t> top;
         if (auto* v = t_.param("top")) {
             std::size_t n = 0;
             auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
             if (ec != std::errc{} || p != v->data() + v->size() || n == 0)
                 return fail(400, "bad_top", "top must be a positive integer");
-            top = n;
+            sel.top = n;
         }
-        const std::string* name_glob = t_.param("name");
+        if (const std::string* name_glob = t_.param("name")) sel.pattern = *name_glob;
 
         const auto& snap = ctx_.samples.latest();
         std::unordered_map<std::string_view, std::size_t> row_of;
@@ -206,47 +207,17 @@ private:
         if (shape)
             for (std::size_t c = 0; c < shape->cpus.size(); ++c)
                 if (!cpu_filter || cpu_filter->contains(shape->cpus[c])) cols.push_back(c);
-        struct pick {
-            std::size_t row;
-            std::uint64_t total;
-        };
-        std::vector<pick> picks;
-        std::vector<std::uint64_t> cpu_totals(cols.size(), 0);
-        std::uint64_t grand = 0;
-        if (shape) {
-            const auto ncpu = shape->cpus.size();
-            for (std::size_t r = 0; r < shape->row_ids.size(); ++r) {
-                const auto& id = shape->row_ids[r];
-                auto it = row_of.find(id);
-                if (irq_filter) {
-                    auto n = parse_irq_number(id);
-                    if (!n || !irq_filter->contains(*n)) continue;
-                }
-                if (name_glob) {
-                    std::string name = it != row_of.end() ? snap.rows[it->second].name : std::string();
-                    if (fnmatch(name_glob->c_str(), name.c_str(), 0) != 0 && fnmatch(name_glob->c_str(), id.c_str(), 0) != 0)
-                        continue;
-                }
-                std::uint64_t total = 0;
-                for (std::size_t k = 0; k < cols.size(); ++k) {
-                    auto v = w->counts[r * ncpu + cols[k]];
-                    total += v;
-                    cpu_totals[k] += v;
-                }
-                grand += total;
-                picks.push_back({r, total});
-            }
-        }
-        if (top) {
-            std::stable_sort(picks.begin(), picks.end(), [](const pick& a, const pick& b) { return a.total > b.total; });
-            if (picks.size() > *top) picks.resize(*top);
-        }
+        core::selected_rows picked;
+        picked.per_column.assign(cols.size(), 0);
+        if (shape) picked = core::select_rows(*shape, w->counts, cols, sel, snap);
+        const auto& cpu_totals = picked.per_column;
+        const std::uint64_t grand = picked.total;
         json::array cpu_list;
         for (auto c : cols) cpu_list.push_back(shape->cpus[c]);
         json::array irqs;
-        irqs.reserve(picks.size());
-        for (const auto& p : picks) {
-            const auto& id = shape->row_ids[p.row];
+        irqs.reserve(picked.rows.size());
+        for (const auto& p : picked.rows) {
+            const auto& id = shape->row_ids[p.index];
             json::object o;
             o["irq"] = id;
             auto it = row_of.find(id);
@@ -265,7 +236,7 @@ private:
             }
             json::array counts;
             counts.reserve(cols.size());
-            for (auto c : cols) counts.push_back(w->counts[p.row * shape->cpus.size() + c]);
+            for (auto c : cols) counts.push_back(w->counts[p.index * shape->cpus.size() + c]);
             o["counts"] = std::move(counts);
             o["total"] = p.total;
             o["rate"] = per_second(p.total, seconds);

@@ -2,26 +2,16 @@
 // hysteresis and forced moves off CPUs outside the plan, and the answer's JSON.
 #include "irqd/service/balance_plan.hpp"
 
-#include <fnmatch.h>
-
 #include <algorithm>
-#include <charconv>
 #include <unordered_map>
 
+#include "irqd/core/irq_selection.hpp"
 #include "irqd/core/time_parse.hpp"
 
 namespace irqd::service {
 namespace json = boost::json;
 
 namespace {
-
-std::optional<unsigned> irq_number(std::string_view s) {
-    if (s.empty() || s.size() > 7) return std::nullopt;
-    unsigned v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
-    return v;
-}
 
 // Adds `load` to the entries of `loads` (parallel to `cpus`) of the CPUs in `set`, split evenly as
 // the kernel's round robin over an affinity set does. False when no CPU of `set` is in `cpus`.
@@ -127,9 +117,9 @@ core::result<prepared_balance> prepare_balance(const balance_facts& f, const bal
     banned.insert(banned.end(), o.banned_irqs.begin(), o.banned_irqs.end());
     auto is_banned = [&](const std::string& id, const std::string& name) {
         for (const auto& pat : banned) {
-            if (irq_number(pat)) {
+            if (core::parse_irq_number(pat)) {
                 if (pat == id) return true;
-            } else if (fnmatch(pat.c_str(), name.c_str(), 0) == 0 || fnmatch(pat.c_str(), id.c_str(), 0) == 0) {
+            } else if (core::name_or_id_matches(pat, id, name)) {
                 return true;
             }
         }
@@ -154,7 +144,7 @@ core::result<prepared_balance> prepare_balance(const balance_facts& f, const bal
         };
         auto row = row_of.find(id);
         std::string name = row != row_of.end() ? f.latest->rows[row->second].name : std::string();
-        auto number = irq_number(id);
+        auto number = core::parse_irq_number(id);
         const irq_kernel_info* info = number && f.irq_info ? f.irq_info(*number) : nullptr;
         std::optional<core::cpu_set> now;
         if (info) now = info->effective && !info->effective->empty() ? info->effective : info->affinity;

@@ -2,8 +2,6 @@
 // per distinct subscription.
 #include "irqd/service/stream_hub.hpp"
 
-#include <fnmatch.h>
-
 #include <algorithm>
 #include <unordered_map>
 
@@ -15,12 +13,18 @@
 namespace irqd::service {
 namespace json = boost::json;
 
-std::string subscription::key() const {
-    std::string k = cpus ? "c1|" : "c0|";
-    for (const auto& id : irq_ids) k += id + ",";
-    k += "|" + pattern + "|" + std::to_string(top) + "|" + std::to_string(every);
+namespace {
+
+std::string key_of(const subscription& s) {
+    std::vector<std::string_view> ids(s.rows.ids.begin(), s.rows.ids.end());
+    std::sort(ids.begin(), ids.end());
+    std::string k = s.cpus ? "c1|" : "c0|";
+    for (auto id : ids) (k += id) += ',';
+    k += "|" + s.rows.pattern + "|" + std::to_string(s.rows.top) + "|" + std::to_string(s.every);
     return k;
 }
+
+}  // namespace
 
 core::result<subscription> parse_subscription(std::string_view text) {
     boost::system::error_code ec;
@@ -43,14 +47,17 @@ core::result<subscription> parse_subscription(std::string_view text) {
     }
     if (auto* i = o.if_contains("irqs")) {
         if (i->is_string()) {
-            s.pattern = std::string(i->as_string());
-            if (s.pattern.empty() || s.pattern.size() > 256) return core::error{"'irqs' pattern must be 1-256 characters"};
+            s.rows.pattern = std::string(i->as_string());
+            if (s.rows.pattern.empty() || s.rows.pattern.size() > 256) return core::error{"'irqs' pattern must be 1-256 characters"};
         } else if (i->is_array()) {
-            if (i->as_array().size() > 65536) return core::error{"'irqs' lists too many IRQs"};
+            if (i->as_array().size() > core::max_selected_ids)
+                return core::error{"'irqs' names " + std::to_string(i->as_array().size()) + " IRQs; at most " +
+                                   std::to_string(core::max_selected_ids) + " (or a name pattern like \"eth0-*\")"};
+            s.rows.ids.reserve(i->as_array().size());
             for (const auto& e : i->as_array()) {
-                if (e.is_int64() && e.as_int64() >= 0) s.irq_ids.push_back(std::to_string(e.as_int64()));
+                if (e.is_int64() && e.as_int64() >= 0) s.rows.ids.insert(std::to_string(e.as_int64()));
                 else if (e.is_string() && !e.as_string().empty() && e.as_string().size() <= 32)
-                    s.irq_ids.emplace_back(e.as_string());
+                    s.rows.ids.emplace(e.as_string());
                 else return core::error{"'irqs' entries must be IRQ numbers or ids like \"NMI\""};
             }
         } else if (!i->is_null()) {
@@ -59,12 +66,14 @@ core::result<subscription> parse_subscription(std::string_view text) {
     }
     if (auto* t = o.if_contains("top")) {
         if (!t->is_int64() || t->as_int64() < 0 || t->as_int64() > 100000) return core::error{"'top' must be 0-100000"};
-        s.top = static_cast<std::size_t>(t->as_int64());
+        s.rows.top = static_cast<std::size_t>(t->as_int64());
     }
     if (auto* e = o.if_contains("every")) {
         if (!e->is_int64() || e->as_int64() < 1 || e->as_int64() > 3600) return core::error{"'every' must be 1-3600 samples"};
         s.every = static_cast<unsigned>(e->as_int64());
     }
+    s.key = key_of(s);
+    s.key_hash = std::hash<std::string>{}(s.key);
     return s;
 }
 
@@ -99,52 +108,28 @@ std::string stream_hub::build(const subscription& sub, std::string_view type) co
     }
     const auto& shape = *frame->shape;
     const auto ncpu = shape.cpus.size();
-    std::vector<std::uint64_t> cpu_sum(ncpu, 0);
-    std::vector<std::uint64_t> row_sum(shape.row_ids.size(), 0);
-    std::uint64_t total = 0;
-    for (std::size_t r = 0; r < shape.row_ids.size(); ++r)
-        for (std::size_t c = 0; c < ncpu; ++c) {
-            auto v = frame->counts[r * ncpu + c];
-            cpu_sum[c] += v;
-            row_sum[r] += v;
-            total += v;
-        }
+    const auto columns = core::all_columns(shape);
+    // The CPUs' rates and the total are over every row, whatever rows the subscription shows.
+    const auto all = core::select_rows(shape, frame->counts, columns, {}, snap);
     if (sub.cpus) {
         json::array cpus;
         for (std::size_t c = 0; c < ncpu; ++c)
-            cpus.push_back(json::object{{"cpu", shape.cpus[c]}, {"rate", static_cast<double>(cpu_sum[c]) / secs}});
+            cpus.push_back(json::object{{"cpu", shape.cpus[c]}, {"rate", static_cast<double>(all.per_column[c]) / secs}});
         msg["cpus"] = std::move(cpus);
     }
-    std::vector<std::size_t> rows;
-    bool any_filter = !sub.irq_ids.empty() || !sub.pattern.empty() || sub.top > 0;
-    if (any_filter) {
+    if (sub.rows.filters()) {
+        const auto picked = core::select_rows(shape, frame->counts, columns, sub.rows, snap);
         std::unordered_map<std::string_view, const core::irq_row*> meta;
         for (const auto& r : snap.rows) meta.emplace(r.id, &r);
-        for (std::size_t r = 0; r < shape.row_ids.size(); ++r) {
-            const auto& id = shape.row_ids[r];
-            if (!sub.irq_ids.empty() && std::find(sub.irq_ids.begin(), sub.irq_ids.end(), id) == sub.irq_ids.end())
-                continue;
-            if (!sub.pattern.empty()) {
-                auto it = meta.find(id);
-                std::string name = it == meta.end() ? std::string() : it->second->name;
-                if (fnmatch(sub.pattern.c_str(), name.c_str(), 0) != 0 && fnmatch(sub.pattern.c_str(), id.c_str(), 0) != 0)
-                    continue;
-            }
-            rows.push_back(r);
-        }
-        if (sub.top > 0) {
-            std::stable_sort(rows.begin(), rows.end(), [&](auto a, auto b) { return row_sum[a] > row_sum[b]; });
-            if (rows.size() > sub.top) rows.resize(sub.top);
-        }
         json::array irqs;
-        for (auto r : rows) {
+        for (const auto& [r, row_total] : picked.rows) {
             const auto& id = shape.row_ids[r];
             auto it = meta.find(id);
             json::array per_cpu;
             for (std::size_t c = 0; c < ncpu; ++c) per_cpu.push_back(static_cast<double>(frame->counts[r * ncpu + c]) / secs);
             irqs.push_back(json::object{{"irq", id},
                                         {"name", it == meta.end() ? "" : it->second->name},
-                                        {"rate", static_cast<double>(row_sum[r]) / secs},
+                                        {"rate", static_cast<double>(row_total) / secs},
                                         {"rates", std::move(per_cpu)}});
         }
         msg["irqs"] = std::move(irqs);
@@ -152,7 +137,7 @@ std::string stream_hub::build(const subscription& sub, std::string_view type) co
         for (auto c : shape.cpus) cpu_ids.push_back(c);
         msg["irq_cpus"] = std::move(cpu_ids);
     }
-    msg["total_rate"] = static_cast<double>(total) / secs;
+    msg["total_rate"] = static_cast<double>(all.total) / secs;
     return to_json_text(msg);
 }
 
@@ -162,16 +147,19 @@ std::shared_ptr<const std::string> stream_hub::snapshot_for(const subscription& 
 
 void stream_hub::on_sample() {
     ++tick_;
-    std::unordered_map<std::string, std::shared_ptr<const std::string>> cache;
+    // One message per distinct subscription, found by the hash computed when it subscribed.
+    // (The key is copied once per distinct message: a subscriber may leave, and free its own, in deliver().)
+    std::unordered_map<std::size_t, std::vector<std::pair<std::string, std::shared_ptr<const std::string>>>> cache;
     // Copy: a deliver() may end in a close that leaves the hub.
     auto subs = subs_;
     for (auto* s : subs) {
         const auto& want = s->wants();
         if (tick_ % want.every != 0) continue;
-        auto key = want.key();
-        auto it = cache.find(key);
-        if (it == cache.end()) {
-            it = cache.emplace(key, std::make_shared<const std::string>(build(want, "sample"))).first;
+        auto& same_hash = cache[want.key_hash];
+        auto it = std::find_if(same_hash.begin(), same_hash.end(), [&](const auto& e) { return e.first == want.key; });
+        if (it == same_hash.end()) {
+            same_hash.emplace_back(want.key, std::make_shared<const std::string>(build(want, "sample")));
+            it = same_hash.end() - 1;
             ++stats_.built;
         }
         ++stats_.messages;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "irqd/core/irq_selection.hpp"
 #include "irqd/core/result.hpp"
 #include "irqd/service/sampler.hpp"
 
@@ -18,13 +19,13 @@ namespace irqd::service {
 // What a subscriber wants, from its {"type":"subscribe", ...} message.
 struct subscription {
     bool cpus = true;                      // per-CPU rates
-    std::vector<std::string> irq_ids;      // these IRQs ...
-    std::string pattern;                   // ... or those whose name (or id) matches this glob ...
-    std::size_t top = 0;                   // ... limited to the N busiest (0 = no limit; no IRQs at all when
-                                           //     neither ids, pattern nor top is given)
+    core::irq_selection rows;              // these IRQs, or those whose name (or id) matches a glob,
+                                           // limited to the N busiest (no IRQs at all when it has no filter)
     unsigned every = 1;                    // one message per this many samples
-    std::string key() const;               // equal keys receive the same shared message
+    std::string key;                       // equal keys receive the same shared message (ids sorted)
+    std::size_t key_hash = 0;              // of `key`, once: a key of thousands of ids is not hashed per sample
 };
+// At most core::max_selected_ids ids; each message then costs one hash look-up per row, whatever the list.
 core::result<subscription> parse_subscription(std::string_view json_text);
 
 class subscriber {
