@@ -183,10 +183,7 @@ int main(int argc, char** argv) {
     }
     restore_report restored;
     if (state && cfg.restore) {
-        auto online = samples.topology().online;
-        if (online.empty())
-            for (auto c : samples.latest().cpus) online.add(c);
-        restored = restore_affinities(state->entries(), writer, samples.latest(), online);
+        restored = restore_affinities(state->entries(), writer, samples.latest(), samples.online_cpus());
     } else if (cfg.restore && cfg.read_only) {
         log(log_level::info, "restore_skipped", {{"reason", "--read-only"}});
     }

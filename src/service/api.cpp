@@ -22,7 +22,6 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 namespace {
-constexpr auto max_window = std::chrono::hours(24 * 400);
 
 bool plain_row_id(std::string_view s) {
     if (s.empty() || s.size() > 32) return false;
@@ -365,21 +364,13 @@ private:
                                 {"rate", per_second(grand, seconds)}});
     }
 
-    core::cpu_set online() const {
-        const auto& topo = ctx_.samples.topology();
-        if (!topo.online.empty()) return topo.online;
-        core::cpu_set s;
-        for (auto c : ctx_.samples.latest().cpus) s.add(c);
-        return s;
-    }
-
     void put_affinity(std::string_view id) {
         if (reject_unknown({})) return;
         auto irq = parse_irq_number(id);
         if (!irq) return fail(400, "bad_irq", "IRQ must be a plain decimal number, got '" + std::string(id) + "'");
         auto set = parse_affinity_body(req_.body());
         if (auto* e = std::get_if<request_error>(&set)) return fail(*e);
-        auto r = ctx_.writer.set({*irq, std::get<core::cpu_set>(std::move(set))}, online());
+        auto r = ctx_.writer.set({*irq, std::get<core::cpu_set>(std::move(set))}, ctx_.samples.online_cpus());
         if (auto* e = std::get_if<affinity_error>(&r)) return fail(e->status, e->code, e->message);
         reply(200, outcome_json(std::get<affinity_outcome>(r)));
     }
@@ -390,7 +381,7 @@ private:
         if (auto* e = std::get_if<request_error>(&parsed)) return fail(*e);
         // Written in slices: other requests are answered meanwhile, and this one when the batch ends.
         auto& changes = std::get<std::vector<affinity_change>>(parsed);
-        ctx_.writer.start_batch(std::move(changes), online(),
+        ctx_.writer.start_batch(std::move(changes), ctx_.samples.online_cpus(),
                                 [send = send_, head = answer_head(req_)](affinity_writer::batch_result r) {
                                     send(json_response(head, batch_status(r), batch_json(r)));
                                 });
@@ -471,11 +462,12 @@ json::object batch_failure_json(const batch_failure& f) {
         for (auto i : list) a.push_back(json::value(std::to_string(i)));
         return a;
     };
-    return json::object{{"error", json::object{{"code", f.error.code},
-                                               {"message", f.error.message},
-                                               {"irq", std::to_string(f.irq)},
-                                               {"rolled_back", irqs(f.rolled_back)},
-                                               {"rollback_failed", irqs(f.rollback_failed)}}}};
+    auto body = error_json(f.error.code, f.error.message);
+    auto& e = body["error"].as_object();
+    e["irq"] = std::to_string(f.irq);
+    e["rolled_back"] = irqs(f.rolled_back);
+    e["rollback_failed"] = irqs(f.rollback_failed);
+    return body;
 }
 
 request answer_head(const request& req) {
@@ -512,7 +504,7 @@ core::result<std::pair<core::clock_time, core::clock_time>> window_from_query(co
         auto d = core::parse_duration(*w);
         if (!d) return core::error{"window: " + d.error_message()};
         if (d->count() <= 0) return core::error{"window must be longer than 0s"};
-        if (*d > max_window) return core::error{"window is longer than 400 days"};
+        if (*d > core::max_window) return core::error{"window is longer than " + std::string(core::max_window_text)};
         length = *d;
     }
     core::clock_time to = now;
@@ -533,7 +525,8 @@ core::result<std::pair<core::clock_time, core::clock_time>> window_from_query(co
         from = *p;
         if (from < core::clock_time{}) return core::error{"from is before 1970"};
         if (from >= to) return core::error{"from must be before to"};
-        if (to - from > max_window) return core::error{"window from..to is longer than 400 days"};
+        if (to - from > core::max_window)
+            return core::error{"window from..to is longer than " + std::string(core::max_window_text)};
     }
     return std::make_pair(from, to);
 }

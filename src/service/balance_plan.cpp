@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "irqd/core/balancer_json.hpp"
 #include "irqd/core/irq_selection.hpp"
 #include "irqd/core/time_parse.hpp"
 
@@ -74,17 +75,9 @@ std::string_view numa_name(numa_mode m) {
     return m == numa_mode::prefer ? "prefer" : m == numa_mode::require ? "require" : "ignore";
 }
 
-json::object metric_json(const core::balance_metric& m) {
-    return json::object{{"total", m.total},           {"max_load", m.max_load},       {"min_load", m.min_load},
-                        {"spread", m.spread},         {"peak_to_mean", m.peak_to_mean}, {"lower_bound", m.lower_bound},
-                        {"gap", m.gap},               {"gap_ratio", m.gap_ratio},     {"outside", m.outside}};
-}
-
 core::result<prepared_balance> prepare_balance(const balance_facts& f, const balance_options& o, const balance_settings& s) {
     const auto& topo = *f.topology;
-    core::cpu_set online = topo.online;
-    if (online.empty())
-        for (auto c : f.latest->cpus) online.add(c);
+    const core::cpu_set online = online_cpus(topo, f.latest->cpus);
     core::cpu_set targets;
     prepared_balance p;
     if (o.cpus) {
@@ -98,9 +91,10 @@ core::result<prepared_balance> prepare_balance(const balance_facts& f, const bal
     if (targets.empty())
         return core::error{"no CPU left to balance over (online " + online.to_list() + ", isolated " +
                            topo.isolated.to_list() + ", nohz_full " + topo.nohz_full.to_list() + ", banned " +
-                           (s.banned_cpus | o.banned_cpus).to_list() + ")"};
+                           (s.banned_cpus | o.banned_cpus).to_list() + ")",
+                           core::error_kind::unprocessable};
     const auto* rates = f.rates;
-    if (!rates || !rates->shape || rates->frames == 0) return core::error{"no samples in the window yet; try again in a few seconds"};
+    if (!rates || !rates->shape || rates->frames == 0) return core::error{"no samples in the window yet; try again in a few seconds", core::error_kind::unavailable};
 
     auto& in = p.input;
     in.cpus = targets.cpus();
@@ -272,8 +266,8 @@ json::object outcome_json(const prepared_balance& p, const balance_outcome& b) {
     for (const auto& n : p.notes) notes.push_back(json::value(n));
     core::cpu_set cpus;
     for (auto c : p.input.cpus) cpus.add(c);
-    json::object metric{{"before", metric_json(b.before)}, {"after", metric_json(b.after)}};
-    if (b.forced) metric["forced"] = metric_json(*b.forced);
+    json::object metric{{"before", json::value_from(b.before)}, {"after", json::value_from(b.after)}};
+    if (b.forced) metric["forced"] = json::value_from(*b.forced);
     return json::object{{"cpus", cpus.to_list()},
                         {"moves", std::move(moves)},
                         {"move_count", b.moves.size()},

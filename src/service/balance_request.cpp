@@ -42,8 +42,8 @@ std::variant<balance_options, request_error> parse_balance_options(const json::v
         if (!v->is_string()) return bad("bad_window", "'window' must be a duration string like \"5m\"");
         auto d = core::parse_duration(std::string_view(v->as_string()));
         if (!d) return bad("bad_window", "window: " + d.error_message());
-        if (d->count() <= 0 || *d > std::chrono::hours(24 * 400))
-            return bad("bad_window", "window must be longer than 0s and at most 400 days");
+        if (d->count() <= 0 || *d > core::max_window)
+            return bad("bad_window", "window must be longer than 0s and at most " + std::string(core::max_window_text));
         o.window = *d;
     }
     auto cpu_list = [&](std::string_view key) -> std::variant<core::cpu_set, request_error> {

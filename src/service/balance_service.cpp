@@ -2,17 +2,17 @@
 // io_context so other requests stay fast, applies the plan through the writer, reverts, keeps the history.
 #include "irqd/service/balance_service.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 
 #include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "irqd/core/balancer_json.hpp"
 #include "irqd/core/time_parse.hpp"
 #include "irqd/core/window_sum.hpp"
 #include "irqd/service/api.hpp"
 #include "irqd/service/log.hpp"
+#include "irqd/service/request_error.hpp"
 
 namespace irqd::service {
 namespace json = boost::json;
@@ -53,25 +53,14 @@ balance_service::balance_service(boost::asio::io_context& io, const settings& cf
 
 balance_service::~balance_service() = default;
 
-core::cpu_set balance_service::online() const {
-    const auto& topo = samples_.topology();
-    if (!topo.online.empty()) return topo.online;
-    core::cpu_set s;
-    for (auto c : samples_.latest().cpus) s.add(c);
-    return s;
-}
-
 void balance_service::plan(const balance_options& o, std::string trigger, on_done done) {
     if (job_) {
-        done(409, json::object{{"error", json::object{{"code", "busy"},
-                                                      {"message", std::string("a plan is being ") +
-                                                                      (job_->applying ? "applied (" : "computed (") +
-                                                                      job_->trigger + "); try again in a moment"}}}});
+        done(409, error_json("busy", std::string("a plan is being ") + (job_->applying ? "applied (" : "computed (") +
+                                         job_->trigger + "); try again in a moment"));
         return;
     }
     if (o.apply && cfg_.read_only) {
-        done(403, json::object{{"error", json::object{{"code", "read_only"},
-                                                      {"message", "irqd runs with --read-only; plans cannot be applied"}}}});
+        done(403, error_json("read_only", "irqd runs with --read-only; plans cannot be applied"));
         return;
     }
     job_ = std::make_unique<job>();
@@ -110,18 +99,13 @@ void balance_service::slice() {
         j.sum = j.summed.seal();
         balance_facts facts{&j.sum, &samples_.latest(), &samples_.topology(),
                             [this](unsigned irq) { return samples_.irq_info(irq); },
-                            [this](unsigned irq) {
-                                auto path = cfg_.procfs / "irq" / std::to_string(irq) / "smp_affinity_list";
-                                // The simulated kernel takes writes whatever the file's mode says.
-                                return cfg_.simulate.has_value() || ::access(path.c_str(), W_OK) == 0;
-                            }};
+                            [this](unsigned irq) { return writer_.writable(irq); }};
         auto p = prepare_balance(facts, j.opts, cfg_.balance);
         if (!p) {
             auto done = std::move(j.done);
             job_.reset();
-            done(p.error_message().starts_with("no samples") ? 503 : 422,
-                 json::object{{"error", json::object{{"code", p.error_message().starts_with("no samples") ? "no_rates" : "no_cpus"},
-                                                     {"message", p.error_message()}}}});
+            const bool later = p.kind() == core::error_kind::unavailable;
+            done(later ? 503 : 422, error_json(later ? "no_rates" : "no_cpus", p.error_message()));
             return;
         }
         j.prepared = std::move(*p);
@@ -174,7 +158,7 @@ void balance_service::finish() {
     j->apply_started = std::chrono::steady_clock::now();
     j->outcome = std::move(outcome);
     job_ = std::move(j);
-    writer_.start_batch(std::move(changes), online(), [this](affinity_writer::batch_result r) { applied(std::move(r)); });
+    writer_.start_batch(std::move(changes), samples_.online_cpus(), [this](affinity_writer::batch_result r) { applied(std::move(r)); });
 }
 
 void balance_service::applied(affinity_writer::batch_result r) {
@@ -213,8 +197,8 @@ void balance_service::applied(affinity_writer::batch_result r) {
                         {"forced_moves", outcome.forced_moves},
                         {"changed", changed},
                         {"improvement", outcome.improvement},
-                        {"before", metric_json(outcome.before)},
-                        {"after", metric_json(outcome.after)},
+                        {"before", json::value_from(outcome.before)},
+                        {"after", json::value_from(outcome.after)},
                         {"window", body["window"]}});
     log(log_level::info, "balance_applied",
         {{"id", std::to_string(id)}, {"trigger", j->trigger}, {"moves", std::to_string(outcome.moves.size())},
@@ -236,14 +220,14 @@ void balance_service::record(json::object entry) {
 
 void balance_service::revert(on_done done) {
     auto error = [&](unsigned status, std::string_view code, std::string message) {
-        done(status, json::object{{"error", json::object{{"code", code}, {"message", message}}}});
+        done(status, error_json(code, message));
     };
     if (cfg_.read_only) return error(403, "read_only", "irqd runs with --read-only; affinities cannot be changed");
     if (journal_.empty()) return error(409, "nothing_to_revert", "no applied plan to revert (see GET /api/v1/balance/history)");
     if (job_ && job_->applying)
         return error(409, "busy", "a plan is being applied (" + job_->trigger + "); revert it when that has ended");
     const auto id = journal_.back().plan_id;
-    writer_.start_batch(journal_.back().previous, online(), [this, id, done = std::move(done)](affinity_writer::batch_result r) {
+    writer_.start_batch(journal_.back().previous, samples_.online_cpus(), [this, id, done = std::move(done)](affinity_writer::batch_result r) {
         if (auto* f = std::get_if<batch_failure>(&r)) {
             log(log_level::warn, "balance_revert_failed", {{"plan", std::to_string(id)}, {"code", f->error.code}});
             return done(f->error.status, batch_failure_json(*f));

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -60,6 +61,13 @@ struct fake_kernel {
         write(sys() / "devices/system/cpu/isolated", isolated + "\n");
         write(sys() / "devices/system/cpu/nohz_full", nohz_full + "\n");
         write(sys() / "devices/system/node/node0/cpulist", online + "\n");
+    }
+    // Every file under <procfs>/irq, with its contents: what "nothing written" is checked against.
+    std::map<std::string, std::string> irq_files() const {
+        std::map<std::string, std::string> files;
+        for (const auto& e : fs::recursive_directory_iterator(proc() / "irq"))
+            if (e.is_regular_file()) files[e.path().string()] = read_text(e.path());
+        return files;
     }
 };
 

@@ -17,17 +17,6 @@ namespace json = boost::json;
 namespace {
 const std::string header4 = "           CPU0       CPU1       CPU2       CPU3";
 
-// Every file under <procfs>/irq, with its contents: what "nothing written" is checked against.
-std::map<std::string, std::string> irq_files(const fake_kernel& k) {
-    std::map<std::string, std::string> files;
-    for (const auto& e : fs::recursive_directory_iterator(k.proc() / "irq"))
-        if (e.is_regular_file()) {
-            std::ifstream in(e.path());
-            files[e.path().string()] = std::string(std::istreambuf_iterator<char>(in), {});
-        }
-    return files;
-}
-
 struct bad {
     std::string method, target, body;
     unsigned status;
@@ -96,7 +85,7 @@ void check_error(const raw_response& r, unsigned status, const std::string& code
 
 BOOST_AUTO_TEST_CASE(every_bad_request_is_a_4xx_json_error_and_writes_nothing) {
     fixture f;
-    auto before = irq_files(f.k);
+    auto before = f.k.irq_files();
     for (const auto& c : table()) {
         BOOST_TEST_CONTEXT(c.method << " " << c.target.substr(0, 80) << " " << c.body.substr(0, 60)) {
             auto r = raw_request(f.port, c.method, c.target, c.body);
@@ -104,7 +93,7 @@ BOOST_AUTO_TEST_CASE(every_bad_request_is_a_4xx_json_error_and_writes_nothing) {
             if (c.status == 405) BOOST_TEST(r.header("allow") == c.allow);
         }
     }
-    BOOST_TEST((irq_files(f.k) == before));
+    BOOST_TEST((f.k.irq_files() == before));
     BOOST_TEST(f.writes() == 0u);
     // The daemon is still well after all that.
     BOOST_TEST(f.d->health().at("status").as_string() == "ok");
@@ -113,7 +102,7 @@ BOOST_AUTO_TEST_CASE(every_bad_request_is_a_4xx_json_error_and_writes_nothing) {
 // Endpoints added later (listed by GET /api/v1) get the same treatment for wrong methods.
 BOOST_AUTO_TEST_CASE(every_listed_endpoint_answers_a_wrong_method_with_405_and_allow) {
     fixture f;
-    auto before = irq_files(f.k);
+    auto before = f.k.irq_files();
     auto index = json::parse(f.d->get("/api/v1").body);
     std::size_t checked = 0;
     for (const auto& e : index.at("endpoints").as_array()) {
@@ -136,7 +125,7 @@ BOOST_AUTO_TEST_CASE(every_listed_endpoint_answers_a_wrong_method_with_405_and_a
         ++checked;
     }
     BOOST_TEST(checked >= 7u);
-    BOOST_TEST((irq_files(f.k) == before));
+    BOOST_TEST((f.k.irq_files() == before));
     BOOST_TEST(f.writes() == 0u);
 }
 

@@ -7,7 +7,6 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <map>
 #include <optional>
 
 #include "fake_kernel.hpp"
@@ -29,14 +28,6 @@ std::string interrupts_text(unsigned eth0_cpu1) {
            "          0          0   IR-PCI-MSI-edge      eth0\n"
            " 31:        100        200          0          0   IR-PCI-MSI-edge      eth1\n"
            "NMI:          1          1          0          0   Non-maskable interrupts\n";
-}
-
-// Every file under <procfs>/irq, with its contents: what "nothing written" is checked against.
-std::map<std::string, std::string> irq_files(const fake_kernel& k) {
-    std::map<std::string, std::string> files;
-    for (const auto& e : fs::recursive_directory_iterator(k.proc() / "irq"))
-        if (e.is_regular_file()) files[e.path().string()] = test::read_text(e.path());
-    return files;
 }
 
 // Four CPU columns, CPUs 0-1 online, IRQs 30 and 31 and NMI; two samples 1 s apart, in which IRQ 30
@@ -277,7 +268,7 @@ std::vector<bad> table() {
 
 BOOST_AUTO_TEST_CASE(every_bad_request_is_a_4xx_json_error_and_writes_nothing) {
     router r;
-    const auto before = irq_files(r.k);
+    const auto before = r.k.irq_files();
     for (const auto& c : table()) {
         BOOST_TEST_CONTEXT(c.method << " " << c.target.substr(0, 80) << " " << c.body.substr(0, 60)) {
             auto res = r.call(c.method, c.target, c.body);
@@ -291,7 +282,7 @@ BOOST_AUTO_TEST_CASE(every_bad_request_is_a_4xx_json_error_and_writes_nothing) {
             BOOST_TEST(!v.at("error").at("message").as_string().empty());
         }
     }
-    BOOST_TEST((irq_files(r.k) == before));
+    BOOST_TEST((r.k.irq_files() == before));
     BOOST_TEST(r.writer->writes() == 0u);
 }
 

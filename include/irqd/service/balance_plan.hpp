@@ -69,7 +69,8 @@ struct prepared_balance {
     std::vector<std::string> notes;               // what the caller should know (short history, ...)
 };
 
-// Pure: builds the balancer's input from the facts. Errors: no CPU to balance over, no rates.
+// Pure: builds the balancer's input from the facts. Errors: no CPU to balance over (unprocessable),
+// no rates yet (unavailable).
 core::result<prepared_balance> prepare_balance(const balance_facts& facts, const balance_options& o,
                                                const balance_settings& s);
 
@@ -102,6 +103,5 @@ balance_outcome finish_balance(const prepared_balance& p, const core::balance_pl
 boost::json::object outcome_json(const prepared_balance& p, const balance_outcome& b);
 
 std::string_view numa_name(numa_mode m);            // "prefer", "require", "ignore"
-boost::json::object metric_json(const core::balance_metric& m);
 
 }  // namespace irqd::service

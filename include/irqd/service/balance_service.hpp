@@ -52,7 +52,6 @@ private:
     void finish();
     void applied(affinity_writer::batch_result r);
     void schedule_auto();
-    core::cpu_set online() const;
     void record(boost::json::object entry);
 
     boost::asio::io_context& io_;

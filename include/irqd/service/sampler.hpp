@@ -51,6 +51,7 @@ public:
     double last_frame_seconds() const { return last_frame_seconds_; }
 
     const cpu_topology& topology() const { return topology_; }
+    core::cpu_set online_cpus() const { return service::online_cpus(topology_, latest_.cpus); }
     const irq_kernel_info* irq_info(unsigned irq) const;
     void refresh_irq(unsigned irq);          // re-read its files now (after an affinity write)
     void refresh_topology();                 // everything, now
