@@ -119,19 +119,7 @@ int main(int argc, char** argv) {
     http_server server(
         io, cfg.limit, [&](request&& req, responder send) { handle_request(std::move(req), std::move(send), ctx); },
         [&](server_stream&& stream, request&& req) {
-            if (access && access->needs_token(req) && !access->authorized(req))
-                return websocket_session::refuse(std::move(stream), req, 401, "unauthorized",
-                                                 "the stream needs 'Authorization: Bearer TOKEN' (--token-required-for-reads)");
-            auto t = parse_target(req.target());
-            if (!t || t->path != "/api/v1/stream")
-                return websocket_session::refuse(std::move(stream), req, 404, "not_found",
-                                                 "WebSocket endpoint is /api/v1/stream");
-            if (hub.full()) {
-                ++hub.stats().rejected;
-                return websocket_session::refuse(std::move(stream), req, 503, "too_many_subscribers",
-                                                 "irqd is at its WebSocket subscriber limit");
-            }
-            std::make_shared<websocket_session>(std::move(stream), hub, cfg.limit)->run(std::move(req));
+            accept_stream_upgrade(std::move(stream), std::move(req), hub, cfg.limit, access ? &*access : nullptr);
         });
     ctx.server = &server;
     add_balance_routes(ctx, balancing);
@@ -189,16 +177,7 @@ int main(int argc, char** argv) {
     }
     ctx.access = access ? &*access : nullptr;
     ctx.health_sections.push_back([&](boost::json::object& o) {
-        o["state"] = state ? boost::json::value(state->health_json()) : boost::json::value(nullptr);
-        o["restore"] = restore_json(restored);
-        o["interrupted_batch"] = undone.ran ? boost::json::value(restore_json(undone)) : boost::json::value(nullptr);
-        boost::json::array refused;
-        for (const auto& [irq, r] : writer.remembered_refusals())
-            refused.push_back(boost::json::object{{"irq", std::to_string(irq)}, {"code", r.error.code},
-                                                  {"errno", r.error.errno_code.message()}});
-        o["not_movable"] = std::move(refused);
-        o["access"] = boost::json::object{{"token_required", access.has_value()},
-                                          {"token_required_for_reads", access && cfg.token_required_for_reads}};
+        add_state_health(o, state ? &*state : nullptr, restored, undone);
     });
     balancing.start_auto();
 

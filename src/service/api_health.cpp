@@ -55,6 +55,12 @@ void get_health(api_call& c) {
     if (!st.last_error.empty()) o["last_error"] = st.last_error;
     if (c.ctx.server) o["connections"] = c.ctx.server->open_connections();
     for (const auto& section : c.ctx.health_sections) section(o);
+    json::array refused;
+    for (const auto& [irq, r] : c.ctx.writer.remembered_refusals())
+        refused.push_back(json::object{{"irq", std::to_string(irq)}, {"code", r.error.code}, {"errno", r.error.errno_code.message()}});
+    o["not_movable"] = std::move(refused);
+    o["access"] = json::object{{"token_required", c.ctx.access != nullptr},
+                               {"token_required_for_reads", c.ctx.access && c.ctx.config.token_required_for_reads}};
     if (c.ctx.hub) {
         const auto& hs = c.ctx.hub->stats();
         o["stream"] = json::object{{"subscribers", c.ctx.hub->size()}, {"messages", hs.messages}, {"built", hs.built},
