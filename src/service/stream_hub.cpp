@@ -93,52 +93,79 @@ void stream_hub::stop() {
     for (auto* s : subs) s->stop();
 }
 
+// What every message of one sample shares, made once per sample: the CPUs' rates and the total (over
+// every row), and each row's {"irq","name","rate","rates"} text, made the first time a message
+// shows the row. A message is then these pieces joined: its cost is copying what it shows, whatever
+// the subscription names.
+const stream_hub::sample_parts& stream_hub::parts() const {
+    const auto generation = sampler_.stats().samples;
+    if (parts_.generation == generation && parts_.valid) return parts_;
+    parts_ = sample_parts{};
+    parts_.generation = generation;
+    parts_.valid = true;
+    const auto* frame = sampler_.last_frame();
+    const double secs = sampler_.last_frame_seconds();
+    if (!frame || !frame->shape || secs <= 0) return parts_;
+    const auto& shape = *frame->shape;
+    parts_.columns = core::all_columns(shape);
+    parts_.all = core::select_rows(shape, frame->counts, parts_.columns, {}, sampler_.latest());
+    json::array cpus, cpu_ids;
+    for (std::size_t c = 0; c < shape.cpus.size(); ++c) {
+        cpus.push_back(json::object{{"cpu", shape.cpus[c]}, {"rate", static_cast<double>(parts_.all.per_column[c]) / secs}});
+        cpu_ids.push_back(shape.cpus[c]);
+    }
+    parts_.cpus = to_json_text(cpus);
+    parts_.irq_cpus = to_json_text(cpu_ids);
+    parts_.rows.resize(shape.row_ids.size());
+    for (const auto& r : sampler_.latest().rows) parts_.names.emplace(r.id, &r.name);
+    return parts_;
+}
+
+const std::string& stream_hub::row_text(std::size_t r, std::uint64_t row_total) const {
+    auto& text = parts_.rows[r];
+    if (!text.empty()) return text;
+    const auto* frame = sampler_.last_frame();
+    const double secs = sampler_.last_frame_seconds();
+    const auto& id = frame->shape->row_ids[r];
+    const auto ncpu = frame->shape->cpus.size();
+    json::array per_cpu;
+    for (std::size_t c = 0; c < ncpu; ++c) per_cpu.push_back(static_cast<double>(frame->counts[r * ncpu + c]) / secs);
+    auto it = parts_.names.find(id);
+    text = to_json_text(json::object{{"irq", id},
+                                     {"name", it == parts_.names.end() ? std::string_view() : std::string_view(*it->second)},
+                                     {"rate", static_cast<double>(row_total) / secs},
+                                     {"rates", std::move(per_cpu)}});
+    return text;
+}
+
 std::string stream_hub::build(const subscription& sub, std::string_view type) const {
     const auto* frame = sampler_.last_frame();
-    const auto& snap = sampler_.latest();
     double secs = sampler_.last_frame_seconds();
-    json::object msg{{"type", type},
-                     {"time", core::format_rfc3339(sampler_.latest_time())},
-                     {"interval_s", secs}};
+    json::object head{{"type", type}, {"time", core::format_rfc3339(sampler_.latest_time())}, {"interval_s", secs}};
     if (!frame || !frame->shape || secs <= 0) {
-        msg["cpus"] = json::array();
-        msg["irqs"] = json::array();
-        msg["total_rate"] = 0.0;
-        return to_json_text(msg);
+        head["cpus"] = json::array();
+        head["irqs"] = json::array();
+        head["total_rate"] = 0.0;
+        return to_json_text(head);
     }
-    const auto& shape = *frame->shape;
-    const auto ncpu = shape.cpus.size();
-    const auto columns = core::all_columns(shape);
-    // The CPUs' rates and the total are over every row, whatever rows the subscription shows.
-    const auto all = core::select_rows(shape, frame->counts, columns, {}, snap);
-    if (sub.cpus) {
-        json::array cpus;
-        for (std::size_t c = 0; c < ncpu; ++c)
-            cpus.push_back(json::object{{"cpu", shape.cpus[c]}, {"rate", static_cast<double>(all.per_column[c]) / secs}});
-        msg["cpus"] = std::move(cpus);
-    }
+    const auto& p = parts();
+    std::string out = to_json_text(head);
+    out.pop_back();                                          // the closing brace: the parts follow
+    if (sub.cpus) (out += ",\"cpus\":") += p.cpus;
     if (sub.rows.filters()) {
-        const auto picked = core::select_rows(shape, frame->counts, columns, sub.rows, snap);
-        std::unordered_map<std::string_view, const core::irq_row*> meta;
-        for (const auto& r : snap.rows) meta.emplace(r.id, &r);
-        json::array irqs;
+        const auto picked = core::select_rows(*frame->shape, frame->counts, p.columns, sub.rows, sampler_.latest());
+        out += ",\"irqs\":[";
+        bool first = true;
         for (const auto& [r, row_total] : picked.rows) {
-            const auto& id = shape.row_ids[r];
-            auto it = meta.find(id);
-            json::array per_cpu;
-            for (std::size_t c = 0; c < ncpu; ++c) per_cpu.push_back(static_cast<double>(frame->counts[r * ncpu + c]) / secs);
-            irqs.push_back(json::object{{"irq", id},
-                                        {"name", it == meta.end() ? "" : it->second->name},
-                                        {"rate", static_cast<double>(row_total) / secs},
-                                        {"rates", std::move(per_cpu)}});
+            if (!first) out += ',';
+            out += row_text(r, row_total);
+            first = false;
         }
-        msg["irqs"] = std::move(irqs);
-        json::array cpu_ids;
-        for (auto c : shape.cpus) cpu_ids.push_back(c);
-        msg["irq_cpus"] = std::move(cpu_ids);
+        (out += "],\"irq_cpus\":") += p.irq_cpus;
     }
-    msg["total_rate"] = static_cast<double>(all.total) / secs;
-    return to_json_text(msg);
+    (out += ",\"total_rate\":") += to_json_text(json::value(static_cast<double>(p.all.total) / secs));
+    out += '}';
+    return out;
 }
 
 std::shared_ptr<const std::string> stream_hub::snapshot_for(const subscription& sub) const {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "irqd/core/irq_selection.hpp"
@@ -62,6 +63,18 @@ public:
     hub_stats& stats() { return stats_; }
 
 private:
+    // The pieces every message of the newest sample shares (see stream_hub.cpp).
+    struct sample_parts {
+        std::uint64_t generation = 0;
+        bool valid = false;
+        std::vector<std::size_t> columns;
+        core::selected_rows all;
+        std::string cpus, irq_cpus;                           // JSON text of "cpus" and "irq_cpus"
+        std::vector<std::string> rows;                        // per layout row; empty until first shown
+        std::unordered_map<std::string_view, const std::string*> names;
+    };
+    const sample_parts& parts() const;
+    const std::string& row_text(std::size_t row, std::uint64_t row_total) const;
     std::string build(const subscription& sub, std::string_view type) const;
 
     const sampler& sampler_;
@@ -69,6 +82,7 @@ private:
     std::vector<subscriber*> subs_;
     std::uint64_t tick_ = 0;
     hub_stats stats_;
+    mutable sample_parts parts_;
 };
 
 }  // namespace irqd::service
