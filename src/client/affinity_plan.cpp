@@ -101,6 +101,9 @@ core::result<std::vector<planned_change>> parse_json_plan(std::string_view text)
 
 core::result<planned_change> parse_change(std::string_view irq, std::string_view cpus, bool mask) {
     auto n = core::parse_irq_number(irq);
+    if (!n && !irq.empty() && irq.find_first_not_of("0123456789") == std::string_view::npos)
+        return core::error{"IRQ " + std::string(irq) + " is out of range (IRQ numbers are below " +
+                           std::to_string(core::max_irq_number) + ")"};
     if (!n) return core::error{"IRQ must be a number, not '" + std::string(irq) + "'"};
     if (mask) {
         auto m = core::parse_cpu_mask(cpus);
