@@ -313,8 +313,8 @@ BOOST_AUTO_TEST_CASE(interrupts_selects_rows_and_sums_the_window) {
     BOOST_TEST_REQUIRE(irqs.size() == 1u);
     BOOST_TEST(irqs[0].at("irq").as_string() == "30");
     BOOST_TEST(irqs[0].at("name").as_string() == "eth0");
-    BOOST_TEST(irqs[0].at("counts").as_array() == json::array({50}));
-    BOOST_TEST(one.at("cpus").as_array() == json::array({1}));
+    BOOST_TEST(irqs[0].at("counts").as_array() == json::array{50});
+    BOOST_TEST(one.at("cpus").as_array() == json::array{1});
     BOOST_TEST(one.at("cpu_totals").as_array()[0].at("count").to_number<std::uint64_t>() == 50u);
 
     auto by_name = json::parse(r.call(http::verb::get, "/api/v1/interrupts?window=1s&name=eth1").body());

@@ -62,7 +62,6 @@ private:
     void refresh_some_irqs(std::size_t budget);
     void fit_history(const core::snapshot& first);
 
-    boost::asio::io_context& io_;
     const settings& settings_;
     boost::asio::steady_timer timer_;
     std::chrono::steady_clock::time_point next_tick_;
