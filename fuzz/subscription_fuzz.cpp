@@ -14,8 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (sub.error_message().empty()) std::abort();
         return 0;
     }
-    if (sub->every < 1 || sub->every > 3600 || sub->top > 100000 || sub->pattern.size() > 256) std::abort();
-    if (sub->irq_ids.size() > 65536) std::abort();
-    (void)sub->key();
+    if (sub->every < 1 || sub->every > 3600 || sub->rows.top > 100000 || sub->rows.pattern.size() > 256) std::abort();
+    if (sub->rows.ids.size() > irqd::core::max_selected_ids) std::abort();
+    if (sub->key.empty()) std::abort();
     return 0;
 }

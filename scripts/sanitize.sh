@@ -15,7 +15,7 @@ fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
-      -DIRQD_SANITIZE=ON -DIRQD_STATIC=OFF -DIRQD_FUZZ="$fuzz" -DIRQD_BUILD_BENCH=OFF \
+      -DIRQD_SANITIZE=ON -DIRQD_STATIC=OFF -DIRQD_WERROR=ON -DIRQD_FUZZ="$fuzz" -DIRQD_BUILD_BENCH=OFF \
       -DIRQD_FUZZ_SECONDS="${IRQD_FUZZ_SECONDS:-10}"
 cmake --build "$build" -j"$(nproc)"
 cd "$build"

@@ -12,6 +12,7 @@
 #include "irqd/service/access.hpp"
 #include "irqd/service/affinity_writer.hpp"
 #include "irqd/service/api.hpp"
+#include "irqd/service/balance_request.hpp"
 #include "irqd/service/balance_service.hpp"
 #include "irqd/service/config.hpp"
 #include "irqd/service/dashboard.hpp"
@@ -25,6 +26,7 @@
 #include "irqd/service/stream_hub.hpp"
 #include "irqd/service/url.hpp"
 #include "irqd/service/websocket_session.hpp"
+#include "oneshot.hpp"
 
 using namespace irqd;
 using namespace irqd::service;
@@ -106,7 +108,7 @@ int main(int argc, char** argv) {
         writer.on_batch_end = [&] { state->end_batch(); };
     }
     balance_service balancing(io, cfg, samples, writer);
-    if (cfg.balance.oneshot) return run_oneshot(io, cfg, samples, balancing, std::cout);
+    if (cfg.balance.oneshot) return app::run_oneshot(io, cfg, samples, balancing, std::cout);
 
     stream_hub hub(samples, cfg.limit.ws_max_subscribers);
     samples.add_observer([&] { hub.on_sample(); });
@@ -117,23 +119,10 @@ int main(int argc, char** argv) {
     http_server server(
         io, cfg.limit, [&](request&& req, responder send) { handle_request(std::move(req), std::move(send), ctx); },
         [&](server_stream&& stream, request&& req) {
-            if (access && access->needs_token(req) && !access->authorized(req))
-                return websocket_session::refuse(std::move(stream), req, 401, "unauthorized",
-                                                 "the stream needs 'Authorization: Bearer TOKEN' (--token-required-for-reads)");
-            auto t = parse_target(req.target());
-            if (!t || t->path != "/api/v1/stream")
-                return websocket_session::refuse(std::move(stream), req, 404, "not_found",
-                                                 "WebSocket endpoint is /api/v1/stream");
-            if (hub.full()) {
-                ++hub.stats().rejected;
-                return websocket_session::refuse(std::move(stream), req, 503, "too_many_subscribers",
-                                                 "irqd is at its WebSocket subscriber limit");
-            }
-            std::make_shared<websocket_session>(std::move(stream), hub, cfg.limit)->run(std::move(req));
+            accept_stream_upgrade(std::move(stream), std::move(req), hub, cfg.limit, access ? &*access : nullptr);
         });
     ctx.server = &server;
-    ctx.routes.push_back(balancing.route());
-    for (auto& line : balance_service::endpoints()) ctx.extra_endpoints.push_back(line);
+    add_balance_routes(ctx, balancing);
     metrics_renderer metrics({.samples = samples,
                               .writer = writer,
                               .server = &server,
@@ -182,25 +171,13 @@ int main(int argc, char** argv) {
     }
     restore_report restored;
     if (state && cfg.restore) {
-        auto online = samples.topology().online;
-        if (online.empty())
-            for (auto c : samples.latest().cpus) online.add(c);
-        restored = restore_affinities(state->entries(), writer, samples.latest(), online);
+        restored = restore_affinities(state->entries(), writer, samples.latest(), samples.online_cpus());
     } else if (cfg.restore && cfg.read_only) {
         log(log_level::info, "restore_skipped", {{"reason", "--read-only"}});
     }
     ctx.access = access ? &*access : nullptr;
     ctx.health_sections.push_back([&](boost::json::object& o) {
-        o["state"] = state ? boost::json::value(state->health_json()) : boost::json::value(nullptr);
-        o["restore"] = restore_json(restored);
-        o["interrupted_batch"] = undone.ran ? boost::json::value(restore_json(undone)) : boost::json::value(nullptr);
-        boost::json::array refused;
-        for (const auto& [irq, r] : writer.remembered_refusals())
-            refused.push_back(boost::json::object{{"irq", std::to_string(irq)}, {"code", r.error.code},
-                                                  {"errno", r.error.errno_code.message()}});
-        o["not_movable"] = std::move(refused);
-        o["access"] = boost::json::object{{"token_required", access.has_value()},
-                                          {"token_required_for_reads", access && cfg.token_required_for_reads}};
+        add_state_health(o, state ? &*state : nullptr, restored, undone);
     });
     balancing.start_auto();
 

@@ -2,25 +2,17 @@
 // describing the daemon's answer.
 #include "irqd/client/affinity_plan.hpp"
 
-#include <charconv>
-
 #include <boost/json.hpp>
 
 #include "irqd/client/json_fields.hpp"
 #include "irqd/client/text_table.hpp"
 #include "irqd/core/cpu_set.hpp"
+#include "irqd/core/irq_selection.hpp"
 
 namespace irqd::client {
 namespace json = boost::json;
 
 namespace {
-std::optional<unsigned> parse_irq(std::string_view s) {
-    unsigned v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
-    return v;
-}
-
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
@@ -38,7 +30,7 @@ std::optional<std::string> add_unique(std::vector<planned_change>& changes, plan
 std::optional<unsigned> json_irq(const json::value* v) {
     if (!v) return std::nullopt;
     if (v->is_int64() && v->as_int64() >= 0 && v->as_int64() <= 0xFFFFFFFF) return static_cast<unsigned>(v->as_int64());
-    if (v->is_string()) return parse_irq(std::string_view(v->as_string()));
+    if (v->is_string()) return core::parse_irq_number(std::string_view(v->as_string()));
     return std::nullopt;
 }
 
@@ -108,7 +100,10 @@ core::result<std::vector<planned_change>> parse_json_plan(std::string_view text)
 }  // namespace
 
 core::result<planned_change> parse_change(std::string_view irq, std::string_view cpus, bool mask) {
-    auto n = parse_irq(irq);
+    auto n = core::parse_irq_number(irq);
+    if (!n && !irq.empty() && irq.find_first_not_of("0123456789") == std::string_view::npos)
+        return core::error{"IRQ " + std::string(irq) + " is out of range (IRQ numbers are below " +
+                           std::to_string(core::max_irq_number) + ")"};
     if (!n) return core::error{"IRQ must be a number, not '" + std::string(irq) + "'"};
     if (mask) {
         auto m = core::parse_cpu_mask(cpus);

@@ -7,6 +7,7 @@
 
 #include "irqd/client/number_format.hpp"
 #include "irqd/client/text_table.hpp"
+#include "irqd/core/balancer_json.hpp"
 #include "irqd/core/interrupts.hpp"
 
 namespace irqd::client {
@@ -67,19 +68,12 @@ json::value to_json(const offline_balance& b) {
         assignments.push_back(json::object{{"irq", a.irq}, {"name", a.name}, {"load", a.load}, {"cpu", a.cpu}});
     json::array loads;
     for (const auto& c : b.metric.cpus) loads.push_back(json::object{{"cpu", c.cpu}, {"load", c.load}, {"share", c.share}});
-    const auto& m = b.metric;
+    auto metric = json::value_from(b.metric);
+    metric.as_object()["proven_optimal"] = b.proven_optimal;
     return json::object{{"cpus", std::move(cpus)},
                         {"assignments", std::move(assignments)},
                         {"cpu_loads", std::move(loads)},
-                        {"metric", json::object{{"total", m.total},
-                                                {"max_load", m.max_load},
-                                                {"min_load", m.min_load},
-                                                {"spread", m.spread},
-                                                {"peak_to_mean", m.peak_to_mean},
-                                                {"lower_bound", m.lower_bound},
-                                                {"gap", m.gap},
-                                                {"gap_ratio", m.gap_ratio},
-                                                {"proven_optimal", b.proven_optimal}}}};
+                        {"metric", std::move(metric)}};
 }
 
 std::string render_balance(const offline_balance& b, std::string_view source, const output_style& style) {

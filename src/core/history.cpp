@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <limits>
 #include <tuple>
-#include <unordered_map>
 #include <unordered_set>
+
+#include "irqd/core/window_sum.hpp"
 
 namespace irqd::core {
 namespace {
@@ -15,9 +16,6 @@ using std::chrono::nanoseconds;
 using std::chrono::seconds;
 
 constexpr std::uint64_t max_u32 = std::numeric_limits<std::uint32_t>::max();
-
-// A tier of more frames than this is almost surely a typo ("1s:1000d"), and would not fit in memory.
-constexpr std::uint64_t max_tier_frames = 1'000'000;
 
 // Cells summed per pass when several arrays are summed cell by cell (a query's frames, a frame's
 // buckets): the shared slice (64 KiB of 64-bit counts) stays in L2 while the others stream through.
@@ -59,88 +57,7 @@ std::size_t layout_bytes(const layout& l) {
     return bytes;
 }
 
-std::string tier_text(const tier_config& t) {
-    return format_duration(t.resolution) + ":" + format_duration(t.retention);
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
-result<seconds> parse_tier_duration(std::string_view text, std::string_view item, std::string_view what) {
-    auto d = parse_duration(text);
-    if (!d) return error{"tier \"" + std::string(item) + "\": " + d.error_message()};
-    if (d->count() % 1000 != 0) {
-        return error{"tier \"" + std::string(item) + "\": " + std::string(what) + " must be whole seconds"};
-    }
-    if (d->count() == 0) return error{"tier \"" + std::string(item) + "\": " + std::string(what) + " must be at least 1s"};
-    return std::chrono::duration_cast<seconds>(*d);
-}
-
 }  // namespace
-
-std::vector<tier_config> default_tiers() {
-    using namespace std::chrono_literals;
-    return {{1s, 1h}, {1min, 24h}, {1h, 30 * 24h}};
-}
-
-result<std::vector<tier_config>> parse_tiers(std::string_view text) {
-    if (trim(text).empty()) return error{"empty tier list (expected e.g. 1s:1h,1m:1d,1h:30d)"};
-    std::vector<tier_config> tiers;
-    while (true) {
-        const std::size_t comma = text.find(',');
-        const std::string_view item = trim(text.substr(0, comma));
-        const std::size_t colon = item.find(':');
-        if (colon == std::string_view::npos) {
-            return error{"tier \"" + std::string(item) + "\": expected resolution:retention, e.g. 1m:1d"};
-        }
-        auto res = parse_tier_duration(trim(item.substr(0, colon)), item, "resolution");
-        if (!res) return error{res.error_message()};
-        auto ret = parse_tier_duration(trim(item.substr(colon + 1)), item, "retention");
-        if (!ret) return error{ret.error_message()};
-        const tier_config t{*res, *ret};
-        const std::string name = "tier \"" + std::string(item) + "\": ";
-        if (t.retention < t.resolution) {
-            return error{name + "retention " + format_duration(t.retention) + " is shorter than the resolution " +
-                         format_duration(t.resolution)};
-        }
-        if (t.retention % t.resolution != seconds::zero()) {
-            return error{name + "retention " + format_duration(t.retention) + " is not a multiple of the resolution " +
-                         format_duration(t.resolution)};
-        }
-        if (static_cast<std::uint64_t>(t.retention / t.resolution) > max_tier_frames) {
-            return error{name + "keeps more than " + std::to_string(max_tier_frames) + " frames"};
-        }
-        if (!tiers.empty()) {
-            const tier_config& finer = tiers.back();
-            if (t.resolution <= finer.resolution) {
-                return error{name + "resolutions must grow from tier to tier (" + tier_text(finer) + " comes before)"};
-            }
-            if (t.resolution % finer.resolution != seconds::zero()) {
-                return error{name + "resolution " + format_duration(t.resolution) +
-                             " is not a multiple of the finer resolution " + format_duration(finer.resolution)};
-            }
-            if (t.retention <= finer.retention) {
-                return error{name + "keeps no longer than the finer tier " + tier_text(finer)};
-            }
-        }
-        tiers.push_back(t);
-        if (comma == std::string_view::npos) break;
-        text.remove_prefix(comma + 1);
-    }
-    return tiers;
-}
-
-std::string format_tiers(const std::vector<tier_config>& tiers) {
-    std::string out;
-    for (const auto& t : tiers) {
-        if (!out.empty()) out += ',';
-        out += tier_text(t);
-    }
-    return out;
-}
 
 std::size_t history_memory_estimate(const std::vector<tier_config>& tiers, std::size_t cells,
                                     std::chrono::milliseconds sample_interval) {
@@ -314,76 +231,70 @@ std::size_t history::memory_bytes() const {
     return bytes;
 }
 
-window_counts history::query(clock_time from, clock_time to) const {
-    window_counts out;
-    if (empty()) {
-        out.from = out.to = from;
-        out.complete = false;
-        return out;
-    }
+namespace {
 
-    // The tiers as sequences of closed frames followed by the open bucket, if any.
-    const auto length = [](const tier& t) { return t.frames.size() + (t.has_open ? 1 : 0); };
-    const auto start_of = [](const tier& t, std::size_t i) { return i < t.frames.size() ? t.frames[i].from : t.open.from; };
-    const auto end_of = [](const tier& t, std::size_t i) { return i < t.frames.size() ? t.frames[i].to : t.open.to; };
-    // A tier covers `target` when its oldest frame starts at most half a frame after it. Half of the
-    // frame's own length, not of the resolution: the first frame of a young history (or an open
-    // bucket) holds only the seconds since the first sample, and must not pass for an hour.
-    const auto covers = [&](const tier& t, clock_time target) {
-        if (length(t) == 0) return false;
-        const auto frame_length = std::chrono::duration_cast<std::chrono::seconds>(end_of(t, 0) - start_of(t, 0));
-        const auto tolerance = std::clamp(frame_length, std::chrono::seconds(1), t.config.resolution);
-        return start_of(t, 0) <= saturating_add(target, half(tolerance));
-    };
-    // [first, last) of the frames whose midpoint lies in [from, to]; midpoints ascend with the frames.
-    const auto inside = [&](const tier& t) -> std::pair<std::size_t, std::size_t> {
-        if (to < from) return {0, 0};
-        const auto first_at_or_after = [&](auto&& before) {
-            std::size_t lo = 0, hi = length(t);
-            while (lo < hi) {
-                const std::size_t mid = lo + (hi - lo) / 2;
-                if (before(midpoint(start_of(t, mid), end_of(t, mid)))) lo = mid + 1;
-                else hi = mid;
-            }
-            return lo;
-        };
-        const std::size_t first = first_at_or_after([&](clock_time m) { return m < from; });
-        const std::size_t last = first_at_or_after([&](clock_time m) { return m <= to; });
-        return {first, std::max(first, last)};
-    };
+// A tier as a sequence of closed frames followed by the open bucket, if any.
+template <class Tier>
+std::size_t length(const Tier& t) { return t.frames.size() + (t.has_open ? 1 : 0); }
+template <class Tier>
+clock_time start_of(const Tier& t, std::size_t i) { return i < t.frames.size() ? t.frames[i].from : t.open.from; }
+template <class Tier>
+clock_time end_of(const Tier& t, std::size_t i) { return i < t.frames.size() ? t.frames[i].to : t.open.to; }
 
-    // Tier choice: the finest that covers `from`; failing that, whichever reaches furthest back.
-    clock_time target = from;
-    out.complete = std::any_of(store_.begin(), store_.end(), [&](const tier& t) { return covers(t, from); });
-    if (!out.complete) {
-        target = oldest();
-    }
-    std::size_t chosen = 0;
-    while (!covers(store_[chosen], target)) ++chosen;
-    auto [first, last] = inside(store_[chosen]);
-    while (last - first > max_query_frames) {
-        std::size_t coarser = chosen + 1;
+// A tier covers `target` when its oldest frame starts at most half a frame after it. Half of the
+// frame's own length, not of the resolution: the first frame of a young history (or an open
+// bucket) holds only the seconds since the first sample, and must not pass for an hour.
+template <class Tier>
+bool covers(const Tier& t, clock_time target) {
+    if (length(t) == 0) return false;
+    const auto frame_length = std::chrono::duration_cast<seconds>(end_of(t, 0) - start_of(t, 0));
+    const auto tolerance = std::clamp(frame_length, seconds(1), t.config.resolution);
+    return start_of(t, 0) <= saturating_add(target, half(tolerance));
+}
+
+// [first, last) of the frames whose midpoint lies in [from, to]; midpoints ascend with the frames.
+template <class Tier>
+std::pair<std::size_t, std::size_t> inside(const Tier& t, clock_time from, clock_time to) {
+    if (to < from) return {0, 0};
+    const auto first_at_or_after = [&](auto&& before) {
+        std::size_t lo = 0, hi = length(t);
+        while (lo < hi) {
+            const std::size_t mid = lo + (hi - lo) / 2;
+            if (before(midpoint(start_of(t, mid), end_of(t, mid)))) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    };
+    const std::size_t first = first_at_or_after([&](clock_time m) { return m < from; });
+    const std::size_t last = first_at_or_after([&](clock_time m) { return m <= to; });
+    return {first, std::max(first, last)};
+}
+
+}  // namespace
+
+// Tier choice: the finest that covers `from`; failing that, whichever reaches furthest back. Then a
+// coarser covering tier while the chosen one would sum more than max_query_frames frames.
+history::span history::pick_frames(clock_time from, clock_time to) const {
+    span s;
+    s.complete = std::any_of(store_.begin(), store_.end(), [&](const tier& t) { return covers(t, from); });
+    const clock_time target = s.complete ? from : oldest();
+    while (!covers(store_[s.tier], target)) ++s.tier;
+    std::tie(s.first, s.last) = inside(store_[s.tier], from, to);
+    while (s.last - s.first > max_query_frames) {
+        std::size_t coarser = s.tier + 1;
         while (coarser < store_.size() && !covers(store_[coarser], target)) ++coarser;
         if (coarser == store_.size()) break;
-        chosen = coarser;
-        std::tie(first, last) = inside(store_[chosen]);
+        s.tier = coarser;
+        std::tie(s.first, s.last) = inside(store_[s.tier], from, to);
     }
-    const tier& t = store_[chosen];
-    out.resolution = t.config.resolution;
-    out.frames = last - first;
+    return s;
+}
 
-    if (first == last) {
-        const tier& finest = store_.front();
-        const layout_ptr& newest_shape = finest.has_open ? finest.open.shape : finest.frames.back().shape;
-        out.from = out.to = std::clamp(from, oldest(), newest());
-        out.shape = newest_shape;
-        out.counts.assign(newest_shape->row_ids.size() * newest_shape->cpus.size(), 0);
-        return out;
-    }
-
+std::vector<history::view> history::views_of(const span& s) const {
+    const tier& t = store_[s.tier];
     std::vector<view> views;
-    views.reserve(last - first);
-    for (std::size_t i = first; i < last; ++i) {
+    views.reserve(s.last - s.first);
+    for (std::size_t i = s.first; i < s.last; ++i) {
         if (i < t.frames.size()) {
             const frame& f = t.frames[i];
             views.push_back({f.from, f.to, &f.shape, f.counts.data(), nullptr, &f.big});
@@ -391,10 +302,33 @@ window_counts history::query(clock_time from, clock_time to) const {
             views.push_back({t.open.from, t.open.to, &t.open.shape, nullptr, t.open.counts.data(), nullptr});
         }
     }
-    out.from = views.front().from;
-    out.to = views.back().to;
+    return views;
+}
 
-    // The distinct layouts, newest first; most windows have exactly one.
+void history::sum_one_layout(const std::vector<view>& views, window_counts& out) {
+    out.shape = *views.back().shape;
+    const std::size_t n = out.shape->row_ids.size() * out.shape->cpus.size();
+    out.counts.assign(n, 0);
+    std::uint64_t* acc = out.counts.data();
+    for (std::size_t begin = 0; begin < n; begin += slice) {
+        const std::size_t end = std::min(n, begin + slice);
+        for (const view& v : views) {
+            if (v.counts32) {
+                for (std::size_t i = begin; i < end; ++i) acc[i] += v.counts32[i];
+            } else {
+                for (std::size_t i = begin; i < end; ++i) acc[i] += v.counts64[i];
+            }
+        }
+    }
+    for (const view& v : views) {
+        if (!v.big) continue;
+        for (const auto& b : *v.big) acc[b.cell] += b.value - max_u32;
+    }
+}
+
+// Several layouts: the union, the newest's rows and CPUs first, then those only older frames have.
+void history::sum_layouts(const std::vector<view>& views, window_counts& out) {
+    // The distinct layouts, newest first, and where each one's rows and CPUs are in the union.
     std::vector<const layout_ptr*> layouts;
     std::vector<std::size_t> layout_of(views.size());
     for (std::size_t v = views.size(); v-- > 0;) {
@@ -408,54 +342,14 @@ window_counts history::query(clock_time from, clock_time to) const {
         if (k == layouts.size()) layouts.push_back(&shape);
         layout_of[v] = k;
     }
-
-    if (layouts.size() == 1) {
-        out.shape = *layouts.front();
-        const std::size_t n = out.shape->row_ids.size() * out.shape->cpus.size();
-        out.counts.assign(n, 0);
-        std::uint64_t* acc = out.counts.data();
-        for (std::size_t begin = 0; begin < n; begin += slice) {
-            const std::size_t end = std::min(n, begin + slice);
-            for (const view& v : views) {
-                if (v.counts32) {
-                    for (std::size_t i = begin; i < end; ++i) acc[i] += v.counts32[i];
-                } else {
-                    for (std::size_t i = begin; i < end; ++i) acc[i] += v.counts64[i];
-                }
-            }
-        }
-        for (const view& v : views) {
-            if (!v.big) continue;
-            for (const auto& b : *v.big) acc[b.cell] += b.value - max_u32;
-        }
-        return out;
-    }
-
-    // Several layouts: the union, the newest's rows and CPUs first, then those only older frames have.
-    auto joined = std::make_shared<layout>();
-    std::unordered_map<std::string_view, std::size_t> row_index;
-    std::unordered_map<unsigned, std::size_t> cpu_index;
-    for (const layout_ptr* shape : layouts) {
-        for (const auto& id : (*shape)->row_ids) {
-            if (row_index.emplace(id, joined->row_ids.size()).second) joined->row_ids.push_back(id);
-        }
-        for (unsigned cpu : (*shape)->cpus) {
-            if (cpu_index.emplace(cpu, joined->cpus.size()).second) joined->cpus.push_back(cpu);
-        }
-    }
-    struct mapping {
-        std::vector<std::size_t> rows, cols;
-    };
-    std::vector<mapping> maps(layouts.size());
-    for (std::size_t k = 0; k < layouts.size(); ++k) {
-        for (const auto& id : (*layouts[k])->row_ids) maps[k].rows.push_back(row_index.at(id));
-        for (unsigned cpu : (*layouts[k])->cpus) maps[k].cols.push_back(cpu_index.at(cpu));
-    }
-    const std::size_t joined_cols = joined->cpus.size();
-    out.counts.assign(joined->row_ids.size() * joined_cols, 0);
+    layout_union joined;
+    std::vector<layout_union::mapping> maps;
+    for (const layout_ptr* shape : layouts) maps.push_back(joined.add(**shape));
+    const std::size_t joined_cols = joined.joined().cpus.size();
+    out.counts.assign(joined.joined().row_ids.size() * joined_cols, 0);
     std::uint64_t* acc = out.counts.data();
     for (std::size_t v = 0; v < views.size(); ++v) {
-        const mapping& m = maps[layout_of[v]];
+        const layout_union::mapping& m = maps[layout_of[v]];
         const std::size_t ncols = m.cols.size();
         for (std::size_t r = 0; r < m.rows.size(); ++r) {
             std::uint64_t* dst = acc + m.rows[r] * joined_cols;
@@ -473,7 +367,35 @@ window_counts history::query(clock_time from, clock_time to) const {
             }
         }
     }
-    out.shape = std::move(joined);
+    out.shape = std::make_shared<const layout>(joined.take());
+}
+
+window_counts history::query(clock_time from, clock_time to) const {
+    window_counts out;
+    if (empty()) {
+        out.from = out.to = from;
+        out.complete = false;
+        return out;
+    }
+    const span s = pick_frames(from, to);
+    out.complete = s.complete;
+    out.resolution = store_[s.tier].config.resolution;
+    out.frames = s.last - s.first;
+    if (s.first == s.last) {
+        const tier& finest = store_.front();
+        const layout_ptr& newest_shape = finest.has_open ? finest.open.shape : finest.frames.back().shape;
+        out.from = out.to = std::clamp(from, oldest(), newest());
+        out.shape = newest_shape;
+        out.counts.assign(newest_shape->row_ids.size() * newest_shape->cpus.size(), 0);
+        return out;
+    }
+    const auto views = views_of(s);
+    out.from = views.front().from;
+    out.to = views.back().to;
+    const bool one_layout = std::all_of(views.begin(), views.end(),
+                                        [&](const view& v) { return same_layout(*v.shape, *views.front().shape); });
+    if (one_layout) sum_one_layout(views, out);
+    else sum_layouts(views, out);
     return out;
 }
 

@@ -369,6 +369,7 @@ private:
         irq_row& row = next_row();
         row.id.assign(id);
         row.number = number;
+        row.description.assign(tail);
         if (number) {
             split_tail(tail, row);
             row.per_cpu = true;

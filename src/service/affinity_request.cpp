@@ -60,15 +60,6 @@ std::variant<core::cpu_set, request_error> cpus_from_json(const json::object& o,
 }
 }  // namespace
 
-std::optional<unsigned> parse_irq_number(std::string_view text) {
-    if (text.empty() || text.size() > 7) return std::nullopt;
-    if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
-    unsigned v = 0;
-    std::from_chars(text.data(), text.data() + text.size(), v);
-    if (v >= max_irq_number) return std::nullopt;
-    return v;
-}
-
 std::variant<core::cpu_set, request_error> parse_affinity_body(std::string_view body) {
     auto v = parse_json(body);
     if (auto* e = std::get_if<request_error>(&v)) return std::move(*e);

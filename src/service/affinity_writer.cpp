@@ -2,6 +2,7 @@
 #include "irqd/service/affinity_writer.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <unordered_set>
@@ -12,7 +13,7 @@ namespace irqd::service {
 
 bool procfs_affinity_port::irq_exists(unsigned irq) {
     std::error_code ec;
-    return std::filesystem::is_directory(procfs_ / "irq" / std::to_string(irq), ec);
+    return std::filesystem::is_directory(irq_dir(procfs_, irq), ec);
 }
 
 irq_kernel_info procfs_affinity_port::read(unsigned irq) { return read_irq_info(procfs_, irq); }
@@ -22,12 +23,14 @@ std::error_code procfs_affinity_port::write(unsigned irq, const core::cpu_set& c
     // it anyway (and get EIO from the kernel, or succeed on a fake root); answer as a root without
     // that capability would, so every setup gives the same answer.
     if (marked_not_movable(irq)) return {EACCES, std::generic_category()};
-    return write_existing_file(procfs_ / "irq" / std::to_string(irq) / "smp_affinity_list", cpus.to_list() + "\n");
+    return write_existing_file(affinity_list_path(procfs_, irq), cpus.to_list() + "\n");
 }
+
+bool procfs_affinity_port::writable(unsigned irq) { return ::access(affinity_list_path(procfs_, irq).c_str(), W_OK) == 0; }
 
 bool procfs_affinity_port::marked_not_movable(unsigned irq) {
     struct stat st {};
-    auto p = procfs_ / "irq" / std::to_string(irq) / "smp_affinity_list";
+    auto p = affinity_list_path(procfs_, irq);
     return ::stat(p.c_str(), &st) == 0 && (st.st_mode & S_IWUSR) == 0;
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "irqd/core/time_parse.hpp"
+#include "irqd/core/version.hpp"
 
 namespace irqd::service {
 namespace po = boost::program_options;
@@ -170,7 +171,7 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     po::options_description all;
     all.add(general).add(serve).add(kernel).add(sim).add(bal).add(lim);
     std::ostringstream help;
-    help << "irqd " IRQD_VERSION_TEXT " - watches where hardware interrupts land and balances them\n\n"
+    help << "irqd " << core::version() << " - watches where hardware interrupts land and balances them\n\n"
          << "Usage: irqd [OPTIONS]\n"
          << all;
     out.help_text = help.str();

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "irqd/service/log.hpp"
+#include "irqd/service/request_error.hpp"
 
 namespace irqd::service {
 namespace beast = boost::beast;
@@ -288,8 +289,7 @@ void http_server::stop() {
 
 response http_server::json_error(unsigned status, std::string_view code, std::string_view message, unsigned version,
                                  bool keep_alive) {
-    boost::json::object err{{"code", code}, {"message", message}};
-    boost::json::object body{{"error", std::move(err)}};
+    const auto body = error_json(code, message);
     response res{static_cast<http::status>(status), version};
     res.set(http::field::content_type, "application/json");
     res.set(http::field::server, "irqd");

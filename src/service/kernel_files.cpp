@@ -109,10 +109,25 @@ std::error_code write_file_atomic(const std::filesystem::path& path, std::string
     return ec;
 }
 
+std::filesystem::path irq_dir(const std::filesystem::path& procfs, unsigned irq) {
+    return procfs / "irq" / std::to_string(irq);
+}
+
+std::filesystem::path affinity_list_path(const std::filesystem::path& procfs, unsigned irq) {
+    return irq_dir(procfs, irq) / "smp_affinity_list";
+}
+
+core::cpu_set online_cpus(const cpu_topology& topology, const std::vector<unsigned>& columns) {
+    if (!topology.online.empty()) return topology.online;
+    core::cpu_set s;
+    for (auto c : columns) s.add(c);
+    return s;
+}
+
 irq_kernel_info read_irq_info(const std::filesystem::path& procfs, unsigned irq) {
     irq_kernel_info info;
-    auto dir = procfs / "irq" / std::to_string(irq);
-    info.affinity = read_list(dir / "smp_affinity_list");
+    auto dir = irq_dir(procfs, irq);
+    info.affinity = read_list(affinity_list_path(procfs, irq));
     info.effective = read_list(dir / "effective_affinity_list");
     std::string text;
     if (!read_file(dir / "node", text, small_file_limit)) {

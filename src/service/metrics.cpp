@@ -53,40 +53,24 @@ void single(std::string& out, std::string_view name, std::string_view type, std:
     sample(out, name, value);
 }
 
-// node_exporter's `info` and `devices` of every row, from the text the sample was parsed from: the
-// fields after the counts, split on blanks; for a numeric IRQ the first is `info` and the rest, joined
-// by one space, are `devices`; for a named row (NMI, LOC) all of them are `info`.
-std::unordered_map<std::string, std::pair<std::string, std::string>> describe_rows(std::string_view text, std::size_t ncpu) {
-    std::unordered_map<std::string, std::pair<std::string, std::string>> out;
-    std::size_t pos = text.find('\n');                  // skip the CPU header
-    while (pos != std::string_view::npos && pos < text.size()) {
-        auto eol = text.find('\n', pos + 1);
-        auto line = text.substr(pos + 1, eol == std::string_view::npos ? std::string_view::npos : eol - pos - 1);
-        pos = eol;
-        auto colon = line.find(':');
-        if (colon == std::string_view::npos) continue;
-        auto id = line.substr(0, colon);
-        id.remove_prefix(std::min(id.find_first_not_of(' '), id.size()));
-        std::vector<std::string_view> fields;
-        auto rest = line.substr(colon + 1);
-        for (std::size_t i = 0; i < rest.size();) {
-            auto b = rest.find_first_not_of(" \t", i);
-            if (b == std::string_view::npos) break;
-            auto e = std::min(rest.find_first_of(" \t", b), rest.size());
-            fields.push_back(rest.substr(b, e - b));
-            i = e;
-        }
-        if (fields.size() < ncpu + 1) continue;
-        bool numeric = !id.empty() && id.find_first_not_of("0123456789") == std::string_view::npos;
-        std::string info, devices;
-        for (std::size_t f = ncpu; f < fields.size(); ++f) {
-            std::string& to = (numeric && f > ncpu) ? devices : info;
-            if (!to.empty()) to += ' ';
-            to += fields[f];
-        }
-        out.emplace(std::string(id), std::make_pair(std::move(info), std::move(devices)));
+// node_exporter's `info` and `devices` of a row: the fields after the counts, split on blanks; for a
+// numeric IRQ the first is `info` and the rest, joined by one space, are `devices`; for a named row
+// (NMI, LOC) all of them are `info`.
+std::pair<std::string, std::string> info_and_devices(const core::irq_row& row) {
+    std::string info, devices;
+    std::string_view rest = row.description;
+    bool first = true;
+    while (true) {
+        auto b = rest.find_first_not_of(" \t");
+        if (b == std::string_view::npos) break;
+        auto e = std::min(rest.find_first_of(" \t", b), rest.size());
+        std::string& to = (row.number && !first) ? devices : info;
+        if (!to.empty()) to += ' ';
+        to += rest.substr(b, e - b);
+        rest.remove_prefix(e);
+        first = false;
     }
-    return out;
+    return {std::move(info), std::move(devices)};
 }
 
 double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
@@ -111,18 +95,17 @@ void metrics_renderer::refresh_labels() {
     cpus_ = snap.cpus;
     cpu_labels_.clear();
     for (auto c : cpus_) cpu_labels_.push_back("node_interrupts_total{cpu=\"" + std::to_string(c));
-    auto described = describe_rows(src_.samples.latest_text(), snap.cpus.size());
     row_keys_.clear();
     row_labels_.clear();
     for (const auto& r : snap.rows) {
         row_keys_.emplace_back(r.id, r.name);
-        auto it = described.find(r.id);
+        const auto [info, devices] = info_and_devices(r);
         std::string l = "\",type=\"";
         append_label_value(l, r.id);
         l += "\",info=\"";
-        if (it != described.end()) append_label_value(l, it->second.first);
+        append_label_value(l, info);
         l += "\",devices=\"";
-        if (it != described.end()) append_label_value(l, it->second.second);
+        append_label_value(l, devices);
         l += "\"} ";
         row_labels_.push_back(std::move(l));
     }

@@ -6,7 +6,7 @@
 namespace irqd::service {
 
 sampler::sampler(boost::asio::io_context& io, const settings& s)
-    : io_(io), settings_(s), timer_(io), history_(s.history) {}
+    : settings_(s), timer_(io), history_(s.history) {}
 
 void sampler::start() {
     running_ = true;

@@ -266,4 +266,11 @@ json::object restore_json(const restore_report& r) {
     return json::object{{"ran", r.ran}, {"applied", r.applied}, {"skipped", std::move(skipped)}};
 }
 
+void add_state_health(json::object& health, const state_store* state, const restore_report& restored,
+                      const restore_report& undone) {
+    health["state"] = state ? json::value(state->health_json()) : json::value(nullptr);
+    health["restore"] = restore_json(restored);
+    health["interrupted_batch"] = undone.ran ? json::value(restore_json(undone)) : json::value(nullptr);
+}
+
 }  // namespace irqd::service

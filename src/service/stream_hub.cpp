@@ -2,8 +2,6 @@
 // per distinct subscription.
 #include "irqd/service/stream_hub.hpp"
 
-#include <fnmatch.h>
-
 #include <algorithm>
 #include <unordered_map>
 
@@ -15,12 +13,18 @@
 namespace irqd::service {
 namespace json = boost::json;
 
-std::string subscription::key() const {
-    std::string k = cpus ? "c1|" : "c0|";
-    for (const auto& id : irq_ids) k += id + ",";
-    k += "|" + pattern + "|" + std::to_string(top) + "|" + std::to_string(every);
+namespace {
+
+std::string key_of(const subscription& s) {
+    std::vector<std::string_view> ids(s.rows.ids.begin(), s.rows.ids.end());
+    std::sort(ids.begin(), ids.end());
+    std::string k = s.cpus ? "c1|" : "c0|";
+    for (auto id : ids) (k += id) += ',';
+    k += "|" + s.rows.pattern + "|" + std::to_string(s.rows.top) + "|" + std::to_string(s.every);
     return k;
 }
+
+}  // namespace
 
 core::result<subscription> parse_subscription(std::string_view text) {
     boost::system::error_code ec;
@@ -43,14 +47,17 @@ core::result<subscription> parse_subscription(std::string_view text) {
     }
     if (auto* i = o.if_contains("irqs")) {
         if (i->is_string()) {
-            s.pattern = std::string(i->as_string());
-            if (s.pattern.empty() || s.pattern.size() > 256) return core::error{"'irqs' pattern must be 1-256 characters"};
+            s.rows.pattern = std::string(i->as_string());
+            if (s.rows.pattern.empty() || s.rows.pattern.size() > 256) return core::error{"'irqs' pattern must be 1-256 characters"};
         } else if (i->is_array()) {
-            if (i->as_array().size() > 65536) return core::error{"'irqs' lists too many IRQs"};
+            if (i->as_array().size() > core::max_selected_ids)
+                return core::error{"'irqs' names " + std::to_string(i->as_array().size()) + " IRQs; at most " +
+                                   std::to_string(core::max_selected_ids) + " (or a name pattern like \"eth0-*\")"};
+            s.rows.ids.reserve(i->as_array().size());
             for (const auto& e : i->as_array()) {
-                if (e.is_int64() && e.as_int64() >= 0) s.irq_ids.push_back(std::to_string(e.as_int64()));
+                if (e.is_int64() && e.as_int64() >= 0) s.rows.ids.insert(std::to_string(e.as_int64()));
                 else if (e.is_string() && !e.as_string().empty() && e.as_string().size() <= 32)
-                    s.irq_ids.emplace_back(e.as_string());
+                    s.rows.ids.emplace(e.as_string());
                 else return core::error{"'irqs' entries must be IRQ numbers or ids like \"NMI\""};
             }
         } else if (!i->is_null()) {
@@ -59,12 +66,14 @@ core::result<subscription> parse_subscription(std::string_view text) {
     }
     if (auto* t = o.if_contains("top")) {
         if (!t->is_int64() || t->as_int64() < 0 || t->as_int64() > 100000) return core::error{"'top' must be 0-100000"};
-        s.top = static_cast<std::size_t>(t->as_int64());
+        s.rows.top = static_cast<std::size_t>(t->as_int64());
     }
     if (auto* e = o.if_contains("every")) {
         if (!e->is_int64() || e->as_int64() < 1 || e->as_int64() > 3600) return core::error{"'every' must be 1-3600 samples"};
         s.every = static_cast<unsigned>(e->as_int64());
     }
+    s.key = key_of(s);
+    s.key_hash = std::hash<std::string>{}(s.key);
     return s;
 }
 
@@ -84,76 +93,79 @@ void stream_hub::stop() {
     for (auto* s : subs) s->stop();
 }
 
+// What every message of one sample shares, made once per sample: the CPUs' rates and the total (over
+// every row), and each row's {"irq","name","rate","rates"} text, made the first time a message
+// shows the row. A message is then these pieces joined: its cost is copying what it shows, whatever
+// the subscription names.
+const stream_hub::sample_parts& stream_hub::parts() const {
+    const auto generation = sampler_.stats().samples;
+    if (parts_.generation == generation && parts_.valid) return parts_;
+    parts_ = sample_parts{};
+    parts_.generation = generation;
+    parts_.valid = true;
+    const auto* frame = sampler_.last_frame();
+    const double secs = sampler_.last_frame_seconds();
+    if (!frame || !frame->shape || secs <= 0) return parts_;
+    const auto& shape = *frame->shape;
+    parts_.columns = core::all_columns(shape);
+    parts_.all = core::select_rows(shape, frame->counts, parts_.columns, {}, sampler_.latest());
+    json::array cpus, cpu_ids;
+    for (std::size_t c = 0; c < shape.cpus.size(); ++c) {
+        cpus.push_back(json::object{{"cpu", shape.cpus[c]}, {"rate", static_cast<double>(parts_.all.per_column[c]) / secs}});
+        cpu_ids.push_back(shape.cpus[c]);
+    }
+    parts_.cpus = to_json_text(cpus);
+    parts_.irq_cpus = to_json_text(cpu_ids);
+    parts_.rows.resize(shape.row_ids.size());
+    for (const auto& r : sampler_.latest().rows) parts_.names.emplace(r.id, &r.name);
+    return parts_;
+}
+
+const std::string& stream_hub::row_text(std::size_t r, std::uint64_t row_total) const {
+    auto& text = parts_.rows[r];
+    if (!text.empty()) return text;
+    const auto* frame = sampler_.last_frame();
+    const double secs = sampler_.last_frame_seconds();
+    const auto& id = frame->shape->row_ids[r];
+    const auto ncpu = frame->shape->cpus.size();
+    json::array per_cpu;
+    for (std::size_t c = 0; c < ncpu; ++c) per_cpu.push_back(static_cast<double>(frame->counts[r * ncpu + c]) / secs);
+    auto it = parts_.names.find(id);
+    text = to_json_text(json::object{{"irq", id},
+                                     {"name", it == parts_.names.end() ? std::string_view() : std::string_view(*it->second)},
+                                     {"rate", static_cast<double>(row_total) / secs},
+                                     {"rates", std::move(per_cpu)}});
+    return text;
+}
+
 std::string stream_hub::build(const subscription& sub, std::string_view type) const {
     const auto* frame = sampler_.last_frame();
-    const auto& snap = sampler_.latest();
     double secs = sampler_.last_frame_seconds();
-    json::object msg{{"type", type},
-                     {"time", core::format_rfc3339(sampler_.latest_time())},
-                     {"interval_s", secs}};
+    json::object head{{"type", type}, {"time", core::format_rfc3339(sampler_.latest_time())}, {"interval_s", secs}};
     if (!frame || !frame->shape || secs <= 0) {
-        msg["cpus"] = json::array();
-        msg["irqs"] = json::array();
-        msg["total_rate"] = 0.0;
-        return to_json_text(msg);
+        head["cpus"] = json::array();
+        head["irqs"] = json::array();
+        head["total_rate"] = 0.0;
+        return to_json_text(head);
     }
-    const auto& shape = *frame->shape;
-    const auto ncpu = shape.cpus.size();
-    std::vector<std::uint64_t> cpu_sum(ncpu, 0);
-    std::vector<std::uint64_t> row_sum(shape.row_ids.size(), 0);
-    std::uint64_t total = 0;
-    for (std::size_t r = 0; r < shape.row_ids.size(); ++r)
-        for (std::size_t c = 0; c < ncpu; ++c) {
-            auto v = frame->counts[r * ncpu + c];
-            cpu_sum[c] += v;
-            row_sum[r] += v;
-            total += v;
+    const auto& p = parts();
+    std::string out = to_json_text(head);
+    out.pop_back();                                          // the closing brace: the parts follow
+    if (sub.cpus) (out += ",\"cpus\":") += p.cpus;
+    if (sub.rows.filters()) {
+        const auto picked = core::select_rows(*frame->shape, frame->counts, p.columns, sub.rows, sampler_.latest());
+        out += ",\"irqs\":[";
+        bool first = true;
+        for (const auto& [r, row_total] : picked.rows) {
+            if (!first) out += ',';
+            out += row_text(r, row_total);
+            first = false;
         }
-    if (sub.cpus) {
-        json::array cpus;
-        for (std::size_t c = 0; c < ncpu; ++c)
-            cpus.push_back(json::object{{"cpu", shape.cpus[c]}, {"rate", static_cast<double>(cpu_sum[c]) / secs}});
-        msg["cpus"] = std::move(cpus);
+        (out += "],\"irq_cpus\":") += p.irq_cpus;
     }
-    std::vector<std::size_t> rows;
-    bool any_filter = !sub.irq_ids.empty() || !sub.pattern.empty() || sub.top > 0;
-    if (any_filter) {
-        std::unordered_map<std::string_view, const core::irq_row*> meta;
-        for (const auto& r : snap.rows) meta.emplace(r.id, &r);
-        for (std::size_t r = 0; r < shape.row_ids.size(); ++r) {
-            const auto& id = shape.row_ids[r];
-            if (!sub.irq_ids.empty() && std::find(sub.irq_ids.begin(), sub.irq_ids.end(), id) == sub.irq_ids.end())
-                continue;
-            if (!sub.pattern.empty()) {
-                auto it = meta.find(id);
-                std::string name = it == meta.end() ? std::string() : it->second->name;
-                if (fnmatch(sub.pattern.c_str(), name.c_str(), 0) != 0 && fnmatch(sub.pattern.c_str(), id.c_str(), 0) != 0)
-                    continue;
-            }
-            rows.push_back(r);
-        }
-        if (sub.top > 0) {
-            std::stable_sort(rows.begin(), rows.end(), [&](auto a, auto b) { return row_sum[a] > row_sum[b]; });
-            if (rows.size() > sub.top) rows.resize(sub.top);
-        }
-        json::array irqs;
-        for (auto r : rows) {
-            const auto& id = shape.row_ids[r];
-            auto it = meta.find(id);
-            json::array per_cpu;
-            for (std::size_t c = 0; c < ncpu; ++c) per_cpu.push_back(static_cast<double>(frame->counts[r * ncpu + c]) / secs);
-            irqs.push_back(json::object{{"irq", id},
-                                        {"name", it == meta.end() ? "" : it->second->name},
-                                        {"rate", static_cast<double>(row_sum[r]) / secs},
-                                        {"rates", std::move(per_cpu)}});
-        }
-        msg["irqs"] = std::move(irqs);
-        json::array cpu_ids;
-        for (auto c : shape.cpus) cpu_ids.push_back(c);
-        msg["irq_cpus"] = std::move(cpu_ids);
-    }
-    msg["total_rate"] = static_cast<double>(total) / secs;
-    return to_json_text(msg);
+    (out += ",\"total_rate\":") += to_json_text(json::value(static_cast<double>(p.all.total) / secs));
+    out += '}';
+    return out;
 }
 
 std::shared_ptr<const std::string> stream_hub::snapshot_for(const subscription& sub) const {
@@ -162,16 +174,19 @@ std::shared_ptr<const std::string> stream_hub::snapshot_for(const subscription& 
 
 void stream_hub::on_sample() {
     ++tick_;
-    std::unordered_map<std::string, std::shared_ptr<const std::string>> cache;
+    // One message per distinct subscription, found by the hash computed when it subscribed.
+    // (The key is copied once per distinct message: a subscriber may leave, and free its own, in deliver().)
+    std::unordered_map<std::size_t, std::vector<std::pair<std::string, std::shared_ptr<const std::string>>>> cache;
     // Copy: a deliver() may end in a close that leaves the hub.
     auto subs = subs_;
     for (auto* s : subs) {
         const auto& want = s->wants();
         if (tick_ % want.every != 0) continue;
-        auto key = want.key();
-        auto it = cache.find(key);
-        if (it == cache.end()) {
-            it = cache.emplace(key, std::make_shared<const std::string>(build(want, "sample"))).first;
+        auto& same_hash = cache[want.key_hash];
+        auto it = std::find_if(same_hash.begin(), same_hash.end(), [&](const auto& e) { return e.first == want.key; });
+        if (it == same_hash.end()) {
+            same_hash.emplace_back(want.key, std::make_shared<const std::string>(build(want, "sample")));
+            it = same_hash.end() - 1;
             ++stats_.built;
         }
         ++stats_.messages;

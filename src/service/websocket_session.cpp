@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "irqd/service/log.hpp"
+#include "irqd/service/url.hpp"
 
 namespace irqd::service {
 namespace beast = boost::beast;
@@ -135,6 +136,22 @@ void websocket_session::close(websocket::close_code code, std::string_view reaso
 
 void websocket_session::start_close() {
     ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) { self->close_deadline_.cancel(); });
+}
+
+void accept_stream_upgrade(server_stream&& stream, request&& req, stream_hub& hub, const limits& lim,
+                           const access_guard* access) {
+    if (access && access->needs_token(req) && !access->authorized(req))
+        return websocket_session::refuse(std::move(stream), req, 401, "unauthorized",
+                                         "the stream needs 'Authorization: Bearer TOKEN' (--token-required-for-reads)");
+    auto t = parse_target(req.target());
+    if (!t || t->path != "/api/v1/stream")
+        return websocket_session::refuse(std::move(stream), req, 404, "not_found", "WebSocket endpoint is /api/v1/stream");
+    if (hub.full()) {
+        ++hub.stats().rejected;
+        return websocket_session::refuse(std::move(stream), req, 503, "too_many_subscribers",
+                                         "irqd is at its WebSocket subscriber limit");
+    }
+    std::make_shared<websocket_session>(std::move(stream), hub, lim)->run(std::move(req));
 }
 
 }  // namespace irqd::service

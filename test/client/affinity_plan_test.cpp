@@ -35,6 +35,7 @@ BOOST_AUTO_TEST_CASE(text_plan_errors_name_the_line) {
     BOOST_TEST(plan_error("132 1\n132 0\n") == "line 2: IRQ 132 appears twice");
     BOOST_TEST(plan_error("# nothing\n") == "the plan has no changes");
     BOOST_TEST(plan_error("x 1\n") == "line 1: IRQ must be a number, not 'x'");
+    BOOST_TEST(plan_error("1048576 1\n") == "line 1: IRQ 1048576 is out of range (IRQ numbers are below 1048576)");
 }
 
 BOOST_AUTO_TEST_CASE(json_changes_take_cpu_cpus_or_mask) {

@@ -85,7 +85,7 @@ BOOST_AUTO_TEST_CASE(json_has_the_documented_shape) {
     BOOST_TEST(a0.at("load").to_number<std::uint64_t>() == 10u);
     BOOST_TEST(j.at("cpu_loads").at(1).at("share").as_double() == 0.5);
     const auto& m = j.at("metric").as_object();
-    for (auto key : {"total", "max_load", "min_load", "spread", "peak_to_mean", "lower_bound", "gap", "gap_ratio", "proven_optimal"})
+    for (auto key : {"total", "max_load", "min_load", "spread", "peak_to_mean", "lower_bound", "gap", "gap_ratio", "outside", "proven_optimal"})
         BOOST_TEST(m.contains(key), key);
     BOOST_TEST(m.at("proven_optimal").as_bool());
 }

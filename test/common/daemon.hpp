@@ -1,6 +1,6 @@
 // Test fixture: starts a real irqd (the built binary) on 127.0.0.1 with a free port, reads the URL it
-// prints, and stops it with SIGTERM at the end. Also a fake procfs/sysfs in a temporary directory,
-// and the JSON of a reply, of GET /api/v1/health, and a wait for the next samples.
+// prints, and stops it with SIGTERM at the end (the fake procfs/sysfs is in fake_kernel.hpp). Also
+// the JSON of a reply, of GET /api/v1/health, and a wait for the next samples.
 #pragma once
 
 #include <fcntl.h>
@@ -24,60 +24,13 @@
 #include <boost/json/value.hpp>
 
 #include "irqd/client/http_client.hpp"
+#include "fake_kernel.hpp"
 
 namespace irqd::test {
 
 namespace fs = std::filesystem;
 
 inline fs::path binary(const std::string& name) { return fs::path(IRQD_BINARY_DIR) / name; }
-
-// A private temporary directory, removed at the end.
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        std::string t = (fs::temp_directory_path() / "irqd-test-XXXXXX").string();
-        if (!::mkdtemp(t.data())) throw std::runtime_error("mkdtemp failed");
-        path = t;
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
-inline void write(const fs::path& p, const std::string& text) {
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::trunc) << text;
-}
-
-inline std::string read_text(const fs::path& p) {
-    std::ifstream in(p);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// A fake kernel the test controls: <root>/proc/interrupts, <root>/proc/irq/N/*, <root>/sys/...
-struct fake_kernel {
-    temp_dir dir;
-    fs::path proc() const { return dir.path / "proc"; }
-    fs::path sys() const { return dir.path / "sys"; }
-    void interrupts(const std::string& text) const {
-        // Atomic replace, so the daemon never reads half a file.
-        write(proc() / "interrupts.new", text);
-        fs::rename(proc() / "interrupts.new", proc() / "interrupts");
-    }
-    void irq(unsigned n, const std::string& affinity_list, int node = 0) const {
-        auto d = proc() / "irq" / std::to_string(n);
-        write(d / "smp_affinity_list", affinity_list + "\n");
-        write(d / "effective_affinity_list", affinity_list + "\n");
-        write(d / "node", std::to_string(node) + "\n");
-    }
-    void cpus(const std::string& online, const std::string& isolated = "", const std::string& nohz_full = "") const {
-        write(sys() / "devices/system/cpu/online", online + "\n");
-        write(sys() / "devices/system/cpu/isolated", isolated + "\n");
-        write(sys() / "devices/system/cpu/nohz_full", nohz_full + "\n");
-        write(sys() / "devices/system/node/node0/cpulist", online + "\n");
-    }
-};
 
 // A reply's body as JSON (throws when it is not JSON).
 inline boost::json::value json_body(const client::http_reply& r) { return boost::json::parse(r.body); }

@@ -1,9 +1,7 @@
-// Unit tests of the state file's text (render and parse, what counts as corrupt) and of the
-// token comparison, without a daemon.
+// Unit tests of the state file's text (render and parse, what counts as corrupt), without a daemon.
 #define BOOST_TEST_MODULE state_file
 #include <boost/test/unit_test.hpp>
 
-#include "irqd/service/access.hpp"
 #include "irqd/service/state_file.hpp"
 
 using namespace irqd;
@@ -34,12 +32,4 @@ BOOST_AUTO_TEST_CASE(what_is_corrupt) {
     }
     // An entry without a time is still an entry.
     BOOST_TEST(parse_state(R"({"version":1,"irqs":[{"irq":30,"name":"x","cpus":"0"}]})").has_value());
-}
-
-BOOST_AUTO_TEST_CASE(token_comparison) {
-    BOOST_TEST(constant_time_equal("abcdefghijklmnop", "abcdefghijklmnop"));
-    BOOST_TEST(!constant_time_equal("abcdefghijklmnoq", "abcdefghijklmnop"));
-    BOOST_TEST(!constant_time_equal("abcdefghijklmno", "abcdefghijklmnop"));
-    BOOST_TEST(!constant_time_equal("abcdefghijklmnopq", "abcdefghijklmnop"));
-    BOOST_TEST(!constant_time_equal("", "abcdefghijklmnop"));
 }

@@ -38,7 +38,7 @@ struct offline_balance {
 core::result<offline_balance> balance_file_text(std::string_view text, const std::optional<core::cpu_set>& cpus);
 
 // {"cpus":[..],"assignments":[{"irq","name","load","cpu"}],"cpu_loads":[{"cpu","load","share"}],
-//  "metric":{"total","max_load","min_load","spread","peak_to_mean","lower_bound","gap","gap_ratio","proven_optimal"}}
+//  "metric":{"total","max_load","min_load","spread","peak_to_mean","lower_bound","gap","gap_ratio","outside","proven_optimal"}}
 boost::json::value to_json(const offline_balance& b);
 
 // The assignment table, the per-CPU loads and the metric. Numbers are always exact here: the point

@@ -150,6 +150,17 @@ private:
         bool has_open = false;
     };
     struct view;                          // a closed frame or an open bucket, as a query reads it
+    // The steps of query(): which tier and which of its frames answer [from, to], what they hold,
+    // and their sum (over one layout, or over the union of several).
+    struct span {
+        std::size_t tier = 0;
+        std::size_t first = 0, last = 0;  // [first, last) of the tier's frames, the open bucket last
+        bool complete = false;
+    };
+    span pick_frames(clock_time from, clock_time to) const;
+    std::vector<view> views_of(const span& s) const;
+    static void sum_one_layout(const std::vector<view>& views, window_counts& out);
+    static void sum_layouts(const std::vector<view>& views, window_counts& out);
 
     // Stores the frame in `t`, or returns the open bucket it must be summed into (add() sums all tiers
     // in one pass over the frame).

@@ -19,6 +19,7 @@ struct irq_row {
     std::string trigger;             // "edge", "fasteoi", "Level"; empty when absent
     std::string name;                // action names ("eth0-TxRx-0"), or the description of named rows
     bool per_cpu = true;             // false for single-value rows (ERR:, MIS:); their value is in column 0
+    std::string description{};       // everything after the counts, as printed (/metrics' info and devices)
 };
 
 struct parse_issue {

@@ -8,8 +8,13 @@
 
 namespace irqd::core {
 
+// What went wrong, so that callers map errors to answers without reading the message: bad input,
+// a state that makes the request impossible now, or something not there yet (try again later).
+enum class error_kind { invalid, unprocessable, unavailable };
+
 struct error {
     std::string message;
+    error_kind kind = error_kind::invalid;
 };
 
 template <class T>
@@ -28,6 +33,7 @@ public:
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
     const std::string& error_message() const { return std::get<1>(v_).message; }
+    error_kind kind() const { return std::get<1>(v_).kind; }
 
 private:
     std::variant<T, error> v_;

@@ -9,21 +9,16 @@
 #include <vector>
 
 #include "irqd/core/cpu_set.hpp"
+#include "irqd/core/irq_selection.hpp"
 #include "irqd/service/affinity_writer.hpp"
+#include "irqd/service/request_error.hpp"
 
 namespace irqd::service {
 
-constexpr unsigned max_irq_number = 1u << 20;      // far above any kernel's NR_IRQS
 constexpr std::size_t max_batch_changes = 65536;
 
-struct request_error {
-    unsigned status = 400;
-    std::string code;
-    std::string message;
-};
-
-// A plain decimal IRQ number below max_irq_number: no sign, no spaces, no path tricks.
-std::optional<unsigned> parse_irq_number(std::string_view text);
+using core::max_irq_number;
+using core::parse_irq_number;
 
 // {"cpu": N} | {"cpus": "LIST"} | {"mask": "HEX"}: exactly one, a non-empty set.
 std::variant<core::cpu_set, request_error> parse_affinity_body(std::string_view body);

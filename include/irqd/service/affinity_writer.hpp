@@ -27,6 +27,9 @@ public:
     virtual std::error_code write(unsigned irq, const core::cpu_set& cpus) = 0;
     // True when the kernel marks the IRQ's affinity file read-only (mode 0444): it cannot be moved.
     virtual bool marked_not_movable(unsigned /*irq*/) { return false; }
+    // May irqd write the IRQ's affinity at all (a plan leaves the others where they are)? The
+    // simulated kernel takes writes whatever the file's mode says.
+    virtual bool writable(unsigned /*irq*/) { return true; }
 };
 
 class procfs_affinity_port : public affinity_port {
@@ -36,6 +39,7 @@ public:
     irq_kernel_info read(unsigned irq) override;
     std::error_code write(unsigned irq, const core::cpu_set& cpus) override;
     bool marked_not_movable(unsigned irq) override;
+    bool writable(unsigned irq) override;             // access(2) W_OK on the affinity file
 
 private:
     std::filesystem::path procfs_;
@@ -131,6 +135,7 @@ public:
     };
     const std::map<unsigned, remembered_refusal>& remembered_refusals() const { return refused_; }
     std::uint64_t writes() const { return writes_; }
+    bool writable(unsigned irq) { return port_.writable(irq); }   // see affinity_port::writable
     std::uint64_t failures() const { return failures_; }
     // Kernel refusals of writes (rollbacks included), by errno: what /metrics shows.
     const std::map<int, std::uint64_t>& write_errors() const { return write_errors_; }

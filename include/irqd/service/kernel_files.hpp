@@ -26,6 +26,10 @@ std::error_code write_existing_file(const std::filesystem::path& path, std::stri
 // fsync, rename over PATH, fsync the directory. On any failure PATH keeps its previous content.
 std::error_code write_file_atomic(const std::filesystem::path& path, std::string_view text, mode_t mode = 0644);
 
+// <procfs>/irq/N and the IRQ's affinity file in it (the one irqd writes).
+std::filesystem::path irq_dir(const std::filesystem::path& procfs, unsigned irq);
+std::filesystem::path affinity_list_path(const std::filesystem::path& procfs, unsigned irq);
+
 // Per-IRQ kernel state from <procfs>/irq/N/.
 struct irq_kernel_info {
     std::optional<core::cpu_set> affinity;          // smp_affinity_list
@@ -41,5 +45,8 @@ struct cpu_topology {
     int node_of(unsigned cpu) const;
 };
 cpu_topology read_cpu_topology(const std::filesystem::path& sysfs);
+
+// The online CPUs: the topology's, or the snapshot's columns when sysfs said nothing.
+core::cpu_set online_cpus(const cpu_topology& topology, const std::vector<unsigned>& columns);
 
 }  // namespace irqd::service

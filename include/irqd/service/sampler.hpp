@@ -51,6 +51,7 @@ public:
     double last_frame_seconds() const { return last_frame_seconds_; }
 
     const cpu_topology& topology() const { return topology_; }
+    core::cpu_set online_cpus() const { return service::online_cpus(topology_, latest_.cpus); }
     const irq_kernel_info* irq_info(unsigned irq) const;
     void refresh_irq(unsigned irq);          // re-read its files now (after an affinity write)
     void refresh_topology();                 // everything, now
@@ -61,7 +62,6 @@ private:
     void refresh_some_irqs(std::size_t budget);
     void fit_history(const core::snapshot& first);
 
-    boost::asio::io_context& io_;
     const settings& settings_;
     boost::asio::steady_timer timer_;
     std::chrono::steady_clock::time_point next_tick_;

@@ -101,4 +101,9 @@ private:
     std::string set_aside_;            // where that file was moved
 };
 
+// GET /api/v1/health's "state" (null without a state file), "restore" and "interrupted_batch" (null
+// when no batch was cut short).
+void add_state_health(boost::json::object& health, const state_store* state, const restore_report& restored,
+                      const restore_report& undone);
+
 }  // namespace irqd::service

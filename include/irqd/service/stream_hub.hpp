@@ -8,8 +8,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
+#include "irqd/core/irq_selection.hpp"
 #include "irqd/core/result.hpp"
 #include "irqd/service/sampler.hpp"
 
@@ -18,13 +20,13 @@ namespace irqd::service {
 // What a subscriber wants, from its {"type":"subscribe", ...} message.
 struct subscription {
     bool cpus = true;                      // per-CPU rates
-    std::vector<std::string> irq_ids;      // these IRQs ...
-    std::string pattern;                   // ... or those whose name (or id) matches this glob ...
-    std::size_t top = 0;                   // ... limited to the N busiest (0 = no limit; no IRQs at all when
-                                           //     neither ids, pattern nor top is given)
+    core::irq_selection rows;              // these IRQs, or those whose name (or id) matches a glob,
+                                           // limited to the N busiest (no IRQs at all when it has no filter)
     unsigned every = 1;                    // one message per this many samples
-    std::string key() const;               // equal keys receive the same shared message
+    std::string key;                       // equal keys receive the same shared message (ids sorted)
+    std::size_t key_hash = 0;              // of `key`, once: a key of thousands of ids is not hashed per sample
 };
+// At most core::max_selected_ids ids; each message then costs one hash look-up per row, whatever the list.
 core::result<subscription> parse_subscription(std::string_view json_text);
 
 class subscriber {
@@ -61,6 +63,18 @@ public:
     hub_stats& stats() { return stats_; }
 
 private:
+    // The pieces every message of the newest sample shares (see stream_hub.cpp).
+    struct sample_parts {
+        std::uint64_t generation = 0;
+        bool valid = false;
+        std::vector<std::size_t> columns;
+        core::selected_rows all;
+        std::string cpus, irq_cpus;                           // JSON text of "cpus" and "irq_cpus"
+        std::vector<std::string> rows;                        // per layout row; empty until first shown
+        std::unordered_map<std::string_view, const std::string*> names;
+    };
+    const sample_parts& parts() const;
+    const std::string& row_text(std::size_t row, std::uint64_t row_total) const;
     std::string build(const subscription& sub, std::string_view type) const;
 
     const sampler& sampler_;
@@ -68,6 +82,7 @@ private:
     std::vector<subscriber*> subs_;
     std::uint64_t tick_ = 0;
     hub_stats stats_;
+    mutable sample_parts parts_;
 };
 
 }  // namespace irqd::service

@@ -9,6 +9,7 @@
 #include <deque>
 #include <memory>
 
+#include "irqd/service/access.hpp"
 #include "irqd/service/http_server.hpp"
 #include "irqd/service/settings.hpp"
 #include "irqd/service/stream_hub.hpp"
@@ -51,5 +52,10 @@ private:
     boost::beast::websocket::close_reason close_reason_;
     boost::asio::steady_timer close_deadline_;   // a close that cannot be sent in time drops the socket
 };
+
+// What the HTTP server does with a WebSocket upgrade: the bearer check (when `access` says the stream
+// needs a token), the one endpoint /api/v1/stream, the subscriber limit; then a session on `hub`.
+void accept_stream_upgrade(server_stream&& stream, request&& req, stream_hub& hub, const limits& lim,
+                           const access_guard* access);
 
 }  // namespace irqd::service

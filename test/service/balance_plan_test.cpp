@@ -1,11 +1,11 @@
 // prepare_balance and finish_balance on hand-made facts: `before` counts the load still on CPUs
 // outside the plan, and the moves off those CPUs are made whatever min_improvement says.
-#define BOOST_TEST_MODULE balance_service
+#define BOOST_TEST_MODULE balance_plan
 #include <boost/test/unit_test.hpp>
 
 #include <map>
 
-#include "irqd/service/balance_service.hpp"
+#include "irqd/service/balance_plan.hpp"
 
 using namespace irqd;
 using namespace irqd::service;

@@ -1,0 +1,107 @@
+// Balancing, the pure part: a plan request's options, the balancer's input built from measured rates
+// and the kernel's view of each IRQ, the plan made into moves (hysteresis, forced moves), and its JSON.
+// No Asio, no Beast, no clock: tests feed it hand-made facts.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "irqd/core/balancer.hpp"
+#include "irqd/core/cpu_set.hpp"
+#include "irqd/core/history.hpp"
+#include "irqd/core/interrupts.hpp"
+#include "irqd/core/result.hpp"
+#include "irqd/service/kernel_files.hpp"
+#include "irqd/service/settings.hpp"
+
+namespace irqd::service {
+
+// How a plan treats the device's NUMA node (/proc/irq/N/node; -1 = none): prefer keeps an IRQ on its
+// node's CPUs when the node has any CPU to balance over, require always (an IRQ whose node has none
+// stays where it is), ignore spreads over every CPU.
+enum class numa_mode { prefer, require, ignore };
+
+// What one plan request asks for; the defaults come from settings::balance.
+struct balance_options {
+    std::chrono::milliseconds window{std::chrono::minutes(5)};
+    std::optional<core::cpu_set> cpus;            // explicit CPUs; else online - isolated - nohz_full - banned
+    core::cpu_set banned_cpus;                    // on top of the configured ones
+    std::vector<std::string> banned_irqs;         // numbers or name globs, on top of the configured ones
+    numa_mode numa = numa_mode::prefer;
+    std::optional<std::size_t> max_moves;
+    double min_improvement = 0.05;                // relative drop of the busiest CPU's load
+    bool apply = false;
+};
+
+// What a plan is made from, gathered from the sampler (tests fill it by hand).
+struct balance_facts {
+    const core::window_counts* rates = nullptr;   // counts per IRQ x CPU over the window
+    const core::snapshot* latest = nullptr;       // names of the rows
+    const cpu_topology* topology = nullptr;
+    std::function<const irq_kernel_info*(unsigned irq)> irq_info;
+    std::function<bool(unsigned irq)> writable;   // may irqd write the IRQ's affinity at all
+};
+
+struct planned_irq {
+    unsigned irq = 0;
+    std::string name;
+    std::uint64_t load = 0;                       // interrupts in the window
+    std::optional<core::cpu_set> from;            // effective affinity now (unknown: null)
+    std::uint64_t outside = 0;                    // of `load`, what lands on CPUs outside the plan now
+    bool must_move = false;                       // outside > 0: it moves whatever the gain
+};
+
+// The balancer's input plus what is needed to explain and apply its plan.
+struct prepared_balance {
+    core::balance_input input;
+    std::vector<planned_irq> irqs;                // parallel to input.items
+    std::vector<std::uint64_t> before;            // per input CPU: the load of the current placement
+                                                  // (the rest of the irqs' load is their `outside`)
+    std::vector<std::uint64_t> unmoved;           // per input CPU: `before` less the irqs that must move
+    std::size_t fixed_irqs = 0;                   // rows counted as fixed load (named, banned, not writable, ...)
+    std::vector<std::string> notes;               // what the caller should know (short history, ...)
+};
+
+// Pure: builds the balancer's input from the facts. Errors: no CPU to balance over (unprocessable),
+// no rates yet (unavailable).
+core::result<prepared_balance> prepare_balance(const balance_facts& facts, const balance_options& o,
+                                               const balance_settings& s);
+
+struct balance_move {
+    unsigned irq = 0;
+    std::string name;
+    std::uint64_t load = 0;
+    std::optional<core::cpu_set> from;
+    unsigned to = 0;
+};
+
+// The plan as the API shows and the writer applies it, hysteresis applied. `before` and `after` are
+// over the same IRQs and load (equal totals): load on CPUs outside the plan is their `outside`.
+// IRQs with load on CPUs outside the plan (banned, isolated, ...) must move; min_improvement
+// judges the other moves against the placement that makes the forced moves alone (`forced`), so an
+// evacuation is never held back, even when it makes the busiest CPU busier.
+struct balance_outcome {
+    std::vector<balance_move> moves;              // only the forced ones (or none) when below min_improvement
+    core::balance_metric before, after;           // after: what the moves made give
+    std::optional<core::balance_metric> forced;   // the forced moves alone, when there are any
+    std::size_t forced_moves = 0;                 // of `moves`, those off CPUs outside the plan
+    double improvement = 0;                       // the plan's (base.max_load - plan's max_load) / base.max_load,
+                                                  // base = *forced or before; what min_improvement is compared with
+    bool below_threshold = false;                 // the plan had other moves but not enough improvement
+    std::size_t held_back = 0;                    // moves not made because of that
+    bool proven_optimal = false;
+    std::uint64_t work = 0;
+};
+balance_outcome finish_balance(const prepared_balance& p, const core::balance_plan& plan, const balance_options& o);
+boost::json::object outcome_json(const prepared_balance& p, const balance_outcome& b);
+
+std::string_view numa_name(numa_mode m);            // "prefer", "require", "ignore"
+
+}  // namespace irqd::service

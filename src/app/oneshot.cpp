@@ -1,0 +1,39 @@
+// irqd --oneshot: one plan over a few samples' worth of history, applied unless --read-only.
+#include "oneshot.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/value.hpp>
+
+#include <ostream>
+
+#include "irqd/service/json_text.hpp"
+
+namespace irqd::app {
+using namespace irqd::service;
+namespace json = boost::json;
+
+int run_oneshot(boost::asio::io_context& io, const service::settings& cfg, service::sampler& samples,
+                service::balance_service& balancing, std::ostream& out) {
+    int code = 1;
+    samples.start();
+    boost::asio::steady_timer wait(io);
+    // Three frames (four samples) give every IRQ a rate; the window then says how little that is.
+    wait.expires_after(cfg.interval * 3 + cfg.interval / 2);
+    wait.async_wait([&](boost::system::error_code ec) {
+        if (ec) return;
+        balance_options o;
+        o.window = cfg.balance.window;
+        o.min_improvement = cfg.balance.min_improvement;
+        o.apply = !cfg.read_only;
+        balancing.plan(o, "oneshot", [&](unsigned status, const json::value& body) {
+            out << to_json_text(body) << std::endl;
+            code = status == 200 ? 0 : 1;
+            samples.stop();
+            balancing.stop();
+        });
+    });
+    io.run();
+    return code;
+}
+
+}  // namespace irqd::app

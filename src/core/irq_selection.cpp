@@ -1,0 +1,67 @@
+// Row selection for the interrupts query and the stream: one pass over the rows, ids by hash look-up,
+// the glob only on rows the ids let through, then a stable sort for top-N.
+#include "irqd/core/irq_selection.hpp"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <charconv>
+#include <numeric>
+#include <unordered_map>
+
+namespace irqd::core {
+
+std::optional<unsigned> parse_irq_number(std::string_view text) {
+    if (text.empty() || text.size() > 7) return std::nullopt;
+    if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+    unsigned v = 0;
+    std::from_chars(text.data(), text.data() + text.size(), v);
+    if (v >= max_irq_number) return std::nullopt;
+    return v;
+}
+
+bool name_or_id_matches(const std::string& glob, const std::string& id, const std::string& name) {
+    return fnmatch(glob.c_str(), name.c_str(), 0) == 0 || fnmatch(glob.c_str(), id.c_str(), 0) == 0;
+}
+
+std::vector<std::size_t> all_columns(const layout& shape) {
+    std::vector<std::size_t> cols(shape.cpus.size());
+    std::iota(cols.begin(), cols.end(), std::size_t{0});
+    return cols;
+}
+
+selected_rows select_rows(const layout& shape, std::span<const std::uint64_t> counts,
+                          std::span<const std::size_t> columns, const irq_selection& sel, const snapshot& names) {
+    selected_rows out;
+    out.per_column.assign(columns.size(), 0);
+    std::unordered_map<std::string_view, const std::string*> name_of;
+    if (!sel.pattern.empty()) {
+        name_of.reserve(names.rows.size());
+        for (const auto& r : names.rows) name_of.emplace(r.id, &r.name);
+    }
+    static const std::string no_name;
+    const auto ncpu = shape.cpus.size();
+    for (std::size_t r = 0; r < shape.row_ids.size(); ++r) {
+        const auto& id = shape.row_ids[r];
+        if (!sel.ids.empty() && !sel.ids.contains(id)) continue;
+        if (!sel.pattern.empty()) {
+            auto it = name_of.find(id);
+            if (!name_or_id_matches(sel.pattern, id, it == name_of.end() ? no_name : *it->second)) continue;
+        }
+        std::uint64_t total = 0;
+        const auto* row = counts.data() + r * ncpu;
+        for (std::size_t k = 0; k < columns.size(); ++k) {
+            total += row[columns[k]];
+            out.per_column[k] += row[columns[k]];
+        }
+        out.total += total;
+        out.rows.push_back({r, total});
+    }
+    if (sel.top > 0) {
+        std::stable_sort(out.rows.begin(), out.rows.end(), [](const auto& a, const auto& b) { return a.total > b.total; });
+        if (out.rows.size() > sel.top) out.rows.resize(sel.top);
+    }
+    return out;
+}
+
+}  // namespace irqd::core

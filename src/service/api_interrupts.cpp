@@ -1,0 +1,276 @@
+// GET /api/v1/interrupts (rows of a window, selected by core::irq_selection), /interrupts/{irq} and
+// /cpus; and the window a query asks for, with its JSON.
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <unordered_map>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "api_call.hpp"
+#include "irqd/core/irq_selection.hpp"
+#include "irqd/core/time_parse.hpp"
+
+namespace irqd::service {
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+bool plain_row_id(std::string_view s) {
+    if (s.empty() || s.size() > 32) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+}
+
+double per_second(std::uint64_t count, double seconds) { return seconds > 0 ? static_cast<double>(count) / seconds : 0.0; }
+
+}  // namespace
+
+void get_interrupts(api_call& c) {
+    if (c.reject_unknown({"window", "from", "to", "cpus", "irqs", "name", "top"})) return;
+    core::clock_time from, to;
+    auto w = c.window(60s, from, to);
+    if (!w) return;
+    std::optional<core::cpu_set> cpu_filter;
+    core::irq_selection sel;
+    if (auto* v = c.t.param("cpus")) {
+        auto r = core::parse_cpu_list(*v);
+        if (!r) return c.fail(400, "bad_cpus", "cpus: " + r.error_message());
+        cpu_filter = *r;
+    }
+    if (auto* v = c.t.param("irqs")) {
+        auto r = core::parse_cpu_list(*v);   // IRQ numbers use the same list syntax
+        if (!r) return c.fail(400, "bad_irqs", "irqs: " + r.error_message());
+        // (At most core::cpu_set::max_cpus numbers, fewer than core::max_selected_ids.)
+        if (r->empty()) sel.ids.insert("");  // matches no row, as an empty list always did
+        for (auto n : r->cpus()) sel.ids.insert(std::to_string(n));
+    }
+    if (auto* v = c.t.param("top")) {
+        std::size_t n = 0;
+        auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+        if (ec != std::errc{} || p != v->data() + v->size() || n == 0)
+            return c.fail(400, "bad_top", "top must be a positive integer");
+        sel.top = n;
+    }
+    if (const std::string* name_glob = c.t.param("name")) sel.pattern = *name_glob;
+
+    const auto& snap = c.ctx.samples.latest();
+    std::unordered_map<std::string_view, std::size_t> row_of;
+    row_of.reserve(snap.rows.size());
+    for (std::size_t i = 0; i < snap.rows.size(); ++i) row_of.emplace(snap.rows[i].id, i);
+
+    double seconds = std::chrono::duration<double>(w->to - w->from).count();
+    const auto& shape = w->shape;
+    std::vector<std::size_t> cols;
+    if (shape)
+        for (std::size_t c = 0; c < shape->cpus.size(); ++c)
+            if (!cpu_filter || cpu_filter->contains(shape->cpus[c])) cols.push_back(c);
+    core::selected_rows picked;
+    picked.per_column.assign(cols.size(), 0);
+    if (shape) picked = core::select_rows(*shape, w->counts, cols, sel, snap);
+    const auto& cpu_totals = picked.per_column;
+    const std::uint64_t grand = picked.total;
+    json::array cpu_list;
+    for (auto c : cols) cpu_list.push_back(shape->cpus[c]);
+    json::array irqs;
+    irqs.reserve(picked.rows.size());
+    for (const auto& p : picked.rows) {
+        const auto& id = shape->row_ids[p.index];
+        json::object o;
+        o["irq"] = id;
+        auto it = row_of.find(id);
+        if (it != row_of.end()) {
+            const auto& row = snap.rows[it->second];
+            o["name"] = row.name;
+            o["chip"] = row.chip;
+            if (row.number)
+                if (auto* info = c.ctx.samples.irq_info(*row.number)) {
+                    o["affinity"] = set_json(info->affinity);
+                    o["effective"] = set_json(info->effective);
+                }
+        } else {
+            o["name"] = "";
+            o["gone"] = true;
+        }
+        json::array counts;
+        counts.reserve(cols.size());
+        for (auto c : cols) counts.push_back(w->counts[p.index * shape->cpus.size() + c]);
+        o["counts"] = std::move(counts);
+        o["total"] = p.total;
+        o["rate"] = per_second(p.total, seconds);
+        irqs.push_back(std::move(o));
+    }
+    json::array totals;
+    for (std::size_t k = 0; k < cols.size(); ++k)
+        totals.push_back(json::object{{"cpu", shape->cpus[cols[k]]},
+                                      {"count", cpu_totals[k]},
+                                      {"rate", per_second(cpu_totals[k], seconds)},
+                                      {"share", grand ? static_cast<double>(cpu_totals[k]) / static_cast<double>(grand) : 0.0}});
+    c.reply(200, json::object{{"window", window_json(*w, from, to)},
+                            {"cpus", std::move(cpu_list)},
+                            {"irqs", std::move(irqs)},
+                            {"cpu_totals", std::move(totals)},
+                            {"total", grand},
+                            {"rate", per_second(grand, seconds)}});
+}
+
+void get_one_irq(api_call& c, std::string_view id) {
+    if (!plain_row_id(id)) return c.fail(400, "bad_irq", "IRQ must be a number or a row name like NMI");
+    if (c.reject_unknown({"window", "from", "to"})) return;
+    const auto& snap = c.ctx.samples.latest();
+    auto row = snap.find_row(id);
+    if (!row) return c.fail(404, "irq_not_found", "IRQ " + std::string(id) + " is not in /proc/interrupts");
+    core::clock_time from, to;
+    auto w = c.window(60s, from, to);
+    if (!w) return;
+    const auto& r = snap.rows[*row];
+    json::object o;
+    o["irq"] = r.id;
+    o["name"] = r.name;
+    o["chip"] = r.chip;
+    o["hwirq"] = r.hwirq;
+    o["trigger"] = r.trigger;
+    o["per_cpu"] = r.per_cpu;
+    json::array cpus, counts;
+    for (std::size_t c = 0; c < snap.cpus.size(); ++c) {
+        cpus.push_back(snap.cpus[c]);
+        counts.push_back(snap.count(*row, c));
+    }
+    o["cpus"] = std::move(cpus);
+    o["counts"] = std::move(counts);
+    o["total"] = snap.row_total(*row);
+    if (r.number) {
+        const irq_kernel_info* info = c.ctx.samples.irq_info(*r.number);
+        irq_kernel_info fresh;
+        if (!info) {
+            fresh = read_irq_info(c.ctx.config.procfs, *r.number);
+            info = &fresh;
+        }
+        o["affinity"] = set_json(info->affinity);
+        o["affinity_mask"] = info->affinity ? json::value(info->affinity->to_mask()) : json::value(nullptr);
+        o["effective"] = set_json(info->effective);
+        o["node"] = info->node;
+    }
+    double seconds = std::chrono::duration<double>(w->to - w->from).count();
+    json::array wc;
+    std::uint64_t wt = 0;
+    if (w->shape) {
+        auto wr = std::find(w->shape->row_ids.begin(), w->shape->row_ids.end(), r.id);
+        for (std::size_t c = 0; c < w->shape->cpus.size(); ++c) {
+            std::uint64_t v = wr == w->shape->row_ids.end()
+                                  ? 0
+                                  : w->counts[static_cast<std::size_t>(wr - w->shape->row_ids.begin()) * w->shape->cpus.size() + c];
+            wc.push_back(json::object{{"cpu", w->shape->cpus[c]}, {"count", v}, {"rate", per_second(v, seconds)}});
+            wt += v;
+        }
+    }
+    o["window"] = window_json(*w, from, to);
+    o["window_counts"] = std::move(wc);
+    o["window_total"] = wt;
+    o["rate"] = per_second(wt, seconds);
+    c.reply(200, o);
+}
+
+void get_cpus(api_call& c) {
+    if (c.reject_unknown({"window", "from", "to"})) return;
+    core::clock_time from, to;
+    auto w = c.window(60s, from, to);
+    if (!w) return;
+    const auto& topo = c.ctx.samples.topology();
+    const auto& snap = c.ctx.samples.latest();
+    double seconds = std::chrono::duration<double>(w->to - w->from).count();
+    std::map<unsigned, std::uint64_t> totals;
+    std::uint64_t grand = 0;
+    for (auto c : snap.cpus) totals[c] = 0;
+    if (w->shape) {
+        // Column sums first: a map look-up per cell costs 20x the sum on 256 CPUs x 4096 IRQs.
+        const auto ncpu = w->shape->cpus.size();
+        std::vector<std::uint64_t> column(ncpu, 0);
+        for (std::size_t r = 0; r < w->shape->row_ids.size(); ++r) {
+            const auto* row = w->counts.data() + r * ncpu;
+            for (std::size_t c = 0; c < ncpu; ++c) column[c] += row[c];
+        }
+        for (std::size_t c = 0; c < ncpu; ++c) {
+            totals[w->shape->cpus[c]] += column[c];
+            grand += column[c];
+        }
+    }
+    for (auto c : topo.online.cpus()) totals.try_emplace(c, 0);
+    std::map<unsigned, std::size_t> irqs_on;
+    for (const auto& row : snap.rows)
+        if (row.number)
+            if (auto* info = c.ctx.samples.irq_info(*row.number); info && info->effective)
+                for (auto c : info->effective->cpus()) ++irqs_on[c];
+    json::array list;
+    for (auto [cpu, count] : totals) {
+        list.push_back(json::object{
+            {"cpu", cpu},
+            {"online", topo.online.empty() ? snap.find_cpu(cpu).has_value() : topo.online.contains(cpu)},
+            {"isolated", topo.isolated.contains(cpu)},
+            {"nohz_full", topo.nohz_full.contains(cpu)},
+            {"node", topo.node_of(cpu)},
+            {"count", count},
+            {"rate", per_second(count, seconds)},
+            {"share", grand ? static_cast<double>(count) / static_cast<double>(grand) : 0.0},
+            {"irqs", irqs_on[cpu]}});
+    }
+    c.reply(200, json::object{{"window", window_json(*w, from, to)},
+                            {"online", topo.online.to_list()},
+                            {"isolated", topo.isolated.to_list()},
+                            {"nohz_full", topo.nohz_full.to_list()},
+                            {"cpus", std::move(list)},
+                            {"total", grand},
+                            {"rate", per_second(grand, seconds)}});
+}
+
+core::result<std::pair<core::clock_time, core::clock_time>> window_from_query(const target& t, core::clock_time now,
+                                                                              std::chrono::milliseconds def) {
+    const auto* w = t.param("window");
+    const auto* f = t.param("from");
+    const auto* to_s = t.param("to");
+    if (w && f) return core::error{"give either window or from/to, not both"};
+    std::chrono::milliseconds length = def;
+    if (w) {
+        auto d = core::parse_duration(*w);
+        if (!d) return core::error{"window: " + d.error_message()};
+        if (d->count() <= 0) return core::error{"window must be longer than 0s"};
+        if (*d > core::max_window) return core::error{"window is longer than " + std::string(core::max_window_text)};
+        length = *d;
+    }
+    core::clock_time to = now;
+    if (to_s) {
+        auto p = core::parse_time(*to_s);
+        if (!p) return core::error{"to: " + p.error_message()};
+        to = *p;
+        // Nothing is older than 1970; earlier instants (down to 1677) would overflow the
+        // nanosecond arithmetic below (found by fuzz/time_window_fuzz).
+        if (to < core::clock_time{}) return core::error{"to is before 1970"};
+        if (to > now + 1h) return core::error{"to is in the future"};
+        if (to > now) to = now;
+    }
+    core::clock_time from = to - length;
+    if (f) {
+        auto p = core::parse_time(*f);
+        if (!p) return core::error{"from: " + p.error_message()};
+        from = *p;
+        if (from < core::clock_time{}) return core::error{"from is before 1970"};
+        if (from >= to) return core::error{"from must be before to"};
+        if (to - from > core::max_window)
+            return core::error{"window from..to is longer than " + std::string(core::max_window_text)};
+    }
+    return std::make_pair(from, to);
+}
+
+json::object window_json(const core::window_counts& w, core::clock_time asked_from, core::clock_time asked_to) {
+    return json::object{{"from", core::format_rfc3339(w.from)},
+                        {"to", core::format_rfc3339(w.to)},
+                        {"seconds", std::chrono::duration<double>(w.to - w.from).count()},
+                        {"resolution_s", w.resolution.count()},
+                        {"complete", w.complete},
+                        {"frames", w.frames},
+                        {"asked_from", core::format_rfc3339(asked_from)},
+                        {"asked_to", core::format_rfc3339(asked_to)}};
+}
+
+}  // namespace irqd::service

@@ -1,0 +1,287 @@
+// Balancing, the pure part: the balancer's input from measured rates, the plan made into moves with
+// hysteresis and forced moves off CPUs outside the plan, and the answer's JSON.
+#include "irqd/service/balance_plan.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "irqd/core/balancer_json.hpp"
+#include "irqd/core/irq_selection.hpp"
+#include "irqd/core/time_parse.hpp"
+
+namespace irqd::service {
+namespace json = boost::json;
+
+namespace {
+
+// Adds `load` to the entries of `loads` (parallel to `cpus`) of the CPUs in `set`, split evenly as
+// the kernel's round robin over an affinity set does. False when no CPU of `set` is in `cpus`.
+bool spread(std::uint64_t load, const core::cpu_set& set, const std::unordered_map<unsigned, std::size_t>& index,
+            std::vector<std::uint64_t>& loads) {
+    std::vector<std::size_t> at;
+    for (auto c : set.cpus())
+        if (auto it = index.find(c); it != index.end()) at.push_back(it->second);
+    if (at.empty()) return false;
+    const std::uint64_t share = load / at.size();
+    std::uint64_t rest = load % at.size();
+    for (auto i : at) loads[i] += share + (rest ? (--rest, 1) : 0);
+    return true;
+}
+
+// The placement that makes only the moves no plan can do without.
+struct evacuation {
+    std::vector<std::uint64_t> loads;             // per CPU of the plan
+    std::uint64_t outside = 0;
+    std::vector<balance_move> moves;              // in the order of prepared_balance::irqs
+};
+
+// The IRQs with load on CPUs outside the plan (unless the plan leaves them there) go, largest first,
+// to the least loaded CPU they may use; every other IRQ stays as it is now. One the plan leaves
+// (held by max_moves, or unplaceable) has a single current CPU outside the plan, so none of its load
+// is in `before` either: prepare_balance gives no other IRQ an allowed set without a CPU of the plan.
+evacuation evacuate(const prepared_balance& p, const std::vector<bool>& stays) {
+    const auto& cpus = p.input.cpus;
+    evacuation e{p.unmoved, 0, {}};
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < p.irqs.size(); ++i) {
+        e.outside += p.irqs[i].outside;
+        if (p.irqs[i].must_move && !stays[i]) order.push_back(i);
+    }
+    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return p.irqs[a].load > p.irqs[b].load; });
+    std::vector<std::optional<unsigned>> to(p.irqs.size());
+    for (auto i : order) {
+        const auto& allowed = p.input.items[i].allowed;
+        std::optional<std::size_t> best;
+        for (std::size_t c = 0; c < cpus.size(); ++c)
+            if ((allowed.empty() || allowed.contains(cpus[c])) && (!best || e.loads[c] < e.loads[*best])) best = c;
+        if (!best) continue;                          // nowhere to go: it stays outside
+        e.loads[*best] += p.irqs[i].load;
+        e.outside -= p.irqs[i].outside;
+        to[i] = cpus[*best];
+    }
+    for (std::size_t i = 0; i < p.irqs.size(); ++i)
+        if (to[i]) e.moves.push_back({p.irqs[i].irq, p.irqs[i].name, p.irqs[i].load, p.irqs[i].from, *to[i]});
+    return e;
+}
+
+json::value set_or_null(const std::optional<core::cpu_set>& s) {
+    if (!s) return nullptr;
+    return json::value(s->to_list());
+}
+
+}  // namespace
+
+std::string_view numa_name(numa_mode m) {
+    return m == numa_mode::prefer ? "prefer" : m == numa_mode::require ? "require" : "ignore";
+}
+
+core::result<prepared_balance> prepare_balance(const balance_facts& f, const balance_options& o, const balance_settings& s) {
+    const auto& topo = *f.topology;
+    const core::cpu_set online = online_cpus(topo, f.latest->cpus);
+    core::cpu_set targets;
+    prepared_balance p;
+    if (o.cpus) {
+        targets = *o.cpus & online;
+        if (!(targets == *o.cpus))
+            p.notes.push_back("CPUs " + (*o.cpus - online).to_list() + " are not online and were left out");
+    } else {
+        targets = online - topo.isolated - topo.nohz_full - s.banned_cpus;
+    }
+    targets = targets - o.banned_cpus;
+    if (targets.empty())
+        return core::error{"no CPU left to balance over (online " + online.to_list() + ", isolated " +
+                           topo.isolated.to_list() + ", nohz_full " + topo.nohz_full.to_list() + ", banned " +
+                           (s.banned_cpus | o.banned_cpus).to_list() + ")",
+                           core::error_kind::unprocessable};
+    const auto* rates = f.rates;
+    if (!rates || !rates->shape || rates->frames == 0) return core::error{"no samples in the window yet; try again in a few seconds", core::error_kind::unavailable};
+
+    auto& in = p.input;
+    in.cpus = targets.cpus();
+    in.max_moves = o.max_moves;
+    std::unordered_map<unsigned, std::size_t> index;
+    for (std::size_t i = 0; i < in.cpus.size(); ++i) index.emplace(in.cpus[i], i);
+    in.fixed_load.assign(in.cpus.size(), 0);
+    p.before.assign(in.cpus.size(), 0);
+    p.unmoved.assign(in.cpus.size(), 0);
+
+    std::unordered_map<std::string_view, std::size_t> row_of;
+    for (std::size_t r = 0; r < f.latest->rows.size(); ++r) row_of.emplace(f.latest->rows[r].id, r);
+    std::vector<std::string> banned = s.banned_irqs;
+    banned.insert(banned.end(), o.banned_irqs.begin(), o.banned_irqs.end());
+    auto is_banned = [&](const std::string& id, const std::string& name) {
+        for (const auto& pat : banned) {
+            if (core::parse_irq_number(pat)) {
+                if (pat == id) return true;
+            } else if (core::name_or_id_matches(pat, id, name)) {
+                return true;
+            }
+        }
+        return false;
+    };
+
+    const auto& shape = *rates->shape;
+    const auto ncpu = shape.cpus.size();
+    std::size_t no_node_cpu = 0;
+    for (std::size_t r = 0; r < shape.row_ids.size(); ++r) {
+        const auto& id = shape.row_ids[r];
+        std::uint64_t load = 0;
+        for (std::size_t c = 0; c < ncpu; ++c) load += rates->counts[r * ncpu + c];
+        auto measured = [&](std::vector<std::uint64_t>& loads) {
+            std::uint64_t added = 0;
+            for (std::size_t c = 0; c < ncpu; ++c)
+                if (auto it = index.find(shape.cpus[c]); it != index.end()) {
+                    loads[it->second] += rates->counts[r * ncpu + c];
+                    added += rates->counts[r * ncpu + c];
+                }
+            return added;
+        };
+        auto row = row_of.find(id);
+        std::string name = row != row_of.end() ? f.latest->rows[row->second].name : std::string();
+        auto number = core::parse_irq_number(id);
+        const irq_kernel_info* info = number && f.irq_info ? f.irq_info(*number) : nullptr;
+        std::optional<core::cpu_set> now;
+        if (info) now = info->effective && !info->effective->empty() ? info->effective : info->affinity;
+        if (now && now->empty()) now.reset();
+        // Where its load lands now, as fixed load (it cannot move) or as the current placement: on its
+        // one effective CPU, or as measured when it is spread over several (how the kernel shares it
+        // out is not ours to guess) or its affinity is unknown; on none of the plan's CPUs when it
+        // has none of them (what was measured there is from before it went). Returns what it added:
+        // the rest lands outside the plan.
+        const bool outside_only = now && (*now & targets).empty();
+        auto count_now = [&](std::vector<std::uint64_t>& loads) -> std::uint64_t {
+            if (outside_only) return 0;
+            if (now && now->size() == 1 && spread(load, *now, index, loads)) return load;
+            return measured(loads);
+        };
+        bool movable = number && load > 0 && row != row_of.end() && (!f.writable || f.writable(*number)) &&
+                       !is_banned(id, name) && now;
+        // An IRQ spread over several CPUs has no single current CPU; with a move cap it stays as it is,
+        // so pinning it cannot exceed the cap unnoticed.
+        if (movable && now->size() > 1 && o.max_moves) movable = false;
+        core::cpu_set allowed;
+        if (movable && o.numa != numa_mode::ignore && info->node >= 0) {
+            core::cpu_set node_cpus;
+            for (const auto& [n, cpus] : topo.nodes)
+                if (n == info->node) node_cpus = cpus;
+            allowed = node_cpus & targets;
+            if (allowed.empty() && o.numa == numa_mode::require) {
+                movable = false;
+                ++no_node_cpu;
+            }
+        }
+        if (!movable) {
+            count_now(in.fixed_load);
+            ++p.fixed_irqs;
+            continue;
+        }
+        core::balance_item item{id, load, allowed, std::nullopt};
+        if (now->size() == 1) item.current = *now->first();
+        in.items.push_back(std::move(item));
+        // Load now on a CPU outside the plan (banned, isolated, ...) is load the plan must move in.
+        const std::uint64_t outside = load - count_now(p.before);
+        if (outside == 0) count_now(p.unmoved);
+        p.irqs.push_back({*number, name, load, now, outside, outside > 0});
+    }
+    for (std::size_t i = 0; i < in.cpus.size(); ++i) {
+        p.before[i] += in.fixed_load[i];
+        p.unmoved[i] += in.fixed_load[i];
+    }
+    if (no_node_cpu)
+        p.notes.push_back(std::to_string(no_node_cpu) + " IRQs stay where they are: numa is 'require' and their node has no CPU to balance over");
+    if (!rates->complete)
+        p.notes.push_back("history covers only " +
+                          core::format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(rates->to - rates->from)) +
+                          " of the " + core::format_duration(o.window) + " asked; the plan uses what is there");
+    return p;
+}
+
+balance_outcome finish_balance(const prepared_balance& p, const core::balance_plan& plan, const balance_options& o) {
+    balance_outcome b;
+    b.proven_optimal = plan.proven_optimal;
+    b.work = plan.work;
+    const auto& cpus = p.input.cpus;
+    const std::uint64_t lower_bound = plan.metric.lower_bound;
+    std::vector<bool> stays(p.irqs.size(), false);
+    for (auto i : plan.unplaceable) stays[i] = true;
+    for (auto i : plan.held) stays[i] = true;
+
+    // Before: every IRQ where it is, its load outside the plan's CPUs included, so that before and
+    // after add up to the same total. After: the plan, with what it leaves outside (held by max_moves).
+    std::uint64_t outside_before = 0, outside_after = 0;
+    for (std::size_t i = 0; i < p.irqs.size(); ++i) {
+        outside_before += p.irqs[i].outside;
+        if (stays[i]) outside_after += p.irqs[i].outside;
+    }
+    b.before = core::measure(cpus, p.before, lower_bound, outside_before);
+    std::vector<std::uint64_t> planned;
+    for (const auto& c : plan.metric.cpus) planned.push_back(c.load);
+    b.after = core::measure(cpus, planned, lower_bound, outside_after);
+
+    std::size_t forced = 0;
+    for (std::size_t i = 0; i < p.irqs.size(); ++i) {
+        const auto& irq = p.irqs[i];
+        const unsigned to = plan.cpu_of[i];
+        if (stays[i] || (irq.from && irq.from->size() == 1 && irq.from->contains(to))) continue;
+        b.moves.push_back({irq.irq, irq.name, irq.load, irq.from, to});
+        forced += irq.must_move;
+    }
+    b.forced_moves = forced;
+
+    // IRQs on CPUs outside the plan move whatever it costs; the other moves must earn their keep
+    // against the placement that makes the forced moves alone.
+    evacuation evac;
+    if (forced) {
+        evac = evacuate(p, stays);
+        b.forced = core::measure(cpus, evac.loads, lower_bound, evac.outside);
+    }
+    const core::balance_metric& base = b.forced ? *b.forced : b.before;
+    if (base.max_load > 0)
+        b.improvement = (static_cast<double>(base.max_load) - static_cast<double>(b.after.max_load)) /
+                        static_cast<double>(base.max_load);
+    if (b.moves.size() > forced && (b.improvement <= 0 || b.improvement < o.min_improvement)) {
+        b.below_threshold = true;
+        b.held_back = b.moves.size() - forced;
+        b.moves = std::move(evac.moves);
+        b.forced_moves = b.moves.size();
+        b.after = base;
+    }
+    return b;
+}
+
+json::object outcome_json(const prepared_balance& p, const balance_outcome& b) {
+    json::array moves;
+    moves.reserve(b.moves.size());
+    for (const auto& m : b.moves)
+        moves.push_back(json::object{{"irq", std::to_string(m.irq)}, {"name", m.name}, {"load", m.load},
+                                     {"from", set_or_null(m.from)}, {"to", m.to}});
+    json::array loads;
+    for (std::size_t i = 0; i < p.input.cpus.size(); ++i)
+        loads.push_back(json::object{{"cpu", p.input.cpus[i]},
+                                     {"before", b.before.cpus[i].load},
+                                     {"after", b.after.cpus[i].load},
+                                     {"share_before", b.before.cpus[i].share},
+                                     {"share_after", b.after.cpus[i].share}});
+    json::array notes;
+    for (const auto& n : p.notes) notes.push_back(json::value(n));
+    core::cpu_set cpus;
+    for (auto c : p.input.cpus) cpus.add(c);
+    json::object metric{{"before", json::value_from(b.before)}, {"after", json::value_from(b.after)}};
+    if (b.forced) metric["forced"] = json::value_from(*b.forced);
+    return json::object{{"cpus", cpus.to_list()},
+                        {"moves", std::move(moves)},
+                        {"move_count", b.moves.size()},
+                        {"cpu_loads", std::move(loads)},
+                        {"metric", std::move(metric)},
+                        {"forced_moves", b.forced_moves},
+                        {"improvement", b.improvement},
+                        {"below_threshold", b.below_threshold},
+                        {"held_back", b.held_back},
+                        {"proven_optimal", b.proven_optimal},
+                        {"work", b.work},
+                        {"irqs_balanced", p.irqs.size()},
+                        {"irqs_fixed", p.fixed_irqs},
+                        {"notes", std::move(notes)}};
+}
+
+}  // namespace irqd::service

@@ -1,0 +1,336 @@
+// The router in-process: handle_request() over a fake procfs, its answer captured from the responder,
+// no socket. The bad-input table (JSON, IRQ ids, CPUs, windows, parameters, paths and methods) must
+// give a 4xx JSON error each and write nothing; and a few good requests give real values.
+#define BOOST_TEST_MODULE api
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <optional>
+
+#include "fake_kernel.hpp"
+#include "irqd/service/api.hpp"
+
+using namespace irqd;
+using namespace irqd::service;
+using irqd::test::fake_kernel;
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string header4 = "           CPU0       CPU1       CPU2       CPU3";
+
+std::string interrupts_text(unsigned eth0_cpu1) {
+    return header4 + "\n" +
+           " 30:        100 " + std::string(10 - std::to_string(eth0_cpu1).size(), ' ') + std::to_string(eth0_cpu1) +
+           "          0          0   IR-PCI-MSI-edge      eth0\n"
+           " 31:        100        200          0          0   IR-PCI-MSI-edge      eth1\n"
+           "NMI:          1          1          0          0   Non-maskable interrupts\n";
+}
+
+// Four CPU columns, CPUs 0-1 online, IRQs 30 and 31 and NMI; two samples 1 s apart, in which IRQ 30
+// fired 50 times on CPU 1.
+struct router {
+    fake_kernel k;
+    boost::asio::io_context io{1};
+    settings cfg;
+    std::optional<sampler> samples;
+    std::optional<procfs_affinity_port> port;
+    std::optional<affinity_writer> writer;
+    std::optional<api_context> ctx;
+
+    router() {
+        k.cpus("0-1");
+        k.irq(30, "0-1");
+        k.irq(31, "0-1");
+        k.interrupts(interrupts_text(200));
+        cfg.procfs = k.proc();
+        cfg.sysfs = k.sys();
+        cfg.history = {{std::chrono::seconds(1), std::chrono::hours(1)}};
+        cfg.history_given = true;
+        samples.emplace(io, cfg);
+        samples->refresh_topology();
+        const auto now = std::chrono::system_clock::now();
+        BOOST_REQUIRE(samples->sample_once(now - std::chrono::seconds(1)));
+        k.interrupts(interrupts_text(250));
+        BOOST_REQUIRE(samples->sample_once(now));
+        port.emplace(cfg.procfs);
+        writer.emplace(*port, false);
+        writer->post = [this](std::function<void()> f) { boost::asio::post(io, std::move(f)); };
+        ctx.emplace(api_context{.config = cfg, .samples = *samples, .writer = *writer});
+    }
+
+    // The answer, whether the route gives it at once or after slices on the io_context.
+    response call(http::verb method, const std::string& target, const std::string& body = "") {
+        request req{method, target, 11};
+        req.body() = body;
+        req.prepare_payload();
+        std::optional<response> got;
+        handle_request(std::move(req), [&](response r) { got = std::move(r); }, *ctx);
+        io.restart();
+        io.run_for(std::chrono::seconds(5));
+        BOOST_REQUIRE_MESSAGE(got, "no answer to " << target);
+        return std::move(*got);
+    }
+    response call(const std::string& method, const std::string& target, const std::string& body = "") {
+        return call(http::string_to_verb(method), target, body);
+    }
+};
+
+struct bad {
+    std::string method, target, body;
+    unsigned status;
+    std::string code;
+    std::string allow = {};   // the Allow header a 405 must carry
+};
+
+std::string nested(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+std::vector<bad> table() {
+    const std::string put = "/api/v1/interrupts/30/affinity";
+    return {
+        // Unknown paths and API versions.
+        {"GET", "/api", "", 404, "not_found"},
+        {"GET", "/api/v1/nothing", "", 404, "not_found"},
+        {"GET", "/api/v2/interrupts", "", 404, "not_found"},
+        {"GET", "/api/v1/cpus/3", "", 404, "not_found"},
+        {"PUT", "/api/v1/interrupts/30/affinity/extra", "{\"cpu\":1}", 404, "not_found"},
+        {"GET", "/api/v1/interrupts%00", "", 400, "bad_target"},
+        {"GET", "api/v1", "", 400, "bad_target"},
+        {"GET", "/api/v1/interrupts?window=%zz", "", 400, "bad_target"},
+        {"GET", "/api/v1/interrupts?window=60%", "", 400, "bad_target"},
+
+        // Wrong methods: 405 with the allowed one.
+        {"POST", "/api/v1/interrupts/30", "", 405, "method_not_allowed", "GET"},
+        {"GET", put, "", 405, "method_not_allowed", "PUT"},
+        {"POST", put, "{\"cpu\":1}", 405, "method_not_allowed", "PUT"},
+        {"PUT", "/api/v1/affinity", "{\"changes\":[{\"irq\":30,\"cpu\":1}]}", 405, "method_not_allowed", "POST"},
+        {"GET", "/api/v1/affinity", "", 405, "method_not_allowed", "POST"},
+        {"PATCH", "/api/v1/cpus", "", 405, "method_not_allowed", "GET"},
+        {"POST", "/api/v1/raw", "", 405, "method_not_allowed", "GET"},
+        {"PUT", "/api/v1/health", "{}", 405, "method_not_allowed", "GET"},
+        {"POST", "/api/v1", "", 405, "method_not_allowed", "GET"},
+        {"POST", "/api/v1/stream", "", 405, "method_not_allowed", "GET"},
+
+        // IRQ ids: negative, huge, non-numeric, path-like (raw and %-encoded).
+        {"GET", "/api/v1/interrupts/-1", "", 400, "bad_irq"},
+        {"GET", "/api/v1/interrupts/..", "", 400, "bad_irq"},
+        {"GET", "/api/v1/interrupts/%2e%2e", "", 400, "bad_irq"},
+        {"GET", "/api/v1/interrupts/..%2F..%2Fetc", "", 400, "bad_irq"},
+        {"GET", "/api/v1/interrupts/30%2F..%2F31", "", 400, "bad_irq"},
+        {"GET", "/api/v1/interrupts/30/../31", "", 404, "not_found"},
+        {"GET", "/api/v1/interrupts/77", "", 404, "irq_not_found"},
+        {"GET", "/api/v1/interrupts/99999999999", "", 404, "irq_not_found"},
+        {"GET", "/api/v1/interrupts/" + std::string(100, '9'), "", 400, "bad_irq"},
+        {"PUT", "/api/v1/interrupts/-1/affinity", "{\"cpu\":1}", 400, "bad_irq"},
+        {"PUT", "/api/v1/interrupts/99999999999/affinity", "{\"cpu\":1}", 400, "bad_irq"},
+        {"PUT", "/api/v1/interrupts/1048576/affinity", "{\"cpu\":1}", 400, "bad_irq"},
+        {"PUT", "/api/v1/interrupts/abc/affinity", "{\"cpu\":1}", 400, "bad_irq"},
+        {"PUT", "/api/v1/interrupts/0x1e/affinity", "{\"cpu\":1}", 400, "bad_irq"},
+        {"PUT", "/api/v1/interrupts/+30/affinity", "{\"cpu\":1}", 400, "bad_irq"},
+        {"PUT", "/api/v1/interrupts/%2030/affinity", "{\"cpu\":1}", 400, "bad_irq"},
+        {"PUT", "/api/v1/interrupts/../affinity", "{\"cpu\":1}", 400, "bad_irq"},
+        {"PUT", "/api/v1/interrupts/%2e%2e/affinity", "{\"cpu\":1}", 400, "bad_irq"},
+        {"PUT", "/api/v1/interrupts/30%2F..%2F31/affinity", "{\"cpu\":1}", 400, "bad_irq"},
+        {"PUT", "/api/v1/interrupts/30/../31/affinity", "{\"cpu\":1}", 404, "not_found"},
+        {"PUT", "/api/v1/interrupts/NMI/affinity", "{\"cpu\":1}", 400, "bad_irq"},
+        {"PUT", "/api/v1/interrupts/77/affinity", "{\"cpu\":1}", 404, "irq_not_found"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[{\"irq\":-1,\"cpu\":1}]}", 400, "bad_irq"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[{\"irq\":99999999999,\"cpu\":1}]}", 400, "bad_irq"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[{\"irq\":18446744073709551615,\"cpu\":1}]}", 400, "bad_irq"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[{\"irq\":\"../30\",\"cpu\":1}]}", 400, "bad_irq"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[{\"irq\":\"30 \",\"cpu\":1}]}", 400, "bad_irq"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[{\"irq\":30.5,\"cpu\":1}]}", 400, "bad_irq"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[{\"irq\":null,\"cpu\":1}]}", 400, "bad_irq"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[{\"cpu\":1}]}", 400, "bad_irq"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[{\"irq\":30,\"cpu\":1},{\"irq\":77,\"cpu\":0}]}", 404, "irq_not_found"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[{\"irq\":30,\"cpu\":1},{\"irq\":30,\"cpu\":0}]}", 400, "duplicate_irq"},
+
+        // Malformed JSON and wrong JSON types.
+        {"PUT", put, "{", 400, "bad_json"},
+        {"PUT", put, "{\"cpu\":1", 400, "bad_json"},
+        {"PUT", put, "cpu=1", 400, "bad_json"},
+        {"PUT", put, "{\"cpu\":1}{\"cpu\":0}", 400, "bad_json"},
+        {"PUT", put, "{\"cpu\":NaN}", 400, "bad_json"},
+        {"PUT", put, nested(100000), 400, "bad_json"},
+        {"PUT", put, "[1]", 400, "bad_json"},
+        {"PUT", put, "null", 400, "bad_json"},
+        {"PUT", put, "\"1\"", 400, "bad_json"},
+        {"PUT", put, "{\"cpu\":\"1\"}", 400, "bad_cpu"},
+        {"PUT", put, "{\"cpu\":1.5}", 400, "bad_cpu"},
+        {"PUT", put, "{\"cpu\":true}", 400, "bad_cpu"},
+        {"PUT", put, "{\"cpu\":null}", 400, "bad_cpu"},
+        {"PUT", put, "{\"cpu\":[1]}", 400, "bad_cpu"},
+        {"PUT", put, "{\"cpus\":3}", 400, "bad_cpus"},
+        {"PUT", put, "{\"cpus\":[0,1]}", 400, "bad_cpus"},
+        {"PUT", put, "{\"mask\":15}", 400, "bad_mask"},
+        {"PUT", put, "{}", 400, "bad_affinity"},
+        {"PUT", put, "{\"cpu\":1,\"mask\":\"1\"}", 400, "bad_affinity"},
+        {"POST", "/api/v1/affinity", "", 400, "bad_json"},
+        {"POST", "/api/v1/affinity", "{\"changes\":", 400, "bad_json"},
+        {"POST", "/api/v1/affinity", "[]", 400, "bad_json"},
+        {"POST", "/api/v1/affinity", "{}", 400, "bad_json"},
+        {"POST", "/api/v1/affinity", "{\"changes\":{}}", 400, "bad_json"},
+        {"POST", "/api/v1/affinity", "{\"changes\":\"30\"}", 400, "bad_json"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[]}", 400, "no_changes"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[1]}", 400, "bad_change"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[[30,1]]}", 400, "bad_change"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[{\"irq\":30,\"cpus\":1}]}", 400, "bad_cpus"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[{\"irq\":30}]}", 400, "bad_affinity"},
+
+        // Unknown fields and parameters.
+        {"PUT", put, "{\"cpus\":\"1\",\"color\":\"red\"}", 400, "unknown_field"},
+        {"PUT", put, "{\"CPU\":1}", 400, "unknown_field"},
+        {"POST", "/api/v1/affinity", "{\"set\":[]}", 400, "unknown_field"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[{\"irq\":30,\"cpu\":1}],\"dry_run\":true}", 400, "unknown_field"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[{\"irq\":30,\"cpu\":1,\"force\":true}]}", 400, "unknown_field"},
+        {"GET", "/api/v1/interrupts?bogus=1", "", 400, "unknown_parameter"},
+        {"GET", "/api/v1/interrupts?Window=60s", "", 400, "unknown_parameter"},
+        {"GET", "/api/v1/interrupts/30?top=1", "", 400, "unknown_parameter"},
+        {"GET", "/api/v1/cpus?cpus=1", "", 400, "unknown_parameter"},
+        {"GET", "/api/v1/raw?x", "", 400, "unknown_parameter"},
+        {"GET", "/api/v1/health?verbose=1", "", 400, "unknown_parameter"},
+        {"PUT", put + "?cpu=1", "{\"cpu\":1}", 400, "unknown_parameter"},
+        {"POST", "/api/v1/affinity?apply=false", "{\"changes\":[{\"irq\":30,\"cpu\":1}]}", 400, "unknown_parameter"},
+
+        // CPUs offline (4 columns, 0-1 online), out of range, and empty sets.
+        {"PUT", put, "{\"cpu\":3}", 422, "cpus_offline"},
+        {"PUT", put, "{\"cpus\":\"1-3\"}", 422, "cpus_offline"},
+        {"PUT", put, "{\"mask\":\"c\"}", 422, "cpus_offline"},
+        {"PUT", put, "{\"cpu\":64}", 422, "cpus_offline"},
+        {"PUT", put, "{\"cpu\":8192}", 422, "bad_cpu"},
+        {"PUT", put, "{\"cpu\":-1}", 422, "bad_cpu"},
+        {"PUT", put, "{\"cpu\":99999999999}", 422, "bad_cpu"},
+        {"PUT", put, "{\"cpu\":18446744073709551615}", 422, "bad_cpu"},
+        {"PUT", put, "{\"cpus\":\"0-8192\"}", 400, "bad_cpus"},
+        {"PUT", put, "{\"cpus\":\"99999999999999999999\"}", 400, "bad_cpus"},
+        {"PUT", put, "{\"cpus\":\"3-1\"}", 400, "bad_cpus"},
+        {"PUT", put, "{\"cpus\":\"0-15:2\"}", 400, "bad_cpus"},
+        {"PUT", put, "{\"cpus\":\"zz\"}", 400, "bad_cpus"},
+        {"PUT", put, "{\"cpus\":\"../1\"}", 400, "bad_cpus"},
+        {"PUT", put, "{\"mask\":\"xyz\"}", 400, "bad_mask"},
+        {"PUT", put, "{\"mask\":\"-1\"}", 400, "bad_mask"},
+        {"PUT", put, "{\"mask\":\"1" + std::string(2100, '0') + "\"}", 400, "bad_mask"},
+        {"PUT", put, "{\"mask\":\"0\"}", 422, "empty_cpu_set"},
+        {"PUT", put, "{\"mask\":\"00000000,00000000\"}", 422, "empty_cpu_set"},
+        {"PUT", put, "{\"cpus\":\"\"}", 400, "bad_cpus"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[{\"irq\":30,\"cpu\":1},{\"irq\":31,\"mask\":\"0\"}]}", 422, "empty_cpu_set"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[{\"irq\":30,\"cpu\":1},{\"irq\":31,\"cpu\":2}]}", 422, "cpus_offline"},
+
+        // Windows: reversed, negative, zero, absurd, garbage, on every endpoint that takes one.
+        {"GET", "/api/v1/interrupts?window=-5s", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?window=0s", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?window=", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?window=9999d", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?window=99999999999d", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?window=99999999999999999999s", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?window=1e9s", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?window=60x", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?window=abc", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?window=60s%2F..", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?window=60s&from=1", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?from=1000000060&to=1000000000", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?from=1000000000&to=1000000000", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?from=-5", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?from=yesterday", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?from=2026-13-45T99:00:00Z", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?from=99999999999999999999", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?to=4102444800", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?from=0&to=1790000000", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?from=1969-12-31T23:59:59Z", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?from=1700-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts?to=1677-09-22T00:00:00Z&window=400d", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts/30?window=-1s", "", 400, "bad_window"},
+        {"GET", "/api/v1/interrupts/30?from=2&to=1", "", 400, "bad_window"},
+        {"GET", "/api/v1/cpus?window=99999999999d", "", 400, "bad_window"},
+        {"GET", "/api/v1/cpus?from=garbage", "", 400, "bad_window"},
+
+        // Other query parameters.
+        {"GET", "/api/v1/interrupts?top=0", "", 400, "bad_top"},
+        {"GET", "/api/v1/interrupts?top=-1", "", 400, "bad_top"},
+        {"GET", "/api/v1/interrupts?top=abc", "", 400, "bad_top"},
+        {"GET", "/api/v1/interrupts?top=5x", "", 400, "bad_top"},
+        {"GET", "/api/v1/interrupts?top=", "", 400, "bad_top"},
+        {"GET", "/api/v1/interrupts?top=99999999999999999999999", "", 400, "bad_top"},
+        {"GET", "/api/v1/interrupts?cpus=zz", "", 400, "bad_cpus"},
+        {"GET", "/api/v1/interrupts?cpus=3-1", "", 400, "bad_cpus"},
+        {"GET", "/api/v1/interrupts?cpus=-1", "", 400, "bad_cpus"},
+        {"GET", "/api/v1/interrupts?cpus=0-99999", "", 400, "bad_cpus"},
+        {"GET", "/api/v1/interrupts?irqs=zz", "", 400, "bad_irqs"},
+        {"GET", "/api/v1/interrupts?irqs=../30", "", 400, "bad_irqs"},
+    };
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_bad_request_is_a_4xx_json_error_and_writes_nothing) {
+    router r;
+    const auto before = r.k.irq_files();
+    for (const auto& c : table()) {
+        BOOST_TEST_CONTEXT(c.method << " " << c.target.substr(0, 80) << " " << c.body.substr(0, 60)) {
+            auto res = r.call(c.method, c.target, c.body);
+            BOOST_TEST(res.result_int() == c.status);
+            BOOST_TEST(res[http::field::content_type] == "application/json");
+            if (c.status == 405) BOOST_TEST(res[http::field::allow] == c.allow);
+            boost::system::error_code ec;
+            auto v = json::parse(res.body(), ec);
+            BOOST_REQUIRE_MESSAGE(!ec, "body is not JSON: " << res.body().substr(0, 200));
+            BOOST_TEST(v.at("error").at("code").as_string() == c.code);
+            BOOST_TEST(!v.at("error").at("message").as_string().empty());
+        }
+    }
+    BOOST_TEST((r.k.irq_files() == before));
+    BOOST_TEST(r.writer->writes() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(the_index_lists_the_built_in_and_the_added_routes) {
+    router r;
+    r.ctx->extra_endpoints.push_back("GET /api/v1/extra");
+    r.ctx->routes.push_back([](const request& req, const target& t, responder& send) {
+        if (t.path != "/api/v1/extra") return false;
+        send(json_response(req, 200, json::object{{"extra", true}}));
+        return true;
+    });
+    auto index = json::parse(r.call(http::verb::get, "/api/v1").body());
+    BOOST_TEST(index.at("name").as_string() == "irqd");
+    const auto& endpoints = index.at("endpoints").as_array();
+    BOOST_TEST(endpoints.size() == 9u);
+    BOOST_TEST(endpoints.back().as_string() == "GET /api/v1/extra");
+    BOOST_TEST(json::parse(r.call(http::verb::get, "/api/v1/extra").body()).at("extra").as_bool());
+}
+
+BOOST_AUTO_TEST_CASE(interrupts_selects_rows_and_sums_the_window) {
+    router r;
+    auto all = json::parse(r.call(http::verb::get, "/api/v1/interrupts?window=1s").body());
+    BOOST_TEST(all.at("irqs").as_array().size() == 3u);
+    BOOST_TEST(all.at("total").to_number<std::uint64_t>() == 50u);
+
+    auto one = json::parse(r.call(http::verb::get, "/api/v1/interrupts?window=1s&irqs=30-31&top=1&cpus=1").body());
+    const auto& irqs = one.at("irqs").as_array();
+    BOOST_TEST_REQUIRE(irqs.size() == 1u);
+    BOOST_TEST(irqs[0].at("irq").as_string() == "30");
+    BOOST_TEST(irqs[0].at("name").as_string() == "eth0");
+    BOOST_TEST(irqs[0].at("counts").as_array() == json::array{50});
+    BOOST_TEST(one.at("cpus").as_array() == json::array{1});
+    BOOST_TEST(one.at("cpu_totals").as_array()[0].at("count").to_number<std::uint64_t>() == 50u);
+
+    auto by_name = json::parse(r.call(http::verb::get, "/api/v1/interrupts?window=1s&name=eth1").body());
+    BOOST_TEST_REQUIRE(by_name.at("irqs").as_array().size() == 1u);
+    BOOST_TEST(by_name.at("irqs").as_array()[0].at("irq").as_string() == "31");
+    BOOST_TEST(by_name.at("total").to_number<std::uint64_t>() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_put_writes_the_fake_kernel_and_answers_the_outcome) {
+    router r;
+    auto res = r.call(http::verb::put, "/api/v1/interrupts/30/affinity", R"({"cpu":1})");
+    BOOST_TEST(res.result_int() == 200);
+    auto v = json::parse(res.body());
+    BOOST_TEST(v.at("changed").as_bool());
+    BOOST_TEST(v.at("before").as_string() == "0-1");
+    BOOST_TEST(v.at("requested").as_string() == "1");
+    BOOST_TEST(test::read_text(r.k.proc() / "irq/30/smp_affinity_list") == "1\n");
+    BOOST_TEST(r.writer->writes() == 1u);
+}
