@@ -94,6 +94,10 @@ int main(int argc, char** argv) {
     // Saved affinities: every applied change, whoever made it, goes through the writer's observers.
     std::optional<state_store> state;
     if (!cfg.state_file.empty() && !cfg.read_only) {
+        if (auto why = state_store::refuse(cfg.state_file)) {
+            std::cerr << "irqd: " << *why << "\n";
+            return 2;
+        }
         state.emplace(cfg.state_file);
         auto name_of = [&](unsigned irq) { auto* r = row_of(irq); return r ? r->name : std::string(); };
         writer.add_applied_observer([&, name_of](const std::vector<affinity_outcome>& outs) {
@@ -189,9 +193,12 @@ int main(int argc, char** argv) {
     } else if (cfg.restore && cfg.read_only) {
         log(log_level::info, "restore_skipped", {{"reason", "--read-only"}});
     }
+    if (state && samples.has_sample())
+        state->prune(samples.latest(), std::chrono::system_clock::now(), cfg.state_prune_after);
     ctx.access = access ? &*access : nullptr;
     ctx.health_sections.push_back([&](boost::json::object& o) {
         o["state"] = state ? boost::json::value(state->health_json()) : boost::json::value(nullptr);
+        if (state && state->degraded()) o["status"] = "degraded";
         o["restore"] = restore_json(restored);
         o["interrupted_batch"] = undone.ran ? boost::json::value(restore_json(undone)) : boost::json::value(nullptr);
         boost::json::array refused;

@@ -24,36 +24,13 @@
 #include <boost/json/value.hpp>
 
 #include "irqd/client/http_client.hpp"
+#include "temp_files.hpp"
 
 namespace irqd::test {
 
 namespace fs = std::filesystem;
 
 inline fs::path binary(const std::string& name) { return fs::path(IRQD_BINARY_DIR) / name; }
-
-// A private temporary directory, removed at the end.
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        std::string t = (fs::temp_directory_path() / "irqd-test-XXXXXX").string();
-        if (!::mkdtemp(t.data())) throw std::runtime_error("mkdtemp failed");
-        path = t;
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
-inline void write(const fs::path& p, const std::string& text) {
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::trunc) << text;
-}
-
-inline std::string read_text(const fs::path& p) {
-    std::ifstream in(p);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // A fake kernel the test controls: <root>/proc/interrupts, <root>/proc/irq/N/*, <root>/sys/...
 struct fake_kernel {
