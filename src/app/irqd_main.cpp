@@ -1,8 +1,7 @@
-// irqd: main(), wiring and signals. One thread runs one io_context: the sampler's timer, the HTTP
-// and WebSocket sessions and the balancer's slices all take turns on it.
+// irqd: main() and wiring (signals: service/signals.cpp). One thread runs one io_context: the
+// sampler's timer, the HTTP and WebSocket sessions and the balancer's slices all take turns on it.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 
 #include <csignal>
 #include <cstdio>
@@ -20,6 +19,7 @@
 #include "irqd/service/metrics.hpp"
 #include "irqd/service/openapi.hpp"
 #include "irqd/service/sampler.hpp"
+#include "irqd/service/signals.hpp"
 #include "irqd/service/simulated_machine.hpp"
 #include "irqd/service/state_file.hpp"
 #include "irqd/service/stream_hub.hpp"
@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
     }
     balance_service balancing(io, cfg, samples, writer);
     if (cfg.balance.oneshot) return run_oneshot(io, cfg, samples, balancing, std::cout);
+    signal_handler signals(io, std::vector<std::string>(argv + 1, argv + argc));
 
     stream_hub hub(samples, cfg.limit.ws_max_subscribers);
     samples.add_observer([&] { hub.on_sample(); });
@@ -224,17 +225,14 @@ int main(int argc, char** argv) {
          {"simulated", sim ? "true" : "false"},
          {"read_only", cfg.read_only ? "true" : "false"}});
 
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](boost::system::error_code ec, int sig) {
-        if (ec) return;
-        log(log_level::info, "stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+    signals.on_stop = [&](const char*) {
         // A batch half written is rolled back (its client gets 503), so what the state file says holds.
         writer.abort_batch();
         server.stop();
         hub.stop();
         samples.stop();
         balancing.stop();
-    });
+    };
     io.run();
     log(log_level::info, "stopped");
     return 0;

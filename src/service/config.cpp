@@ -175,7 +175,12 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     std::ostringstream help;
     help << "irqd " IRQD_VERSION_TEXT " - watches where hardware interrupts land and balances them\n\n"
          << "Usage: irqd [OPTIONS]\n"
-         << all;
+         << all
+         << "\nSignals (docs/reliability.md):\n"
+            "  SIGTERM, SIGINT, SIGQUIT  stop gracefully: a batch being written is rolled back, exit 0\n"
+            "  SIGHUP                    read the configuration again and apply its log-level; other options\n"
+            "                            take effect at the next start\n"
+            "  SIGUSR1, SIGUSR2, SIGALRM logged and ignored\n";
     out.help_text = help.str();
 
     po::variables_map vm;
