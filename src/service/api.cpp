@@ -126,13 +126,12 @@ private:
     }
 
     std::optional<json::value> body_json() {
-        boost::system::error_code ec;
-        auto v = json::parse(req_.body(), ec);
-        if (ec) {
-            fail(400, "bad_json", "request body is not valid JSON: " + ec.message());
+        auto v = parse_request_json(req_.body());
+        if (auto* e = std::get_if<request_error>(&v)) {
+            fail(*e);
             return std::nullopt;
         }
-        return v;
+        return std::get<json::value>(std::move(v));
     }
 
     std::optional<core::window_counts> window(std::chrono::milliseconds def, core::clock_time& from, core::clock_time& to) {

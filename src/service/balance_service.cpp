@@ -756,9 +756,9 @@ extra_route balance_service::route() {
         }
         json::value body;
         if (req.body().find_first_not_of(" \t\r\n") != std::string::npos) {
-            boost::system::error_code ec;
-            body = json::parse(req.body(), ec);
-            if (ec) return fail(400, "bad_json", "request body is not valid JSON: " + ec.message()), true;
+            auto parsed = parse_json_body(req.body());
+            if (auto* p = std::get_if<json_body_problem>(&parsed)) return fail(400, p->code, p->message), true;
+            body = std::get<json::value>(std::move(parsed));
         }
         auto o = parse_balance_options(body, apply, cfg_.balance);
         if (auto* e = std::get_if<request_error>(&o)) return fail(e->status, e->code, e->message), true;

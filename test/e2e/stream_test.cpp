@@ -115,7 +115,7 @@ BOOST_AUTO_TEST_CASE(a_bad_message_gets_an_error_and_the_connection_stays) {
     c.read_type("sample");   // rates exist from here on
     for (std::string bad : {"not json", "[]", R"({"type":"unsubscribe"})", R"({"type":"subscribe","top":-1})",
                             R"({"type":"subscribe","every":0})", R"({"type":"subscribe","colour":"red"})",
-                            R"({"type":"subscribe","irqs":{"a":1}})"}) {
+                            R"({"type":"subscribe","irqs":{"a":1}})", R"({"type":"subscribe","top":1,"top":2})"}) {
         BOOST_TEST_CONTEXT(bad) {
             c.send(bad);
             auto e = c.read_type("error");

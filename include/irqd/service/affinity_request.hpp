@@ -8,6 +8,8 @@
 #include <variant>
 #include <vector>
 
+#include <boost/json/value.hpp>
+
 #include "irqd/core/cpu_set.hpp"
 #include "irqd/service/affinity_writer.hpp"
 
@@ -21,6 +23,9 @@ struct request_error {
     std::string code;
     std::string message;
 };
+
+// parse_json_body (json_text.hpp) as a request_error: 400 bad_json or 400 duplicate_key.
+std::variant<boost::json::value, request_error> parse_request_json(std::string_view body);
 
 // A plain decimal IRQ number below max_irq_number: no sign, no spaces, no path tricks.
 std::optional<unsigned> parse_irq_number(std::string_view text);
