@@ -9,6 +9,7 @@
 #include <boost/beast/zlib/deflate_stream.hpp>
 #include <boost/crc.hpp>
 
+#include "irqd/core/utf8.hpp"
 #include "irqd/core/version.hpp"
 
 namespace irqd::service {
@@ -84,7 +85,10 @@ std::unordered_map<std::string, std::pair<std::string, std::string>> describe_ro
             if (!to.empty()) to += ' ';
             to += fields[f];
         }
-        out.emplace(std::string(id), std::make_pair(std::move(info), std::move(devices)));
+        // Labels must be UTF-8; the key must match the parsed row's id, repaired the same way.
+        std::string key(id);
+        for (auto* t : {&key, &info, &devices}) core::replace_invalid_utf8(*t);
+        out.emplace(std::move(key), std::make_pair(std::move(info), std::move(devices)));
     }
     return out;
 }
