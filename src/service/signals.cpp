@@ -26,6 +26,15 @@ signal_handler::signal_handler(boost::asio::io_context& io, std::vector<std::str
     wait();
 }
 
+signal_handler::~signal_handler() {
+    // Past this point main is returning (the simulated machine may still be removing its files): a
+    // late SIGTERM must not turn a clean exit into death by signal. clear() first, since the set
+    // puts back the default actions when it lets its signals go.
+    boost::system::error_code ec;
+    set_.clear(ec);
+    for (int sig : {SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM}) std::signal(sig, SIG_IGN);
+}
+
 void signal_handler::wait() {
     set_.async_wait([this](boost::system::error_code ec, int sig) {
         if (ec) return;

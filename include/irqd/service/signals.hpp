@@ -20,6 +20,9 @@ namespace irqd::service {
 class signal_handler {
 public:
     signal_handler(boost::asio::io_context& io, std::vector<std::string> config_args);
+    ~signal_handler();   // the signals are ignored from here to the exit
+    signal_handler(const signal_handler&) = delete;
+    signal_handler& operator=(const signal_handler&) = delete;
 
     std::function<void(const char* signal)> on_stop;   // unset: the io_context is stopped
 
