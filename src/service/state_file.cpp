@@ -242,12 +242,12 @@ state_store::state_store(fs::path path) : path_(std::move(path)) {
 std::size_t state_store::prune(const core::snapshot& now, core::clock_time t, std::chrono::seconds absent_for) {
     std::size_t before = entries_.size();
     std::erase_if(entries_, [&](saved_affinity& e) {
-        if (!mismatch(e, now)) {
+        if (!mismatch(e, now) || e.seen == core::clock_time{}) {
+            // Present; or from a file without seen times: absence is counted from this start.
             e.seen = t;
             return false;
         }
-        auto last = std::max(e.seen, e.time);
-        return absent_for.count() > 0 && t - last > absent_for;
+        return absent_for.count() > 0 && t - std::max(e.seen, e.time) > absent_for;
     });
     std::size_t gone = before - entries_.size();
     if (gone > 0)

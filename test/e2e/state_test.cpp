@@ -289,10 +289,11 @@ BOOST_AUTO_TEST_CASE(a_corrupt_batch_journal_is_kept_aside_and_health_says_so) {
 
 BOOST_AUTO_TEST_CASE(a_huge_state_file_keeps_health_short_and_is_pruned) {
     machine m;
-    // 200,000 choices for IRQs this machine never had, made in January, and one that still matches.
+    // 200,000 choices for IRQs last seen in January, and one that still matches.
     std::string text = R"({"version":1,"irqs":[{"irq":30,"name":"eth0-TxRx-0","cpus":"1","time":"2026-01-01T00:00:00Z"})";
     for (unsigned i = 0; i < 200000; ++i)
-        text += R"(,{"irq":)" + std::to_string(1000 + i) + R"(,"name":"gone","cpus":"0","time":"2026-01-01T00:00:00Z"})";
+        text += R"(,{"irq":)" + std::to_string(1000 + i) +
+                R"(,"name":"gone","cpus":"0","time":"2026-01-01T00:00:00Z","seen":"2026-01-02T00:00:00Z"})";
     write(m.state(), text + "]}");
     auto d = m.start();
     auto reply = d->get("/api/v1/health");

@@ -134,19 +134,21 @@ BOOST_AUTO_TEST_CASE(entries_of_irqs_absent_for_long_are_pruned) {
     auto recent = *core::parse_time("2026-11-30T00:00:00Z");
     auto one = *core::parse_cpu_list("1");
     write(path, render_state({{30, "eth0-TxRx-0", one, old},        // present: kept, however old
-                              {31, "eth0-TxRx-1", one, old},        // absent since long: pruned
-                              {32, "eth0-TxRx-2", one, recent},     // absent, but chosen lately
-                              {33, "gone", one, old, recent}}));    // absent, but seen lately
+                              {31, "eth0-TxRx-1", one, old, old},   // absent since long: pruned
+                              {32, "eth0-TxRx-2", one, recent, old},   // absent, but chosen lately
+                              {33, "gone", one, old, recent},       // absent, but seen lately
+                              {34, "older", one, old}}));           // never seen: counted from now
     auto table = core::parse_interrupts("           CPU0       CPU1\n"
                                         " 30:          1          2   PCI-MSI 1-edge      eth0-TxRx-0\n");
     state_store s(path);
     BOOST_TEST(s.prune(table, now, std::chrono::hours(24 * 30)) == 1u);
-    BOOST_REQUIRE(s.entries().size() == 3u);
+    BOOST_REQUIRE(s.entries().size() == 4u);
     BOOST_TEST(s.entries()[0].irq == 30u);
     BOOST_TEST(core::format_rfc3339(s.entries()[0].seen) == "2026-12-02T00:00:00Z");
     auto saved = parse_state(read_text(path));
     BOOST_REQUIRE(saved.has_value());
-    BOOST_TEST(saved->size() == 3u);
+    BOOST_TEST(saved->size() == 4u);
+    BOOST_TEST(core::format_rfc3339(saved->back().seen) == "2026-12-02T00:00:00Z");   // 34, seen from now on
     BOOST_TEST(s.health_json().at("pruned").to_number<int>() == 1);
     // 0 keeps everything.
     BOOST_TEST(s.prune(core::snapshot{}, now + std::chrono::hours(24 * 400), std::chrono::seconds(0)) == 0u);

@@ -101,7 +101,8 @@ public:
     std::filesystem::path batch_path() const;
 
     // Forgets the entries whose IRQ (number and name) is not in `now` and that were neither chosen
-    // nor seen within `absent_for` (0: never forget); marks the others seen at `t`. Rewrites the file
+    // nor seen within `absent_for` (0: never forget); marks the others seen at `t`, and so an entry
+    // never seen before (a file from before seen times): its absence is counted from this start. Rewrites the file
     // when an entry went (the seen times are saved with it, or with the next change). Returns how many went.
     std::size_t prune(const core::snapshot& now, core::clock_time t, std::chrono::seconds absent_for);
 
