@@ -459,6 +459,8 @@ private:
             {"irqs", ctx_.samples.latest().rows.size()},
             {"history", json::object{{"tiers", core::format_tiers(h.tiers())},
                                      {"bytes", h.memory_bytes()},
+                                     {"budget", h.budget()},
+                                     {"dropped_frames", h.frames_dropped_for_budget()},
                                      {"oldest", h.empty() ? json::value(nullptr) : json::value(core::format_rfc3339(h.oldest()))},
                                      {"newest", h.empty() ? json::value(nullptr) : json::value(core::format_rfc3339(h.newest()))}}},
             {"affinity_writes", ctx_.writer.writes()},

@@ -60,6 +60,7 @@ private:
     void schedule();
     void refresh_some_irqs(std::size_t budget);
     void fit_history(const core::snapshot& first);
+    void release_slack();
 
     boost::asio::io_context& io_;
     const settings& settings_;
