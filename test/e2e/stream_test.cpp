@@ -190,6 +190,7 @@ BOOST_AUTO_TEST_CASE(names_that_are_not_utf8_arrive_with_replacement_characters)
     irqd_process d({"--simulate", rates.string(), "--interval", "100ms", "--history", "1s:1h"});
     ws_client c(d);
     c.read();
+    c.read_type("sample");   // rates exist from here on
     c.send(R"({"type":"subscribe","top":1})");
     // read() parses with Boost.JSON, which refuses invalid UTF-8.
     auto snap = c.read_type("snapshot");
