@@ -7,6 +7,10 @@
 #include "irqd/service/log.hpp"
 
 namespace irqd::service {
+namespace {
+constexpr int handled[] = {SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM};
+}  // namespace
+
 const char* signal_name(int sig) {
     switch (sig) {
         case SIGINT: return "SIGINT";
@@ -22,7 +26,7 @@ const char* signal_name(int sig) {
 
 signal_handler::signal_handler(boost::asio::io_context& io, std::vector<std::string> config_args)
     : io_(io), set_(io), config_args_(std::move(config_args)) {
-    for (int sig : {SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM}) set_.add(sig);
+    for (int sig : handled) set_.add(sig);
     wait();
 }
 
@@ -32,7 +36,7 @@ signal_handler::~signal_handler() {
     // puts back the default actions when it lets its signals go.
     boost::system::error_code ec;
     set_.clear(ec);
-    for (int sig : {SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM}) std::signal(sig, SIG_IGN);
+    for (int sig : handled) std::signal(sig, SIG_IGN);
 }
 
 void signal_handler::wait() {
