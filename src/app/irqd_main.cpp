@@ -1,8 +1,7 @@
-// irqd: main(), wiring and signals. One thread runs one io_context: the sampler's timer, the HTTP
-// and WebSocket sessions and the balancer's slices all take turns on it.
+// irqd: main() and wiring (signals: service/signals.cpp). One thread runs one io_context: the
+// sampler's timer, the HTTP and WebSocket sessions and the balancer's slices all take turns on it.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 
 #include <csignal>
 #include <cstdio>
@@ -21,6 +20,7 @@
 #include "irqd/service/metrics.hpp"
 #include "irqd/service/openapi.hpp"
 #include "irqd/service/sampler.hpp"
+#include "irqd/service/signals.hpp"
 #include "irqd/service/simulated_machine.hpp"
 #include "irqd/service/state_file.hpp"
 #include "irqd/service/stream_hub.hpp"
@@ -96,6 +96,10 @@ int main(int argc, char** argv) {
     // Saved affinities: every applied change, whoever made it, goes through the writer's observers.
     std::optional<state_store> state;
     if (!cfg.state_file.empty() && !cfg.read_only) {
+        if (auto why = state_store::refuse(cfg.state_file)) {
+            std::cerr << "irqd: " << *why << "\n";
+            return 2;
+        }
         state.emplace(cfg.state_file);
         auto name_of = [&](unsigned irq) { auto* r = row_of(irq); return r ? r->name : std::string(); };
         writer.add_applied_observer([&, name_of](const std::vector<affinity_outcome>& outs) {
@@ -109,6 +113,7 @@ int main(int argc, char** argv) {
     }
     balance_service balancing(io, cfg, samples, writer);
     if (cfg.balance.oneshot) return app::run_oneshot(io, cfg, samples, balancing, std::cout);
+    signal_handler signals(io, std::vector<std::string>(argv + 1, argv + argc));
 
     stream_hub hub(samples, cfg.limit.ws_max_subscribers);
     samples.add_observer([&] { hub.on_sample(); });
@@ -175,6 +180,8 @@ int main(int argc, char** argv) {
     } else if (cfg.restore && cfg.read_only) {
         log(log_level::info, "restore_skipped", {{"reason", "--read-only"}});
     }
+    if (state && samples.has_sample())
+        state->prune(samples.latest(), std::chrono::system_clock::now(), cfg.state_prune_after);
     ctx.access = access ? &*access : nullptr;
     ctx.health_sections.push_back([&](boost::json::object& o) {
         add_state_health(o, state ? &*state : nullptr, restored, undone);
@@ -194,17 +201,14 @@ int main(int argc, char** argv) {
          {"simulated", sim ? "true" : "false"},
          {"read_only", cfg.read_only ? "true" : "false"}});
 
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](boost::system::error_code ec, int sig) {
-        if (ec) return;
-        log(log_level::info, "stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+    signals.on_stop = [&](const char*) {
         // A batch half written is rolled back (its client gets 503), so what the state file says holds.
         writer.abort_batch();
         server.stop();
         hub.stop();
         samples.stop();
         balancing.stop();
-    });
+    };
     io.run();
     log(log_level::info, "stopped");
     return 0;

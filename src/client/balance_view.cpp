@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "irqd/client/number_format.hpp"
+#include "irqd/client/terminal.hpp"
 #include "irqd/client/text_table.hpp"
 
 namespace irqd::client {
@@ -14,7 +15,7 @@ namespace json = boost::json;
 namespace {
 std::uint64_t count(const json::value& v) { return v.is_number() ? v.to_number<std::uint64_t>() : 0; }
 double real(const json::value& v) { return v.is_number() ? v.to_number<double>() : 0.0; }
-std::string text(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : v.is_null() ? "?" : json::serialize(v); }
+std::string text(const json::value& v) { return v.is_string() ? printable(v.as_string()) : v.is_null() ? "?" : json::serialize(v); }
 
 std::string fixed(double v, int decimals) {
     char buf[64];

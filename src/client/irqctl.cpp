@@ -21,6 +21,7 @@
 #include "irqd/client/offline_balance.hpp"
 #include "irqd/client/overview_view.hpp"
 #include "irqd/client/summary_view.hpp"
+#include "irqd/client/terminal.hpp"
 #include "irqd/client/watch_session.hpp"
 #include "irqd/core/version.hpp"
 
@@ -72,7 +73,7 @@ struct session {
     std::ostream& err;
 
     int fail(int code, std::string_view message) const {
-        err << "irqctl: " << message << "\n";
+        err << "irqctl: " << printable(message) << "\n";   // may quote the daemon's names
         return code;
     }
 

@@ -57,6 +57,23 @@ std::string paint(std::string_view text, std::string_view code, bool color) {
     return out;
 }
 
+std::string printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 || c == 0x7F) continue;
+        // U+0080..U+009F, the C1 controls (CSI is U+009B), are C2 80..C2 9F in UTF-8.
+        if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9F &&
+            utf8_continuation(text[i + 1])) {
+            ++i;
+            continue;
+        }
+        out += text[i];
+    }
+    return out;
+}
+
 std::size_t display_width(std::string_view text) {
     std::size_t w = 0;
     for (std::size_t i = 0; i < text.size(); ++i) {

@@ -14,6 +14,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "irqd/client/http_client.hpp"
+#include "irqd/client/terminal.hpp"
 #include "irqd/client/watch_view.hpp"
 
 namespace irqd::client {
@@ -59,7 +60,7 @@ public:
         io_.restart();
         io_.run();
         leave_screen();
-        if (!message_.empty()) err_ << "irqctl: " << message_ << "\n";
+        if (!message_.empty()) err_ << "irqctl: " << printable(message_) << "\n";
         return exit_code_;
     }
 

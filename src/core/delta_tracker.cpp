@@ -123,6 +123,8 @@ void delta_tracker::realign(const snapshot& cur, layout_ptr shape, delta_frame& 
     }
     prev_ = std::move(now);
     shape_ = std::move(shape);
+    // After a burst of rows the scratch buffer is given back, like prev_ above.
+    if (src_rows_.capacity() > 2 * src_rows_.size() + 1024) src_rows_.shrink_to_fit();
 }
 
 void delta_tracker::reset() {

@@ -115,6 +115,7 @@ void history::add(clock_time from, clock_time to, const delta_frame& frame) {
         }
     }
     newest_ = to;
+    enforce_budget();
 }
 
 namespace {
@@ -159,6 +160,8 @@ std::uint64_t* history::add_to_tier(tier& t, clock_time from, clock_time to, con
         t.open.to = to;
         t.open.shape = df.shape;
         t.open.index = index;
+        // A buffer left from a larger layout is given back (memory returns after a burst of IRQs).
+        if (t.open.counts.capacity() > 2 * df.counts.size()) std::vector<std::uint64_t>().swap(t.open.counts);
         t.open.counts.assign(df.counts.begin(), df.counts.end());
         return nullptr;
     }
@@ -214,15 +217,65 @@ void history::clear() {
     newest_.reset();
 }
 
+std::size_t history::frame_bytes(const frame& f) {
+    return sizeof(frame) + f.counts.capacity() * sizeof(std::uint32_t) + f.big.capacity() * sizeof(big_count);
+}
+
+void history::set_budget(std::size_t bytes) {
+    budget_ = bytes;
+    enforce_budget();
+}
+
+void history::enforce_budget() {
+    if (budget_ == 0) return;
+    std::size_t total = memory_bytes();
+    if (total <= budget_) return;
+    // Each tier's share, in proportion to what it holds per cell at full retention.
+    std::vector<double> share(store_.size());
+    std::vector<std::size_t> held(store_.size(), 0);
+    double weights = 0;
+    for (const auto& t : store_) weights += static_cast<double>(t.capacity * sizeof(std::uint32_t) + sizeof(std::uint64_t));
+    for (std::size_t i = 0; i < store_.size(); ++i) {
+        const auto& t = store_[i];
+        share[i] = static_cast<double>(budget_) *
+                   static_cast<double>(t.capacity * sizeof(std::uint32_t) + sizeof(std::uint64_t)) / weights;
+        for (const auto& f : t.frames) held[i] += frame_bytes(f);
+        held[i] += t.open.counts.capacity() * sizeof(std::uint64_t);
+    }
+    while (total > budget_) {
+        std::size_t pick = store_.size();
+        double most = 0;
+        for (std::size_t i = 0; i < store_.size(); ++i) {
+            const double over = static_cast<double>(held[i]) - share[i];
+            if (!store_[i].frames.empty() && (pick == store_.size() || over > most)) {
+                pick = i;
+                most = over;
+            }
+        }
+        if (pick == store_.size()) break;   // only open buckets left
+        auto& frames = store_[pick].frames;
+        const std::size_t bytes = frame_bytes(frames.front());
+        const layout_ptr shape = frames.front().shape;
+        frames.pop_front();
+        ++budget_drops_;
+        held[pick] -= bytes;
+        total -= bytes;
+        // The last frame of a layout takes the layout with it: count again rather than guess.
+        if (frames.empty() || frames.front().shape != shape) total = memory_bytes();
+    }
+}
+
 std::size_t history::memory_bytes() const {
     std::size_t bytes = 0;
     std::unordered_set<const layout*> seen;
+    const layout* last = nullptr;   // neighbouring frames share their layout: one lookup per run of them
     const auto count_layout = [&](const layout_ptr& p) {
-        if (p && seen.insert(p.get()).second) bytes += layout_bytes(*p);
+        if (p && p.get() != last && seen.insert(p.get()).second) bytes += layout_bytes(*p);
+        if (p) last = p.get();
     };
     for (const auto& t : store_) {
         for (const auto& f : t.frames) {
-            bytes += sizeof(frame) + f.counts.capacity() * sizeof(std::uint32_t) + f.big.capacity() * sizeof(big_count);
+            bytes += frame_bytes(f);
             count_layout(f.shape);
         }
         bytes += t.open.counts.capacity() * sizeof(std::uint64_t);

@@ -1,6 +1,7 @@
 // The /proc/interrupts parser: one pass over the text, hand-written scanning, no allocation per count.
 // Layouts follow the kernel's show_interrupts() and the arch_show_interrupts() of x86 and arm64.
 #include "irqd/core/interrupts.hpp"
+#include "irqd/core/utf8.hpp"
 
 #include <algorithm>
 #include <array>
@@ -381,6 +382,9 @@ private:
             // ERR:, MIS:, arm's Err: one value and no description; it is not a per-CPU counter.
             row.per_cpu = !(n == 1 && tail.empty());
         }
+        // Drivers name IRQs with any bytes; everything downstream (JSON, labels, the state file)
+        // needs UTF-8. Done here, once per row, so every reader sees the same name.
+        for (auto* field : {&row.id, &row.description, &row.chip, &row.hwirq, &row.trigger, &row.name}) replace_invalid_utf8(*field);
     }
 
     // Reuses the row objects (and their strings' buffers) of the previous parse into the same snapshot.

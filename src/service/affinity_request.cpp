@@ -9,16 +9,18 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include "irqd/service/json_text.hpp"
+
 namespace irqd::service {
 namespace json = boost::json;
 
-namespace {
-std::variant<json::value, request_error> parse_json(std::string_view body) {
-    boost::system::error_code ec;
-    auto v = json::parse(body, ec);
-    if (ec) return request_error{400, "bad_json", "request body is not valid JSON: " + ec.message()};
-    return v;
+std::variant<json::value, request_error> parse_request_json(std::string_view body) {
+    auto v = parse_json_body(body);
+    if (auto* p = std::get_if<json_body_problem>(&v)) return request_error{400, std::move(p->code), std::move(p->message)};
+    return std::get<json::value>(std::move(v));
 }
+
+namespace {
 
 // The CPU set of one change: exactly one of "cpu", "cpus" or "mask" ("irq" is the caller's).
 std::variant<core::cpu_set, request_error> cpus_from_json(const json::object& o, const std::string& where) {
@@ -61,7 +63,7 @@ std::variant<core::cpu_set, request_error> cpus_from_json(const json::object& o,
 }  // namespace
 
 std::variant<core::cpu_set, request_error> parse_affinity_body(std::string_view body) {
-    auto v = parse_json(body);
+    auto v = parse_request_json(body);
     if (auto* e = std::get_if<request_error>(&v)) return std::move(*e);
     const auto& doc = std::get<json::value>(v);
     if (!doc.is_object()) return request_error{400, "bad_json", "body must be a JSON object like {\"cpu\": 3}"};
@@ -69,7 +71,7 @@ std::variant<core::cpu_set, request_error> parse_affinity_body(std::string_view 
 }
 
 std::variant<std::vector<affinity_change>, request_error> parse_affinity_batch(std::string_view body) {
-    auto v = parse_json(body);
+    auto v = parse_request_json(body);
     if (auto* e = std::get_if<request_error>(&v)) return std::move(*e);
     const auto& doc = std::get<json::value>(v);
     const json::array* list = nullptr;

@@ -47,6 +47,8 @@ void get_health(api_call& c) {
         {"irqs", c.ctx.samples.latest().rows.size()},
         {"history", json::object{{"tiers", core::format_tiers(h.tiers())},
                                  {"bytes", h.memory_bytes()},
+                                 {"budget", h.budget()},
+                                 {"dropped_frames", h.frames_dropped_for_budget()},
                                  {"oldest", h.empty() ? json::value(nullptr) : json::value(core::format_rfc3339(h.oldest()))},
                                  {"newest", h.empty() ? json::value(nullptr) : json::value(core::format_rfc3339(h.newest()))}}},
         {"affinity_writes", c.ctx.writer.writes()},

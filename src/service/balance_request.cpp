@@ -4,11 +4,11 @@
 
 #include <algorithm>
 
-#include <boost/json/parse.hpp>
 
 #include "irqd/core/time_parse.hpp"
 #include "irqd/service/api.hpp"
 #include "irqd/service/balance_service.hpp"
+#include "irqd/service/json_text.hpp"
 
 namespace irqd::service {
 namespace json = boost::json;
@@ -142,9 +142,9 @@ void add_balance_routes(api_context& ctx, balance_service& balancing) {
         }
         json::value body;
         if (req.body().find_first_not_of(" \t\r\n") != std::string::npos) {
-            boost::system::error_code ec;
-            body = json::parse(req.body(), ec);
-            if (ec) return fail(400, "bad_json", "request body is not valid JSON: " + ec.message()), true;
+            auto parsed = parse_json_body(req.body());
+            if (auto* p = std::get_if<json_body_problem>(&parsed)) return fail(400, p->code, p->message), true;
+            body = std::get<json::value>(std::move(parsed));
         }
         auto o = parse_balance_options(body, apply, cfg);
         if (auto* e = std::get_if<request_error>(&o)) return fail(e->status, e->code, e->message), true;

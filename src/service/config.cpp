@@ -81,7 +81,7 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     auto& s = out.values;
     std::string listen, procfs, sysfs, interval, topology_interval, history, simulate, faults, level, config_file;
     std::string read_timeout, history_memory;
-    std::string token_file, state_file, restore, unix_socket, unix_socket_mode;
+    std::string token_file, state_file, restore, unix_socket, unix_socket_mode, state_prune_after;
     std::string banned_cpus, banned_irqs, balance_interval, balance_window;
     double min_improvement = s.balance.min_improvement;
     double speed = 1.0;
@@ -120,7 +120,10 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
          "where the affinities set through irqd are saved, atomically (empty: not saved); with --simulate "
          "the default is a file in the simulated machine's temporary directory, with another --procfs none")
         ("restore", po::value(&restore)->default_value("yes")->implicit_value("yes")->value_name("yes|no"),
-         "re-apply the saved affinities at start, to IRQs whose number and name both still match");
+         "re-apply the saved affinities at start, to IRQs whose number and name both still match")
+        ("state-prune-after", po::value(&state_prune_after)->default_value("30d")->value_name("DURATION"),
+         "at start, forget saved affinities of IRQs that have not been seen (number and name) for DURATION "
+         "(0s: keep them forever)");
     serve.add(saved);
     po::options_description kernel("Kernel and sampling");
     kernel.add_options()
@@ -173,7 +176,12 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     std::ostringstream help;
     help << "irqd " << core::version() << " - watches where hardware interrupts land and balances them\n\n"
          << "Usage: irqd [OPTIONS]\n"
-         << all;
+         << all
+         << "\nSignals (docs/reliability.md):\n"
+            "  SIGTERM, SIGINT, SIGQUIT  stop gracefully: a batch being written is rolled back, exit 0\n"
+            "  SIGHUP                    read the configuration again and apply its log-level; other options\n"
+            "                            take effect at the next start\n"
+            "  SIGUSR1, SIGUSR2, SIGALRM logged and ignored\n";
     out.help_text = help.str();
 
     po::variables_map vm;
@@ -232,6 +240,10 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     if (restore == "yes" || restore == "true" || restore == "on" || restore == "1") s.restore = true;
     else if (restore == "no" || restore == "false" || restore == "off" || restore == "0") s.restore = false;
     else return core::error{"--restore must be yes or no, not '" + restore + "'"};
+    auto prune = core::parse_duration(state_prune_after);
+    if (!prune) return core::error{"--state-prune-after: " + prune.error_message()};
+    if (prune->count() < 0) return core::error{"--state-prune-after must not be negative"};
+    s.state_prune_after = std::chrono::ceil<std::chrono::seconds>(*prune);
     auto iv = positive_duration("interval", interval);
     if (!iv) return core::error{iv.error_message()};
     if (*iv < std::chrono::milliseconds(10)) return core::error{"--interval must be at least 10ms"};

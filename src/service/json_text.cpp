@@ -4,7 +4,11 @@
 #include <charconv>
 #include <cmath>
 
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <unordered_set>
+#include <vector>
 
 namespace irqd::service {
 namespace {
@@ -69,6 +73,75 @@ void append_json(std::string& out, const boost::json::value& v) {
             break;
         }
     }
+}
+
+namespace {
+// A basic_parser handler that only remembers the keys of each open object and stops at a repeat.
+struct key_checker {
+    static constexpr std::size_t max_object_size = std::size_t(-1);
+    static constexpr std::size_t max_array_size = std::size_t(-1);
+    static constexpr std::size_t max_key_size = std::size_t(-1);
+    static constexpr std::size_t max_string_size = std::size_t(-1);
+    using error_code = boost::system::error_code;
+    using string_view = boost::json::string_view;
+
+    std::vector<std::unordered_set<std::string>> open;   // keys of each object being read, innermost last
+    std::string key;
+    std::optional<std::string> duplicate;
+
+    bool on_document_begin(error_code&) { return true; }
+    bool on_document_end(error_code&) { return true; }
+    bool on_object_begin(error_code&) {
+        open.emplace_back();
+        return true;
+    }
+    bool on_object_end(std::size_t, error_code&) {
+        open.pop_back();
+        return true;
+    }
+    bool on_array_begin(error_code&) { return true; }
+    bool on_array_end(std::size_t, error_code&) { return true; }
+    bool on_key_part(string_view s, std::size_t, error_code&) {
+        key.append(s.data(), s.size());
+        return true;
+    }
+    bool on_key(string_view s, std::size_t, error_code& ec) {
+        key.append(s.data(), s.size());
+        if (!open.back().insert(key).second) {
+            duplicate = key;
+            ec = boost::json::error::syntax;   // stops the parser; `duplicate` says why
+            return false;
+        }
+        key.clear();
+        return true;
+    }
+    bool on_string_part(string_view, std::size_t, error_code&) { return true; }
+    bool on_string(string_view, std::size_t, error_code&) { return true; }
+    bool on_number_part(string_view, error_code&) { return true; }
+    bool on_int64(std::int64_t, string_view, error_code&) { return true; }
+    bool on_uint64(std::uint64_t, string_view, error_code&) { return true; }
+    bool on_double(double, string_view, error_code&) { return true; }
+    bool on_bool(bool, error_code&) { return true; }
+    bool on_null(error_code&) { return true; }
+    bool on_comment_part(string_view, error_code&) { return true; }
+    bool on_comment(string_view, error_code&) { return true; }
+};
+}  // namespace
+
+std::optional<std::string> duplicate_json_key(std::string_view text) {
+    boost::json::basic_parser<key_checker> p(boost::json::parse_options{});
+    boost::system::error_code ec;
+    p.write_some(false, text.data(), text.size(), ec);
+    return p.handler().duplicate;
+}
+
+std::variant<boost::json::value, json_body_problem> parse_json_body(std::string_view body) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(body, ec);
+    if (ec) return json_body_problem{"bad_json", "request body is not valid JSON: " + ec.message()};
+    if (auto key = duplicate_json_key(body))
+        return json_body_problem{"duplicate_key", "request body names '" + *key + "' twice in one object"};
+    return v;
 }
 
 std::string to_json_text(const boost::json::value& v) {

@@ -31,10 +31,9 @@ std::optional<core::cpu_set> read_list(const std::filesystem::path& p) {
 }
 }  // namespace
 
-std::error_code read_file(const std::filesystem::path& path, std::string& out, std::size_t max_bytes) {
-    out.clear();
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return last_error();
+namespace {
+// Reads fd to EOF into `out`, closing it; larger than `max_bytes` is EFBIG.
+std::error_code read_fd(int fd, std::string& out, std::size_t max_bytes) {
     std::size_t used = 0;
     if (out.capacity() < 4096) out.reserve(4096);
     for (;;) {
@@ -59,6 +58,40 @@ std::error_code read_file(const std::filesystem::path& path, std::string& out, s
     out.resize(used);
     ::close(fd);
     return {};
+}
+}  // namespace
+
+std::error_code read_file(const std::filesystem::path& path, std::string& out, std::size_t max_bytes) {
+    out.clear();
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return last_error();
+    return read_fd(fd, out, max_bytes);
+}
+
+std::error_code read_regular_file(const std::filesystem::path& path, std::string& out, std::size_t max_bytes) {
+    out.clear();
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0) return last_error();
+    struct stat st {};
+    if (::fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        auto ec = S_ISREG(st.st_mode) ? last_error() : std::make_error_code(std::errc::invalid_argument);
+        ::close(fd);
+        return ec;
+    }
+    return read_fd(fd, out, max_bytes);
+}
+
+std::optional<std::string> not_a_regular_file(const std::filesystem::path& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) < 0) {
+        if (errno == ENOENT) return std::nullopt;
+        return "cannot be examined: " + last_error().message();
+    }
+    auto m = st.st_mode;
+    if (S_ISREG(m)) return std::nullopt;
+    return S_ISLNK(m) ? "is a symbolic link" : S_ISDIR(m) ? "is a directory" : S_ISFIFO(m) ? "is a FIFO"
+         : S_ISCHR(m) ? "is a character device" : S_ISBLK(m) ? "is a block device" : S_ISSOCK(m) ? "is a socket"
+         : "is not a regular file";
 }
 
 std::error_code write_existing_file(const std::filesystem::path& path, std::string_view text) {

@@ -10,16 +10,6 @@ namespace irqd::service {
 namespace {
 log_level threshold = log_level::info;
 
-const char* name_of(log_level l) {
-    switch (l) {
-        case log_level::debug: return "debug";
-        case log_level::info: return "info";
-        case log_level::warn: return "warn";
-        case log_level::error: return "error";
-    }
-    return "info";
-}
-
 void append_value(std::string& line, std::string_view v) {
     bool plain = !v.empty();
     for (char c : v)
@@ -38,6 +28,16 @@ void append_value(std::string& line, std::string_view v) {
 }
 }  // namespace
 
+const char* log_level_name(log_level l) {
+    switch (l) {
+        case log_level::debug: return "debug";
+        case log_level::info: return "info";
+        case log_level::warn: return "warn";
+        case log_level::error: return "error";
+    }
+    return "info";
+}
+
 void set_log_level(log_level level) { threshold = level; }
 bool log_enabled(log_level level) { return level >= threshold; }
 
@@ -45,7 +45,7 @@ void log(log_level level, std::string_view event, std::initializer_list<log_fiel
     if (!log_enabled(level)) return;
     std::string line = core::format_rfc3339(std::chrono::system_clock::now());
     line += " level=";
-    line += name_of(level);
+    line += log_level_name(level);
     line += " event=";
     append_value(line, event);
     for (const auto& [k, v] : fields) {

@@ -4,7 +4,6 @@
 
 #include <charconv>
 #include <cstring>
-#include <unordered_map>
 
 #include <boost/beast/zlib/deflate_stream.hpp>
 #include <boost/crc.hpp>

@@ -3,10 +3,16 @@
 
 #include "irqd/service/log.hpp"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 namespace irqd::service {
 
 sampler::sampler(boost::asio::io_context& io, const settings& s)
-    : settings_(s), timer_(io), history_(s.history) {}
+    : io_(io), settings_(s), timer_(io), history_(s.history) {
+    history_.set_budget(s.history_memory);
+}
 
 void sampler::start() {
     running_ = true;
@@ -79,13 +85,20 @@ bool sampler::sample_once(core::clock_time now) {
         log(log_level::debug, "parse_issue",
             {{"line", std::to_string(parsing_.issues.front().line)}, {"reason", parsing_.issues.front().reason}});
     if (tracker_.next(parsing_, last_frame_)) {   // reuses last_frame_'s buffer
+        auto dropped = history_.frames_dropped_for_budget();
         history_.add(latest_time_, now, last_frame_);
+        if (dropped == 0 && history_.frames_dropped_for_budget() > 0)
+            log(log_level::warn, "history_over_budget",
+                {{"cells", std::to_string(last_frame_.counts.size())}, {"tiers", core::format_tiers(history_.tiers())},
+                 {"budget", std::to_string(history_.budget() >> 20) + "MiB"},
+                 {"note", "the table grew after start; the oldest frames go to stay within --history-memory"}});
         last_frame_seconds_ = std::chrono::duration<double>(now - latest_time_).count();
         has_frame_ = true;
     }
     if (stats_.samples == 0) fit_history(parsing_);
     std::swap(latest_, parsing_);
     std::swap(text_, spare_text_);
+    release_slack();
     bool first = stats_.samples == 0;
     latest_time_ = now;
     ++stats_.samples;
@@ -127,6 +140,36 @@ void sampler::fit_history(const core::snapshot& first) {
          {"cells", std::to_string(cells)}, {"full_bytes", mib(estimate(chosen))},
          {"budget", mib(settings_.history_memory)}});
     history_ = core::history(std::move(chosen));
+    history_.set_budget(settings_.history_memory);
+}
+
+// A burst (a /proc/interrupts of 100 MB for a few samples) grows the read buffers, the parsed
+// snapshots and the delta to its size; once the table is small again they are given back, and so is
+// the heap's free memory at its top (malloc_trim), so RSS returns to what the small table needs.
+void sampler::release_slack() {
+    bool released = false;
+    // `keep`: the elements needed now, or by the next sample of a table this size (spare buffers).
+    auto shrink = [&](auto& v, std::size_t keep) {
+        using element = typename std::remove_reference_t<decltype(v)>::value_type;
+        if (v.capacity() * sizeof(element) > (std::size_t{1} << 20) && v.capacity() > 4 * keep) {
+            v.resize(std::min(v.size(), keep));
+            v.shrink_to_fit();
+            released = true;
+        }
+    };
+    shrink(text_, text_.size());
+    shrink(spare_text_, text_.size());
+    for (auto* s : {&latest_, &parsing_}) {
+        shrink(s->rows, latest_.rows.size());
+        shrink(s->counts, latest_.counts.size());
+    }
+    shrink(last_frame_.counts, last_frame_.counts.size());
+    if (released) {
+#ifdef __GLIBC__
+        ::malloc_trim(0);
+#endif
+        log(log_level::info, "buffers_released", {{"irqs", std::to_string(latest_.rows.size())}});
+    }
 }
 
 const irq_kernel_info* sampler::irq_info(unsigned irq) const {

@@ -2,6 +2,7 @@
 #include "irqd/service/state_file.hpp"
 
 #include <algorithm>
+#include <variant>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -23,7 +24,9 @@ json::error_code bad_value() { return make_error_code(json::error::not_object); 
 }  // namespace
 
 void tag_invoke(const json::value_from_tag&, json::value& v, const saved_affinity& a) {
-    v = json::object{{"irq", a.irq}, {"name", a.name}, {"cpus", a.cpus.to_list()}, {"time", core::format_rfc3339(a.time)}};
+    json::object o{{"irq", a.irq}, {"name", a.name}, {"cpus", a.cpus.to_list()}, {"time", core::format_rfc3339(a.time)}};
+    if (a.seen != core::clock_time{}) o["seen"] = core::format_rfc3339(a.seen);
+    v = std::move(o);
 }
 
 json::result<saved_affinity> tag_invoke(const json::try_value_to_tag<saved_affinity>&, const json::value& v) {
@@ -45,6 +48,8 @@ json::result<saved_affinity> tag_invoke(const json::try_value_to_tag<saved_affin
     a.cpus = *set;
     if (time && time->is_string())
         if (auto t = core::parse_time(std::string_view(time->as_string()))) a.time = *t;
+    if (const auto* seen = o->if_contains("seen"); seen && seen->is_string())
+        if (auto t = core::parse_time(std::string_view(seen->as_string()))) a.seen = *t;
     return a;
 }
 
@@ -105,13 +110,19 @@ restore_report undo_interrupted_batch(const std::vector<saved_affinity>& entries
             ++report.applied;
             continue;
         }
-        log(log_level::warn, "interrupted_batch_skipped", {{"irq", std::to_string(e.irq)}, {"reason", reason}});
-        report.skipped.push_back({e.irq, e.name, std::move(reason)});
+        report.add_skip("interrupted_batch_skipped", {e.irq, e.name, std::move(reason)});
     }
     log(log_level::warn, "interrupted_batch_undone",
         {{"irqs", std::to_string(entries.size())}, {"put_back", std::to_string(report.applied)},
-         {"skipped", std::to_string(report.skipped.size())}});
+         {"skipped", std::to_string(report.skipped_count)}});
     return report;
+}
+
+void restore_report::add_skip(const char* event, skip s) {
+    if (++skipped_count > listed_skips) return;
+    log(log_level::warn, event, {{"irq", std::to_string(s.irq)}, {"name", s.name}, {"reason", s.reason}});
+    if (skipped_count == listed_skips) log(log_level::warn, event, {{"note", "further skips are only counted"}});
+    skipped.push_back(std::move(s));
 }
 
 restore_report restore_affinities(const std::vector<saved_affinity>& entries, affinity_writer& writer,
@@ -119,8 +130,7 @@ restore_report restore_affinities(const std::vector<saved_affinity>& entries, af
     restore_report report;
     report.ran = true;
     auto skip = [&](const saved_affinity& e, std::string reason) {
-        log(log_level::warn, "restore_skipped", {{"irq", std::to_string(e.irq)}, {"name", e.name}, {"reason", reason}});
-        report.skipped.push_back({e.irq, e.name, std::move(reason)});
+        report.add_skip("restore_skipped", {e.irq, e.name, std::move(reason)});
     };
     for (const auto& e : entries) {
         if (auto m = mismatch(e, now)) {
@@ -135,8 +145,39 @@ restore_report restore_affinities(const std::vector<saved_affinity>& entries, af
         ++report.applied;
     }
     log(log_level::info, "restored",
-        {{"applied", std::to_string(report.applied)}, {"skipped", std::to_string(report.skipped.size())}});
+        {{"applied", std::to_string(report.applied)}, {"skipped", std::to_string(report.skipped_count)}});
     return report;
+}
+
+namespace {
+// Moves a file that is not the state (any more) to PATH.bad, or PATH.bad.1, .2, ... when that is taken,
+// so every one is kept. Only a regular file: a device, FIFO or directory is never renamed.
+std::variant<fs::path, std::string> set_aside(const fs::path& path) {
+    if (auto why = not_a_regular_file(path)) return path.string() + " " + *why + ", so it is left where it is";
+    std::error_code ec;
+    for (unsigned n = 0; n < 1000; ++n) {
+        fs::path bad = path;
+        bad += n == 0 ? std::string(".bad") : ".bad." + std::to_string(n);
+        if (fs::exists(fs::symlink_status(bad, ec))) continue;
+        fs::rename(path, bad, ec);
+        if (ec) return ec.message();
+        return bad;
+    }
+    return std::string("1000 earlier .bad files are in the way");
+}
+
+std::optional<std::string> refuse_file(const char* what, const fs::path& path) {
+    if (auto why = not_a_regular_file(path))
+        return std::string(what) + " " + path.string() + " " + *why + "; irqd keeps its state only in a regular file";
+    return std::nullopt;
+}
+}  // namespace
+
+std::optional<std::string> state_store::refuse(const fs::path& path) {
+    fs::path batch = path;
+    batch += ".batch";
+    if (auto r = refuse_file("--state-file", path)) return r;
+    return refuse_file("the batch journal", batch);
 }
 
 state_store::state_store(fs::path path) : path_(std::move(path)) {
@@ -145,7 +186,7 @@ state_store::state_store(fs::path path) : path_(std::move(path)) {
     auto prefix = path_.filename().string() + ".tmp-";
     auto dir = path_.parent_path().empty() ? fs::path(".") : path_.parent_path();
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-        if (it->path().filename().string().starts_with(prefix)) {
+        if (it->path().filename().string().starts_with(prefix) && !not_a_regular_file(it->path())) {
             std::error_code rm;
             fs::remove(it->path(), rm);
             log(log_level::info, "state_tmp_removed", {{"file", it->path().string()}});
@@ -153,13 +194,24 @@ state_store::state_store(fs::path path) : path_(std::move(path)) {
 
     // A batch's journal left behind: irqd stopped (was killed) while writing that batch.
     if (std::string text; fs::exists(fs::symlink_status(batch_path(), ec))) {
-        auto rec = read_file(batch_path(), text, state_size_limit);
+        auto rec = read_regular_file(batch_path(), text, state_size_limit);
         auto parsed = rec ? core::result<std::vector<saved_affinity>>(core::error{rec.message()}) : parse_state(text);
-        if (parsed) interrupted_ = std::move(*parsed);
-        log(parsed ? log_level::warn : log_level::error, "interrupted_batch_found",
-            {{"file", batch_path().string()},
-             {"irqs", std::to_string(interrupted_.size())},
-             {"problem", parsed ? std::string("none") : parsed.error_message()}});
+        if (parsed) {
+            interrupted_ = std::move(*parsed);
+            log(log_level::warn, "interrupted_batch_found",
+                {{"file", batch_path().string()}, {"irqs", std::to_string(interrupted_.size())}});
+        } else {
+            // Nothing to undo from it, and the batch it was for may be half written: say so in health
+            // until a restart, and keep the file for a human to read.
+            journal_problem_ = batch_path().string() + " (a batch cut short) cannot be used: " + parsed.error_message() +
+                               "; some IRQs may hold a half-applied batch";
+            auto moved = set_aside(batch_path());
+            if (auto* to = std::get_if<fs::path>(&moved)) journal_set_aside_ = to->string();
+            else journal_problem_ += "; " + std::get<std::string>(moved);
+            log(log_level::error, "interrupted_batch_unusable",
+                {{"file", batch_path().string()}, {"reason", parsed.error_message()},
+                 {"kept_as", journal_set_aside_.empty() ? "not moved" : journal_set_aside_}});
+        }
     }
 
     if (!fs::exists(fs::symlink_status(path_, ec))) {
@@ -168,29 +220,41 @@ state_store::state_store(fs::path path) : path_(std::move(path)) {
     }
     std::string text;
     std::string problem;
-    if (auto rec = read_file(path_, text, state_size_limit)) problem = "cannot read it: " + rec.message();
+    if (auto rec = read_regular_file(path_, text, state_size_limit)) problem = "cannot read it: " + rec.message();
     else if (auto parsed = parse_state(text)) entries_ = std::move(*parsed);
     else problem = parsed.error_message();
     if (problem.empty()) {
         log(log_level::info, "state_loaded", {{"file", path_.string()}, {"entries", std::to_string(entries_.size())}});
         return;
     }
-    fs::path bad = path_;
-    bad += ".bad";
-    if (fs::exists(fs::symlink_status(bad, ec))) {   // keep an earlier bad file too
-        bad += "-" + std::to_string(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()));
-    }
-    std::error_code mv;
-    fs::rename(path_, bad, mv);
     load_problem_ = problem;
-    if (mv) {
+    auto moved = set_aside(path_);
+    if (auto* why = std::get_if<std::string>(&moved)) {
         writable_ = false;
-        load_problem_ += "; it could not be moved aside (" + mv.message() + "), so affinities are not saved";
-        log(log_level::error, "state_unusable", {{"file", path_.string()}, {"reason", problem}, {"rename", mv.message()}});
+        load_problem_ += "; it could not be moved aside (" + *why + "), so affinities are not saved";
+        log(log_level::error, "state_unusable", {{"file", path_.string()}, {"reason", problem}, {"rename", *why}});
         return;
     }
-    set_aside_ = bad.string();
+    set_aside_ = std::get<fs::path>(moved).string();
     log(log_level::error, "state_set_aside", {{"file", path_.string()}, {"reason", problem}, {"kept_as", set_aside_}});
+}
+
+std::size_t state_store::prune(const core::snapshot& now, core::clock_time t, std::chrono::seconds absent_for) {
+    std::size_t before = entries_.size();
+    std::erase_if(entries_, [&](saved_affinity& e) {
+        if (!mismatch(e, now) || e.seen == core::clock_time{}) {
+            // Present; or from a file without seen times: absence is counted from this start.
+            e.seen = t;
+            return false;
+        }
+        return absent_for.count() > 0 && t - std::max(e.seen, e.time) > absent_for;
+    });
+    std::size_t gone = before - entries_.size();
+    if (gone > 0)
+        log(log_level::info, "state_pruned", {{"entries", std::to_string(gone)}, {"absent_for", core::format_duration(absent_for)}});
+    pruned_ += gone;
+    if (gone > 0) save();   // else the seen times go with the next write: a start alone writes nothing
+    return gone;
 }
 
 void state_store::record(const std::vector<affinity_outcome>& outcomes,
@@ -214,10 +278,16 @@ void state_store::record(const std::vector<affinity_outcome>& outcomes,
 void state_store::save() {
     if (!writable_) return;
     std::sort(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) { return a.irq < b.irq; });
-    if (auto ec = write_file_atomic(path_, render_state(entries_), 0600)) {
+    // Something put in its place since the start is never replaced (a rename would move a device).
+    auto refused = refuse_file("--state-file", path_);
+    std::string problem = refused ? *refused : std::string();
+    if (!refused)
+        if (auto ec = write_file_atomic(path_, render_state(entries_), 0600))
+            problem = "cannot write " + path_.string() + ": " + ec.message();
+    if (!problem.empty()) {
         ++write_failures_;
-        last_error_ = "cannot write " + path_.string() + ": " + ec.message() + " (the previous file is kept)";
-        log(log_level::error, "state_write_failed", {{"file", path_.string()}, {"error", ec.message()}});
+        last_error_ = problem + " (the previous file is kept)";
+        log(log_level::error, "state_write_failed", {{"file", path_.string()}, {"error", problem}});
         return;
     }
     ++writes_;
@@ -237,13 +307,15 @@ void state_store::begin_batch(const std::vector<affinity_change>& previous,
     entries.reserve(previous.size());
     for (const auto& c : previous) entries.push_back({c.irq, name_of ? name_of(c.irq) : std::string(), c.cpus, now});
     // Without it a crash mid-batch is not undone at restart; the batch itself still goes ahead.
-    if (auto ec = write_file_atomic(batch_path(), render_state(entries), 0600))
+    if (auto refused = refuse_file("the batch journal", batch_path()))
+        log(log_level::error, "batch_journal_write_failed", {{"file", batch_path().string()}, {"error", *refused}});
+    else if (auto ec = write_file_atomic(batch_path(), render_state(entries), 0600))
         log(log_level::error, "batch_journal_write_failed", {{"file", batch_path().string()}, {"error", ec.message()}});
 }
 
 void state_store::end_batch() {
     std::error_code ec;
-    fs::remove(batch_path(), ec);
+    if (!not_a_regular_file(batch_path())) fs::remove(batch_path(), ec);
     interrupted_.clear();
 }
 
@@ -252,10 +324,13 @@ json::object state_store::health_json() const {
                    {"entries", entries_.size()},
                    {"writes", writes_},
                    {"write_failures", write_failures_},
-                   {"saving", writable_}};
+                   {"saving", writable_},
+                   {"pruned", pruned_}};
     if (!last_error_.empty()) o["last_error"] = last_error_;
     if (!load_problem_.empty()) o["load_error"] = load_problem_;
     if (!set_aside_.empty()) o["set_aside"] = set_aside_;
+    if (!journal_problem_.empty()) o["journal_error"] = journal_problem_;
+    if (!journal_set_aside_.empty()) o["journal_set_aside"] = journal_set_aside_;
     return o;
 }
 
@@ -263,12 +338,14 @@ json::object restore_json(const restore_report& r) {
     json::array skipped;
     for (const auto& s : r.skipped)
         skipped.push_back(json::object{{"irq", std::to_string(s.irq)}, {"name", s.name}, {"reason", s.reason}});
-    return json::object{{"ran", r.ran}, {"applied", r.applied}, {"skipped", std::move(skipped)}};
+    return json::object{{"ran", r.ran}, {"applied", r.applied}, {"skipped_count", r.skipped_count},
+                        {"skipped", std::move(skipped)}};
 }
 
 void add_state_health(json::object& health, const state_store* state, const restore_report& restored,
                       const restore_report& undone) {
     health["state"] = state ? json::value(state->health_json()) : json::value(nullptr);
+    if (state && state->degraded()) health["status"] = "degraded";
     health["restore"] = restore_json(restored);
     health["interrupted_batch"] = undone.ran ? json::value(restore_json(undone)) : json::value(nullptr);
 }

@@ -30,6 +30,7 @@ core::result<subscription> parse_subscription(std::string_view text) {
     boost::system::error_code ec;
     auto v = json::parse(text, ec);
     if (ec) return core::error{"not valid JSON: " + ec.message()};
+    if (auto key = duplicate_json_key(text)) return core::error{"'" + *key + "' is named twice"};
     if (!v.is_object()) return core::error{"a subscribe message is a JSON object"};
     const auto& o = v.as_object();
     subscription s;

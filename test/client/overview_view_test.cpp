@@ -129,3 +129,15 @@ BOOST_AUTO_TEST_CASE(many_cpus_split_into_blocks_that_fit) {
     output_style pipe;
     BOOST_TEST(render_overview(v, pipe).find("CPUs ") == std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(control_characters_in_names_never_reach_the_terminal) {
+    auto v = two_cpus();
+    // A driver's name holding a clear-screen, a C1 CSI and a bell, as JSON sends them.
+    v.as_object()["irqs"].as_array()[0].as_object()["name"] = "eth0\x1b[2J\xc2\x9b" "31m\x07-q\xc3\xa9";
+    auto text = render_overview(v, {});
+    BOOST_TEST(text.find('\x1b') == std::string::npos);
+    BOOST_TEST(text.find('\x07') == std::string::npos);
+    BOOST_TEST(text.find("\xc2\x9b") == std::string::npos);
+    BOOST_TEST(text.find("eth0[2J31m-q\xc3\xa9") != std::string::npos);   // the rest, é included, stays
+    BOOST_TEST(printable("a\tb\nc\x7f" "d") == "abcd");
+}

@@ -479,3 +479,42 @@ BOOST_AUTO_TEST_CASE(a_young_history_does_not_pass_a_coarse_open_bucket_for_a_fu
     BOOST_TEST(w.to == at(30s));
     BOOST_TEST((w.counts == counts{10, 10}));
 }
+
+BOOST_AUTO_TEST_CASE(a_table_that_grows_after_start_stays_within_the_budget) {
+    // Fitted for 10 IRQs x 10 CPUs (plus room for headers and layouts); then 40 x 40 IRQs x CPUs appear.
+    const auto tiers = tiers_of("1s:1m,10s:10m");
+    const std::size_t budget = history_memory_estimate(tiers, 100) + 64 * 1024;
+    auto ids_of = [](int n) {
+        ids rows;
+        for (int r = 0; r < n; ++r) rows.push_back("eth0-TxRx-" + std::to_string(r));
+        return rows;
+    };
+    cpu_list ten(10), forty(40);
+    for (unsigned c = 0; c < 10; ++c) ten[c] = c;
+    for (unsigned c = 0; c < 40; ++c) forty[c] = c;
+    const auto small = make_layout(ids_of(10), ten);
+    const auto big = make_layout(ids_of(40), forty);
+
+    history h(tiers);
+    h.set_budget(budget);
+    feed(h, small, 0, 700, [](int) { return 1; });   // full retention: everything fits
+    BOOST_TEST(h.frames_dropped_for_budget() == 0u);
+    BOOST_TEST(h.memory_bytes() <= budget);
+    const auto before = h.oldest();
+    for (int k = 700; k < 1400; ++k) {
+        feed(h, big, k, k + 1, [](int) { return 2; });
+        if (h.memory_bytes() > budget) BOOST_FAIL("after second " << k << ": " << h.memory_bytes() << " > " << budget);
+    }
+    BOOST_TEST(h.frames_dropped_for_budget() > 0u);
+    // The oldest went from both tiers; the latest seconds are still there to the second, and exact.
+    BOOST_TEST(h.oldest() > before);
+    auto w = h.query(at(1395s), at(1400s));
+    BOOST_TEST(w.resolution == 1s);
+    BOOST_TEST(w.frames == 5u);
+    BOOST_TEST(w.counts.size() == 1600u);
+    BOOST_TEST(w.counts[0] == 10u);
+    // Without a budget the same history holds several times more.
+    history unbounded(tiers);
+    feed(unbounded, big, 0, 700, [](int) { return 2; });
+    BOOST_TEST(unbounded.memory_bytes() > 5 * budget);
+}

@@ -78,8 +78,10 @@ std::map<std::string, unsigned> destinations(const json::object& plan) {
     return out;
 }
 
+// min_improvement 0 unless `more` sets it (a key named twice is a 400).
 std::string body(std::string_view numa, std::string_view more = "") {
-    return R"({"window":"1h","min_improvement":0,"numa":")" + std::string(numa) + "\"" + std::string(more) + "}";
+    std::string min = more.find("\"min_improvement\"") == std::string_view::npos ? R"("min_improvement":0,)" : "";
+    return R"({"window":"1h",)" + min + R"("numa":")" + std::string(numa) + "\"" + std::string(more) + "}";
 }
 }  // namespace
 

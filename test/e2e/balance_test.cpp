@@ -83,6 +83,9 @@ BOOST_AUTO_TEST_CASE(bad_input_and_read_only_are_refused) {
     BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"max_moves":-1})").status == 400u);
     BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"numa":"sometimes"})").status == 400u);
     BOOST_TEST(d.call(verb::post, "/api/v1/balance", "{").status == 400u);
+    auto dup = d.call(verb::post, "/api/v1/balance", R"({"window":"1m","window":"5m"})");
+    BOOST_TEST(dup.status == 400u);
+    BOOST_TEST(dup.body.find("duplicate_key") != std::string::npos);
     BOOST_TEST(d.call(verb::post, "/api/v1/balance?apply=true").status == 403u);
     BOOST_TEST(d.call(verb::post, "/api/v1/balance/revert").status == 403u);
     BOOST_TEST(d.call(verb::get, "/api/v1/balance").status == 405u);

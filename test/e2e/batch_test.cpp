@@ -8,6 +8,7 @@
 #include "raw_http.hpp"
 
 #include <fstream>
+#include <signal.h>
 #include <memory>
 
 using namespace irqd::test;
@@ -33,19 +34,20 @@ std::string rates_table() {
     return t;
 }
 
-// Every IRQ to a CPU other than 0, where the simulated kernel starts them all.
-std::string batch_body() {
+// Every IRQ to a CPU other than 0, where the simulated kernel starts them all (or all back to 0).
+unsigned batch_cpu(unsigned i, bool back) { return back ? 0 : 1 + i % (cpus - 1); }
+std::string batch_body(bool back = false) {
     std::string b = R"({"changes":[)";
     for (unsigned i = 0; i < irqs; ++i)
         b += (i ? "," : "") + std::string(R"({"irq":)") + std::to_string(first_irq + i) + R"(,"cpu":)" +
-             std::to_string(1 + i % (cpus - 1)) + "}";
+             std::to_string(batch_cpu(i, back)) + "}";
     return b + "]}";
 }
 
 // Sends the batch on its own connection without waiting for the answer.
-std::unique_ptr<raw_socket> send_batch(const irqd_process& d) {
+std::unique_ptr<raw_socket> send_batch(const irqd_process& d, bool back = false) {
     auto s = std::make_unique<raw_socket>(d.port());
-    auto body = batch_body();
+    auto body = batch_body(back);
     s->send("POST /api/v1/affinity HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
             std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
     return s;
@@ -114,4 +116,52 @@ BOOST_AUTO_TEST_CASE(stopping_during_a_batch_rolls_it_back_and_saves_nothing_of_
     auto irqs_saved = json::parse(saved).at("irqs").as_array();
     BOOST_TEST_REQUIRE(irqs_saved.size() == 1u, saved);
     BOOST_TEST(irqs_saved[0].at("cpus").as_string() == "5");
+}
+
+BOOST_AUTO_TEST_CASE(sighup_mid_batch_changes_nothing_and_sigquit_stops_gracefully) {
+    temp_dir t;
+    write(t.path / "rates.txt", rates_table());
+    auto state = t.path / "state.json";
+    auto log = t.path / "irqd.log";
+    irqd_process d({"--simulate", (t.path / "rates.txt").string(), "--interval", "200ms", "--state-file", state.string()},
+                   log);
+    BOOST_REQUIRE(eventually([&] { return d.samples() >= 2; }));
+    // SIGHUP in the middle of a batch: the configuration is read again, the batch goes on to the end.
+    auto batch = send_batch(d);
+    BOOST_REQUIRE(eventually([&] { return running(d); }));
+    ::kill(d.pid(), SIGHUP);
+    auto answer = parse_response(batch->read_all(std::chrono::seconds(30)));
+    BOOST_TEST(answer.status == 200u, answer.body.substr(0, 200));
+    auto saved = json::parse(read_text(state)).at("irqs").as_array();
+    BOOST_TEST(saved.size() == irqs);
+    for (unsigned i = 0; i < irqs && i < saved.size(); ++i)
+        if (saved[i].at("cpus").as_string() != std::to_string(batch_cpu(i, false)))
+            BOOST_FAIL("IRQ " << first_irq + i << " saved on " << saved[i].at("cpus").as_string());
+    // The others are logged and ignored: still serving.
+    for (int sig : {SIGUSR1, SIGUSR2, SIGALRM, SIGHUP}) ::kill(d.pid(), sig);
+    BOOST_TEST(d.wait_samples(2));
+    BOOST_TEST(d.health().at("status").as_string() == "ok");
+    // SIGQUIT in the middle of a batch stops irqd like SIGTERM: the batch rolled back, exit 0, no core.
+    auto back = send_batch(d, true);
+    BOOST_REQUIRE(eventually([&] { return running(d); }));
+    ::kill(d.pid(), SIGQUIT);
+    // Exited by itself (a zombie until reaped); the simulated machine's 2,000 IRQ directories can take
+    // seconds to remove on a loaded machine, so this waits longer than stop() would.
+    auto exited = [&] {
+        std::string stat = read_text("/proc/" + std::to_string(d.pid()) + "/stat");
+        auto paren = stat.rfind(')');
+        return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'Z';
+    };
+    BOOST_REQUIRE(eventually(exited, std::chrono::seconds(60)));
+    BOOST_TEST(read_text(log).find("event=stopped") != std::string::npos);
+    BOOST_TEST(d.stop() == 0);
+    auto after = json::parse(read_text(state)).at("irqs").as_array();
+    BOOST_TEST(after.size() == irqs);
+    BOOST_TEST(after[0].at("cpus").as_string() == "1");   // the first batch's, nothing of the second
+    auto text = read_text(log);
+    for (const char* line : {"event=reloaded signal=SIGHUP", "event=signal_ignored signal=SIGUSR1",
+                             "event=signal_ignored signal=SIGUSR2", "event=signal_ignored signal=SIGALRM",
+                             "event=stopping signal=SIGQUIT"})
+        BOOST_TEST(text.find(line) != std::string::npos, line);
+    BOOST_TEST(text.find("signal=SIGTERM") == std::string::npos);
 }

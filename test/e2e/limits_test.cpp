@@ -125,3 +125,28 @@ BOOST_AUTO_TEST_CASE(a_websocket_message_over_the_limit_closes_that_socket_only)
     BOOST_TEST(closed.find("1009") != std::string::npos, closed);
     BOOST_TEST((*fine)->read(5s).has_value());
 }
+
+BOOST_AUTO_TEST_CASE(history_stays_within_its_budget_when_irqs_appear_after_start) {
+    // Fitted at start for 2 IRQs; then 400 appear (a NIC coming up), each sample 3 KiB of counts.
+    auto table = [](unsigned irqs) {
+        std::string t = "           CPU0       CPU1\n";
+        for (unsigned i = 0; i < irqs; ++i)
+            t += std::to_string(100 + i) + ":        " + std::to_string(i) + "          1   PCI-MSI " +
+                 std::to_string(i) + "-edge      eth0-TxRx-" + std::to_string(i) + "\n";
+        return t;
+    };
+    fake_kernel k;
+    k.cpus("0-1");
+    k.interrupts(table(2));
+    irqd_process d({"--procfs", k.proc().string(), "--sysfs", k.sys().string(), "--interval", "100ms",
+                    "--history", "1s:1m,10s:10m", "--history-memory", "48K"});
+    BOOST_REQUIRE(d.wait_samples(3));
+    k.interrupts(table(400));
+    BOOST_REQUIRE(eventually([&] { return d.health().at("history").at("dropped_frames").to_number<int>() > 0; },
+                             std::chrono::seconds(30)));
+    BOOST_REQUIRE(d.wait_samples(20));
+    auto h = d.health().at("history");
+    BOOST_TEST(h.at("budget").to_number<std::size_t>() == 48u * 1024);
+    BOOST_TEST(h.at("bytes").to_number<std::size_t>() <= 48u * 1024);
+    BOOST_TEST(d.health().at("irqs").to_number<int>() == 400);
+}

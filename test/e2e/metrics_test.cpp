@@ -148,3 +148,21 @@ BOOST_AUTO_TEST_CASE(gzip_exposition_inflates_to_the_plain_one) {
     BOOST_TEST(m.count("node_interrupts_total") == 12000u);
     BOOST_TEST(m.value("node_interrupts_total", {{"cpu", "0"}, {"type", "100"}}) == 700);
 }
+
+BOOST_AUTO_TEST_CASE(names_that_are_not_utf8_come_out_with_replacement_characters) {
+    fake_kernel k;
+    k.cpus("0-1");
+    k.irq(30, "0-1");
+    k.interrupts("           CPU0       CPU1\n"
+                 " 30:        100        200   IR-PCI-MSI 524288-edge      eth\xFF\xFE-q\xC3\n");
+    irqd_process d({"--procfs", k.proc().string(), "--sysfs", k.sys().string(), "--interval", "100ms",
+                    "--history", "1s:1h"});
+    BOOST_REQUIRE(eventually([&] { return d.samples() >= 2; }));
+    const std::string name = "eth\xEF\xBF\xBD\xEF\xBF\xBD-q\xEF\xBF\xBD";
+    // Boost.JSON refuses invalid UTF-8: the body parses only if irqd replaced the bytes.
+    auto irqs = json::parse(d.get("/api/v1/interrupts?window=10s").body).at("irqs").as_array();
+    BOOST_REQUIRE(irqs.size() == 1u);
+    BOOST_TEST(irqs[0].at("name").as_string() == name);
+    auto m = scrape(d);
+    BOOST_TEST(m.value("node_interrupts_total", {{"cpu", "1"}, {"type", "30"}, {"devices", "524288-edge " + name}}) == 200);
+}

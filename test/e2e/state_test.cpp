@@ -8,6 +8,8 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "daemon.hpp"
 #include "raw_http.hpp"
@@ -227,4 +229,81 @@ BOOST_AUTO_TEST_CASE(kill_9_during_a_batch_is_undone_at_the_next_start) {
     BOOST_TEST(affinity(k, 100) == "0");                 // the saved choice, restored
     for (unsigned i = 1; i < n; ++i)
         if (affinity(k, 100 + i) != "0-1") BOOST_FAIL("IRQ " << 100 + i << " is on " << affinity(k, 100 + i));
+}
+
+BOOST_AUTO_TEST_CASE(a_state_path_that_is_not_a_regular_file_stops_irqd_before_it_listens) {
+    machine m;
+    auto run_with = [&](const fs::path& state) {
+        // Bounded: today's irqd would block on the FIFO for ever.
+        return run("timeout 10 " + binary("irqd").string() + " --listen 127.0.0.1:0 --procfs " + m.k.proc().string() +
+                   " --sysfs " + m.k.sys().string() + " --state-file " + state.string());
+    };
+    auto dir = m.state_dir.path;
+    BOOST_REQUIRE(::mkfifo((dir / "fifo").c_str(), 0600) == 0);
+    write(dir / "target", R"({"version":1,"irqs":[]})");
+    fs::create_symlink(dir / "target", dir / "link");
+    fs::create_directory(dir / "dir");
+    std::vector<std::pair<std::string, std::string>> cases{
+        {"fifo", "is a FIFO"}, {"link", "is a symbolic link"}, {"dir", "is a directory"}};
+    if (::geteuid() == 0) {
+        BOOST_REQUIRE(::mknod((dir / "null").c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0);
+        cases.emplace_back("null", "is a character device");
+    } else {
+        BOOST_TEST_MESSAGE("character device case skipped: mknod needs root");
+    }
+    for (const auto& [name, why] : cases) {
+        BOOST_TEST_CONTEXT(name) {
+            auto r = run_with(dir / name);
+            BOOST_TEST(r.code == 2);
+            BOOST_TEST(r.out.find(why) != std::string::npos, r.out);
+            BOOST_TEST(r.out.find("listening") == std::string::npos);
+            BOOST_TEST(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+        }
+    }
+    // Nothing was renamed or replaced.
+    BOOST_TEST(fs::is_fifo(dir / "fifo"));
+    BOOST_TEST(fs::is_symlink(dir / "link"));
+    BOOST_TEST(read_text(dir / "target") == R"({"version":1,"irqs":[]})");
+    BOOST_TEST(fs::is_directory(dir / "dir"));
+    if (::geteuid() == 0) BOOST_TEST(fs::is_character_file(dir / "null"));
+    BOOST_TEST(!fs::exists(dir / "fifo.bad"));
+    // The journal's path is checked the same way.
+    BOOST_REQUIRE(::mkfifo((m.state().string() + ".batch").c_str(), 0600) == 0);
+    auto r = run_with(m.state());
+    BOOST_TEST(r.code == 2);
+    BOOST_TEST(r.out.find("batch journal") != std::string::npos, r.out);
+}
+
+BOOST_AUTO_TEST_CASE(a_corrupt_batch_journal_is_kept_aside_and_health_says_so) {
+    machine m;
+    write(m.state().string() + ".batch", R"({"version":1,"irqs":[{"irq":30,"name":"eth0-Tx)");
+    auto d = m.start();
+    auto h = d->health();
+    BOOST_TEST(h.at("status").as_string() == "degraded");
+    auto st = h.at("state");
+    BOOST_TEST(std::string(st.at("journal_error").as_string()).find("half-applied batch") != std::string::npos);
+    BOOST_TEST(st.at("journal_set_aside").as_string() == m.state().string() + ".batch.bad");
+    BOOST_TEST(!fs::exists(m.state().string() + ".batch"));
+    BOOST_TEST(read_text(m.state().string() + ".batch.bad") == R"({"version":1,"irqs":[{"irq":30,"name":"eth0-Tx)");
+}
+
+BOOST_AUTO_TEST_CASE(a_huge_state_file_keeps_health_short_and_is_pruned) {
+    machine m;
+    // 200,000 choices for IRQs last seen in January, and one that still matches.
+    std::string text = R"({"version":1,"irqs":[{"irq":30,"name":"eth0-TxRx-0","cpus":"1","time":"2026-01-01T00:00:00Z"})";
+    for (unsigned i = 0; i < 200000; ++i)
+        text += R"(,{"irq":)" + std::to_string(1000 + i) +
+                R"(,"name":"gone","cpus":"0","time":"2026-01-01T00:00:00Z","seen":"2026-01-02T00:00:00Z"})";
+    write(m.state(), text + "]}");
+    auto d = m.start();
+    auto reply = d->get("/api/v1/health");
+    BOOST_TEST(reply.body.size() < 16u * 1024, reply.body.size());
+    auto h = json::parse(reply.body);
+    BOOST_TEST(h.at("restore").at("applied").as_int64() == 1);
+    BOOST_TEST(h.at("restore").at("skipped_count").as_int64() == 200000);
+    BOOST_TEST(h.at("restore").at("skipped").as_array().size() == 10u);
+    BOOST_TEST(h.at("state").at("pruned").as_int64() == 200000);
+    BOOST_TEST(h.at("state").at("entries").as_int64() == 1);
+    BOOST_TEST(saved(m.state()).at("irqs").as_array().size() == 1u);
+    BOOST_TEST(affinity(m.k, 30) == "1");
 }

@@ -115,7 +115,7 @@ BOOST_AUTO_TEST_CASE(a_bad_message_gets_an_error_and_the_connection_stays) {
     c.read_type("sample");   // rates exist from here on
     for (std::string bad : {"not json", "[]", R"({"type":"unsubscribe"})", R"({"type":"subscribe","top":-1})",
                             R"({"type":"subscribe","every":0})", R"({"type":"subscribe","colour":"red"})",
-                            R"({"type":"subscribe","irqs":{"a":1}})"}) {
+                            R"({"type":"subscribe","irqs":{"a":1}})", R"({"type":"subscribe","top":1,"top":2})"}) {
         BOOST_TEST_CONTEXT(bad) {
             c.send(bad);
             auto e = c.read_type("error");
@@ -180,4 +180,20 @@ BOOST_AUTO_TEST_CASE(a_consumer_that_stops_reading_is_coalesced_then_closed_whil
     BOOST_TEST(std::string(slow.stream().reason().reason.data(), slow.stream().reason().reason.size()).find("too slow") != std::string::npos);
     // And the fast one is still served.
     BOOST_TEST(fast.read_type("sample").at("cpus").as_array().size() == 32u);
+}
+
+BOOST_AUTO_TEST_CASE(names_that_are_not_utf8_arrive_with_replacement_characters) {
+    temp_dir t;
+    auto rates = t.path / "rates.txt";
+    write(rates, "           CPU0       CPU1\n"
+                 " 30:     100000     200000   IR-PCI-MSI 524288-edge      eth\xFF-q\xC3\n");
+    irqd_process d({"--simulate", rates.string(), "--interval", "100ms", "--history", "1s:1h"});
+    ws_client c(d);
+    c.read();
+    c.read_type("sample");   // rates exist from here on
+    c.send(R"({"type":"subscribe","top":1})");
+    // read() parses with Boost.JSON, which refuses invalid UTF-8.
+    auto snap = c.read_type("snapshot");
+    BOOST_REQUIRE(snap.at("irqs").as_array().size() == 1u);
+    BOOST_TEST(snap.at("irqs").as_array()[0].at("name").as_string() == "eth\xEF\xBF\xBD-q\xEF\xBF\xBD");
 }

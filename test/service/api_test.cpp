@@ -153,6 +153,10 @@ std::vector<bad> table() {
         {"PUT", put, "{\"cpu\":1", 400, "bad_json"},
         {"PUT", put, "cpu=1", 400, "bad_json"},
         {"PUT", put, "{\"cpu\":1}{\"cpu\":0}", 400, "bad_json"},
+        // Duplicate keys: Boost.JSON would keep the last one silently.
+        {"PUT", put, "{\"cpu\":0,\"cpu\":1}", 400, "duplicate_key"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[{\"irq\":30,\"cpu\":1,\"cpu\":0}]}", 400, "duplicate_key"},
+        {"POST", "/api/v1/affinity", "{\"changes\":[],\"changes\":[{\"irq\":30,\"cpu\":1}]}", 400, "duplicate_key"},
         {"PUT", put, "{\"cpu\":NaN}", 400, "bad_json"},
         {"PUT", put, nested(100000), 400, "bad_json"},
         {"PUT", put, "[1]", 400, "bad_json"},

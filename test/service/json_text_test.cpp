@@ -7,6 +7,7 @@
 
 #include "irqd/service/json_text.hpp"
 
+using irqd::service::duplicate_json_key;
 using irqd::service::to_json_text;
 namespace json = boost::json;
 
@@ -28,4 +29,18 @@ BOOST_AUTO_TEST_CASE(everything_else_matches_boost_json) {
     json::value v = json::parse(R"({"a":[1,-2,18446744073709551615,true,false,null],"k\"ey":"t\u00e9xt\n\u0001","o":{}})");
     BOOST_TEST(to_json_text(v) == json::serialize(v));
     BOOST_TEST(json::parse(to_json_text(v)) == v);
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_keys_are_found_at_any_depth) {
+    BOOST_TEST(!duplicate_json_key(R"({"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]})"));   // same key, other objects
+    BOOST_TEST(duplicate_json_key(R"({"cpu":0,"cpu":1})").value_or("") == "cpu");
+    BOOST_TEST(duplicate_json_key(R"({"changes":[{"irq":30,"cpus":"1","cpus":"0"}]})").value_or("") == "cpus");
+    BOOST_TEST(duplicate_json_key(R"({"a\u0062":1,"ab":2})").value_or("") == "ab");   // compared unescaped
+    BOOST_TEST(!duplicate_json_key("{\"a\":1"));   // not JSON: the parse says so, not this
+    BOOST_TEST(!duplicate_json_key("[]"));
+    // A hash set per object: 100,000 distinct keys are read once, not compared pairwise.
+    std::string many = "{";
+    for (int i = 0; i < 100000; ++i) many += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":0";
+    BOOST_TEST(!duplicate_json_key(many + "}"));
+    BOOST_TEST(duplicate_json_key(many + ",\"k7\":1}").value_or("") == "k7");
 }

@@ -8,6 +8,8 @@
 
 #include <boost/json/value.hpp>
 
+#include "irqd/client/terminal.hpp"
+
 namespace irqd::client {
 
 inline const boost::json::value* field(const boost::json::value& v, std::string_view key) {
@@ -36,9 +38,10 @@ inline std::uint64_t count_field(const boost::json::value& v, std::string_view k
     return f ? count_value(*f) : 0;
 }
 
+// Printable: these strings go to a terminal (terminal.hpp).
 inline std::string string_field(const boost::json::value& v, std::string_view key, std::string_view def = "") {
     const auto* f = field(v, key);
-    return f && f->is_string() ? std::string(f->as_string()) : std::string(def);
+    return f && f->is_string() ? printable(f->as_string()) : std::string(def);
 }
 
 inline bool bool_field(const boost::json::value& v, std::string_view key, bool def = false) {

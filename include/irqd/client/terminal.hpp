@@ -50,6 +50,10 @@ inline constexpr std::string_view show_cursor = "\x1b[?25h";
 // `text` wrapped in `code` ... reset when `color`, else `text` unchanged.
 std::string paint(std::string_view text, std::string_view code, bool color);
 
+// `text` without control characters (C0, DEL, and C1 as UTF-8): what the daemon sends (IRQ names
+// are any bytes a driver chose) is printed with this, so no escape sequence reaches the terminal.
+std::string printable(std::string_view text);
+
 // Columns `text` takes on a terminal: UTF-8 code points, ANSI escape sequences not counted.
 std::size_t display_width(std::string_view text);
 // The first `width` columns of `text`, ending in "…" when something was cut. Escape sequences are

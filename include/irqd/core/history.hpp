@@ -122,6 +122,14 @@ public:
     clock_time oldest() const;            // start of the oldest frame kept
     clock_time newest() const;            // end of the newest frame
     std::size_t memory_bytes() const;     // bytes held by frames (counts and layouts)
+    // A cap on memory_bytes() for the history's whole life (0: none). Tiers are sized in frames, so
+    // when the IRQ x CPU table grows after start (a NIC coming up) a full history would outgrow the
+    // memory it was fitted into; instead, after each add the oldest frames go, each time from the
+    // tier furthest above its share of the budget (shares in proportion to the tiers' full-retention
+    // sizes), until memory_bytes() fits. Open buckets are never dropped.
+    void set_budget(std::size_t bytes);
+    std::size_t budget() const { return budget_; }
+    std::uint64_t frames_dropped_for_budget() const { return budget_drops_; }
     const std::vector<tier_config>& tiers() const { return tiers_; }
     void clear();                         // forget everything (e.g. after a large clock jump)
 
@@ -166,11 +174,15 @@ private:
     // in one pass over the frame).
     std::uint64_t* add_to_tier(tier& t, clock_time from, clock_time to, const delta_frame& frame);
     void close_bucket(tier& t);
+    void enforce_budget();
     frame& push_frame(tier& t);           // a new newest frame, reusing the buffers of a dropped one
+    static std::size_t frame_bytes(const frame& f);
 
     std::vector<tier_config> tiers_;
     std::vector<tier> store_;
     std::optional<clock_time> newest_;
+    std::size_t budget_ = 0;
+    std::uint64_t budget_drops_ = 0;
 };
 
 }  // namespace irqd::core

@@ -8,6 +8,8 @@
 #include <variant>
 #include <vector>
 
+#include <boost/json/value.hpp>
+
 #include "irqd/core/cpu_set.hpp"
 #include "irqd/core/irq_selection.hpp"
 #include "irqd/service/affinity_writer.hpp"
@@ -19,6 +21,9 @@ constexpr std::size_t max_batch_changes = 65536;
 
 using core::max_irq_number;
 using core::parse_irq_number;
+
+// parse_json_body (json_text.hpp) as a request_error: 400 bad_json or 400 duplicate_key.
+std::variant<boost::json::value, request_error> parse_request_json(std::string_view body);
 
 // {"cpu": N} | {"cpus": "LIST"} | {"mask": "HEX"}: exactly one, a non-empty set.
 std::variant<core::cpu_set, request_error> parse_affinity_body(std::string_view body);

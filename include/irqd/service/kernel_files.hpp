@@ -21,6 +21,13 @@ std::error_code read_file(const std::filesystem::path& path, std::string& out,
                           std::size_t max_bytes = 256 * 1024 * 1024);
 // Writes `text` with one write(2) to an existing file (never creates one: under /proc a missing file
 // means a missing IRQ).
+// The same for a file irqd owns (the state file, its batch journal): opened with O_NOFOLLOW and
+// O_NONBLOCK, so a symbolic link is refused (ELOOP) and a FIFO never blocks the daemon, and refused
+// with EINVAL unless it is a regular file.
+std::error_code read_regular_file(const std::filesystem::path& path, std::string& out, std::size_t max_bytes);
+// Why PATH cannot be a file irqd owns ("is a FIFO", "is a symbolic link", ...); nothing when it is a
+// regular file or absent.
+std::optional<std::string> not_a_regular_file(const std::filesystem::path& path);
 std::error_code write_existing_file(const std::filesystem::path& path, std::string_view text);
 // Writes a file atomically: a uniquely named temporary file in the same directory ("PATH.tmp-XXXXXX"),
 // fsync, rename over PATH, fsync the directory. On any failure PATH keeps its previous content.

@@ -61,6 +61,7 @@ private:
     void schedule();
     void refresh_some_irqs(std::size_t budget);
     void fit_history(const core::snapshot& first);
+    void release_slack();
 
     const settings& settings_;
     boost::asio::steady_timer timer_;

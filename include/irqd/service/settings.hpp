@@ -52,6 +52,7 @@ struct settings {
     std::filesystem::path state_file = "/var/lib/irqd/state.json";   // saved affinities; empty: not saved
     bool state_file_given = false;                   // false: the default (--simulate uses its own dir)
     bool restore = true;                             // re-apply the saved affinities at start
+    std::chrono::seconds state_prune_after{30 * 24 * 3600};  // saved entries of IRQs absent this long go; 0: kept
     std::filesystem::path procfs = "/proc";
     std::filesystem::path sysfs = "/sys";
     std::chrono::milliseconds interval{1000};        // sampling period

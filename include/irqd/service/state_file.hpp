@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ struct saved_affinity {
     std::string name;                 // the action names of its /proc/interrupts row ("eth0-TxRx-0")
     core::cpu_set cpus;
     core::clock_time time{};          // when this CPU set was chosen
+    core::clock_time seen{};          // when irqd last found this IRQ (number and name) at start; 0: never
 };
 
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& v, const saved_affinity& a);
@@ -41,14 +43,20 @@ struct restore_report {
         std::string name;
         std::string reason;
     };
+    // A state file of 200,000 stale entries must not make every /health (and the log) that long:
+    // the first few skips are kept and logged, the rest only counted.
+    static constexpr std::size_t listed_skips = 10;
     bool ran = false;
     std::size_t applied = 0;
+    std::size_t skipped_count = 0;    // all of them; `skipped` holds the first listed_skips
     std::vector<skip> skipped;
+    void add_skip(const char* event, skip s);
 };
 
 // Re-applies `entries` through `writer`, matching each by number and name against `now`. Every
-// entry that cannot be applied is logged (one line) and listed in the report; nothing is fatal.
-// {"ran", "applied", "skipped": [{"irq", "name", "reason"}]}: what GET /api/v1/health shows.
+// entry that cannot be applied is counted, and the first few logged and listed; nothing is fatal.
+// {"ran", "applied", "skipped_count", "skipped": [{"irq", "name", "reason"}]}: what GET
+// /api/v1/health shows.
 boost::json::object restore_json(const restore_report& report);
 restore_report restore_affinities(const std::vector<saved_affinity>& entries, affinity_writer& writer,
                                   const core::snapshot& now, const core::cpu_set& online);
@@ -61,10 +69,17 @@ restore_report undo_interrupted_batch(const std::vector<saved_affinity>& entries
 
 class state_store {
 public:
+    // Why PATH (or its journal, PATH.batch) cannot be irqd's state file: anything but a regular file
+    // or nothing there (a symbolic link, a FIFO, a device, a directory). irqd refuses to start then
+    // rather than read, rename or replace it.
+    static std::optional<std::string> refuse(const std::filesystem::path& path);
+
     // Loads PATH (missing is fine: nothing saved yet). A file that cannot be read or parsed is logged
-    // and renamed PATH.bad, so nothing saved is lost and the daemon starts with an empty state; when
-    // even that rename fails the store stays read-only rather than overwrite it. Leftover temporary
-    // files of an interrupted write (PATH.tmp-*) are removed: they were never the state.
+    // and renamed PATH.bad (PATH.bad.1, .2, ... when that is taken: every one is kept), so nothing
+    // saved is lost and the daemon starts with an empty state; when even that rename fails, or PATH
+    // is not a regular file, the store stays read-only rather than overwrite it. A journal that
+    // cannot be read is set aside the same way (PATH.batch.bad) and makes health "degraded".
+    // Leftover temporary files of an interrupted write (PATH.tmp-*) are removed: they were never the state.
     explicit state_store(std::filesystem::path path);
 
     const std::filesystem::path& path() const { return path_; }
@@ -85,7 +100,17 @@ public:
     const std::vector<saved_affinity>& interrupted() const { return interrupted_; }
     std::filesystem::path batch_path() const;
 
-    // {"path", "entries", "writes", "write_failures", "saving", "last_error", "load_error", "set_aside"}
+    // Forgets the entries whose IRQ (number and name) is not in `now` and that were neither chosen
+    // nor seen within `absent_for` (0: never forget); marks the others seen at `t`, and so an entry
+    // never seen before (a file from before seen times): its absence is counted from this start. Rewrites the file
+    // when an entry went (the seen times are saved with it, or with the next change). Returns how many went.
+    std::size_t prune(const core::snapshot& now, core::clock_time t, std::chrono::seconds absent_for);
+
+    // A problem health must not call "ok": the batch journal found at start could not be read.
+    bool degraded() const { return !journal_problem_.empty(); }
+
+    // {"path", "entries", "writes", "write_failures", "saving", "pruned", "last_error", "load_error",
+    //  "set_aside", "journal_error", "journal_set_aside"}
     boost::json::object health_json() const;
 
 private:
@@ -99,6 +124,9 @@ private:
     std::string last_error_;           // of the last write; cleared by a good one
     std::string load_problem_;         // why the file found at start was not used
     std::string set_aside_;            // where that file was moved
+    std::string journal_problem_;      // why the journal found at start was not used
+    std::string journal_set_aside_;    // where it was moved
+    std::size_t pruned_ = 0;
 };
 
 // GET /api/v1/health's "state" (null without a state file), "restore" and "interrupted_batch" (null
