@@ -15,6 +15,7 @@
 #include "irqd/service/balance_service.hpp"
 #include "irqd/service/config.hpp"
 #include "irqd/service/dashboard.hpp"
+#include "irqd/service/fd_limit.hpp"
 #include "irqd/service/http_server.hpp"
 #include "irqd/service/log.hpp"
 #include "irqd/service/metrics.hpp"
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
     }
     settings cfg = parsed->values;
     set_log_level(cfg.level);
+    raise_fd_limit(fds_needed(cfg));
     std::signal(SIGPIPE, SIG_IGN);
     std::optional<access_guard> access;
     if (!cfg.token_file.empty()) {
@@ -116,7 +118,7 @@ int main(int argc, char** argv) {
     ctx.hub = &hub;
     http_server server(
         io, cfg.limit, [&](request&& req, responder send) { handle_request(std::move(req), std::move(send), ctx); },
-        [&](server_stream&& stream, request&& req) {
+        [&](server_stream&& stream, request&& req, boost::beast::flat_buffer&& early) {
             if (access && access->needs_token(req) && !access->authorized(req))
                 return websocket_session::refuse(std::move(stream), req, 401, "unauthorized",
                                                  "the stream needs 'Authorization: Bearer TOKEN' (--token-required-for-reads)");
@@ -129,9 +131,10 @@ int main(int argc, char** argv) {
                 return websocket_session::refuse(std::move(stream), req, 503, "too_many_subscribers",
                                                  "irqd is at its WebSocket subscriber limit");
             }
-            std::make_shared<websocket_session>(std::move(stream), hub, cfg.limit)->run(std::move(req));
+            std::make_shared<websocket_session>(std::move(stream), hub, cfg.limit)->run(std::move(req), std::move(early));
         });
     ctx.server = &server;
+    server.set_browser_policy(cfg.browser);
     ctx.routes.push_back(balancing.route());
     for (auto& line : balance_service::endpoints()) ctx.extra_endpoints.push_back(line);
     metrics_renderer metrics({.samples = samples,

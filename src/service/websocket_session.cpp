@@ -6,6 +6,8 @@
 #include <boost/beast/websocket/error.hpp>
 #include <boost/json.hpp>
 
+#include <sstream>
+
 #include "irqd/service/log.hpp"
 
 namespace irqd::service {
@@ -31,7 +33,7 @@ void websocket_session::refuse(server_stream&& stream, const request& req, unsig
     });
 }
 
-void websocket_session::run(request req) {
+void websocket_session::run(request req, beast::flat_buffer early) {
     // Beast's server defaults, but a peer that answers nothing (no data, no pong) for a minute is gone.
     auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
     timeouts.idle_timeout = std::chrono::seconds(60);
@@ -40,7 +42,15 @@ void websocket_session::run(request req) {
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "irqd"); }));
     ws_.read_message_max(limits_.ws_message_limit);
-    ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+    if (early.size() == 0)
+        return ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+    // Frames that came with the handshake: Beast's accept keeps what follows the request in the
+    // stream's own buffer only when it reads the request from bytes, so it gets the request again.
+    std::ostringstream text;
+    text << req.base() << beast::buffers_to_string(early.data());
+    auto bytes = std::make_shared<std::string>(std::move(text).str());
+    ws_.async_accept(boost::asio::buffer(*bytes),
+                     [self = shared_from_this(), bytes](beast::error_code ec) { self->on_accept(ec); });
 }
 
 void websocket_session::on_accept(beast::error_code ec) {
@@ -112,7 +122,7 @@ void websocket_session::do_write() {
                     });
 }
 
-void websocket_session::close(websocket::close_code code, std::string_view reason) {
+void websocket_session::close(websocket::close_code code, std::string_view reason, std::chrono::milliseconds deadline) {
     if (closing_) return;
     closing_ = true;
     close_reason_ = websocket::close_reason(code, std::string(reason));
@@ -123,8 +133,8 @@ void websocket_session::close(websocket::close_code code, std::string_view reaso
     // One write at a time: a close waits for the write in flight, and nothing queued is sent after it.
     queue_.erase(queue_.begin() + (writing_ ? 1 : 0), queue_.end());
     // A consumer that reads nothing never lets the write in flight finish, so the close frame could
-    // wait for ever: give it a few seconds, then drop the connection.
-    close_deadline_.expires_after(std::chrono::seconds(5));
+    // wait for ever: give it a few seconds (at a stop, the stop grace), then drop the connection.
+    close_deadline_.expires_after(deadline);
     close_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
         if (ec) return;
         beast::error_code ignored;

@@ -20,11 +20,14 @@ public:
     websocket_session(server_stream&& stream, stream_hub& hub, const limits& lim);
     ~websocket_session() override;
 
-    // Accepts the upgrade in `req` and starts reading client messages.
-    void run(request req);
+    // Accepts the upgrade in `req` and starts reading client messages; `early` holds what the client
+    // sent after the upgrade request before it was answered (its first frames), which is read first.
+    void run(request req, boost::beast::flat_buffer early = {});
     void deliver(std::shared_ptr<const std::string> message) override;
     const subscription& wants() const override { return wants_; }
-    void stop() override { close(boost::beast::websocket::close_code::going_away, "irqd is stopping"); }
+    void stop() override {
+        close(boost::beast::websocket::close_code::going_away, "irqd is stopping", limits_.stop_grace);
+    }
 
     // Answers an upgrade we will not take (wrong path, too many subscribers) with a JSON HTTP error.
     static void refuse(server_stream&& stream, const request& req, unsigned status, std::string_view code,
@@ -35,7 +38,8 @@ private:
     void do_read();
     void on_read(boost::beast::error_code ec);
     void do_write();
-    void close(boost::beast::websocket::close_code code, std::string_view reason);
+    void close(boost::beast::websocket::close_code code, std::string_view reason,
+               std::chrono::milliseconds deadline = std::chrono::seconds(5));
     void start_close();
 
     boost::beast::websocket::stream<server_stream> ws_;
