@@ -69,6 +69,7 @@ core::result<subscription> parse_subscription(std::string_view text) {
 }
 
 bool stream_hub::join(subscriber* s) {
+    if (stopped_) return false;
     if (full()) {
         ++stats_.rejected;
         return false;
@@ -80,6 +81,7 @@ bool stream_hub::join(subscriber* s) {
 void stream_hub::leave(subscriber* s) { std::erase(subs_, s); }
 
 void stream_hub::stop() {
+    stopped_ = true;
     auto subs = subs_;
     for (auto* s : subs) s->stop();
 }

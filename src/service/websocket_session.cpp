@@ -55,6 +55,7 @@ void websocket_session::run(request req, beast::flat_buffer early) {
 
 void websocket_session::on_accept(beast::error_code ec) {
     if (ec) return;
+    if (hub_.stopped()) return stop();   // its handshake was under way at SIGTERM
     if (!hub_.join(this)) return close(websocket::close_code::try_again_later, "too many subscribers");
     joined_ = true;
     deliver(hub_.snapshot_for(wants_));
