@@ -120,8 +120,8 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
          "a host name clients may reach irqd by, besides IP addresses and localhost (repeatable; '*': any). "
          "Requests with another Host get 421: a DNS-rebinding web page sends its own name (docs/security.md)")
         ("allowed-origin", po::value(&allowed_origins)->value_name("ORIGIN"),
-         "a web origin (like https://grafana.example:3000) whose pages may call the API and open the stream, "
-         "besides irqd's own (repeatable; '*': any). Requests with another Origin header get 403");
+         "a web origin, SCHEME://HOST[:PORT], whose pages may call the API and open the stream besides irqd's "
+         "own (repeatable; '*': any). Requests with another Origin header get 403");
     po::options_description saved("Saved affinities");
     saved.add_options()
         ("state-file", po::value(&state_file)->default_value(s.state_file.string())->value_name("PATH"),
