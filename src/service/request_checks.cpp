@@ -37,12 +37,14 @@ std::vector<std::string> items(const request_head& h, http::field f) {
     return out;
 }
 
-// "name:port", "[v6]:port", "name" -> the name without the port, in lower case ("[::1]" keeps brackets).
+// "name:port", "[v6]:port", "name" -> the name without the port, in lower case ("[::1]" keeps its
+// brackets). A bare IPv6 address ("::1", as irqctl used to send it) is kept whole.
 std::string host_name(std::string_view host) {
     if (!host.empty() && host.front() == '[') {
         auto close = host.find(']');
         return lower(close == std::string_view::npos ? host : host.substr(0, close + 1));
     }
+    if (std::count(host.begin(), host.end(), ':') > 1) return lower(host);
     return lower(host.substr(0, host.find(':')));
 }
 
@@ -51,7 +53,7 @@ bool is_ip_literal(const std::string& name) {
     unsigned char buf[sizeof(in6_addr)];
     if (name.size() > 2 && name.front() == '[' && name.back() == ']')
         return ::inet_pton(AF_INET6, name.substr(1, name.size() - 2).c_str(), buf) == 1;
-    return ::inet_pton(AF_INET, name.c_str(), buf) == 1;
+    return ::inet_pton(AF_INET, name.c_str(), buf) == 1 || ::inet_pton(AF_INET6, name.c_str(), buf) == 1;
 }
 
 bool listed(const std::vector<std::string>& list, const std::string& value) {

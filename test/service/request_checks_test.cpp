@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_CASE(websocket_keys_are_base64_of_16_bytes) {
 
 BOOST_AUTO_TEST_CASE(the_host_must_be_an_address_localhost_or_allowed) {
     for (auto* ok : {"127.0.0.1:8080", "127.0.0.1", "[::1]:8080", "localhost:8080", "LocalHost", "10.1.2.3:9000",
-                     "[fe80::1]"})
+                     "[fe80::1]", "::1"})
         BOOST_TEST(browser(head(http::verb::get, {{"Host", ok}})) == 0u, ok);
     for (auto* bad : {"evil.example:8080", "localhost.evil.example", "127.0.0.1.nip.io:8080", "", "[nonsense]"})
         BOOST_TEST(browser(head(http::verb::get, {{"Host", bad}})) == 421u, bad);
