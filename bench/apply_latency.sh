@@ -27,6 +27,7 @@ sleep 6    # five samples: every IRQ has a rate
 gets_pid=$!
 sleep 0.5
 curl -s -o "$work/plan.json" -w 'apply: answered in %{time_total} s\n' -X POST "$url/api/v1/balance?apply=true" \
+  -H 'Content-Type: application/json' \
   -d '{"window":"5s","min_improvement":0}'
 wait "$gets_pid"
 python3 - "$work/plan.json" "$work/lat.txt" <<'PY'

@@ -26,7 +26,7 @@ echo "health alone:            $(wrk -t1 -c4 -d"$duration" --latency "$url/api/v
     end=$((SECONDS + ${duration%s} + 1))
     n=0
     while ((SECONDS < end)); do
-        curl -s -o "$work/plan.json" -w '%{time_total}\n' -X POST -d '{"window":"1m","min_improvement":0}' "$url/api/v1/balance" >>"$work/plans"
+        curl -s -o "$work/plan.json" -w '%{time_total}\n' -X POST -H 'Content-Type: application/json' -d '{"window":"1m","min_improvement":0}' "$url/api/v1/balance" >>"$work/plans"
         n=$((n + 1))
     done
 ) &

@@ -90,7 +90,7 @@ if [[ ${SOAK_BALANCE:-1} == 1 ]]; then curl -s "$url/api/v1" | grep -q '/api/v1/
   changes=0 change_errors=0 balances=0 balance_errors=0 refused=0 i=0 bad="-"
   while ((SECONDS < end)); do
     irq=$((24 + RANDOM % 1024)) cpu=$((RANDOM % 64))
-    code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -d "{\"cpu\": $cpu}" "$url/api/v1/interrupts/$irq/affinity")
+    code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Type: application/json' -d "{\"cpu\": $cpu}" "$url/api/v1/interrupts/$irq/affinity")
     changes=$((changes + 1))
     case $code in 200) ;; 409) refused=$((refused + 1)) ;; *) change_errors=$((change_errors + 1)) bad+=",put:$code" ;; esac
     if ((has_balance && i % 10 == 0)); then

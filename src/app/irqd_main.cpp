@@ -15,6 +15,7 @@
 #include "irqd/service/balance_service.hpp"
 #include "irqd/service/config.hpp"
 #include "irqd/service/dashboard.hpp"
+#include "irqd/service/fd_limit.hpp"
 #include "irqd/service/http_server.hpp"
 #include "irqd/service/log.hpp"
 #include "irqd/service/metrics.hpp"
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
     }
     settings cfg = parsed->values;
     set_log_level(cfg.level);
+    raise_fd_limit(fds_needed(cfg));
     std::signal(SIGPIPE, SIG_IGN);
     std::optional<access_guard> access;
     if (!cfg.token_file.empty()) {
@@ -123,10 +125,12 @@ int main(int argc, char** argv) {
     ctx.hub = &hub;
     http_server server(
         io, cfg.limit, [&](request&& req, responder send) { handle_request(std::move(req), std::move(send), ctx); },
-        [&](server_stream&& stream, request&& req) {
-            accept_stream_upgrade(std::move(stream), std::move(req), hub, cfg.limit, access ? &*access : nullptr);
+        [&](server_stream&& stream, request&& req, boost::beast::flat_buffer&& early) {
+            accept_stream_upgrade(std::move(stream), std::move(req), std::move(early), hub, cfg.limit,
+                                  access ? &*access : nullptr);
         });
     ctx.server = &server;
+    server.set_browser_policy(cfg.browser);
     add_balance_routes(ctx, balancing);
     metrics_renderer metrics({.samples = samples,
                               .writer = writer,

@@ -38,8 +38,11 @@ constexpr std::size_t max_socket_path = sizeof(sockaddr_un{}.sun_path) - 1;
 
 std::string base_url::text() const {
     if (!unix_socket.empty()) return "unix:" + unix_socket;
-    auto h = host.find(':') == std::string::npos ? host : "[" + host + "]";
-    return "http://" + h + ":" + port + prefix;
+    return "http://" + host_header() + ":" + port + prefix;
+}
+
+std::string base_url::host_header() const {
+    return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
 core::result<base_url> parse_base_url(std::string_view text) {
@@ -195,7 +198,7 @@ core::result<http_reply> http_call(const base_url& url, http::verb verb, std::st
     if (!endpoints) return core::error{endpoints.error_message()};
 
     http::request<http::string_body> req{verb, url.prefix + std::string(target), 11};
-    req.set(http::field::host, url.host);
+    req.set(http::field::host, url.host_header());
     req.set(http::field::user_agent, "irqctl/" + std::string(core::version()));
     if (!url.bearer_token.empty()) req.set(http::field::authorization, "Bearer " + url.bearer_token);
     if (!body.empty()) {
@@ -265,7 +268,7 @@ core::result<std::unique_ptr<ws_connection>> ws_connection::open(const base_url&
             return;
         }
         layer.expires_after(timeout);
-        c->ws_.async_handshake(url.host, path, [&](beast::error_code e2) { result = e2; });
+        c->ws_.async_handshake(url.host_header(), path, [&](beast::error_code e2) { result = e2; });
     });
     run_until_done(c->io_);
     if (result) return core::error{describe(url, result)};

@@ -1,6 +1,7 @@
 // Program_options wiring for irqd. The command line overrides the config file.
 #include "irqd/service/config.hpp"
 
+#include <boost/algorithm/string/case_conv.hpp>
 #include <boost/program_options.hpp>
 
 #include <algorithm>
@@ -85,6 +86,8 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     std::string banned_cpus, banned_irqs, balance_interval, balance_window;
     double min_improvement = s.balance.min_improvement;
     double speed = 1.0;
+    std::vector<std::string> allowed_hosts, allowed_origins;
+    std::size_t unix_conns = s.limit.max_unix_connections;
     std::size_t body = s.limit.body_limit, header = s.limit.header_limit, conns = s.limit.max_connections,
                 subs = s.limit.ws_max_subscribers, wsq = s.limit.ws_queue_limit, wsmsg = s.limit.ws_message_limit,
                 wslag = s.limit.ws_max_lag;
@@ -113,7 +116,13 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
          "require 'Authorization: Bearer TOKEN' for every change (PUT/POST/DELETE); FILE holds TOKEN and must be "
          "owned by irqd's user with mode 0600 or stricter (empty: no token)")
         ("token-required-for-reads", po::bool_switch(&s.token_required_for_reads),
-         "with --token-file, also require the token for reads and the WebSocket stream");
+         "with --token-file, also require the token for reads and the WebSocket stream")
+        ("allowed-host", po::value(&allowed_hosts)->value_name("NAME"),
+         "a host name clients may reach irqd by, besides IP addresses and localhost (repeatable; '*': any). "
+         "Requests with another Host get 421: a DNS-rebinding web page sends its own name (docs/security.md)")
+        ("allowed-origin", po::value(&allowed_origins)->value_name("ORIGIN"),
+         "a web origin, SCHEME://HOST[:PORT], whose pages may call the API and open the stream besides irqd's "
+         "own (repeatable; '*': any). Requests with another Origin header get 403");
     po::options_description saved("Saved affinities");
     saved.add_options()
         ("state-file", po::value(&state_file)->default_value(s.state_file.string())->value_name("PATH"),
@@ -165,7 +174,9 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
         ("max-header-bytes", po::value(&header)->default_value(header), "largest request header block")
         ("read-timeout", po::value(&read_timeout)->default_value("15s")->value_name("DURATION"),
          "a request (or the wait for the next one on a kept-alive connection) must arrive within this")
-        ("max-connections", po::value(&conns)->default_value(conns), "open connections at once")
+        ("max-connections", po::value(&conns)->default_value(conns), "open TCP connections at once (past it: 503)")
+        ("max-unix-connections", po::value(&unix_conns)->default_value(unix_conns),
+         "open --unix-socket connections at once, counted apart from TCP's, so a TCP flood does not lock out local admins")
         ("ws-max-subscribers", po::value(&subs)->default_value(subs), "WebSocket subscribers at once")
         ("ws-queue", po::value(&wsq)->default_value(wsq), "messages queued per subscriber before coalescing")
         ("ws-max-message-bytes", po::value(&wsmsg)->default_value(wsmsg), "largest incoming WebSocket message")
@@ -289,11 +300,30 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     s.balance.interval = *bi;
     if (!(min_improvement >= 0 && min_improvement < 1)) return core::error{"--min-improvement must be from 0 to below 1"};
     s.balance.min_improvement = min_improvement;
-    if (body == 0 || header == 0 || conns == 0 || subs == 0 || wsq == 0 || wsmsg == 0 || wslag == 0)
+    for (auto& h : allowed_hosts) {
+        auto lowered = boost::algorithm::to_lower_copy(h);
+        if (lowered.empty()) continue;   // "allowed-host =" in irqd.conf: none
+        if (lowered.find_first_of(":/ []") != std::string::npos)
+            return core::error{"--allowed-host '" + h + "' must be a host name without a port, like irqd.example.org (or *)"};
+        s.browser.allowed_hosts.push_back(std::move(lowered));
+    }
+    for (auto& o : allowed_origins) {
+        auto lowered = boost::algorithm::to_lower_copy(o);
+        while (!lowered.empty() && lowered.back() == '/') lowered.pop_back();
+        if (lowered.empty()) continue;
+        auto sep = lowered.find("://");
+        if (lowered != "*" && lowered != "null" &&
+            (sep == std::string::npos || sep == 0 || sep + 3 >= lowered.size() ||
+             lowered.find_first_of("/ ", sep + 3) != std::string::npos))
+            return core::error{"--allowed-origin '" + o + "' must be SCHEME://HOST[:PORT], like https://grafana.example:3000 (or * or null)"};
+        s.browser.allowed_origins.push_back(std::move(lowered));
+    }
+    if (body == 0 || header == 0 || conns == 0 || unix_conns == 0 || subs == 0 || wsq == 0 || wsmsg == 0 || wslag == 0)
         return core::error{"limits must be above 0"};
     s.limit.body_limit = body;
     s.limit.header_limit = header;
     s.limit.max_connections = conns;
+    s.limit.max_unix_connections = unix_conns;
     s.limit.ws_max_subscribers = subs;
     s.limit.ws_queue_limit = wsq;
     s.limit.ws_message_limit = wsmsg;

@@ -23,6 +23,7 @@
 
 #include "irqd/service/log.hpp"
 #include "irqd/service/request_error.hpp"
+#include "irqd/service/request_checks.hpp"
 
 namespace irqd::service {
 namespace beast = boost::beast;
@@ -32,10 +33,11 @@ using generic = asio::generic::stream_protocol;
 
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
-    http_session(generic::socket&& socket, http_server& server) : stream_(std::move(socket)), server_(server) {
-        ++server_.open_;
+    http_session(generic::socket&& socket, http_server& server, http_server::listener& from)
+        : stream_(std::move(socket)), server_(server), from_(from) {
+        ++from_.open;
     }
-    ~http_session() { --server_.open_; }
+    ~http_session() { server_.session_closed(from_); }
 
     void run() { do_read(); }
     void reject_busy() {
@@ -49,6 +51,8 @@ public:
             stream_.socket().close(ec);
         }
     }
+    // The stop grace is over: whatever this session waits for (a client that does not read), it ends.
+    void abort() { stream_.close(); }
 
 private:
     void do_read() {
@@ -57,7 +61,34 @@ private:
         head_ = false;
         parser_->body_limit(server_.limits_.body_limit);
         parser_->header_limit(static_cast<std::uint32_t>(server_.limits_.header_limit));
+        // One deadline for the whole request, head and body.
         stream_.expires_after(server_.limits_.read_timeout);
+        http::async_read_header(stream_, buffer_, *parser_,
+                                [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+    }
+
+    // The head is in: refuse what irqd must not act on before a byte of the body is read, so a body
+    // whose framing is in doubt is never taken for the next request.
+    void on_header(beast::error_code ec) {
+        if (ec) return on_read(ec);
+        const auto& h = parser_->get();
+        auto refused = check_framing(h);
+        if (!refused && beast::websocket::is_upgrade(h) && !valid_websocket_key(h[http::field::sec_websocket_key]))
+            refused = refusal{400, "bad_websocket_key", "Sec-WebSocket-Key must be the base64 of 16 bytes (RFC 6455 4.2.1)"};
+        if (!refused) refused = check_browser(h, server_.browser_, from_.unix_socket);
+        if (refused)
+            return send(http_server::json_error(refused->status, refused->code, refused->message, 11, false), true);
+        if (parser_->is_done()) return on_read({});
+        if (!expects_continue(h)) return read_body();
+        static const std::string continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+        asio::async_write(stream_, asio::buffer(continue_line),
+                          [self = shared_from_this()](beast::error_code e, std::size_t) {
+                              if (e) return self->do_close();
+                              self->read_body();
+                          });
+    }
+
+    void read_body() {
         http::async_read(stream_, buffer_, *parser_,
                          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
@@ -82,7 +113,7 @@ private:
 
         if (beast::websocket::is_upgrade(parser_->get())) {
             stream_.expires_never();
-            if (server_.upgrade_) server_.upgrade_(std::move(stream_), parser_->release());
+            if (server_.upgrade_) server_.upgrade_(std::move(stream_), parser_->release(), std::move(buffer_));
             return;
         }
         busy_ = true;
@@ -142,12 +173,13 @@ private:
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     http_server& server_;
+    http_server::listener& from_;
     bool busy_ = false;
     bool head_ = false;   // the request being answered is a HEAD
 };
 
 http_server::http_server(asio::io_context& io, const limits& lim, handler h, upgrade_handler u)
-    : io_(io), limits_(lim), handler_(std::move(h)), upgrade_(std::move(u)) {}
+    : io_(io), limits_(lim), handler_(std::move(h)), upgrade_(std::move(u)), grace_(io) {}
 
 http_server::~http_server() { remove_socket_file(); }
 
@@ -156,7 +188,8 @@ core::result<tcp::endpoint> http_server::listen(const std::string& address, unsi
     auto addr = asio::ip::make_address(address, ec);
     if (ec) return core::error{"'" + address + "' is not an IP address"};
     generic::endpoint ep{tcp::endpoint(addr, port)};
-    auto a = std::make_unique<acceptor>(io_);
+    auto l = std::make_unique<listener>(io_, false, limits_.max_connections);
+    auto* a = &l->socket;
     a->open(ep.protocol(), ec);
     if (!ec) a->set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) a->bind(ep, ec);
@@ -169,7 +202,7 @@ core::result<tcp::endpoint> http_server::listen(const std::string& address, unsi
         std::memcpy(bound.data(), local.data(), local.size());
         bound.resize(local.size());
     }
-    do_accept(*acceptors_.emplace_back(std::move(a)));
+    do_accept(*listeners_.emplace_back(std::move(l)));
     return bound;
 }
 
@@ -216,7 +249,8 @@ core::result<bool> http_server::listen_unix(const std::filesystem::path& path, u
     }
 
     generic::endpoint ep{asio::local::stream_protocol::endpoint(path.string())};
-    auto a = std::make_unique<acceptor>(io_);
+    auto l = std::make_unique<listener>(io_, true, limits_.max_unix_connections);
+    auto* a = &l->socket;
     beast::error_code ec;
     a->open(ep.protocol(), ec);
     if (ec) return core::error{where + "cannot create the socket: " + ec.message()};
@@ -241,7 +275,7 @@ core::result<bool> http_server::listen_unix(const std::filesystem::path& path, u
         remove_socket_file();
         return core::error{where + "cannot listen: " + ec.message()};
     }
-    do_accept(*acceptors_.emplace_back(std::move(a)));
+    do_accept(*listeners_.emplace_back(std::move(l)));
     return true;
 }
 
@@ -256,15 +290,20 @@ void http_server::remove_socket_file() {
     socket_file_.clear();
 }
 
-void http_server::do_accept(acceptor& a) {
-    a.async_accept([this, &a](beast::error_code ec, generic::socket socket) {
-        if (ec) {
-            if (ec == asio::error::operation_aborted || stopping_) return;
-            log(log_level::warn, "accept_failed", {{"error", ec.message()}});
-            return do_accept(a);
+void http_server::do_accept(listener& l) {
+    l.socket.async_accept([this, &l](beast::error_code ec, generic::socket socket) {
+        if (ec) return on_accept_error(l, ec);
+        if (l.failures > 0) {
+            log(log_level::info, "accept_resumed",
+                {{"listener", l.unix_socket ? "unix" : "tcp"},
+                 {"failures", std::to_string(l.failures)},
+                 {"paused_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  std::chrono::steady_clock::now() - l.burst_start)
+                                                  .count())}});
+            l.failures = 0;
         }
-        auto session = std::make_shared<http_session>(std::move(socket), *this);
-        if (open_ > limits_.max_connections) {
+        auto session = std::make_shared<http_session>(std::move(socket), *this, l);
+        if (l.open > l.limit) {
             ++stats_.connections_rejected;
             session->reject_busy();
         } else {
@@ -273,18 +312,70 @@ void http_server::do_accept(acceptor& a) {
             sessions_.push_back(session);
             session->run();
         }
-        do_accept(a);
+        do_accept(l);
     });
+}
+
+// Out of descriptors (EMFILE, ENFILE) or memory (ENOBUFS, ENOMEM), accept() fails again at once for
+// as long as the condition lasts: retrying at once spins the CPU and floods the log. So the listener
+// pauses (connections wait in the backlog), the sessions it has go on, and the log gets one line
+// when a burst starts, one a minute while it lasts, and one with the count when it ends.
+void http_server::on_accept_error(listener& l, beast::error_code ec) {
+    if (ec == asio::error::operation_aborted || stopping_) return;
+    ++stats_.accept_errors;
+    // The client gave up before it was accepted: that connection is gone, the next one is fine.
+    if (ec == asio::error::connection_aborted) return do_accept(l);
+    auto now = std::chrono::steady_clock::now();
+    if (l.failures++ == 0) l.burst_start = now;
+    if (l.failures == 1 || now - l.last_log >= std::chrono::minutes(1)) {
+        l.last_log = now;
+        log(log_level::warn, "accept_paused",
+            {{"listener", l.unix_socket ? "unix" : "tcp"},
+             // strerror, not ec.message(): with no descriptor left, UBSan's check of that virtual
+             // call cannot open the pipe it probes memory with and reports a bad vptr.
+             {"error", std::strerror(ec.value())},
+             {"failures", std::to_string(l.failures)},
+             {"pause_ms", std::to_string(limits_.accept_pause.count())},
+             {"open_connections", std::to_string(open_connections())}});
+    }
+    l.pause.expires_after(limits_.accept_pause);
+    l.pause.async_wait([this, &l](beast::error_code e) {
+        if (!e && !stopping_) do_accept(l);
+    });
+}
+
+std::size_t http_server::open_connections() const {
+    std::size_t n = 0;
+    for (const auto& l : listeners_) n += l->open;
+    return n;
+}
+
+void http_server::session_closed(listener& l) {
+    --l.open;
+    // The last session gone: the grace timer has nothing left to end, and must not hold up the exit.
+    if (stopping_ && open_connections() == 0) grace_.cancel();
 }
 
 void http_server::stop() {
     stopping_ = true;
     beast::error_code ec;
-    for (auto& a : acceptors_) a->close(ec);
+    for (auto& l : listeners_) {
+        l->socket.close(ec);
+        l->pause.cancel();
+    }
     remove_socket_file();
     for (auto& w : sessions_)
         if (auto s = w.lock()) s->stop();
-    sessions_.clear();
+    if (open_connections() == 0) return sessions_.clear();
+    // A session busy writing to a client that does not read would hold the exit up to the read
+    // timeout: after the grace, every session left is closed.
+    grace_.expires_after(limits_.stop_grace);
+    grace_.async_wait([this](beast::error_code e) {
+        if (!e)
+            for (auto& w : sessions_)
+                if (auto s = w.lock()) s->abort();
+        sessions_.clear();
+    });
 }
 
 response http_server::json_error(unsigned status, std::string_view code, std::string_view message, unsigned version,

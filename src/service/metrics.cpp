@@ -227,6 +227,8 @@ void metrics_renderer::daemon(std::string& out) {
         single(out, "irqd_http_connections_accepted_total", "counter", "HTTP connections accepted.", hs.connections_accepted);
         single(out, "irqd_http_connections_rejected_total", "counter", "HTTP connections refused at the connection limit.",
                hs.connections_rejected);
+        single(out, "irqd_http_accept_errors_total", "counter",
+               "accept() failures (EMFILE, ENFILE, ...); each pauses accepting for 100 ms.", hs.accept_errors);
         single(out, "irqd_http_connections", "gauge", "Open HTTP and WebSocket connections.",
                std::uint64_t{server->open_connections()});
     }

@@ -79,6 +79,7 @@ core::result<subscription> parse_subscription(std::string_view text) {
 }
 
 bool stream_hub::join(subscriber* s) {
+    if (stopped_) return false;
     if (full()) {
         ++stats_.rejected;
         return false;
@@ -90,6 +91,7 @@ bool stream_hub::join(subscriber* s) {
 void stream_hub::leave(subscriber* s) { std::erase(subs_, s); }
 
 void stream_hub::stop() {
+    stopped_ = true;
     auto subs = subs_;
     for (auto* s : subs) s->stop();
 }

@@ -6,6 +6,8 @@
 #include <boost/beast/websocket/error.hpp>
 #include <boost/json.hpp>
 
+#include <sstream>
+
 #include "irqd/service/log.hpp"
 #include "irqd/service/url.hpp"
 
@@ -32,7 +34,7 @@ void websocket_session::refuse(server_stream&& stream, const request& req, unsig
     });
 }
 
-void websocket_session::run(request req) {
+void websocket_session::run(request req, beast::flat_buffer early) {
     // Beast's server defaults, but a peer that answers nothing (no data, no pong) for a minute is gone.
     auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
     timeouts.idle_timeout = std::chrono::seconds(60);
@@ -41,11 +43,20 @@ void websocket_session::run(request req) {
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "irqd"); }));
     ws_.read_message_max(limits_.ws_message_limit);
-    ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+    if (early.size() == 0)
+        return ws_.async_accept(req, [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+    // Frames that came with the handshake: Beast's accept keeps what follows the request in the
+    // stream's own buffer only when it reads the request from bytes, so it gets the request again.
+    std::ostringstream text;
+    text << req.base() << beast::buffers_to_string(early.data());
+    auto bytes = std::make_shared<std::string>(std::move(text).str());
+    ws_.async_accept(boost::asio::buffer(*bytes),
+                     [self = shared_from_this(), bytes](beast::error_code ec) { self->on_accept(ec); });
 }
 
 void websocket_session::on_accept(beast::error_code ec) {
     if (ec) return;
+    if (hub_.stopped()) return stop();   // its handshake was under way at SIGTERM
     if (!hub_.join(this)) return close(websocket::close_code::try_again_later, "too many subscribers");
     joined_ = true;
     deliver(hub_.snapshot_for(wants_));
@@ -113,7 +124,7 @@ void websocket_session::do_write() {
                     });
 }
 
-void websocket_session::close(websocket::close_code code, std::string_view reason) {
+void websocket_session::close(websocket::close_code code, std::string_view reason, std::chrono::milliseconds deadline) {
     if (closing_) return;
     closing_ = true;
     close_reason_ = websocket::close_reason(code, std::string(reason));
@@ -124,8 +135,8 @@ void websocket_session::close(websocket::close_code code, std::string_view reaso
     // One write at a time: a close waits for the write in flight, and nothing queued is sent after it.
     queue_.erase(queue_.begin() + (writing_ ? 1 : 0), queue_.end());
     // A consumer that reads nothing never lets the write in flight finish, so the close frame could
-    // wait for ever: give it a few seconds, then drop the connection.
-    close_deadline_.expires_after(std::chrono::seconds(5));
+    // wait for ever: give it a few seconds (at a stop, the stop grace), then drop the connection.
+    close_deadline_.expires_after(deadline);
     close_deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
         if (ec) return;
         beast::error_code ignored;
@@ -138,8 +149,8 @@ void websocket_session::start_close() {
     ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) { self->close_deadline_.cancel(); });
 }
 
-void accept_stream_upgrade(server_stream&& stream, request&& req, stream_hub& hub, const limits& lim,
-                           const access_guard* access) {
+void accept_stream_upgrade(server_stream&& stream, request&& req, boost::beast::flat_buffer&& early,
+                           stream_hub& hub, const limits& lim, const access_guard* access) {
     if (access && access->needs_token(req) && !access->authorized(req))
         return websocket_session::refuse(std::move(stream), req, 401, "unauthorized",
                                          "the stream needs 'Authorization: Bearer TOKEN' (--token-required-for-reads)");
@@ -151,7 +162,7 @@ void accept_stream_upgrade(server_stream&& stream, request&& req, stream_hub& hu
         return websocket_session::refuse(std::move(stream), req, 503, "too_many_subscribers",
                                          "irqd is at its WebSocket subscriber limit");
     }
-    std::make_shared<websocket_session>(std::move(stream), hub, lim)->run(std::move(req));
+    std::make_shared<websocket_session>(std::move(stream), hub, lim)->run(std::move(req), std::move(early));
 }
 
 }  // namespace irqd::service

@@ -19,7 +19,9 @@ BOOST_AUTO_TEST_CASE(http_urls_with_host_port_and_prefix) {
     BOOST_TEST_REQUIRE(v6.has_value());
     BOOST_TEST(v6->host == "::1");
     BOOST_TEST(v6->port == "8081");
+    BOOST_TEST(v6->host_header() == "[::1]");   // RFC 9110 7.2: an IPv6 Host is in brackets
     BOOST_TEST(v6->text() == "http://[::1]:8081");
+    BOOST_TEST(u->host_header() == "10.0.0.1");
 }
 
 BOOST_AUTO_TEST_CASE(unix_urls_name_a_socket_file) {

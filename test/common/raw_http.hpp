@@ -116,7 +116,13 @@ inline raw_response raw_request(unsigned short port, std::string_view method, st
                                 const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     raw_socket s(port);
     std::string req = std::string(method) + " " + std::string(target) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-    for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
+    bool typed = false;
+    for (const auto& [k, v] : headers) {
+        req += k + ": " + v + "\r\n";
+        typed = typed || k == "Content-Type";
+    }
+    // A body is JSON, as irqd wants it on a mutation, unless the test says otherwise.
+    if (!body.empty() && !typed) req += "Content-Type: application/json\r\n";
     if (!body.empty() || method == "PUT" || method == "POST") req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     req += "Connection: close\r\n\r\n";
     req += body;

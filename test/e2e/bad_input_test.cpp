@@ -147,3 +147,78 @@ BOOST_AUTO_TEST_CASE(malformed_http_is_a_400_json_error) {
     }
     BOOST_TEST(f.writes() == 0u);
 }
+
+// Request smuggling (RFC 9112 6.1, 6.3): a body whose framing irqd cannot trust is refused before a
+// byte of it is read, and the connection closes, so a request hidden in it is never run.
+BOOST_AUTO_TEST_CASE(a_transfer_encoding_other_than_one_final_chunked_is_refused_and_closes) {
+    fixture f;
+    auto before = irq_files(f.k);
+    const std::string hidden =
+        "PUT /api/v1/interrupts/30/affinity HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Content-Length: 9\r\n\r\n{\"cpu\":1}";
+    struct smuggle {
+        std::string fields;
+        unsigned status;
+        std::string code;
+    };
+    const std::string length = "Content-Length: " + std::to_string(hidden.size()) + "\r\n";
+    for (const auto& c : std::vector<smuggle>{
+             {"Transfer-Encoding: gzip\r\n", 400, "bad_transfer_encoding"},
+             {"Transfer-Encoding: identity\r\n", 400, "bad_transfer_encoding"},
+             {"Transfer-Encoding: chunked, identity\r\n", 400, "bad_transfer_encoding"},
+             {"Transfer-Encoding: gzip, chunked\r\n", 501, "unsupported_transfer_encoding"},
+             {"Transfer-Encoding: gzip\r\n" + length, 400, "bad_transfer_encoding"},
+             {length + "Transfer-Encoding: chunked\r\n", 400, "bad_http"},   // Beast's own check
+             {"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", 400, "bad_http"},
+         }) {
+        BOOST_TEST_CONTEXT(c.fields) {
+            raw_socket s(f.port);
+            s.send("POST /api/v1/affinity HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" + c.fields +
+                   "\r\n" + hidden);
+            auto text = s.read_all();
+            check_error(parse_response(text), c.status, c.code);
+            BOOST_TEST(text.find("HTTP/1.1", 1) == std::string::npos);   // one answer: the hidden PUT got none
+            BOOST_TEST(s.closed());
+        }
+    }
+    BOOST_TEST((irq_files(f.k) == before));
+    BOOST_TEST(f.writes() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(http_1_1_without_exactly_one_host_is_a_400) {
+    fixture f;
+    for (const std::string req : {"GET /api/v1/health HTTP/1.1\r\n\r\n",
+                                  "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: localhost\r\n\r\n"}) {
+        BOOST_TEST_CONTEXT(req) {
+            raw_socket s(f.port);
+            s.send(req);
+            check_error(parse_response(s.read_all()), 400, "bad_host");
+            BOOST_TEST(s.closed());
+        }
+    }
+    raw_socket old(f.port);   // HTTP/1.0 has no Host to require
+    old.send("GET /api/v1/health HTTP/1.0\r\n\r\n");
+    BOOST_TEST(parse_response(old.read_all()).status == 200u);
+}
+
+// A client that asks "Expect: 100-continue" waits for it before it sends the body (curl waits 1 s).
+BOOST_AUTO_TEST_CASE(expect_100_continue_is_answered_and_other_expectations_get_417) {
+    fixture f;
+    const std::string head = "PUT /api/v1/interrupts/30/affinity HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 9\r\n";
+    raw_socket s(f.port);
+    s.send(head + "Content-Type: application/json\r\nExpect: 100-continue\r\n\r\n");
+    auto interim = s.read_all(std::chrono::milliseconds(1000));
+    BOOST_TEST(interim.rfind("HTTP/1.1 100 Continue\r\n\r\n", 0) == 0u, interim);
+    s.send("{\"cpu\":1}");
+    auto r = parse_response(s.read_all(std::chrono::milliseconds(1000)));
+    BOOST_TEST(r.status == 200u);
+    BOOST_TEST(f.writes() == 1u);
+    // A request refused on its head gets the refusal instead of the 100, and its body is not read.
+    raw_socket refused(f.port);
+    refused.send(head + "Content-Type: text/plain\r\nExpect: 100-continue\r\n\r\n");
+    check_error(parse_response(refused.read_all()), 415, "unsupported_media_type");
+    raw_socket other(f.port);
+    other.send(head + "Content-Type: application/json\r\nExpect: the-impossible\r\n\r\n{\"cpu\":0}");
+    check_error(parse_response(other.read_all()), 417, "expectation_failed");
+    BOOST_TEST(f.writes() == 1u);
+}

@@ -5,6 +5,9 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <regex>
@@ -333,4 +336,28 @@ BOOST_AUTO_TEST_CASE(watch_full_screen_in_tmux, *boost::unit_test::precondition(
     int code = -1;
     f >> code;
     BOOST_TEST(code == 0);
+}
+
+namespace {
+// Whether this machine has an IPv6 loopback (containers often have none).
+bool ipv6_loopback() {
+    int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+    if (fd < 0) return false;
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    return ok;
+}
+}  // namespace
+
+// irqd checks the Host: irqctl must send an IPv6 address in brackets, as RFC 9110 wants it.
+BOOST_AUTO_TEST_CASE(irqctl_reaches_irqd_on_the_ipv6_loopback,
+                     *boost::unit_test::precondition([](auto) { return ipv6_loopback(); })) {
+    irqd_process d({"--simulate", "--interval", "200ms", "--history", "1s:1h", "--listen", "[::1]:0"});
+    auto r = irqctl("--url " + d.url_text() + " set 140 1");
+    BOOST_TEST(r.code == 0, r.err);
+    auto w = irqctl("--url " + d.url_text() + " watch --count 1");
+    BOOST_TEST(w.code == 0, w.err);
 }

@@ -207,8 +207,8 @@ BOOST_AUTO_TEST_CASE(kill_9_during_a_batch_is_undone_at_the_next_start) {
         BOOST_REQUIRE(d.call(verb::put, "/api/v1/interrupts/100/affinity", R"({"cpu":0})").status == 200u);
         auto saved_before = read_text(state);
         raw_socket batch(d.port());
-        batch.send("POST /api/v1/affinity HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + std::to_string(body.size()) +
-                   "\r\nConnection: close\r\n\r\n" + body);
+        batch.send("POST /api/v1/affinity HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
         BOOST_REQUIRE(eventually([&] {
             auto b = d.health().at("affinity_batch");
             return b.is_object() && b.at("written").to_number<unsigned>() > 10;

@@ -1,6 +1,7 @@
 // End-to-end tests of the WebSocket stream /api/v1/stream against `irqd --simulate`: snapshot then
 // samples, subscriptions, errors that keep the connection, the subscriber limit, and a consumer that
-// stops reading being coalesced and then closed while another keeps getting every sample.
+// stops reading being coalesced and then closed while another keeps getting every sample. Upgrades
+// with a bad key or from a foreign Origin are refused; frames sent with the handshake are kept.
 #define BOOST_TEST_MODULE stream
 #include <sys/socket.h>
 
@@ -12,7 +13,10 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <tuple>
+
 #include "daemon.hpp"
+#include "raw_http.hpp"
 
 using namespace irqd::test;
 namespace json = boost::json;
@@ -196,4 +200,85 @@ BOOST_AUTO_TEST_CASE(names_that_are_not_utf8_arrive_with_replacement_characters)
     auto snap = c.read_type("snapshot");
     BOOST_REQUIRE(snap.at("irqs").as_array().size() == 1u);
     BOOST_TEST(snap.at("irqs").as_array()[0].at("name").as_string() == "eth\xEF\xBF\xBD-q\xEF\xBF\xBD");
+}
+
+namespace {
+std::string upgrade_request(const irqd_process& d, const std::string& key, const std::string& extra = {}) {
+    return "GET /api/v1/stream HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(d.port()) +
+           "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " +
+           key + "\r\n" + extra + "\r\n";
+}
+
+// A client's text frame: FIN, opcode 1, masked (RFC 6455 5.2), a payload under 126 bytes.
+std::string masked_text_frame(const std::string& payload) {
+    const unsigned char mask[4] = {0x12, 0x34, 0x56, 0x78};
+    std::string f{char(0x81), char(0x80 | payload.size())};
+    f.append(reinterpret_cast<const char*>(mask), 4);
+    for (std::size_t i = 0; i < payload.size(); ++i) f += char(payload[i] ^ mask[i % 4]);
+    return f;
+}
+
+// The text payloads of the server's (unmasked) frames in `bytes`, as far as they are complete.
+std::vector<std::string> text_frames(std::string_view bytes) {
+    std::vector<std::string> out;
+    while (bytes.size() >= 2) {
+        std::size_t len = static_cast<unsigned char>(bytes[1]) & 0x7f, at = 2;
+        if (len == 126) {
+            if (bytes.size() < 4) break;
+            len = (std::size_t(static_cast<unsigned char>(bytes[2])) << 8) | static_cast<unsigned char>(bytes[3]);
+            at = 4;
+        } else if (len == 127) {
+            if (bytes.size() < 10) break;
+            len = 0;
+            for (int i = 2; i < 10; ++i) len = (len << 8) | static_cast<unsigned char>(bytes[i]);
+            at = 10;
+        }
+        if (bytes.size() < at + len) break;
+        if ((bytes[0] & 0x0f) == 1) out.emplace_back(bytes.substr(at, len));
+        bytes.remove_prefix(at + len);
+    }
+    return out;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(an_upgrade_with_a_bad_key_or_a_foreign_origin_is_refused) {
+    irqd_process d({"--simulate", "--interval", "100ms", "--history", "1s:1h"});
+    for (const auto& [key, extra, status] : std::vector<std::tuple<std::string, std::string, unsigned>>{
+             {"abc", "", 400u},
+             {"dGhlIHNhbXBsZSBub25jZQ=", "", 400u},
+             {"dGhlIHNhbXBsZSBub25jZQ==", "Origin: http://evil.example\r\n", 403u},   // cross-site WebSocket hijacking
+             {"dGhlIHNhbXBsZSBub25jZQ==", "Origin: http://127.0.0.1:" + std::to_string(d.port()) + "\r\n", 101u}}) {
+        BOOST_TEST_CONTEXT(key << " " << extra) {
+            raw_socket s(d.port());
+            s.send(upgrade_request(d, key, extra));
+            auto text = s.read_all(std::chrono::milliseconds(status == 101 ? 300 : 10000));
+            auto r = parse_response(text);
+            BOOST_TEST(r.status == status);
+            if (status != 101) {
+                BOOST_TEST(r.header("content-type") == "application/json");
+                BOOST_TEST(json::parse(r.body).at("error").at("code").as_string() ==
+                           (status == 400 ? "bad_websocket_key" : "origin_not_allowed"));
+            }
+        }
+    }
+    BOOST_TEST(d.health().at("stream").at("subscribers").to_number<int>() <= 1);
+}
+
+// A client may send its first frame right after the upgrade request, in the same packet; that
+// frame is read, not dropped with the HTTP session's buffer.
+BOOST_AUTO_TEST_CASE(a_frame_sent_with_the_handshake_is_answered) {
+    irqd_process d({"--simulate", "--interval", "100ms", "--history", "1s:1h"});
+    raw_socket s(d.port());
+    s.send(upgrade_request(d, "dGhlIHNhbXBsZSBub25jZQ==") + masked_text_frame(R"({"type":"nonsense"})"));
+    std::string got;
+    bool answered = false;
+    for (int i = 0; i < 30 && !answered; ++i) {
+        got += s.read_all(std::chrono::milliseconds(100));
+        auto head_end = got.find("\r\n\r\n");
+        if (head_end == std::string::npos) continue;
+        for (const auto& t : text_frames(std::string_view(got).substr(head_end + 4)))
+            answered = answered || json::parse(t).at("type").as_string() == "error";
+    }
+    BOOST_TEST(parse_response(got).status == 101u);
+    BOOST_TEST(answered, "no error message for the frame sent with the handshake");
 }

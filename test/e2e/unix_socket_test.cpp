@@ -1,6 +1,7 @@
 // End-to-end tests of irqd --unix-socket: the API, the token rules, the WebSocket stream and irqctl
 // over the socket; its file mode whatever the umask; --listen none; a stale socket replaced, a live
-// one and a regular file left alone (one-line error, exit 1); the file removed when irqd stops.
+// one and a regular file left alone (one-line error, exit 1); the file removed when irqd stops. Its
+// connection limit is its own: a TCP flood leaves the socket usable. Its Host is not checked.
 #define BOOST_TEST_MODULE unix_socket
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
@@ -15,6 +16,7 @@
 #include <iterator>
 
 #include "daemon.hpp"
+#include "raw_http.hpp"
 
 using namespace irqd::test;
 namespace json = boost::json;
@@ -71,6 +73,33 @@ std::string contents_of(const fs::path& p) {
     std::ifstream in(p);
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
+// A connection to the socket at `p` (-1 when none), closed by the caller.
+int connect_unix(const fs::path& p) {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    std::strncpy(sa.sun_path, p.c_str(), sizeof sa.sun_path - 1);
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// Sends `request` on a new connection to the socket and reads the answer until irqd closes (10 s at most).
+std::string unix_exchange(const fs::path& p, const std::string& request) {
+    int fd = connect_unix(p);
+    BOOST_TEST_REQUIRE(fd >= 0);
+    timeval tv{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    BOOST_TEST(::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
+    std::string out;
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+    ::close(fd);
+    return out;
+}
+
 std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
 }  // namespace
 
@@ -195,4 +224,27 @@ BOOST_AUTO_TEST_CASE(a_stale_socket_is_replaced_a_live_one_and_a_regular_file_ar
     BOOST_TEST(refused.out == "irqd: --unix-socket " + sock.string() +
                                   ": exists and is not a socket; irqd does not delete it (remove it or choose another path)\n");
     BOOST_TEST(contents_of(sock) == "keep me\n");
+}
+
+// One shared limit let 513 idle TCP connections lock the local admins out of the socket too.
+BOOST_AUTO_TEST_CASE(a_tcp_flood_leaves_the_socket_usable_and_each_has_its_own_limit) {
+    temp_dir dir;
+    auto sock = dir.path / "irqd.sock";
+    irqd_process d(with(sim_args(), {"--unix-socket", sock.string(), "--max-connections", "2",
+                                     "--max-unix-connections", "2"}));
+    raw_socket a(d.port()), b(d.port());   // TCP is full
+    BOOST_TEST(eventually([&] { return raw_request(d.port(), "GET", "/api/v1/health").status == 503u; }));
+    BOOST_TEST(call(socket_url(sock), verb::get, "/api/v1/health").status == 200u);
+    // The socket's own limit: two held, the third gets 503.
+    int u1 = connect_unix(sock), u2 = connect_unix(sock);
+    BOOST_TEST_REQUIRE((u1 >= 0 && u2 >= 0));
+    auto third = parse_response(unix_exchange(sock, "GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+    BOOST_TEST(third.status == 503u);
+    ::close(u1);
+    ::close(u2);
+    BOOST_TEST(eventually([&] { return call(socket_url(sock), verb::get, "/api/v1/health").status == 200u; }));
+    // The socket's Host names nothing, so any is fine there (on TCP this one gets 421).
+    auto any_host = parse_response(unix_exchange(
+        sock, "GET /api/v1/health HTTP/1.1\r\nHost: irqd.example\r\nConnection: close\r\n\r\n"));
+    BOOST_TEST(any_host.status == 200u);
 }

@@ -32,6 +32,7 @@ struct base_url {
     std::string unix_socket;                // "unix:PATH": connect to this socket instead of host:port
     std::string bearer_token;               // sent as "Authorization: Bearer ..." when not empty
     std::string text() const;               // "http://127.0.0.1:8080", "unix:/run/irqd/irqd.sock"
+    std::string host_header() const;        // host as the Host header wants it: an IPv6 address in brackets
 };
 // "http://h:p", "h:p", "http://h:p/prefix", or "unix:PATH" (irqd --unix-socket PATH).
 core::result<base_url> parse_base_url(std::string_view text);

@@ -1,13 +1,16 @@
 // The HTTP side of the daemon: a listener that accepts, one http_session per connection that reads
 // requests with size limits and timeouts, and hands each to a handler that answers now or later.
-// WebSocket upgrades are passed on with their socket. It listens on TCP, a Unix stream socket or both;
-// the limits are shared. Graceful stop closes the acceptors and idle sessions.
+// WebSocket upgrades are passed on with their socket. It listens on TCP, a Unix stream socket or both,
+// each with its own connection limit. accept() errors pause that listener instead of spinning.
+// Graceful stop closes the acceptors and idle sessions, and the rest after a short grace.
 #pragma once
 
 #include <boost/asio/basic_socket_acceptor.hpp>
 #include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -37,7 +40,8 @@ using responder = std::function<void(response)>;
 
 struct http_stats {
     std::uint64_t connections_accepted = 0;
-    std::uint64_t connections_rejected = 0;          // over max_connections
+    std::uint64_t connections_rejected = 0;          // over max_connections (or max_unix_connections)
+    std::uint64_t accept_errors = 0;                 // accept() failures (EMFILE, ENFILE, ...)
     std::map<unsigned, std::uint64_t> responses;     // by status code
 };
 
@@ -46,7 +50,8 @@ class http_session;
 class http_server {
 public:
     using handler = std::function<void(request&&, responder)>;
-    using upgrade_handler = std::function<void(server_stream&&, request&&)>;
+    // A WebSocket upgrade, with the bytes that came after it (frames sent with the handshake).
+    using upgrade_handler = std::function<void(server_stream&&, request&&, boost::beast::flat_buffer&&)>;
 
     http_server(boost::asio::io_context& io, const limits& lim, handler h, upgrade_handler u);
     ~http_server();
@@ -57,10 +62,13 @@ public:
     // connect, whatever the umask. A stale socket there (nobody accepting) is replaced; a live one or
     // any other kind of file is an error, and is left alone.
     core::result<bool> listen_unix(const std::filesystem::path& path, unsigned mode);
-    // Closes the acceptors, idle sessions, and removes the Unix socket file (if it is still ours).
+    // Who may send requests from a browser (Host, Origin); the default admits IP literals and localhost.
+    void set_browser_policy(browser_policy p) { browser_ = std::move(p); }
+    // Closes the acceptors, idle sessions, and removes the Unix socket file (if it is still ours);
+    // sessions still open after limits.stop_grace (a client that does not read) are closed too.
     void stop();
 
-    std::size_t open_connections() const { return open_; }
+    std::size_t open_connections() const;
     const http_stats& stats() const { return stats_; }
 
     // Builds a JSON error body {"error":{"code":..., "message":...}} with the given status.
@@ -70,19 +78,34 @@ public:
 private:
     friend class http_session;
     using acceptor = boost::asio::basic_socket_acceptor<boost::asio::generic::stream_protocol>;
-    void do_accept(acceptor& a);
+    // One acceptor with its own connection count and limit, and its pause after accept() fails.
+    struct listener {
+        listener(boost::asio::io_context& io, bool unix, std::size_t max)
+            : socket(io), pause(io), unix_socket(unix), limit(max) {}
+        acceptor socket;
+        boost::asio::steady_timer pause;
+        bool unix_socket;
+        std::size_t limit;
+        std::size_t open = 0;
+        std::uint64_t failures = 0;                      // in the current burst of accept() errors
+        std::chrono::steady_clock::time_point burst_start, last_log;
+    };
+    void do_accept(listener& l);
+    void on_accept_error(listener& l, boost::system::error_code ec);
+    void session_closed(listener& l);
     void remove_socket_file();
 
     boost::asio::io_context& io_;
     const limits& limits_;
     handler handler_;
     upgrade_handler upgrade_;
-    std::vector<std::unique_ptr<acceptor>> acceptors_;   // stable addresses for their pending accepts
+    browser_policy browser_;
+    std::vector<std::unique_ptr<listener>> listeners_;   // stable addresses for their pending accepts
     std::filesystem::path socket_file_;                  // created by listen_unix(); empty once removed
     std::uint64_t socket_dev_ = 0, socket_ino_ = 0;      // which file that is, so a newer one is never removed
-    std::size_t open_ = 0;
     http_stats stats_;
     std::vector<std::weak_ptr<http_session>> sessions_;
+    boost::asio::steady_timer grace_;                    // ends the stop grace
     bool stopping_ = false;
 };
 

@@ -20,11 +20,21 @@ struct limits {
     std::size_t body_limit = 1024 * 1024;            // bytes of one request body
     std::size_t header_limit = 8 * 1024;             // bytes of one request's headers
     std::chrono::seconds read_timeout{15};           // a whole request (or keep-alive wait) must arrive within this
-    std::size_t max_connections = 512;               // HTTP + WebSocket connections at once
+    std::size_t max_connections = 512;               // TCP connections at once (WebSocket ones count until upgraded)
+    std::size_t max_unix_connections = 64;           // --unix-socket connections at once, apart from TCP's
     std::size_t ws_max_subscribers = 2048;
     std::size_t ws_queue_limit = 4;                  // messages queued per subscriber before coalescing
     std::size_t ws_message_limit = 64 * 1024;        // bytes of one incoming WebSocket message
     std::size_t ws_max_lag = 16;                     // samples a subscriber may fall behind before it is closed
+    std::chrono::milliseconds accept_pause{100};     // accepting pauses this long after accept() fails (EMFILE...)
+    std::chrono::milliseconds stop_grace{1000};      // at SIGTERM, connections still open after this are closed
+};
+
+// Who may talk to irqd from a browser (docs/security.md): Host names besides IP literals and
+// localhost, and Origins besides the Host's own. "*" admits any.
+struct browser_policy {
+    std::vector<std::string> allowed_hosts;          // lower case, without a port
+    std::vector<std::string> allowed_origins;        // lower case, "scheme://host[:port]"
 };
 
 // Balancing as a service (balance_service): defaults of a plan request and the auto mode.
@@ -47,6 +57,7 @@ struct settings {
     bool allow_remote = false;                       // a non-loopback listen address needs this
     std::filesystem::path unix_socket;               // empty: none; else the API on this Unix stream socket too
     unsigned unix_socket_mode = 0660;                // its permission bits, whatever the umask
+    browser_policy browser;                          // --allowed-host, --allowed-origin
     std::filesystem::path token_file;                // empty: no token; else changes need its bearer token
     bool token_required_for_reads = false;           // the token is needed for GETs and the stream too
     std::filesystem::path state_file = "/var/lib/irqd/state.json";   // saved affinities; empty: not saved

@@ -49,9 +49,10 @@ class stream_hub {
 public:
     stream_hub(const sampler& s, std::size_t max_subscribers) : sampler_(s), max_(max_subscribers) {}
 
-    bool join(subscriber* s);              // false when full
+    bool join(subscriber* s);              // false when full or stopped
     void leave(subscriber* s);
     void stop();                           // closes every subscriber (graceful shutdown)
+    bool stopped() const { return stopped_; }
     std::size_t size() const { return subs_.size(); }
     bool full() const { return subs_.size() >= max_; }
 
@@ -80,6 +81,7 @@ private:
     const sampler& sampler_;
     std::size_t max_;
     std::vector<subscriber*> subs_;
+    bool stopped_ = false;                 // a handshake that ends after stop() is not let in
     std::uint64_t tick_ = 0;
     hub_stats stats_;
     mutable sample_parts parts_;

@@ -21,11 +21,14 @@ public:
     websocket_session(server_stream&& stream, stream_hub& hub, const limits& lim);
     ~websocket_session() override;
 
-    // Accepts the upgrade in `req` and starts reading client messages.
-    void run(request req);
+    // Accepts the upgrade in `req` and starts reading client messages; `early` holds what the client
+    // sent after the upgrade request before it was answered (its first frames), which is read first.
+    void run(request req, boost::beast::flat_buffer early = {});
     void deliver(std::shared_ptr<const std::string> message) override;
     const subscription& wants() const override { return wants_; }
-    void stop() override { close(boost::beast::websocket::close_code::going_away, "irqd is stopping"); }
+    void stop() override {
+        close(boost::beast::websocket::close_code::going_away, "irqd is stopping", limits_.stop_grace);
+    }
 
     // Answers an upgrade we will not take (wrong path, too many subscribers) with a JSON HTTP error.
     static void refuse(server_stream&& stream, const request& req, unsigned status, std::string_view code,
@@ -36,7 +39,8 @@ private:
     void do_read();
     void on_read(boost::beast::error_code ec);
     void do_write();
-    void close(boost::beast::websocket::close_code code, std::string_view reason);
+    void close(boost::beast::websocket::close_code code, std::string_view reason,
+               std::chrono::milliseconds deadline = std::chrono::seconds(5));
     void start_close();
 
     boost::beast::websocket::stream<server_stream> ws_;
@@ -54,8 +58,9 @@ private:
 };
 
 // What the HTTP server does with a WebSocket upgrade: the bearer check (when `access` says the stream
-// needs a token), the one endpoint /api/v1/stream, the subscriber limit; then a session on `hub`.
-void accept_stream_upgrade(server_stream&& stream, request&& req, stream_hub& hub, const limits& lim,
-                           const access_guard* access);
+// needs a token), the one endpoint /api/v1/stream, the subscriber limit; then a session on `hub`
+// that reads `early` (frames sent with the handshake) first.
+void accept_stream_upgrade(server_stream&& stream, request&& req, boost::beast::flat_buffer&& early,
+                           stream_hub& hub, const limits& lim, const access_guard* access);
 
 }  // namespace irqd::service
