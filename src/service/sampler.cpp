@@ -10,7 +10,7 @@
 namespace irqd::service {
 
 sampler::sampler(boost::asio::io_context& io, const settings& s)
-    : io_(io), settings_(s), timer_(io), history_(s.history) {
+    : settings_(s), timer_(io), history_(s.history) {
     history_.set_budget(s.history_memory);
 }
 

@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(malformed_http_is_a_400_json_error) {
 // byte of it is read, and the connection closes, so a request hidden in it is never run.
 BOOST_AUTO_TEST_CASE(a_transfer_encoding_other_than_one_final_chunked_is_refused_and_closes) {
     fixture f;
-    auto before = irq_files(f.k);
+    auto before = f.k.irq_files();
     const std::string hidden =
         "PUT /api/v1/interrupts/30/affinity HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         "Content-Length: 9\r\n\r\n{\"cpu\":1}";
@@ -181,7 +181,7 @@ BOOST_AUTO_TEST_CASE(a_transfer_encoding_other_than_one_final_chunked_is_refused
             BOOST_TEST(s.closed());
         }
     }
-    BOOST_TEST((irq_files(f.k) == before));
+    BOOST_TEST((f.k.irq_files() == before));
     BOOST_TEST(f.writes() == 0u);
 }
 
