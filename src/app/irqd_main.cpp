@@ -14,6 +14,7 @@
 #include "irqd/service/api.hpp"
 #include "irqd/service/balance_service.hpp"
 #include "irqd/service/config.hpp"
+#include "irqd/service/cpu_load.hpp"
 #include "irqd/service/dashboard.hpp"
 #include "irqd/service/http_server.hpp"
 #include "irqd/service/log.hpp"
@@ -142,6 +143,7 @@ int main(int argc, char** argv) {
     add_metrics_route(ctx, metrics);
     add_dashboard_routes(ctx);
     add_openapi_route(ctx);
+    add_cpu_load_routes(ctx);
 
     // Where the API answers, as printed and in /health: "http://127.0.0.1:8080/", "unix:/run/irqd/irqd.sock".
     std::vector<std::string> listeners;

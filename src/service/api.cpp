@@ -385,6 +385,7 @@ private:
                 {"share", grand ? static_cast<double>(count) / static_cast<double>(grand) : 0.0},
                 {"irqs", irqs_on[cpu]}});
         }
+        for (const auto& section : ctx_.cpu_sections) section(from, to, list);
         reply(200, json::object{{"window", window_json(*w, from, to)},
                                 {"online", topo.online.to_list()},
                                 {"isolated", topo.isolated.to_list()},

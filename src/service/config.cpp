@@ -84,6 +84,7 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     std::string banned_cpus, banned_irqs, balance_interval, balance_window;
     double min_improvement = s.balance.min_improvement;
     double speed = 1.0;
+    double overload_share = s.overload_share;
     std::size_t body = s.limit.body_limit, header = s.limit.header_limit, conns = s.limit.max_connections,
                 subs = s.limit.ws_max_subscribers, wsq = s.limit.ws_queue_limit, wsmsg = s.limit.ws_message_limit,
                 wslag = s.limit.ws_max_lag;
@@ -132,7 +133,10 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
          "history tiers RESOLUTION:RETENTION,... (see docs/history.md for memory per tier)")
         ("history-memory", po::value(&history_memory)->default_value("256M")->value_name("SIZE"),
          "without --history: coarser default tiers are chosen when the default ones would hold more than SIZE "
-         "(K, M, G) on this machine's IRQs x CPUs");
+         "(K, M, G) on this machine's IRQs x CPUs")
+        ("overload-share", po::value(&overload_share)->default_value(overload_share, "0.5")->value_name("FRACTION"),
+         "a CPU is overloaded in a window when it spent more than FRACTION of its time in hard + soft interrupts "
+         "(/proc/stat), or when softnet_stat counted drops or time squeezes on it");
     po::options_description sim("Simulated machine");
     sim.add_options()
         ("simulate", po::value(&simulate)->implicit_value("")->value_name("FILE"),
@@ -276,6 +280,8 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     s.balance.interval = *bi;
     if (!(min_improvement >= 0 && min_improvement < 1)) return core::error{"--min-improvement must be from 0 to below 1"};
     s.balance.min_improvement = min_improvement;
+    if (!(overload_share > 0 && overload_share <= 1)) return core::error{"--overload-share must be above 0 and at most 1"};
+    s.overload_share = overload_share;
     if (body == 0 || header == 0 || conns == 0 || subs == 0 || wsq == 0 || wsmsg == 0 || wslag == 0)
         return core::error{"limits must be above 0"};
     s.limit.body_limit = body;

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "irqd/core/cpu_counters.hpp"
 #include "irqd/core/history.hpp"
 #include "irqd/core/interrupts.hpp"
 #include "irqd/service/kernel_files.hpp"
@@ -27,6 +28,12 @@ struct sampler_stats {
     std::chrono::nanoseconds last_duration{0};
     std::chrono::nanoseconds total_duration{0};
     std::string last_error;
+};
+
+// The per-CPU load files read with each sample; a missing one is left out (containers, old kernels).
+struct cpu_sources {
+    bool stat = false, softirqs = false, softnet = false;   // read in the last sample
+    std::vector<std::string> missing;                       // "<path>: <reason>", once per file
 };
 
 class sampler {
@@ -50,6 +57,14 @@ public:
     const core::delta_frame* last_frame() const { return has_frame_ ? &last_frame_ : nullptr; }
     double last_frame_seconds() const { return last_frame_seconds_; }
 
+    // Per-CPU load counters (/proc/stat, /proc/softirqs, /proc/net/softnet_stat; core/cpu_counters.hpp),
+    // kept in a history with the same tiers and frame times as the IRQ counts, so a window query
+    // snaps to the same frames.
+    const core::history& cpu_history() const { return cpu_history_; }
+    const core::snapshot& cpu_latest() const { return cpu_latest_; }
+    const core::delta_frame* cpu_last_frame() const { return has_frame_ ? &cpu_frame_ : nullptr; }
+    const struct cpu_sources& cpu_sources() const { return cpu_sources_; }
+
     const cpu_topology& topology() const { return topology_; }
     const irq_kernel_info* irq_info(unsigned irq) const;
     void refresh_irq(unsigned irq);          // re-read its files now (after an affinity write)
@@ -60,6 +75,8 @@ private:
     void schedule();
     void refresh_some_irqs(std::size_t budget);
     void fit_history(const core::snapshot& first);
+    void read_cpu_counters(const core::snapshot& interrupts);
+    bool read_source(const char* name, bool& present);
 
     boost::asio::io_context& io_;
     const settings& settings_;
@@ -76,6 +93,16 @@ private:
     core::delta_frame last_frame_;
     bool has_frame_ = false;
     double last_frame_seconds_ = 0;
+
+    std::string cpu_text_;
+    core::proc_stat stat_;
+    core::softirq_table softirqs_;
+    core::softnet_stat softnet_;
+    core::snapshot cpu_latest_;
+    core::delta_tracker cpu_tracker_;
+    core::history cpu_history_;
+    core::delta_frame cpu_frame_;
+    struct cpu_sources cpu_sources_;
 
     cpu_topology topology_;
     std::unordered_map<unsigned, irq_kernel_info> irqs_;
