@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "daemon.hpp"
+#include "prometheus_text.hpp"
 
 using namespace irqd::test;
 namespace json = boost::json;
@@ -119,6 +120,15 @@ BOOST_AUTO_TEST_CASE(every_figure_is_the_exact_delta_of_the_window) {
     BOOST_TEST(cpu(old, 1).at("overloaded").as_bool() == false);
     BOOST_TEST(d.get("/api/v1/softirqs?window=1h&cpus=1").status == 400u);
     BOOST_TEST(json_body(d.get("/api/v1/health")).at("cpu_sources").at("missing").as_array().empty());
+
+    // /metrics: the latest cumulative values under node_exporter's names and labels.
+    auto m = parse_prometheus_text(d.get("/metrics").body);
+    BOOST_TEST(m.types.at("node_softnet_dropped_total") == "counter");
+    BOOST_TEST(m.value("node_softnet_dropped_total", {{"cpu", "1"}}) == 8);
+    BOOST_TEST(m.value("node_softnet_processed_total", {{"cpu", "1"}}) == 0x110);   // after the wrap
+    BOOST_TEST(m.value("node_softnet_times_squeezed_total", {{"cpu", "1"}}) == 11);
+    BOOST_TEST(m.value("node_softirqs_functions_total", {{"cpu", "1"}, {"type", "NET_RX"}}) == 42060);
+    BOOST_TEST(m.value("irqd_cpu_irq_seconds_total", {{"cpu", "1"}}) == 401 * 0.01, boost::test_tools::tolerance(1e-9));
 }
 
 BOOST_AUTO_TEST_CASE(missing_files_leave_fields_out_and_are_reported_once) {
