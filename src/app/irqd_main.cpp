@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
     if (cfg.balance.oneshot) return run_oneshot(io, cfg, samples, balancing, std::cout);
 
     stream_hub hub(samples, cfg.limit.ws_max_subscribers);
+    hub.overload_share = cfg.overload_share;
     samples.add_observer([&] { hub.on_sample(); });
 
     api_context ctx{.config = cfg, .samples = samples, .writer = writer};

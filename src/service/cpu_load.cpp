@@ -61,8 +61,9 @@ void add_cpu_load_fields(const core::window_counts& w, std::size_t column, doubl
     o["overload_reasons"] = std::move(reasons);
 }
 
-void add_cpu_load(const sampler& s, double overload_share, core::clock_time from, core::clock_time to, json::array& cpus) {
-    const auto w = s.cpu_history().query(from, to);
+namespace {
+// Adds each CPU's fields from `w` to the objects of `cpus`, matched by their "cpu" key.
+void add_to_cpus(const core::window_counts& w, double overload_share, json::array& cpus) {
     for (auto& v : cpus) {
         auto& o = v.as_object();
         const auto cpu = static_cast<unsigned>(o.at("cpu").to_number<std::uint64_t>());
@@ -79,6 +80,24 @@ void add_cpu_load(const sampler& s, double overload_share, core::clock_time from
             o["overload_reasons"] = json::array{};
         }
     }
+}
+}  // namespace
+
+void add_cpu_load(const sampler& s, double overload_share, core::clock_time from, core::clock_time to, json::array& cpus) {
+    add_to_cpus(s.cpu_history().query(from, to), overload_share, cpus);
+}
+
+void add_last_cpu_load(const sampler& s, double overload_share, json::array& cpus) {
+    const auto* frame = s.cpu_last_frame();
+    if (!frame) return;
+    core::window_counts w;
+    w.to = s.latest_time();
+    w.from = w.to - std::chrono::duration_cast<core::clock_time::duration>(
+                        std::chrono::duration<double>(s.last_frame_seconds()));
+    w.shape = frame->shape;
+    w.counts = frame->counts;
+    w.frames = 1;
+    add_to_cpus(w, overload_share, cpus);
 }
 
 namespace {

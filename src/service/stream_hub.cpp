@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 
 #include "irqd/core/time_parse.hpp"
+#include "irqd/service/cpu_load.hpp"
 #include "irqd/service/json_text.hpp"
 
 namespace irqd::service {
@@ -113,6 +114,7 @@ std::string stream_hub::build(const subscription& sub, std::string_view type) co
         json::array cpus;
         for (std::size_t c = 0; c < ncpu; ++c)
             cpus.push_back(json::object{{"cpu", shape.cpus[c]}, {"rate", static_cast<double>(cpu_sum[c]) / secs}});
+        add_last_cpu_load(sampler_, overload_share, cpus);
         msg["cpus"] = std::move(cpus);
     }
     std::vector<std::size_t> rows;

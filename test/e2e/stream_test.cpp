@@ -181,3 +181,34 @@ BOOST_AUTO_TEST_CASE(a_consumer_that_stops_reading_is_coalesced_then_closed_whil
     // And the fast one is still served.
     BOOST_TEST(fast.read_type("sample").at("cpus").as_array().size() == 32u);
 }
+
+BOOST_AUTO_TEST_CASE(cpus_carry_the_load_of_the_last_sample) {
+    fake_kernel k;
+    k.cpus("0-1");
+    k.irq(30, "0-1");
+    k.interrupts("           CPU0       CPU1\n 30:   1   2   IR-PCI-MSI 524288-edge   eth0-TxRx-0\n");
+    const std::string idle = "00000000 00000000 00000000 0 0 0 0 0 0 0 0 0 00000000\n";
+    auto softnet = [&](const std::string& cpu1) {
+        write(k.proc() / "net/softnet_stat.new", idle + cpu1);
+        fs::rename(k.proc() / "net/softnet_stat.new", k.proc() / "net/softnet_stat");
+    };
+    softnet("00000010 00000001 00000000 0 0 0 0 0 0 0 0 0 00000001\n");
+    irqd_process d({"--procfs", k.proc().string(), "--sysfs", k.sys().string(), "--interval", "100ms"});
+    ws_client c(d);
+    c.read_type("sample");
+    softnet("00000020 00000004 00000000 0 0 0 0 0 0 0 0 0 00000001\n");   // 3 drops on CPU 1
+    bool seen = false;
+    for (int i = 0; i < 30 && !seen; ++i) {
+        auto s = c.read_type("sample");
+        const auto& cpu1 = s.at("cpus").at(1);
+        BOOST_TEST(cpu1.at("cpu").to_number<int>() == 1);
+        if (cpu1.at("softnet").at("dropped").at("count").to_number<int>() == 0) continue;
+        seen = true;
+        BOOST_TEST(cpu1.at("softnet").at("dropped").at("count").to_number<int>() == 3);
+        BOOST_TEST(cpu1.at("softnet").at("processed").at("count").to_number<int>() == 16);
+        BOOST_TEST(cpu1.at("overloaded").as_bool());
+        BOOST_TEST(json::serialize(cpu1.at("overload_reasons")) == R"(["drops"])");
+        BOOST_TEST(s.at("cpus").at(0).at("overloaded").as_bool() == false);
+    }
+    BOOST_TEST(seen);
+}

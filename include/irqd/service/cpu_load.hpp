@@ -23,6 +23,9 @@ void add_cpu_load_fields(const core::window_counts& w, std::size_t column, doubl
 void add_cpu_load(const sampler& s, double overload_share, core::clock_time from, core::clock_time to,
                   boost::json::array& cpus);
 
+// The same for the newest frame (what the last sample added), for the stream's cpus.
+void add_last_cpu_load(const sampler& s, double overload_share, boost::json::array& cpus);
+
 // GET /api/v1/softirqs, the /api/v1/cpus fields and the health section "cpu_sources".
 void add_cpu_load_routes(api_context& ctx);
 

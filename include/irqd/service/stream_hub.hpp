@@ -46,6 +46,7 @@ struct hub_stats {
 class stream_hub {
 public:
     stream_hub(const sampler& s, std::size_t max_subscribers) : sampler_(s), max_(max_subscribers) {}
+    double overload_share = 0.5;   // --overload-share, for the cpus' overloaded verdict
 
     bool join(subscriber* s);              // false when full
     void leave(subscriber* s);
