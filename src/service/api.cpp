@@ -157,7 +157,7 @@ private:
 
     void index() {
         json::array routes{
-            "GET /api/v1/interrupts?window=60s|from=..&to=..[&cpus=LIST&irqs=LIST&name=GLOB&top=N]",
+            "GET /api/v1/interrupts?window=60s|from=..&to=..[&cpus=LIST&irqs=LIST&name=GLOB&top=N&device=PCI&netdev=IF&driver=NAME]",
             "GET /api/v1/interrupts/{irq}[?window=60s]",
             "PUT /api/v1/interrupts/{irq}/affinity {\"cpu\":N}|{\"cpus\":\"LIST\"}|{\"mask\":\"HEX\"}",
             "POST /api/v1/affinity {\"changes\":[{\"irq\":N,\"cpus\":\"LIST\"},...]}",
@@ -170,7 +170,7 @@ private:
     }
 
     void interrupts() {
-        if (reject_unknown({"window", "from", "to", "cpus", "irqs", "name", "top"})) return;
+        if (reject_unknown({"window", "from", "to", "cpus", "irqs", "name", "top", "device", "netdev", "driver"})) return;
         core::clock_time from, to;
         auto w = window(60s, from, to);
         if (!w) return;
@@ -194,6 +194,7 @@ private:
             top = n;
         }
         const std::string* name_glob = t_.param("name");
+        const device_filter devices{t_.param("device"), t_.param("netdev"), t_.param("driver")};
 
         const auto& snap = ctx_.samples.latest();
         std::unordered_map<std::string_view, std::size_t> row_of;
@@ -222,6 +223,8 @@ private:
                     auto n = parse_irq_number(id);
                     if (!n || !irq_filter->contains(*n)) continue;
                 }
+                if (!devices.matches(ctx_.samples.devices(), it != row_of.end() ? &snap.rows[it->second] : nullptr))
+                    continue;
                 if (name_glob) {
                     std::string name = it != row_of.end() ? snap.rows[it->second].name : std::string();
                     if (fnmatch(name_glob->c_str(), name.c_str(), 0) != 0 && fnmatch(name_glob->c_str(), id.c_str(), 0) != 0)
@@ -254,6 +257,7 @@ private:
                 const auto& row = snap.rows[it->second];
                 o["name"] = row.name;
                 o["chip"] = row.chip;
+                add_device_json(ctx_.samples.devices(), row, o);
                 if (row.number)
                     if (auto* info = ctx_.samples.irq_info(*row.number)) {
                         o["affinity"] = set_json(info->affinity);
@@ -302,6 +306,7 @@ private:
         o["hwirq"] = r.hwirq;
         o["trigger"] = r.trigger;
         o["per_cpu"] = r.per_cpu;
+        add_device_json(ctx_.samples.devices(), r, o);
         json::array cpus, counts;
         for (std::size_t c = 0; c < snap.cpus.size(); ++c) {
             cpus.push_back(snap.cpus[c]);

@@ -40,6 +40,7 @@ void sampler::schedule() {
         if (now >= next_topology_) {
             cpu_topology t = read_cpu_topology(settings_.sysfs);
             topology_ = std::move(t);
+            devices_ = read_irq_devices(settings_.sysfs);
             next_topology_ = now + settings_.topology_interval;
         }
         // Per-IRQ files are refreshed a slice at a time so a machine with thousands of IRQs never
@@ -181,6 +182,7 @@ void sampler::refresh_irq(unsigned irq) { irqs_[irq] = read_irq_info(settings_.p
 
 void sampler::refresh_topology() {
     topology_ = read_cpu_topology(settings_.sysfs);
+    devices_ = read_irq_devices(settings_.sysfs);
     irqs_.clear();
     for (const auto& r : latest_.rows)
         if (r.number) refresh_irq(*r.number);

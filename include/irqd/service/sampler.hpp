@@ -15,6 +15,7 @@
 #include "irqd/core/cpu_counters.hpp"
 #include "irqd/core/history.hpp"
 #include "irqd/core/interrupts.hpp"
+#include "irqd/service/irq_devices.hpp"
 #include "irqd/service/kernel_files.hpp"
 #include "irqd/service/settings.hpp"
 
@@ -66,6 +67,8 @@ public:
     const struct cpu_sources& cpu_sources() const { return cpu_sources_; }
 
     const cpu_topology& topology() const { return topology_; }
+    // IRQ devices from <sysfs>/bus/pci, re-read with the topology.
+    const irq_devices& devices() const { return devices_; }
     const irq_kernel_info* irq_info(unsigned irq) const;
     void refresh_irq(unsigned irq);          // re-read its files now (after an affinity write)
     void refresh_topology();                 // everything, now
@@ -105,6 +108,7 @@ private:
     struct cpu_sources cpu_sources_;
 
     cpu_topology topology_;
+    irq_devices devices_;
     std::unordered_map<unsigned, irq_kernel_info> irqs_;
     std::size_t refresh_cursor_ = 0;
     sampler_stats stats_;
