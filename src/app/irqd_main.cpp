@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
     boost::asio::io_context io{1};
     std::unique_ptr<simulated_machine> sim;
     if (cfg.simulate) {
-        simulated_machine::options o{*cfg.simulate, cfg.simulate_speed, cfg.simulate_faults, {}};
+        simulated_machine::options o{*cfg.simulate, cfg.simulate_speed, cfg.simulate_faults, {}, cfg.simulate_capacity};
         auto m = simulated_machine::create(o, std::chrono::system_clock::now());
         if (!m) {
             std::cerr << "irqd: " << m.error_message() << "\n";

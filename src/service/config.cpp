@@ -143,6 +143,9 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
          "run on a simulated machine whose IRQs fire at the per-day rates in FILE (/proc/interrupts layout); "
          "without FILE, the bundled seed (65 IRQs on 2 CPUs)")
         ("simulate-speed", po::value(&speed)->default_value(1.0)->value_name("X"), "simulated seconds per real second")
+        ("simulate-capacity", po::value(&s.simulate_capacity)->default_value(s.simulate_capacity, "1000000")->value_name("PPS"),
+         "packets per second a simulated CPU can process; each NIC queue interrupt brings 2, and past this the CPU "
+         "drops packets and is squeezed (/proc/net/softnet_stat)")
         ("simulate-faults", po::value(&faults)->value_name("FILE"),
          "lines 'IRQ ERRNO' (e.g. '140 EIO', '* ENOSPC') the simulated kernel answers affinity writes with");
     po::options_description bal("Balancing");
@@ -259,6 +262,8 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     if (vm.count("simulate")) s.simulate = simulate.empty() ? default_simulation_file() : std::filesystem::path(simulate);
     if (!(speed > 0) || speed > 1e7) return core::error{"--simulate-speed must be a number above 0 (and at most 1e7)"};
     s.simulate_speed = speed;
+    if (!(s.simulate_capacity >= 1) || s.simulate_capacity > 1e12)
+        return core::error{"--simulate-capacity must be a number of packets per second from 1 to 1e12"};
     if (!faults.empty()) s.simulate_faults = faults;
     if (!banned_cpus.empty()) {
         auto b = core::parse_cpu_list(banned_cpus);

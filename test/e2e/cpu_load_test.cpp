@@ -160,3 +160,39 @@ BOOST_AUTO_TEST_CASE(bad_overload_share_is_refused) {
     BOOST_TEST(r.code != 0);
     BOOST_TEST(r.out.find("--overload-share") != std::string::npos, r.out);
 }
+
+// The simulated machine: its NIC queues bring packets to the CPU taking their IRQ; piled on one CPU
+// they pass its capacity and it drops packets; a balance plan spreads them and the drops stop.
+BOOST_AUTO_TEST_CASE(simulator_drops_on_a_piled_cpu_stop_after_a_plan) {
+    using boost::beast::http::verb;
+    irqd_process d({"--simulate", "--interval", "100ms", "--history", "1s:1h"});
+    BOOST_REQUIRE(d.wait_samples(12));
+    auto dropped = [&](unsigned n) {
+        auto v = json_body(d.get("/api/v1/cpus?window=1s"));
+        return u(cpu(v, n).at("softnet").at("dropped").at("count"));
+    };
+    BOOST_TEST(dropped(0) == 0u);
+    BOOST_TEST(dropped(1) == 0u);
+    auto eth2 = json_body(d.get("/api/v1/interrupts/143"));   // the seed's eth0-TxRx-11, on a simulated ixgbe
+    BOOST_TEST(eth2.at("device").at("driver").as_string() == "ixgbe");
+    BOOST_TEST(eth2.at("device").at("queue").to_number<int>() == 11);
+
+    std::string changes;
+    for (unsigned irq = 132; irq <= 196; ++irq) changes += std::string(changes.empty() ? "" : ",") + R"({"irq":)" + std::to_string(irq) + R"(,"cpu":0})";
+    BOOST_REQUIRE(d.call(verb::post, "/api/v1/affinity", R"({"changes":[)" + changes + "]}").status == 200u);
+    BOOST_REQUIRE(d.wait_samples(12));
+    auto piled = json_body(d.get("/api/v1/cpus?window=1s"));
+    BOOST_TEST(u(cpu(piled, 0).at("softnet").at("dropped").at("count")) > 0u);
+    BOOST_TEST(cpu(piled, 0).at("overloaded").as_bool());
+    BOOST_TEST(u(cpu(piled, 1).at("softirqs").at("NET_RX").at("count")) == 0u);
+
+    auto plan = d.call(verb::post, "/api/v1/balance?apply=true", R"({"window":"1s","min_improvement":0})");
+    BOOST_REQUIRE(plan.status == 200u);
+    BOOST_REQUIRE(d.wait_samples(12));
+    auto after = json_body(d.get("/api/v1/cpus?window=1s"));
+    for (unsigned n : {0u, 1u}) {
+        BOOST_TEST(u(cpu(after, n).at("softnet").at("dropped").at("count")) == 0u);
+        BOOST_TEST(cpu(after, n).at("overloaded").as_bool() == false);
+        BOOST_TEST(u(cpu(after, n).at("softnet").at("processed").at("count")) > 0u);
+    }
+}

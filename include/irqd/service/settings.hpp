@@ -62,6 +62,7 @@ struct settings {
     double overload_share = 0.5;                     // a CPU spending more of its time in irq + softirq is overloaded
     std::optional<std::filesystem::path> simulate;   // rates file; the machine is simulated when set
     double simulate_speed = 1.0;                     // simulated time runs this many times faster
+    double simulate_capacity = 1e6;                  // packets/s a simulated CPU's NET_RX can process
     std::optional<std::filesystem::path> simulate_faults;  // "IRQ ERRNO" lines the simulated kernel obeys
     bool read_only = false;
     log_level level = log_level::info;
