@@ -2,20 +2,15 @@
 #define BOOST_TEST_MODULE proc_stat
 #include <boost/test/unit_test.hpp>
 
-#include <fstream>
-#include <iterator>
 #include <string>
 
 #include "irqd/core/proc_stat.hpp"
+#include "fixture_text.hpp"
 
 using irqd::core::parse_proc_stat;
 
 namespace {
-std::string fixture(const std::string& name) {
-    std::ifstream in(IRQD_FIXTURES "/cpu/" + name, std::ios::binary);
-    BOOST_TEST_REQUIRE(in.good(), "cannot open " << name);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+std::string fixture(const std::string& name) { return irqd::test::fixture_text("cpu/" + name); }
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(x86_four_cpus) {

@@ -2,21 +2,16 @@
 #define BOOST_TEST_MODULE softirqs
 #include <boost/test/unit_test.hpp>
 
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include "irqd/core/softirqs.hpp"
+#include "fixture_text.hpp"
 
 using irqd::core::parse_softirqs;
 
 namespace {
-std::string fixture(const std::string& name) {
-    std::ifstream in(IRQD_FIXTURES "/cpu/" + name, std::ios::binary);
-    BOOST_TEST_REQUIRE(in.good(), "cannot open " << name);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+std::string fixture(const std::string& name) { return irqd::test::fixture_text("cpu/" + name); }
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(x86_all_ten_rows) {
