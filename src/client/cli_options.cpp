@@ -30,7 +30,9 @@ constexpr verb_info verbs[] = {
      "Interrupts counted per IRQ and CPU in a time window, with each IRQ's total, rate and affinity."},
     {"summary", "interrupts serviced per CPU in a time window",
      "irqctl summary [--window 60s | --from T [--to T]] [--exact]",
-     "Per CPU: interrupts serviced in a time window, rate, share, IRQs routed to it, and flags."},
+     "Per CPU: interrupts serviced in a time window, rate, share, IRQs routed to it, time in hard and soft\n"
+     "interrupts (%IRQ, %SOFT), NET_RX softirqs per second, packets dropped and squeezes (softnet_stat), and\n"
+     "flags; an overloaded CPU is marked OVERLOADED with its reasons."},
     {"set", "set IRQ affinities (one, several all or nothing, or a plan file)",
      "irqctl set IRQ CPUS [IRQ CPUS ...] [--mask]\n       irqctl set --file PLAN [--mask]",
      "Sets IRQ affinities. One pair is one change; several (or a plan file) are applied all or nothing.\n"
