@@ -26,7 +26,8 @@ struct verb_info {
 
 constexpr verb_info verbs[] = {
     {"overview", "IRQ x CPU table of the interrupts in a time window",
-     "irqctl overview [--window 60s | --from T [--to T]] [--cpus LIST] [--top N] [--name GLOB] [--exact]",
+     "irqctl overview [--window 60s | --from T [--to T]] [--cpus LIST] [--top N] [--name GLOB]\n"
+     "                       [--netdev IF] [--driver NAME] [--device PCI] [--exact]",
      "Interrupts counted per IRQ and CPU in a time window, with each IRQ's total, rate and affinity."},
     {"summary", "interrupts serviced per CPU in a time window",
      "irqctl summary [--window 60s | --from T [--to T]] [--exact]",
@@ -110,6 +111,9 @@ po::options_description verb_description(std::string_view verb, verb_values& v) 
             ("cpus", po::value(&v.overview.cpus)->value_name("LIST"), "only these CPUs (0-3,8)")
             ("top", po::value(&v.top)->value_name("N"), "only the N busiest IRQs")
             ("name", po::value(&v.overview.name)->value_name("GLOB"), "only IRQs whose name (or number) matches, like 'eth0-*'")
+            ("netdev", po::value(&v.overview.netdev)->value_name("IF"), "only IRQs of this network interface (eth2)")
+            ("driver", po::value(&v.overview.driver)->value_name("NAME"), "only IRQs of devices with this driver (mlx5_core)")
+            ("device", po::value(&v.overview.device)->value_name("PCI"), "only IRQs of this PCI device (0000:3b:00.0)")
             ("exact", po::bool_switch(&v.overview.exact), "full numbers even on a terminal (default there: 12.3M)");
     } else if (verb == "summary") {
         add_window_options(d, v.summary.when);

@@ -122,7 +122,8 @@ struct session {
 
 int overview(const session& s, const overview_options& o) {
     auto params = window_params(o.when);
-    params.insert(params.end(), {{"cpus", o.cpus}, {"top", o.top ? std::to_string(o.top) : ""}, {"name", o.name}});
+    params.insert(params.end(), {{"cpus", o.cpus}, {"top", o.top ? std::to_string(o.top) : ""}, {"name", o.name},
+                                  {"netdev", o.netdev}, {"driver", o.driver}, {"device", o.device}});
     auto style = s.style(o.exact);
     return s.show(target_with("/api/v1/interrupts", params),
                   [&](const json::value& v) { return render_overview(v, style, o.top); });

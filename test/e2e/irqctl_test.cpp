@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <algorithm>
 #include <regex>
 #include <sstream>
 
@@ -142,6 +143,14 @@ BOOST_AUTO_TEST_CASE(overview_and_summary_show_the_machine) {
     auto named = irqctl(*d, "overview --window 2s --name 'eth1-TxRx-1?'");
     BOOST_TEST(std::regex_search(named.out, std::regex("\n  175  eth1-TxRx-10 ")));
     BOOST_TEST(named.out.find("eth0-") == std::string::npos);
+    // the simulated machine's NICs: eth1's 32 queues, by interface; no mlx5 there
+    auto eth1 = irqctl(*d, "overview --window 2s --netdev eth1");
+    BOOST_TEST_REQUIRE(eth1.code == 0, eth1.err);
+    BOOST_TEST(std::regex_search(eth1.out, std::regex("\n  196  eth1-TxRx-31 ")), eth1.out);
+    BOOST_TEST(eth1.out.find("eth0") == std::string::npos);
+    BOOST_TEST(std::count(eth1.out.begin(), eth1.out.end(), '\n') >= 32);
+    auto none = irqctl(*d, "overview --window 2s --driver mlx5_core");
+    BOOST_TEST(none.out.find("eth") == std::string::npos, none.out);
 
     // a narrow terminal width (COLUMNS for a pipe) splits the CPU columns into blocks
     auto narrow = irqctl("--url " + d->url_text() + " overview --window 2s --top 2", "COLUMNS=60");

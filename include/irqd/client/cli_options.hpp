@@ -38,6 +38,7 @@ struct overview_options {
     std::string cpus;                              // a CPU list, passed to the server
     std::size_t top = 0;                           // 0 = every IRQ
     std::string name;                              // a glob over IRQ names (or ids)
+    std::string netdev, driver, device;            // only IRQs of this interface, driver, PCI device
     bool exact = false;                            // no compact numbers, even on a terminal
 };
 
