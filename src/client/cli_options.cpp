@@ -34,6 +34,10 @@ constexpr verb_info verbs[] = {
      "Per CPU: interrupts serviced in a time window, rate, share, IRQs routed to it, time in hard and soft\n"
      "interrupts (%IRQ, %SOFT), NET_RX softirqs per second, packets dropped and squeezes (softnet_stat), and\n"
      "flags; an overloaded CPU is marked OVERLOADED with its reasons."},
+    {"devices", "one line per device: its IRQs and queues, the CPUs they land on, their rate",
+     "irqctl devices [--window 60s | --from T [--to T]] [--exact]",
+     "Per PCI device (or interface) of the IRQs: driver, interfaces, NUMA node, IRQs, queue IRQs, the CPUs\n"
+     "they land on (effective affinity) and their interrupts per second in the window, busiest first."},
     {"set", "set IRQ affinities (one, several all or nothing, or a plan file)",
      "irqctl set IRQ CPUS [IRQ CPUS ...] [--mask]\n       irqctl set --file PLAN [--mask]",
      "Sets IRQ affinities. One pair is one change; several (or a plan file) are applied all or nothing.\n"
@@ -97,6 +101,7 @@ void add_window_options(po::options_description& d, window_options& w) {
 struct verb_values {
     overview_options overview;
     summary_options summary;
+    devices_options devices;
     set_options set;
     balance_options balance;
     watch_options watch;
@@ -118,6 +123,9 @@ po::options_description verb_description(std::string_view verb, verb_values& v) 
     } else if (verb == "summary") {
         add_window_options(d, v.summary.when);
         d.add_options()("exact", po::bool_switch(&v.summary.exact), "full numbers even on a terminal");
+    } else if (verb == "devices") {
+        add_window_options(d, v.devices.when);
+        d.add_options()("exact", po::bool_switch(&v.devices.exact), "full numbers even on a terminal");
     } else if (verb == "set") {
         d.add_options()
             ("file", po::value(&v.set.file)->value_name("PLAN"), "read the changes from PLAN (- for stdin)")
@@ -194,6 +202,11 @@ core::result<verb_options> finish_verb(std::string_view verb, verb_values& v, co
         if (auto e = no_args()) return core::error{*e};
         if (auto e = check_window(v.summary.when)) return core::error{*e};
         return verb_options{v.summary};
+    }
+    if (verb == "devices") {
+        if (auto e = no_args()) return core::error{*e};
+        if (auto e = check_window(v.devices.when)) return core::error{*e};
+        return verb_options{v.devices};
     }
     if (verb == "set") {
         if (!v.set.file.empty()) {

@@ -151,6 +151,11 @@ BOOST_AUTO_TEST_CASE(overview_and_summary_show_the_machine) {
     BOOST_TEST(std::count(eth1.out.begin(), eth1.out.end(), '\n') >= 32);
     auto none = irqctl(*d, "overview --window 2s --driver mlx5_core");
     BOOST_TEST(none.out.find("eth") == std::string::npos, none.out);
+    // one line per device: eth0 (32 queues and its own vector) and eth1 (32 queues), both ixgbe
+    auto devs = irqctl(*d, "devices --window 2s");
+    BOOST_TEST_REQUIRE(devs.code == 0, devs.err);
+    BOOST_TEST(std::regex_search(devs.out, std::regex("\n0000:3b:00.0 +ixgbe +eth0 +0 +33 +32 +0-1 +[0-9.kM]+\n")), devs.out);
+    BOOST_TEST(std::regex_search(devs.out, std::regex("\n0000:5b:00.0 +ixgbe +eth1 +0 +32 +32 +0-1 +[0-9.kM]+\n")), devs.out);
 
     // a narrow terminal width (COLUMNS for a pipe) splits the CPU columns into blocks
     auto narrow = irqctl("--url " + d->url_text() + " overview --window 2s --top 2", "COLUMNS=60");

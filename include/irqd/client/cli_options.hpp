@@ -42,6 +42,11 @@ struct overview_options {
     bool exact = false;                            // no compact numbers, even on a terminal
 };
 
+struct devices_options {
+    window_options when;
+    bool exact = false;
+};
+
 struct summary_options {
     window_options when;
     bool exact = false;
@@ -74,7 +79,7 @@ struct watch_options {
 
 using verb_options =
     std::variant<std::monostate, overview_options, summary_options, set_options, balance_options, watch_options,
-                 revert_options>;
+                 revert_options, devices_options>;
 
 struct invocation {
     global_options global;
