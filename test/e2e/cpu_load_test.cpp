@@ -104,8 +104,9 @@ BOOST_AUTO_TEST_CASE(every_figure_is_the_exact_delta_of_the_window) {
     BOOST_TEST(c1.at("overloaded").as_bool());
     BOOST_TEST(json::serialize(c1.at("overload_reasons")) == R"(["interrupt_time","drops","time_squeezed"])");
 
-    // The full softirq table, same window, same deltas.
-    auto s = json_body(d.get("/api/v1/softirqs?window=1h"));
+    // The full softirq table, same window (its from/to, as samples go on), same deltas.
+    const std::string from(v.at("window").at("from").as_string()), to(v.at("window").at("to").as_string());
+    auto s = json_body(d.get("/api/v1/softirqs?from=" + from + "&to=" + to));
     BOOST_TEST(s.at("available").as_bool());
     BOOST_TEST(json::serialize(s.at("cpus")) == "[0,1]");
     const auto& rows = s.at("softirqs").as_array();
