@@ -20,6 +20,7 @@ std::string subscription::key() const {
     std::string k = cpus ? "c1|" : "c0|";
     for (const auto& id : irq_ids) k += id + ",";
     k += "|" + pattern + "|" + std::to_string(top) + "|" + std::to_string(every);
+    k += "|" + netdev + "|" + driver + "|" + device;
     return k;
 }
 
@@ -32,9 +33,16 @@ core::result<subscription> parse_subscription(std::string_view text) {
     subscription s;
     for (const auto& kv : o) {
         auto k = kv.key();
-        if (k != "type" && k != "cpus" && k != "irqs" && k != "top" && k != "every")
-            return core::error{"unknown field '" + std::string(k) + "' (type, cpus, irqs, top, every)"};
+        if (k != "type" && k != "cpus" && k != "irqs" && k != "top" && k != "every" && k != "netdev" && k != "driver" &&
+            k != "device")
+            return core::error{"unknown field '" + std::string(k) + "' (type, cpus, irqs, top, every, netdev, driver, device)"};
     }
+    for (auto [key, out] : {std::pair{"netdev", &s.netdev}, {"driver", &s.driver}, {"device", &s.device}})
+        if (auto* f = o.if_contains(key)) {
+            if (!f->is_string() || f->as_string().empty() || f->as_string().size() > 64)
+                return core::error{"'" + std::string(key) + "' must be a name of 1-64 characters"};
+            *out = std::string(f->as_string());
+        }
     auto* type = o.if_contains("type");
     if (!type || !type->is_string() || type->as_string() != "subscribe")
         return core::error{"expected {\"type\":\"subscribe\", ...}"};
@@ -118,7 +126,9 @@ std::string stream_hub::build(const subscription& sub, std::string_view type) co
         msg["cpus"] = std::move(cpus);
     }
     std::vector<std::size_t> rows;
-    bool any_filter = !sub.irq_ids.empty() || !sub.pattern.empty() || sub.top > 0;
+    const device_filter devices{sub.device.empty() ? nullptr : &sub.device, sub.netdev.empty() ? nullptr : &sub.netdev,
+                                sub.driver.empty() ? nullptr : &sub.driver};
+    bool any_filter = !sub.irq_ids.empty() || !sub.pattern.empty() || sub.top > 0 || !devices.empty();
     if (any_filter) {
         std::unordered_map<std::string_view, const core::irq_row*> meta;
         for (const auto& r : snap.rows) meta.emplace(r.id, &r);
@@ -126,6 +136,10 @@ std::string stream_hub::build(const subscription& sub, std::string_view type) co
             const auto& id = shape.row_ids[r];
             if (!sub.irq_ids.empty() && std::find(sub.irq_ids.begin(), sub.irq_ids.end(), id) == sub.irq_ids.end())
                 continue;
+            if (!devices.empty()) {
+                auto it = meta.find(id);
+                if (!devices.matches(sampler_.devices(), it == meta.end() ? nullptr : it->second)) continue;
+            }
             if (!sub.pattern.empty()) {
                 auto it = meta.find(id);
                 std::string name = it == meta.end() ? std::string() : it->second->name;

@@ -106,6 +106,12 @@ BOOST_AUTO_TEST_CASE(a_snapshot_then_one_message_per_sample_with_the_chosen_rate
     c.send(R"({"type":"subscribe","irqs":[136,140]})");
     auto listed = c.read_type("snapshot");
     BOOST_TEST(listed.at("irqs").as_array().size() == 2u);
+
+    // The IRQs of one interface of the simulated machine (its sysfs): eth1's 32 queues, nothing of eth0.
+    c.send(R"({"type":"subscribe","netdev":"eth1","driver":"ixgbe"})");
+    auto eth1 = c.read_type("snapshot");
+    BOOST_TEST(eth1.at("irqs").as_array().size() == 32u);
+    for (const auto& i : eth1.at("irqs").as_array()) BOOST_TEST(std::string(i.at("name").as_string()).starts_with("eth1-"));
 }
 
 BOOST_AUTO_TEST_CASE(a_bad_message_gets_an_error_and_the_connection_stays) {
@@ -115,7 +121,7 @@ BOOST_AUTO_TEST_CASE(a_bad_message_gets_an_error_and_the_connection_stays) {
     c.read_type("sample");   // rates exist from here on
     for (std::string bad : {"not json", "[]", R"({"type":"unsubscribe"})", R"({"type":"subscribe","top":-1})",
                             R"({"type":"subscribe","every":0})", R"({"type":"subscribe","colour":"red"})",
-                            R"({"type":"subscribe","irqs":{"a":1}})"}) {
+                            R"({"type":"subscribe","irqs":{"a":1}})", R"({"type":"subscribe","netdev":7})"}) {
         BOOST_TEST_CONTEXT(bad) {
             c.send(bad);
             auto e = c.read_type("error");

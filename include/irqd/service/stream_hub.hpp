@@ -20,8 +20,9 @@ struct subscription {
     bool cpus = true;                      // per-CPU rates
     std::vector<std::string> irq_ids;      // these IRQs ...
     std::string pattern;                   // ... or those whose name (or id) matches this glob ...
+    std::string netdev, driver, device;    // ... of this interface, driver, PCI device (irq_devices) ...
     std::size_t top = 0;                   // ... limited to the N busiest (0 = no limit; no IRQs at all when
-                                           //     neither ids, pattern nor top is given)
+                                           //     neither ids, pattern, a device filter nor top is given)
     unsigned every = 1;                    // one message per this many samples
     std::string key() const;               // equal keys receive the same shared message
 };
