@@ -190,7 +190,14 @@ BOOST_AUTO_TEST_CASE(simulator_drops_on_a_piled_cpu_stop_after_a_plan) {
     auto plan = d.call(verb::post, "/api/v1/balance?apply=true", R"({"window":"1s","min_improvement":0})");
     BOOST_REQUIRE(plan.status == 200u);
     BOOST_REQUIRE(d.wait_samples(12));
-    auto after = json_body(d.get("/api/v1/cpus?window=1s"));
+    // A 1 s window without drops on either CPU comes (under a loaded CI machine one straggling frame
+    // has been seen to still count drops; bounded: 5 s).
+    json::value after;
+    BOOST_TEST(eventually([&] {
+        after = json_body(d.get("/api/v1/cpus?window=1s"));
+        return u(cpu(after, 0).at("softnet").at("dropped").at("count")) == 0 &&
+               u(cpu(after, 1).at("softnet").at("dropped").at("count")) == 0;
+    }, std::chrono::seconds(5)));
     for (unsigned n : {0u, 1u}) {
         BOOST_TEST(u(cpu(after, n).at("softnet").at("dropped").at("count")) == 0u);
         BOOST_TEST(cpu(after, n).at("overloaded").as_bool() == false);
