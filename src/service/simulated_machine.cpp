@@ -255,8 +255,11 @@ void simulated_machine::write_devices() {
         for (auto& d : devices)
             if ((!netdev.empty() && d.netdev == netdev) || (!q.pci.empty() && d.pci == q.pci)) return &d;
         device d;
-        char addr[16];
-        std::snprintf(addr, sizeof addr, "0000:%02x:00.0", static_cast<unsigned>(0x3b + 0x20 * devices.size()) & 0xffu);
+        // Distinct addresses for any number of NICs: buses 3b, 5b, ... db, then the next device number
+        // on each, then the next PCI domain.
+        const auto n = static_cast<unsigned>(devices.size());
+        char addr[24];
+        std::snprintf(addr, sizeof addr, "%04x:%02x:%02x.0", (n / 192) & 0xffffu, 0x3b + 0x20 * (n % 6), (n / 6) % 32);
         d.pci = q.pci.empty() ? addr : q.pci;
         d.netdev = netdev.empty() ? "eth" + std::to_string(devices.size()) : netdev;
         d.driver = name.starts_with("mlx5") ? "mlx5_core" : "ixgbe";

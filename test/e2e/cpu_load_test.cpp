@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstdio>
+#include <set>
 
 #include "daemon.hpp"
 #include "prometheus_text.hpp"
@@ -154,6 +155,24 @@ BOOST_AUTO_TEST_CASE(missing_files_leave_fields_out_and_are_reported_once) {
     auto s = d.get("/api/v1/softirqs");
     BOOST_TEST(s.status == 200u);
     BOOST_TEST(json_body(s).at("available").as_bool() == false);
+}
+
+// Many NICs (the soak's 64 x 1024 table names eth0..eth15): each gets its own PCI address.
+BOOST_AUTO_TEST_CASE(simulator_gives_sixteen_nics_distinct_addresses) {
+    temp_dir t;
+    std::string text = "      CPU0 CPU1\n";
+    for (unsigned i = 0; i < 16 * 4; ++i)
+        text += std::to_string(24 + i) + ": 1000 1000  IR-PCI-MSI " + std::to_string(i) + "-edge  eth" + std::to_string(i / 4) +
+                "-TxRx-" + std::to_string(i % 4) + "\n";
+    write(t.path / "rates.txt", text);
+    irqd_process d({"--simulate", (t.path / "rates.txt").string(), "--interval", "100ms"});
+    std::set<std::string> addresses;
+    for (unsigned i = 0; i < 16; ++i) {
+        auto v = json_body(d.get("/api/v1/interrupts/" + std::to_string(24 + 4 * i)));
+        BOOST_TEST(json::serialize(v.at("device").at("netdevs")) == "[\"eth" + std::to_string(i) + "\"]");
+        addresses.insert(std::string(v.at("device").at("pci").as_string()));
+    }
+    BOOST_TEST(addresses.size() == 16u);
 }
 
 BOOST_AUTO_TEST_CASE(bad_overload_share_is_refused) {
