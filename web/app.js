@@ -5,6 +5,7 @@
 
 const $ = (id) => document.getElementById(id);
 const state = {
+  overloaded: [],        // CPUs overloaded in the last sample: {cpu, reasons}
   samples: 0, live: null, windowCpus: new Map(), selected: null, selectedLive: null,
   heatRows: [], plan: null, planBody: null,
 };
@@ -43,7 +44,8 @@ function fitCanvas(canvas, cssHeight) {
   return { ctx, w, h };
 }
 
-// A bar chart of values per CPU, with optional tick marks (the window's average) over the bars.
+// A bar chart of values per CPU, with optional tick marks (the window's average) over the bars;
+// `color` is one colour, or a function of the bar's index (overloaded CPUs in red).
 function drawBars(canvas, cpus, values, ticks, height, color) {
   const { ctx, w, h } = fitCanvas(canvas, height);
   const n = cpus.length;
@@ -58,7 +60,7 @@ function drawBars(canvas, cpus, values, ticks, height, color) {
   for (let i = 0; i < n; i++) {
     const x = left + i * bw;
     const bh = (h - bottom - 4) * (values[i] || 0) / max;
-    ctx.fillStyle = color || "#2f6db5";
+    ctx.fillStyle = (typeof color === "function" ? color(i) : color) || "#2f6db5";
     ctx.fillRect(x, h - bottom - bh, Math.max(1, bw - gap), bh);
     if (ticks && ticks[i] != null) {
       const th = (h - bottom - 4) * ticks[i] / max;
@@ -120,12 +122,20 @@ function drawCpus() {
   if (!m || !m.cpus) return;
   const cpus = m.cpus.map((c) => c.cpu), rates = m.cpus.map((c) => c.rate);
   const ticks = cpus.map((c) => state.windowCpus.has(c) ? state.windowCpus.get(c) : null);
-  drawBars($("cpu-bars"), cpus, rates, ticks, cpus.length > 64 ? 120 : 160);
+  // Overloaded in the last sample: softnet drops or squeezes, or interrupt time past --overload-share.
+  state.overloaded = m.cpus.filter((c) => c.overloaded).map((c) => ({ cpu: c.cpu, reasons: c.overload_reasons || [] }));
+  const hot = new Set(state.overloaded.map((o) => o.cpu));
+  drawBars($("cpu-bars"), cpus, rates, ticks, cpus.length > 64 ? 120 : 160, (i) => hot.has(cpus[i]) ? "#c62828" : "#2f6db5");
   let busiest = 0;
   rates.forEach((r, i) => { if (r > rates[busiest]) busiest = i; });
   const total = rates.reduce((a, b) => a + b, 0);
   $("cpu-summary").textContent = cpus.length
     ? `${cpus.length} CPUs · busiest CPU ${cpus[busiest]} at ${fmt(rates[busiest])}/s (${total ? (100 * rates[busiest] / total).toFixed(1) : 0}% of all)`
+    : "";
+  const why = { drops: "dropping packets", time_squeezed: "NET_RX out of budget", interrupt_time: "busy in interrupts" };
+  $("cpu-overload").textContent = state.overloaded.length
+    ? "Overloaded: " + state.overloaded.slice(0, 8).map((o) => `CPU ${o.cpu} (${o.reasons.map((r) => why[r] || r).join(", ")})`).join("; ") +
+      (state.overloaded.length > 8 ? ` and ${state.overloaded.length - 8} more` : "")
     : "";
 }
 

@@ -14,6 +14,7 @@
 #include "irqd/service/balance_request.hpp"
 #include "irqd/service/balance_service.hpp"
 #include "irqd/service/config.hpp"
+#include "irqd/service/cpu_load.hpp"
 #include "irqd/service/dashboard.hpp"
 #include "irqd/service/fd_limit.hpp"
 #include "irqd/service/http_server.hpp"
@@ -63,7 +64,7 @@ int main(int argc, char** argv) {
     boost::asio::io_context io{1};
     std::unique_ptr<simulated_machine> sim;
     if (cfg.simulate) {
-        simulated_machine::options o{*cfg.simulate, cfg.simulate_speed, cfg.simulate_faults, {}};
+        simulated_machine::options o{*cfg.simulate, cfg.simulate_speed, cfg.simulate_faults, {}, cfg.simulate_capacity};
         auto m = simulated_machine::create(o, std::chrono::system_clock::now());
         if (!m) {
             std::cerr << "irqd: " << m.error_message() << "\n";
@@ -118,6 +119,7 @@ int main(int argc, char** argv) {
     signal_handler signals(io, std::vector<std::string>(argv + 1, argv + argc));
 
     stream_hub hub(samples, cfg.limit.ws_max_subscribers);
+    hub.overload_share = cfg.overload_share;
     samples.add_observer([&] { hub.on_sample(); });
 
     api_context ctx{.config = cfg, .samples = samples, .writer = writer};
@@ -140,6 +142,7 @@ int main(int argc, char** argv) {
     add_metrics_route(ctx, metrics);
     add_dashboard_routes(ctx);
     add_openapi_route(ctx);
+    add_cpu_load_routes(ctx);
 
     // Where the API answers, as printed and in /health: "http://127.0.0.1:8080/", "unix:/run/irqd/irqd.sock".
     std::vector<std::string> listeners;

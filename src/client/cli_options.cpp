@@ -26,11 +26,18 @@ struct verb_info {
 
 constexpr verb_info verbs[] = {
     {"overview", "IRQ x CPU table of the interrupts in a time window",
-     "irqctl overview [--window 60s | --from T [--to T]] [--cpus LIST] [--top N] [--name GLOB] [--exact]",
+     "irqctl overview [--window 60s | --from T [--to T]] [--cpus LIST] [--top N] [--name GLOB]\n"
+     "                       [--netdev IF] [--driver NAME] [--device PCI] [--exact]",
      "Interrupts counted per IRQ and CPU in a time window, with each IRQ's total, rate and affinity."},
     {"summary", "interrupts serviced per CPU in a time window",
      "irqctl summary [--window 60s | --from T [--to T]] [--exact]",
-     "Per CPU: interrupts serviced in a time window, rate, share, IRQs routed to it, and flags."},
+     "Per CPU: interrupts serviced in a time window, rate, share, IRQs routed to it, time in hard and soft\n"
+     "interrupts (%IRQ, %SOFT), NET_RX softirqs per second, packets dropped and squeezes (softnet_stat), and\n"
+     "flags; an overloaded CPU is marked OVERLOADED with its reasons."},
+    {"devices", "one line per device: its IRQs and queues, the CPUs they land on, their rate",
+     "irqctl devices [--window 60s | --from T [--to T]] [--exact]",
+     "Per PCI device (or interface) of the IRQs: driver, interfaces, NUMA node, IRQs, queue IRQs, the CPUs\n"
+     "they land on (effective affinity) and their interrupts per second in the window, busiest first."},
     {"set", "set IRQ affinities (one, several all or nothing, or a plan file)",
      "irqctl set IRQ CPUS [IRQ CPUS ...] [--mask]\n       irqctl set --file PLAN [--mask]",
      "Sets IRQ affinities. One pair is one change; several (or a plan file) are applied all or nothing.\n"
@@ -94,6 +101,7 @@ void add_window_options(po::options_description& d, window_options& w) {
 struct verb_values {
     overview_options overview;
     summary_options summary;
+    devices_options devices;
     set_options set;
     balance_options balance;
     watch_options watch;
@@ -108,10 +116,16 @@ po::options_description verb_description(std::string_view verb, verb_values& v) 
             ("cpus", po::value(&v.overview.cpus)->value_name("LIST"), "only these CPUs (0-3,8)")
             ("top", po::value(&v.top)->value_name("N"), "only the N busiest IRQs")
             ("name", po::value(&v.overview.name)->value_name("GLOB"), "only IRQs whose name (or number) matches, like 'eth0-*'")
+            ("netdev", po::value(&v.overview.netdev)->value_name("IF"), "only IRQs of this network interface (eth2)")
+            ("driver", po::value(&v.overview.driver)->value_name("NAME"), "only IRQs of devices with this driver (mlx5_core)")
+            ("device", po::value(&v.overview.device)->value_name("PCI"), "only IRQs of this PCI device (0000:3b:00.0)")
             ("exact", po::bool_switch(&v.overview.exact), "full numbers even on a terminal (default there: 12.3M)");
     } else if (verb == "summary") {
         add_window_options(d, v.summary.when);
         d.add_options()("exact", po::bool_switch(&v.summary.exact), "full numbers even on a terminal");
+    } else if (verb == "devices") {
+        add_window_options(d, v.devices.when);
+        d.add_options()("exact", po::bool_switch(&v.devices.exact), "full numbers even on a terminal");
     } else if (verb == "set") {
         d.add_options()
             ("file", po::value(&v.set.file)->value_name("PLAN"), "read the changes from PLAN (- for stdin)")
@@ -188,6 +202,11 @@ core::result<verb_options> finish_verb(std::string_view verb, verb_values& v, co
         if (auto e = no_args()) return core::error{*e};
         if (auto e = check_window(v.summary.when)) return core::error{*e};
         return verb_options{v.summary};
+    }
+    if (verb == "devices") {
+        if (auto e = no_args()) return core::error{*e};
+        if (auto e = check_window(v.devices.when)) return core::error{*e};
+        return verb_options{v.devices};
     }
     if (verb == "set") {
         if (!v.set.file.empty()) {

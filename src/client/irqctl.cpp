@@ -20,6 +20,7 @@
 #include "irqd/client/http_client.hpp"
 #include "irqd/client/offline_balance.hpp"
 #include "irqd/client/overview_view.hpp"
+#include "irqd/client/devices_view.hpp"
 #include "irqd/client/summary_view.hpp"
 #include "irqd/client/terminal.hpp"
 #include "irqd/client/watch_session.hpp"
@@ -123,10 +124,17 @@ struct session {
 
 int overview(const session& s, const overview_options& o) {
     auto params = window_params(o.when);
-    params.insert(params.end(), {{"cpus", o.cpus}, {"top", o.top ? std::to_string(o.top) : ""}, {"name", o.name}});
+    params.insert(params.end(), {{"cpus", o.cpus}, {"top", o.top ? std::to_string(o.top) : ""}, {"name", o.name},
+                                  {"netdev", o.netdev}, {"driver", o.driver}, {"device", o.device}});
     auto style = s.style(o.exact);
     return s.show(target_with("/api/v1/interrupts", params),
                   [&](const json::value& v) { return render_overview(v, style, o.top); });
+}
+
+int devices(const session& s, const devices_options& o) {
+    auto style = s.style(o.exact);
+    return s.show(target_with("/api/v1/interrupts", window_params(o.when)),
+                  [&](const json::value& v) { return render_devices(v, style); });
 }
 
 int summary(const session& s, const summary_options& o) {
@@ -228,6 +236,7 @@ int run_irqctl(const std::vector<std::string>& args, const terminal_facts& termi
             using T = std::decay_t<decltype(o)>;
             if constexpr (std::is_same_v<T, overview_options>) return overview(s, o);
             else if constexpr (std::is_same_v<T, summary_options>) return summary(s, o);
+            else if constexpr (std::is_same_v<T, devices_options>) return devices(s, o);
             else if constexpr (std::is_same_v<T, set_options>) return set(s, o);
             else if constexpr (std::is_same_v<T, balance_options>) return balance(s, o);
             else if constexpr (std::is_same_v<T, watch_options>) return run_watch(inv->global, o, terminal, out, err);

@@ -66,8 +66,12 @@ core::result<stream_message> parse_stream_message(std::string_view text) {
     m.time = string_field(v, "time");
     m.interval_s = number_field(v, "interval_s");
     m.total_rate = number_field(v, "total_rate");
-    for (const auto& c : array_field(v, "cpus"))
-        m.cpus.push_back({static_cast<unsigned>(count_field(c, "cpu")), number_field(c, "rate")});
+    for (const auto& c : array_field(v, "cpus")) {
+        stream_cpu cpu{static_cast<unsigned>(count_field(c, "cpu")), number_field(c, "rate"), bool_field(c, "overloaded"), {}};
+        for (const auto& r : array_field(c, "overload_reasons"))
+            if (r.is_string()) cpu.reasons += (cpu.reasons.empty() ? "" : "+") + std::string(r.as_string());
+        m.cpus.push_back(std::move(cpu));
+    }
     for (const auto& i : array_field(v, "irqs")) {
         stream_irq irq{string_field(i, "irq"), string_field(i, "name"), number_field(i, "rate"), {}};
         for (const auto& r : array_field(i, "rates")) irq.rates.push_back(r.is_number() ? r.to_number<double>() : 0.0);
@@ -87,7 +91,8 @@ std::string plain_line(const stream_message& m) {
     std::string out = (m.time.empty() ? "-" : m.time) + " total=" + format_rate(m.total_rate, false) + "/s";
     for (const auto& c : m.cpus)
         out += " cpu" + std::to_string(c.cpu) + "=" + format_rate(c.rate, false) + "/s(" +
-               format_share(m.total_rate > 0 ? c.rate / m.total_rate : 0) + ")";
+               format_share(m.total_rate > 0 ? c.rate / m.total_rate : 0) + ")" +
+               (c.overloaded ? "[OVERLOADED:" + c.reasons + "]" : "");
     for (const auto& i : m.irqs) out += " irq" + i.irq + "=" + format_rate(i.rate, false) + "/s";
     return out;
 }
@@ -129,11 +134,18 @@ std::vector<std::string> screen_lines(const stream_message& m, const screen_layo
     std::size_t shown = std::min(m.cpus.size(), rows * columns);
     if (shown < m.cpus.size())
         status += "   (" + std::to_string(shown) + " of " + std::to_string(m.cpus.size()) + " CPUs fit)";
+    std::string overloaded;
+    std::size_t hot = 0;
+    for (const auto& c : m.cpus)
+        if (c.overloaded && ++hot <= 4) overloaded += " cpu" + std::to_string(c.cpu) + " (" + c.reasons + ")";
+    if (hot > 4) overloaded += " and " + std::to_string(hot - 4) + " more";
     lines.push_back(status);
+    if (hot) lines.back() += "   " + paint("OVERLOADED:" + overloaded, ansi::red, color);   // cut at the width like all lines
     lines.push_back("");
 
     auto entry = [&](const stream_cpu& c) {
-        std::string_view tone = c.rate >= 1.25 * mean && mean > 0 ? ansi::red
+        std::string_view tone = c.overloaded                                ? ansi::red
+                                : c.rate >= 1.25 * mean && mean > 0 ? ansi::red
                                 : c.rate >= 1.1 * mean && mean > 0 ? ansi::yellow
                                                                    : ansi::green;
         return pad_left(std::to_string(c.cpu), num_w) + " " + pad_left(format_rate(c.rate, true), 7) + " " +

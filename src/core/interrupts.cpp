@@ -9,6 +9,8 @@
 #include <cstring>
 #include <numeric>
 
+#include "text_scan.hpp"
+
 namespace irqd::core {
 namespace {
 
@@ -41,16 +43,7 @@ std::optional<T> to_number(std::string_view s)
     return v;
 }
 
-// Quotes a piece of a bad line for an issue reason, cut short so garbage cannot bloat the report.
-std::string quoted(std::string_view s)
-{
-    constexpr std::size_t max_len = 32;
-    std::string r = "'";
-    r.append(s.substr(0, max_len));
-    if (s.size() > max_len) r += "...";
-    r += '\'';
-    return r;
-}
+using scan::quoted;
 
 // "CPU0 CPU1 CPU4": the header names the online CPUs in ascending order (offline ones are absent).
 bool read_header(std::string_view line, std::vector<unsigned>& cpus)

@@ -31,23 +31,29 @@ std::vector<std::size_t> all_columns(const layout& shape) {
 }
 
 selected_rows select_rows(const layout& shape, std::span<const std::uint64_t> counts,
-                          std::span<const std::size_t> columns, const irq_selection& sel, const snapshot& names) {
+                          std::span<const std::size_t> columns, const irq_selection& sel, const snapshot& names,
+                          const row_predicate& keep) {
     selected_rows out;
     out.per_column.assign(columns.size(), 0);
-    std::unordered_map<std::string_view, const std::string*> name_of;
-    if (!sel.pattern.empty()) {
-        name_of.reserve(names.rows.size());
-        for (const auto& r : names.rows) name_of.emplace(r.id, &r.name);
+    std::unordered_map<std::string_view, const irq_row*> row_of;
+    if (!sel.pattern.empty() || keep) {
+        row_of.reserve(names.rows.size());
+        for (const auto& r : names.rows) row_of.emplace(r.id, &r);
     }
+    auto find = [&](const std::string& id) -> const irq_row* {
+        auto it = row_of.find(id);
+        return it == row_of.end() ? nullptr : it->second;
+    };
     static const std::string no_name;
     const auto ncpu = shape.cpus.size();
     for (std::size_t r = 0; r < shape.row_ids.size(); ++r) {
         const auto& id = shape.row_ids[r];
         if (!sel.ids.empty() && !sel.ids.contains(id)) continue;
         if (!sel.pattern.empty()) {
-            auto it = name_of.find(id);
-            if (!name_or_id_matches(sel.pattern, id, it == name_of.end() ? no_name : *it->second)) continue;
+            const auto* row = find(id);
+            if (!name_or_id_matches(sel.pattern, id, row ? row->name : no_name)) continue;
         }
+        if (keep && !keep(find(id))) continue;
         std::uint64_t total = 0;
         const auto* row = counts.data() + r * ncpu;
         for (std::size_t k = 0; k < columns.size(); ++k) {

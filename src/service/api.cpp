@@ -49,7 +49,7 @@ void stream_without_upgrade(api_call& c) {
 
 void index(api_call& c) {
     json::array routes{
-        "GET /api/v1/interrupts?window=60s|from=..&to=..[&cpus=LIST&irqs=LIST&name=GLOB&top=N]",
+        "GET /api/v1/interrupts?window=60s|from=..&to=..[&cpus=LIST&irqs=LIST&name=GLOB&top=N&device=PCI&netdev=IF&driver=NAME]",
         "GET /api/v1/interrupts/{irq}[?window=60s]",
         "PUT /api/v1/interrupts/{irq}/affinity {\"cpu\":N}|{\"cpus\":\"LIST\"}|{\"mask\":\"HEX\"}",
         "POST /api/v1/affinity {\"changes\":[{\"irq\":N,\"cpus\":\"LIST\"},...]}",

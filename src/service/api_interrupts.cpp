@@ -11,6 +11,7 @@
 #include "api_call.hpp"
 #include "irqd/core/irq_selection.hpp"
 #include "irqd/core/time_parse.hpp"
+#include "irqd/service/irq_devices.hpp"
 
 namespace irqd::service {
 namespace json = boost::json;
@@ -28,7 +29,7 @@ double per_second(std::uint64_t count, double seconds) { return seconds > 0 ? st
 }  // namespace
 
 void get_interrupts(api_call& c) {
-    if (c.reject_unknown({"window", "from", "to", "cpus", "irqs", "name", "top"})) return;
+    if (c.reject_unknown({"window", "from", "to", "cpus", "irqs", "name", "top", "device", "netdev", "driver"})) return;
     core::clock_time from, to;
     auto w = c.window(60s, from, to);
     if (!w) return;
@@ -68,7 +69,11 @@ void get_interrupts(api_call& c) {
             if (!cpu_filter || cpu_filter->contains(shape->cpus[c])) cols.push_back(c);
     core::selected_rows picked;
     picked.per_column.assign(cols.size(), 0);
-    if (shape) picked = core::select_rows(*shape, w->counts, cols, sel, snap);
+    const device_filter devices{c.t.param("device"), c.t.param("netdev"), c.t.param("driver")};
+    core::row_predicate on_device;
+    if (!devices.empty())
+        on_device = [&](const core::irq_row* row) { return devices.matches(c.ctx.samples.devices(), row); };
+    if (shape) picked = core::select_rows(*shape, w->counts, cols, sel, snap, on_device);
     const auto& cpu_totals = picked.per_column;
     const std::uint64_t grand = picked.total;
     json::array cpu_list;
@@ -84,6 +89,7 @@ void get_interrupts(api_call& c) {
             const auto& row = snap.rows[it->second];
             o["name"] = row.name;
             o["chip"] = row.chip;
+            add_device_json(c.ctx.samples.devices(), row, o);
             if (row.number)
                 if (auto* info = c.ctx.samples.irq_info(*row.number)) {
                     o["affinity"] = set_json(info->affinity);
@@ -132,6 +138,7 @@ void get_one_irq(api_call& c, std::string_view id) {
     o["hwirq"] = r.hwirq;
     o["trigger"] = r.trigger;
     o["per_cpu"] = r.per_cpu;
+    add_device_json(c.ctx.samples.devices(), r, o);
     json::array cpus, counts;
     for (std::size_t c = 0; c < snap.cpus.size(); ++c) {
         cpus.push_back(snap.cpus[c]);
@@ -215,6 +222,7 @@ void get_cpus(api_call& c) {
             {"share", grand ? static_cast<double>(count) / static_cast<double>(grand) : 0.0},
             {"irqs", irqs_on[cpu]}});
     }
+    for (const auto& section : c.ctx.cpu_sections) section(from, to, list);
     c.reply(200, json::object{{"window", window_json(*w, from, to)},
                             {"online", topo.online.to_list()},
                             {"isolated", topo.isolated.to_list()},

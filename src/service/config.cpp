@@ -88,6 +88,7 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     double speed = 1.0;
     std::vector<std::string> allowed_hosts, allowed_origins;
     std::size_t unix_conns = s.limit.max_unix_connections;
+    double overload_share = s.overload_share;
     std::size_t body = s.limit.body_limit, header = s.limit.header_limit, conns = s.limit.max_connections,
                 subs = s.limit.ws_max_subscribers, wsq = s.limit.ws_queue_limit, wsmsg = s.limit.ws_message_limit,
                 wslag = s.limit.ws_max_lag;
@@ -145,13 +146,19 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
          "history tiers RESOLUTION:RETENTION,... (see docs/history.md for memory per tier)")
         ("history-memory", po::value(&history_memory)->default_value("256M")->value_name("SIZE"),
          "without --history: coarser default tiers are chosen when the default ones would hold more than SIZE "
-         "(K, M, G) on this machine's IRQs x CPUs");
+         "(K, M, G) on this machine's IRQs x CPUs")
+        ("overload-share", po::value(&overload_share)->default_value(overload_share, "0.5")->value_name("FRACTION"),
+         "a CPU is overloaded in a window when it spent more than FRACTION of its time in hard + soft interrupts "
+         "(/proc/stat), or when softnet_stat counted drops or time squeezes on it");
     po::options_description sim("Simulated machine");
     sim.add_options()
         ("simulate", po::value(&simulate)->implicit_value("")->value_name("FILE"),
          "run on a simulated machine whose IRQs fire at the per-day rates in FILE (/proc/interrupts layout); "
          "without FILE, the bundled seed (65 IRQs on 2 CPUs)")
         ("simulate-speed", po::value(&speed)->default_value(1.0)->value_name("X"), "simulated seconds per real second")
+        ("simulate-capacity", po::value(&s.simulate_capacity)->default_value(s.simulate_capacity, "1000000")->value_name("PPS"),
+         "packets per second a simulated CPU can process; each NIC queue interrupt brings 2, and past this the CPU "
+         "drops packets and is squeezed (/proc/net/softnet_stat)")
         ("simulate-faults", po::value(&faults)->value_name("FILE"),
          "lines 'IRQ ERRNO' (e.g. '140 EIO', '* ENOSPC') the simulated kernel answers affinity writes with");
     po::options_description bal("Balancing");
@@ -279,6 +286,8 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     if (vm.count("simulate")) s.simulate = simulate.empty() ? default_simulation_file() : std::filesystem::path(simulate);
     if (!(speed > 0) || speed > 1e7) return core::error{"--simulate-speed must be a number above 0 (and at most 1e7)"};
     s.simulate_speed = speed;
+    if (!(s.simulate_capacity >= 1) || s.simulate_capacity > 1e12)
+        return core::error{"--simulate-capacity must be a number of packets per second from 1 to 1e12"};
     if (!faults.empty()) s.simulate_faults = faults;
     if (!banned_cpus.empty()) {
         auto b = core::parse_cpu_list(banned_cpus);
@@ -318,6 +327,8 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
             return core::error{"--allowed-origin '" + o + "' must be SCHEME://HOST[:PORT], like https://grafana.example:3000 (or * or null)"};
         s.browser.allowed_origins.push_back(std::move(lowered));
     }
+    if (!(overload_share > 0 && overload_share <= 1)) return core::error{"--overload-share must be above 0 and at most 1"};
+    s.overload_share = overload_share;
     if (body == 0 || header == 0 || conns == 0 || unix_conns == 0 || subs == 0 || wsq == 0 || wsmsg == 0 || wslag == 0)
         return core::error{"limits must be above 0"};
     s.limit.body_limit = body;

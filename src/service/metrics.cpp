@@ -8,6 +8,9 @@
 #include <boost/beast/zlib/deflate_stream.hpp>
 #include <boost/crc.hpp>
 
+#include <unistd.h>
+
+#include "irqd/core/cpu_counters.hpp"
 #include "irqd/core/version.hpp"
 
 namespace irqd::service {
@@ -244,12 +247,67 @@ void metrics_renderer::daemon(std::string& out) {
     }
 }
 
+// The per-CPU load counters of the latest sample: node_exporter's softnet and softirqs families (same
+// names and labels), and /proc/stat's irq and softirq time as irqd_ counters in seconds.
+void metrics_renderer::cpu_load(std::string& out) {
+    namespace series = core::cpu_series;
+    struct family {
+        std::string_view series, name, help;
+    };
+    static constexpr family families[] = {
+        {series::irq_time, "irqd_cpu_irq_seconds_total", "Seconds each CPU spent in hard interrupts, from /proc/stat."},
+        {series::softirq_time, "irqd_cpu_softirq_seconds_total", "Seconds each CPU spent in softirqs, from /proc/stat."},
+        {series::total_time, "irqd_cpu_seconds_total", "Seconds each CPU accounted in /proc/stat, all modes."},
+        {series::processed, "node_softnet_processed_total", "Number of processed packets"},
+        {series::dropped, "node_softnet_dropped_total", "Number of dropped packets"},
+        {series::time_squeezed, "node_softnet_times_squeezed_total",
+         "Number of times processing packets ran out of quota"},
+        {series::received_rps, "node_softnet_received_rps_total", "Number of times cpu woken up received_rps"},
+        {series::flow_limit_count, "node_softnet_flow_limit_count_total", "Number of times flow limit has been reached"},
+    };
+    const auto& snap = src_.samples.cpu_latest();
+    const std::size_t ncpu = snap.cpus.size();
+    static const double tick = [] {
+        const long hz = ::sysconf(_SC_CLK_TCK);
+        return hz > 0 ? 1.0 / static_cast<double>(hz) : 0.01;
+    }();
+    auto per_cpu = [&](std::string_view name, std::size_t row, std::string_view type, bool seconds) {
+        for (std::size_t c = 0; c < ncpu; ++c) {
+            out += name;
+            out += "{cpu=\"";
+            append_number(out, std::uint64_t{snap.cpus[c]});
+            if (!type.empty()) {
+                out += "\",type=\"";
+                append_label_value(out, type);
+            }
+            out += "\"} ";
+            if (seconds) append_number(out, static_cast<double>(snap.count(row, c)) * tick);
+            else append_number(out, snap.count(row, c));
+            out += '\n';
+        }
+    };
+    for (const auto& f : families)
+        if (auto row = snap.find_row(f.series)) {
+            header(out, f.name, "counter", f.help);
+            per_cpu(f.name, *row, {}, f.name.starts_with("irqd_"));
+        }
+    bool first = true;
+    for (std::size_t r = 0; r < snap.rows.size(); ++r) {
+        std::string_view id = snap.rows[r].id;
+        if (!id.starts_with(series::softirq_prefix)) continue;
+        if (first) header(out, "node_softirqs_functions_total", "counter", "Softirq counts per CPU.");
+        first = false;
+        per_cpu("node_softirqs_functions_total", r, id.substr(series::softirq_prefix.size()), false);
+    }
+}
+
 void metrics_renderer::render(std::string& out, const std::function<void(std::string&)>& flush) {
     out.clear();
     // One allocation per scrape at most: the size of the previous one plus some slack.
     out.reserve(flush ? flush_bytes + 64 * 1024 : last_size_ + last_size_ / 8 + 4096);
     refresh_labels();
     interrupts(out, flush);
+    cpu_load(out);
     affinity(out);
     daemon(out);
     if (flush) flush(out);

@@ -1,6 +1,8 @@
 // The /proc sampler: a drift-free timer, a reused read buffer and parse target, and history.
 #include "irqd/service/sampler.hpp"
 
+#include <algorithm>
+
 #include "irqd/service/log.hpp"
 
 #ifdef __GLIBC__
@@ -10,7 +12,7 @@
 namespace irqd::service {
 
 sampler::sampler(boost::asio::io_context& io, const settings& s)
-    : settings_(s), timer_(io), history_(s.history) {
+    : settings_(s), timer_(io), history_(s.history), cpu_history_(s.history) {
     history_.set_budget(s.history_memory);
 }
 
@@ -44,6 +46,7 @@ void sampler::schedule() {
         if (now >= next_topology_) {
             cpu_topology t = read_cpu_topology(settings_.sysfs);
             topology_ = std::move(t);
+            devices_ = read_irq_devices(settings_.sysfs);
             next_topology_ = now + settings_.topology_interval;
         }
         // Per-IRQ files are refreshed a slice at a time so a machine with thousands of IRQs never
@@ -84,6 +87,7 @@ bool sampler::sample_once(core::clock_time now) {
     if (!parsing_.issues.empty() && log_enabled(log_level::debug))
         log(log_level::debug, "parse_issue",
             {{"line", std::to_string(parsing_.issues.front().line)}, {"reason", parsing_.issues.front().reason}});
+    read_cpu_counters(parsing_);
     if (tracker_.next(parsing_, last_frame_)) {   // reuses last_frame_'s buffer
         auto dropped = history_.frames_dropped_for_budget();
         history_.add(latest_time_, now, last_frame_);
@@ -92,10 +96,16 @@ bool sampler::sample_once(core::clock_time now) {
                 {{"cells", std::to_string(last_frame_.counts.size())}, {"tiers", core::format_tiers(history_.tiers())},
                  {"budget", std::to_string(history_.budget() >> 20) + "MiB"},
                  {"note", "the table grew after start; the oldest frames go to stay within --history-memory"}});
+        // Both trackers saw their first snapshot in the same sample, so they give frames together.
+        if (cpu_tracker_.next(cpu_latest_, cpu_frame_)) cpu_history_.add(latest_time_, now, cpu_frame_);
         last_frame_seconds_ = std::chrono::duration<double>(now - latest_time_).count();
         has_frame_ = true;
     }
-    if (stats_.samples == 0) fit_history(parsing_);
+    if (stats_.samples == 0) {
+        fit_history(parsing_);
+        cpu_history_ = core::history(history_.tiers());   // the same tiers, whatever fit_history chose
+        cpu_tracker_.next(cpu_latest_, cpu_frame_);
+    }
     std::swap(latest_, parsing_);
     std::swap(text_, spare_text_);
     release_slack();
@@ -172,6 +182,40 @@ void sampler::release_slack() {
     }
 }
 
+// Reads one file under <procfs> into cpu_text_; a failure leaves its fields out and is noted once.
+bool sampler::read_source(const char* name, bool& present) {
+    const auto path = settings_.procfs / name;
+    const auto ec = read_file(path, cpu_text_, small_file_limit * 64);
+    present = !ec;
+    if (present) return true;
+    const auto prefix = path.string() + ":";
+    auto& missing = cpu_sources_.missing;
+    if (std::none_of(missing.begin(), missing.end(), [&](const std::string& m) { return m.starts_with(prefix); })) {
+        log(log_level::info, "source_missing", {{"path", path.string()}, {"reason", ec.message()}});
+        missing.push_back(prefix + " " + ec.message());
+    }
+    return false;
+}
+
+void sampler::read_cpu_counters(const core::snapshot& interrupts) {
+    const bool has_stat = read_source("stat", cpu_sources_.stat);
+    if (has_stat) stat_ = core::parse_proc_stat(cpu_text_);
+    const bool has_softirqs = read_source("softirqs", cpu_sources_.softirqs);
+    if (has_softirqs) softirqs_ = core::parse_softirqs(cpu_text_);
+    const bool has_softnet = read_source("net/softnet_stat", cpu_sources_.softnet);
+    if (has_softnet) {
+        // Lines without a CPU id are the online CPUs in order: /proc/stat's, else the interrupts header.
+        std::vector<unsigned> online;
+        if (has_stat)
+            for (const auto& t : stat_.cpus) online.push_back(*t.cpu);
+        else
+            online = interrupts.cpus;
+        softnet_ = core::parse_softnet_stat(cpu_text_, online);
+    }
+    core::cpu_counters_snapshot(has_stat ? &stat_ : nullptr, has_softirqs ? &softirqs_ : nullptr,
+                                has_softnet ? &softnet_ : nullptr, cpu_latest_);
+}
+
 const irq_kernel_info* sampler::irq_info(unsigned irq) const {
     auto it = irqs_.find(irq);
     return it == irqs_.end() ? nullptr : &it->second;
@@ -181,6 +225,7 @@ void sampler::refresh_irq(unsigned irq) { irqs_[irq] = read_irq_info(settings_.p
 
 void sampler::refresh_topology() {
     topology_ = read_cpu_topology(settings_.sysfs);
+    devices_ = read_irq_devices(settings_.sysfs);
     irqs_.clear();
     for (const auto& r : latest_.rows)
         if (r.number) refresh_irq(*r.number);

@@ -1,6 +1,7 @@
 // The simulated machine behind --simulate: fake /proc and /sys files driven by per-day rates.
 #include "irqd/service/simulated_machine.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -9,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "irqd/core/irq_queue.hpp"
 #include "irqd/service/kernel_files.hpp"
 
 namespace irqd::service {
@@ -78,6 +80,7 @@ core::result<std::unique_ptr<simulated_machine>> simulated_machine::create(const
             if (snap.count(r, c) > 0 || total == 0) s.affinity.add(snap.cpus[c]);
         }
         if (!s.row.per_cpu) s.rate_per_day = 0;   // ERR/MIS stay as they are
+        s.net_queue = core::parse_irq_queue(s.row.name).index.has_value();
         if (s.row.number) m->by_number_.emplace(*s.row.number, m->rows_.size());
         m->rows_.push_back(std::move(s));
     }
@@ -91,9 +94,11 @@ core::result<std::unique_ptr<simulated_machine>> simulated_machine::create(const
         write_text(m->sysfs_ / "devices/system/node/node0/cpulist", m->online_.to_list() + "\n");
         for (const auto& r : m->rows_)
             if (r.row.number) m->write_irq_files(r);
+        m->write_devices();
     } catch (const std::exception& e) {
         return core::error{std::string("cannot build the simulated machine: ") + e.what()};
     }
+    m->load_.assign(ncpu, cpu_load{});
     m->last_ = now;
     m->advance(now);
     return m;
@@ -120,6 +125,7 @@ void simulated_machine::advance(core::clock_time now) {
     last_ = now;
     if (seconds < 0) seconds = 0;
     const auto ncpu = cpus_.size();
+    std::vector<double> all(ncpu, 0.0), net(ncpu, 0.0);
     for (std::size_t r = 0; r < rows_.size(); ++r) {
         auto& s = rows_[r];
         if (s.rate_per_day <= 0) continue;
@@ -129,11 +135,155 @@ void simulated_machine::advance(core::clock_time now) {
             double whole = std::floor(x);
             s.fraction[c] = x - whole;
             counts_[r * ncpu + c] += static_cast<std::uint64_t>(whole);
+            all[c] += fired * s.weight[c];
+            if (s.net_queue) net[c] += fired * s.weight[c];
         }
     }
     std::error_code ec;
     fs::create_directories(procfs_, ec);
     write_file_atomic(procfs_ / "interrupts", render());
+    advance_load(all, net, seconds);
+    write_load_files();
+}
+
+// Each CPU's NET_RX processes what its queue IRQs bring up to `capacity` packets per second; the rest
+// is dropped (the backlog overflows) and squeezes the softirq's budget. Time: hard IRQs cost
+// irq_seconds each, softirq time grows with the packets processed (softirq_share_at_capacity of the
+// CPU at capacity), a little user time, the rest idle.
+void simulated_machine::advance_load(const std::vector<double>& fired, const std::vector<double>& net_fired,
+                                     double seconds) {
+    if (seconds <= 0) return;
+    for (std::size_t c = 0; c < load_.size(); ++c) {
+        auto& l = load_[c];
+        const double packets = net_fired[c] * packets_per_irq;
+        const double processed = std::min(packets, opts_.capacity * seconds);
+        const double irq = std::min(seconds, fired[c] * irq_seconds);
+        const double soft = std::min(seconds - irq, softirq_share_at_capacity * processed / opts_.capacity);
+        const double user = std::min(seconds - irq - soft, 0.02 * seconds);
+        l.irq += irq;
+        l.softirq += soft;
+        l.user += user;
+        l.idle += seconds - irq - soft - user;
+        l.processed += processed;
+        l.dropped += packets - processed;
+        if (packets > processed) l.squeezed += 100 * seconds;   // out of budget at each of ~100 polls a second
+        l.net_rx += net_fired[c];
+        l.net_tx += net_fired[c] / 4;
+        l.timer += 250 * seconds;
+        l.sched += 100 * seconds;
+        l.rcu += 50 * seconds;
+    }
+}
+
+void simulated_machine::write_load_files() {
+    auto whole = [](double v) { return static_cast<std::uint64_t>(v); };
+    auto ticks = [](double s) { return static_cast<std::uint64_t>(s * 100); };   // USER_HZ
+    std::string stat, all_line;
+    cpu_load sum;
+    for (const auto& l : load_) {
+        sum.user += l.user, sum.idle += l.idle, sum.irq += l.irq, sum.softirq += l.softirq;
+    }
+    auto stat_line = [&](const std::string& name, const cpu_load& l) {
+        return name + " " + std::to_string(ticks(l.user)) + " 0 0 " + std::to_string(ticks(l.idle)) + " 0 " +
+               std::to_string(ticks(l.irq)) + " " + std::to_string(ticks(l.softirq)) + " 0 0 0\n";
+    };
+    stat = stat_line("cpu ", sum);
+    for (std::size_t c = 0; c < load_.size(); ++c) stat += stat_line("cpu" + std::to_string(cpus_[c]), load_[c]);
+    stat += "intr 0\nctxt 0\nbtime 0\nprocesses 1\nprocs_running 1\nprocs_blocked 0\n";
+
+    std::string softirqs(20, ' ');
+    char buf[64];
+    for (auto c : cpus_) {
+        int n = std::snprintf(buf, sizeof buf, "CPU%-8u", c);
+        softirqs.append(buf, static_cast<std::size_t>(n));
+    }
+    softirqs += '\n';
+    auto row = [&](const char* name, double cpu_load::*field) {
+        int n = std::snprintf(buf, sizeof buf, "%12s:", name);
+        softirqs.append(buf, static_cast<std::size_t>(n));
+        for (const auto& l : load_) {
+            n = std::snprintf(buf, sizeof buf, " %10llu", static_cast<unsigned long long>(field ? whole(l.*field) : 0));
+            softirqs.append(buf, static_cast<std::size_t>(n));
+        }
+        softirqs += '\n';
+    };
+    row("HI", nullptr);
+    row("TIMER", &cpu_load::timer);
+    row("NET_TX", &cpu_load::net_tx);
+    row("NET_RX", &cpu_load::net_rx);
+    row("BLOCK", nullptr);
+    row("IRQ_POLL", nullptr);
+    row("TASKLET", nullptr);
+    row("SCHED", &cpu_load::sched);
+    row("HRTIMER", nullptr);
+    row("RCU", &cpu_load::rcu);
+
+    // Linux 5.10+'s 13 columns, 32-bit counters, the CPU id last.
+    std::string softnet;
+    for (std::size_t c = 0; c < load_.size(); ++c) {
+        const auto& l = load_[c];
+        int n = std::snprintf(buf, sizeof buf, "%08x %08x %08x ", static_cast<unsigned>(whole(l.processed) & 0xffffffffu),
+                              static_cast<unsigned>(whole(l.dropped) & 0xffffffffu),
+                              static_cast<unsigned>(whole(l.squeezed) & 0xffffffffu));
+        softnet.append(buf, static_cast<std::size_t>(n));
+        softnet += "00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 ";
+        n = std::snprintf(buf, sizeof buf, "%08x\n", cpus_[c]);
+        softnet.append(buf, static_cast<std::size_t>(n));
+    }
+    std::error_code ec;
+    fs::create_directories(procfs_ / "net", ec);
+    write_file_atomic(procfs_ / "stat", stat);
+    write_file_atomic(procfs_ / "softirqs", softirqs);
+    write_file_atomic(procfs_ / "net/softnet_stat", softnet);
+}
+
+// One PCI device per network interface the queue names name (eth0-TxRx-3 -> eth0), or per PCI
+// address they carry (mlx5_comp3@pci:ADDR), laid out as the kernel does: bus/pci/devices/ADDR links to
+// devices/pci0000:00/ADDR, which holds msi_irqs/N, irq, numa_node, net/IF and a driver link.
+void simulated_machine::write_devices() {
+    struct device {
+        std::string pci, netdev, driver;
+        std::vector<unsigned> irqs;
+    };
+    std::vector<device> devices;
+    auto device_for = [&](const core::irq_queue& q, const std::string& name) -> device* {
+        std::string netdev = q.netdev;
+        if (netdev.empty() && q.pci.empty() && !name.empty() && name.find_first_of(" -@:") == std::string::npos &&
+            std::any_of(devices.begin(), devices.end(), [&](const device& d) { return d.netdev == name; }))
+            netdev = name;   // "eth0": the interface's own (misc) vector
+        if (netdev.empty() && q.pci.empty()) return nullptr;
+        for (auto& d : devices)
+            if ((!netdev.empty() && d.netdev == netdev) || (!q.pci.empty() && d.pci == q.pci)) return &d;
+        device d;
+        // Distinct addresses for any number of NICs: buses 3b, 5b, ... db, then the next device number
+        // on each, then the next PCI domain.
+        const auto n = static_cast<unsigned>(devices.size());
+        char addr[24];
+        std::snprintf(addr, sizeof addr, "%04x:%02x:%02x.0", (n / 192) & 0xffffu, 0x3b + 0x20 * (n % 6), (n / 6) % 32);
+        d.pci = q.pci.empty() ? addr : q.pci;
+        d.netdev = netdev.empty() ? "eth" + std::to_string(devices.size()) : netdev;
+        d.driver = name.starts_with("mlx5") ? "mlx5_core" : "ixgbe";
+        devices.push_back(std::move(d));
+        return &devices.back();
+    };
+    for (int pass = 0; pass < 2; ++pass)   // queues first, so "eth0" alone finds eth0's device
+        for (const auto& r : rows_) {
+            if (!r.row.number) continue;
+            const auto q = core::parse_irq_queue(r.row.name);
+            if ((pass == 0) != q.index.has_value()) continue;
+            if (auto* d = device_for(q, r.row.name)) d->irqs.push_back(*r.row.number);
+        }
+    for (const auto& d : devices) {
+        const auto dir = sysfs_ / "devices/pci0000:00" / d.pci;
+        write_text(dir / "numa_node", "0\n");
+        write_text(dir / "irq", "0\n");
+        write_text(dir / "net" / d.netdev / "ifindex", "2\n");
+        for (auto irq : d.irqs) write_text(dir / "msi_irqs" / std::to_string(irq), "msix\n");
+        fs::create_directories(sysfs_ / "bus/pci/drivers" / d.driver);
+        fs::create_directories(sysfs_ / "bus/pci/devices");
+        fs::create_symlink("../../../bus/pci/drivers/" + d.driver, dir / "driver");
+        fs::create_symlink("../../../devices/pci0000:00/" + d.pci, sysfs_ / "bus/pci/devices" / d.pci);
+    }
 }
 
 std::string simulated_machine::render() const {

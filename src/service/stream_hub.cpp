@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include "irqd/core/time_parse.hpp"
+#include "irqd/service/cpu_load.hpp"
 #include "irqd/service/json_text.hpp"
 
 namespace irqd::service {
@@ -21,6 +22,7 @@ std::string key_of(const subscription& s) {
     std::string k = s.cpus ? "c1|" : "c0|";
     for (auto id : ids) (k += id) += ',';
     k += "|" + s.rows.pattern + "|" + std::to_string(s.rows.top) + "|" + std::to_string(s.every);
+    k += "|" + s.netdev + "|" + s.driver + "|" + s.device;
     return k;
 }
 
@@ -36,9 +38,16 @@ core::result<subscription> parse_subscription(std::string_view text) {
     subscription s;
     for (const auto& kv : o) {
         auto k = kv.key();
-        if (k != "type" && k != "cpus" && k != "irqs" && k != "top" && k != "every")
-            return core::error{"unknown field '" + std::string(k) + "' (type, cpus, irqs, top, every)"};
+        if (k != "type" && k != "cpus" && k != "irqs" && k != "top" && k != "every" && k != "netdev" && k != "driver" &&
+            k != "device")
+            return core::error{"unknown field '" + std::string(k) + "' (type, cpus, irqs, top, every, netdev, driver, device)"};
     }
+    for (auto [key, out] : {std::pair{"netdev", &s.netdev}, {"driver", &s.driver}, {"device", &s.device}})
+        if (auto* f = o.if_contains(key)) {
+            if (!f->is_string() || f->as_string().empty() || f->as_string().size() > 64)
+                return core::error{"'" + std::string(key) + "' must be a name of 1-64 characters"};
+            *out = std::string(f->as_string());
+        }
     auto* type = o.if_contains("type");
     if (!type || !type->is_string() || type->as_string() != "subscribe")
         return core::error{"expected {\"type\":\"subscribe\", ...}"};
@@ -117,6 +126,7 @@ const stream_hub::sample_parts& stream_hub::parts() const {
         cpus.push_back(json::object{{"cpu", shape.cpus[c]}, {"rate", static_cast<double>(parts_.all.per_column[c]) / secs}});
         cpu_ids.push_back(shape.cpus[c]);
     }
+    add_last_cpu_load(sampler_, overload_share, cpus);
     parts_.cpus = to_json_text(cpus);
     parts_.irq_cpus = to_json_text(cpu_ids);
     parts_.rows.resize(shape.row_ids.size());
@@ -155,8 +165,14 @@ std::string stream_hub::build(const subscription& sub, std::string_view type) co
     std::string out = to_json_text(head);
     out.pop_back();                                          // the closing brace: the parts follow
     if (sub.cpus) (out += ",\"cpus\":") += p.cpus;
-    if (sub.rows.filters()) {
-        const auto picked = core::select_rows(*frame->shape, frame->counts, p.columns, sub.rows, sampler_.latest());
+    const device_filter devices{sub.device.empty() ? nullptr : &sub.device, sub.netdev.empty() ? nullptr : &sub.netdev,
+                                sub.driver.empty() ? nullptr : &sub.driver};
+    if (sub.rows.filters() || !devices.empty()) {
+        core::row_predicate on_device;
+        if (!devices.empty())
+            on_device = [&](const core::irq_row* row) { return devices.matches(sampler_.devices(), row); };
+        const auto picked =
+            core::select_rows(*frame->shape, frame->counts, p.columns, sub.rows, sampler_.latest(), on_device);
         out += ",\"irqs\":[";
         bool first = true;
         for (const auto& [r, row_total] : picked.rows) {

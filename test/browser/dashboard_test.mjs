@@ -1,6 +1,7 @@
 // Browser test of the dashboard: headless Debian chromium (via playwright-core) against irqd --simulate.
 // The page loads with no console errors, its live numbers change between samples, setting an IRQ's
-// affinity in the page moves that IRQ's simulated rate, and the balance preview answers where it exists.
+// affinity in the page moves that IRQ's simulated rate, the balance preview answers where it exists, and
+// a CPU given every queue is shown overloaded, with its reasons.
 // Usage: node dashboard_test.mjs IRQD_BINARY OUT_DIR   (writes OUT_DIR/dashboard.png)
 import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
@@ -85,6 +86,19 @@ try {
     console.log("skip: this irqd has no balancer; the balance panel is hidden");
   }
 
+  // Every queue on CPU 0: past the simulated capacity it drops packets, and the page says so in red.
+  const piled = await page.evaluate(async () => {
+    const changes = [];
+    for (let irq = 132; irq <= 196; irq++) changes.push({ irq, cpu: 0 });
+    const r = await fetch("/api/v1/affinity", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ changes }) });
+    return r.status;
+  });
+  check(piled === 200, `all queues set to CPU 0 (${piled})`);
+  await page.waitForFunction(() => window.irqdDashboard.overloaded.some((o) => o.cpu === 0 && o.reasons.includes("drops")),
+    null, { timeout: 15_000 });
+  const overload = await page.textContent("#cpu-overload");
+  check(overload.startsWith("Overloaded: CPU 0 (") && overload.includes("dropping packets"), `overload line: "${overload}"`);
   await page.screenshot({ path: path.join(outDir, "dashboard.png"), fullPage: true });
   console.log(`screenshot: ${path.join(outDir, "dashboard.png")}`);
   check(consoleErrors.length === 0, `no console errors${consoleErrors.length ? ": " + consoleErrors.join(" | ") : ""}`);

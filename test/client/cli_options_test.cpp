@@ -121,8 +121,8 @@ BOOST_AUTO_TEST_CASE(help_and_version) {
 }
 
 BOOST_AUTO_TEST_CASE(verb_mistakes) {
-    BOOST_TEST(error({}) == "no verb given (verbs: overview, summary, set, balance, revert, watch) (see irqctl --help)");
-    BOOST_TEST(error({"frob"}) == "unknown verb 'frob' (verbs: overview, summary, set, balance, revert, watch) (see irqctl --help)");
+    BOOST_TEST(error({}) == "no verb given (verbs: overview, summary, devices, set, balance, revert, watch) (see irqctl --help)");
+    BOOST_TEST(error({"frob"}) == "unknown verb 'frob' (verbs: overview, summary, devices, set, balance, revert, watch) (see irqctl --help)");
     BOOST_TEST(error({"--window", "5s", "overview"}) ==
                "'--window' is not a global option; a verb's options go after the verb (see irqctl --help)");
     BOOST_TEST(error({"summary", "--url"}).starts_with("the required argument for option '--url' is missing"));

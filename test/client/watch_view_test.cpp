@@ -94,3 +94,17 @@ BOOST_AUTO_TEST_CASE(screen_for_256_cpus_stays_inside_the_terminal) {
     for (const auto& line : lines) found = found || line.find("cpu17 90.0% cpu3 10.0%") != std::string::npos;
     BOOST_TEST(found);
 }
+
+BOOST_AUTO_TEST_CASE(overloaded_cpus_are_named) {
+    const std::string hot = R"({"type":"sample","time":"2026-11-23T19:32:56.100Z","interval_s":1.0,
+        "cpus":[{"cpu":0,"rate":6000.0,"overloaded":true,"overload_reasons":["drops","time_squeezed"]},
+                {"cpu":1,"rate":10.0,"overloaded":false,"overload_reasons":[]}],"total_rate":6010.0})";
+    BOOST_TEST(plain_line(parsed(hot)) ==
+               "2026-11-23T19:32:56.100Z total=6010/s cpu0=6000/s(99.8%)[OVERLOADED:drops+time_squeezed] cpu1=10.0/s(0.2%)");
+    screen_layout l;
+    l.width = 120;
+    l.height = 24;
+    l.samples = 3;
+    auto lines = screen_lines(parsed(hot), l);
+    BOOST_TEST(lines[1] == "total 6.01k/s on 2 CPUs   sample 3, rates over the last 1.0s   OVERLOADED: cpu0 (drops+time_squeezed)");
+}

@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <algorithm>
 #include <regex>
 #include <sstream>
 
@@ -145,6 +146,19 @@ BOOST_AUTO_TEST_CASE(overview_and_summary_show_the_machine) {
     auto named = irqctl(*d, "overview --window 2s --name 'eth1-TxRx-1?'");
     BOOST_TEST(std::regex_search(named.out, std::regex("\n  175  eth1-TxRx-10 ")));
     BOOST_TEST(named.out.find("eth0-") == std::string::npos);
+    // the simulated machine's NICs: eth1's 32 queues, by interface; no mlx5 there
+    auto eth1 = irqctl(*d, "overview --window 2s --netdev eth1");
+    BOOST_TEST_REQUIRE(eth1.code == 0, eth1.err);
+    BOOST_TEST(std::regex_search(eth1.out, std::regex("\n  196  eth1-TxRx-31 ")), eth1.out);
+    BOOST_TEST(eth1.out.find("eth0") == std::string::npos);
+    BOOST_TEST(std::count(eth1.out.begin(), eth1.out.end(), '\n') >= 32);
+    auto none = irqctl(*d, "overview --window 2s --driver mlx5_core");
+    BOOST_TEST(none.out.find("eth") == std::string::npos, none.out);
+    // one line per device: eth0 (32 queues and its own vector) and eth1 (32 queues), both ixgbe
+    auto devs = irqctl(*d, "devices --window 2s");
+    BOOST_TEST_REQUIRE(devs.code == 0, devs.err);
+    BOOST_TEST(std::regex_search(devs.out, std::regex("\n0000:3b:00.0 +ixgbe +eth0 +0 +33 +32 +0-1 +[0-9.kM]+\n")), devs.out);
+    BOOST_TEST(std::regex_search(devs.out, std::regex("\n0000:5b:00.0 +ixgbe +eth1 +0 +32 +32 +0-1 +[0-9.kM]+\n")), devs.out);
 
     // a narrow terminal width (COLUMNS for a pipe) splits the CPU columns into blocks
     auto narrow = irqctl("--url " + d->url_text() + " overview --window 2s --top 2", "COLUMNS=60");
@@ -154,9 +168,10 @@ BOOST_AUTO_TEST_CASE(overview_and_summary_show_the_machine) {
     auto s = irqctl(*d, "summary --window 2s");
     BOOST_TEST_REQUIRE(s.code == 0, s.err);
     BOOST_TEST(s.out.starts_with("Interrupts serviced per CPU from "));
-    BOOST_TEST(std::regex_search(s.out, std::regex("\n  CPU +INTERRUPTS +RATE/s +SHARE  IRQS  NODE  FLAGS\n"
-                                                   " +0 +[0-9]+ +[0-9]+ +[0-9.]+% +65 +0  -\n"
-                                                   " +1 +[0-9]+ +[0-9]+ +[0-9.]+% +65 +0  -\n"
+    // The simulated machine's CPUs are not overloaded: time in interrupts, NET_RX, no drops or squeezes.
+    BOOST_TEST(std::regex_search(s.out, std::regex("\n  CPU +INTERRUPTS +RATE/s +SHARE  IRQS  NODE +%IRQ +%SOFT +NET_RX/s +DROPS +SQUEEZES  FLAGS\n"
+                                                   " +0 +[0-9]+ +[0-9]+ +[0-9.]+% +65 +0 +[0-9.]+% +[0-9.]+% +[0-9]+ +0 +0  -\n"
+                                                   " +1 +[0-9]+ +[0-9]+ +[0-9.]+% +65 +0 +[0-9.]+% +[0-9.]+% +[0-9]+ +0 +0  -\n"
                                                    "TOTAL +[0-9]+ +[0-9]+  100.0%\n$")),
                s.out);
     auto sj = parse_json(irqctl(*d, "summary --window 2s --json").out);

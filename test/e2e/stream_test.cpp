@@ -110,6 +110,12 @@ BOOST_AUTO_TEST_CASE(a_snapshot_then_one_message_per_sample_with_the_chosen_rate
     c.send(R"({"type":"subscribe","irqs":[136,140]})");
     auto listed = c.read_type("snapshot");
     BOOST_TEST(listed.at("irqs").as_array().size() == 2u);
+
+    // The IRQs of one interface of the simulated machine (its sysfs): eth1's 32 queues, nothing of eth0.
+    c.send(R"({"type":"subscribe","netdev":"eth1","driver":"ixgbe"})");
+    auto eth1 = c.read_type("snapshot");
+    BOOST_TEST(eth1.at("irqs").as_array().size() == 32u);
+    for (const auto& i : eth1.at("irqs").as_array()) BOOST_TEST(std::string(i.at("name").as_string()).starts_with("eth1-"));
 }
 
 BOOST_AUTO_TEST_CASE(a_bad_message_gets_an_error_and_the_connection_stays) {
@@ -119,7 +125,8 @@ BOOST_AUTO_TEST_CASE(a_bad_message_gets_an_error_and_the_connection_stays) {
     c.read_type("sample");   // rates exist from here on
     for (std::string bad : {"not json", "[]", R"({"type":"unsubscribe"})", R"({"type":"subscribe","top":-1})",
                             R"({"type":"subscribe","every":0})", R"({"type":"subscribe","colour":"red"})",
-                            R"({"type":"subscribe","irqs":{"a":1}})", R"({"type":"subscribe","top":1,"top":2})"}) {
+                            R"({"type":"subscribe","irqs":{"a":1}})", R"({"type":"subscribe","top":1,"top":2})",
+                            R"({"type":"subscribe","netdev":7})"}) {
         BOOST_TEST_CONTEXT(bad) {
             c.send(bad);
             auto e = c.read_type("error");
@@ -281,4 +288,35 @@ BOOST_AUTO_TEST_CASE(a_frame_sent_with_the_handshake_is_answered) {
     }
     BOOST_TEST(parse_response(got).status == 101u);
     BOOST_TEST(answered, "no error message for the frame sent with the handshake");
+}
+
+BOOST_AUTO_TEST_CASE(cpus_carry_the_load_of_the_last_sample) {
+    fake_kernel k;
+    k.cpus("0-1");
+    k.irq(30, "0-1");
+    k.interrupts("           CPU0       CPU1\n 30:   1   2   IR-PCI-MSI 524288-edge   eth0-TxRx-0\n");
+    const std::string idle = "00000000 00000000 00000000 0 0 0 0 0 0 0 0 0 00000000\n";
+    auto softnet = [&](const std::string& cpu1) {
+        write(k.proc() / "net/softnet_stat.new", idle + cpu1);
+        fs::rename(k.proc() / "net/softnet_stat.new", k.proc() / "net/softnet_stat");
+    };
+    softnet("00000010 00000001 00000000 0 0 0 0 0 0 0 0 0 00000001\n");
+    irqd_process d({"--procfs", k.proc().string(), "--sysfs", k.sys().string(), "--interval", "100ms"});
+    ws_client c(d);
+    c.read_type("sample");
+    softnet("00000020 00000004 00000000 0 0 0 0 0 0 0 0 0 00000001\n");   // 3 drops on CPU 1
+    bool seen = false;
+    for (int i = 0; i < 30 && !seen; ++i) {
+        auto s = c.read_type("sample");
+        const auto& cpu1 = s.at("cpus").at(1);
+        BOOST_TEST(cpu1.at("cpu").to_number<int>() == 1);
+        if (cpu1.at("softnet").at("dropped").at("count").to_number<int>() == 0) continue;
+        seen = true;
+        BOOST_TEST(cpu1.at("softnet").at("dropped").at("count").to_number<int>() == 3);
+        BOOST_TEST(cpu1.at("softnet").at("processed").at("count").to_number<int>() == 16);
+        BOOST_TEST(cpu1.at("overloaded").as_bool());
+        BOOST_TEST(json::serialize(cpu1.at("overload_reasons")) == R"(["drops"])");
+        BOOST_TEST(s.at("cpus").at(0).at("overloaded").as_bool() == false);
+    }
+    BOOST_TEST(seen);
 }

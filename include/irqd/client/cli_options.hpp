@@ -38,7 +38,13 @@ struct overview_options {
     std::string cpus;                              // a CPU list, passed to the server
     std::size_t top = 0;                           // 0 = every IRQ
     std::string name;                              // a glob over IRQ names (or ids)
+    std::string netdev, driver, device;            // only IRQs of this interface, driver, PCI device
     bool exact = false;                            // no compact numbers, even on a terminal
+};
+
+struct devices_options {
+    window_options when;
+    bool exact = false;
 };
 
 struct summary_options {
@@ -73,7 +79,7 @@ struct watch_options {
 
 using verb_options =
     std::variant<std::monostate, overview_options, summary_options, set_options, balance_options, watch_options,
-                 revert_options>;
+                 revert_options, devices_options>;
 
 struct invocation {
     global_options global;

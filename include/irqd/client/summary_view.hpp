@@ -1,5 +1,5 @@
 // `irqctl summary`: per CPU, the interrupts serviced in a window (GET /api/v1/cpus), with rate,
-// share, how many IRQs are routed to it, and its flags.
+// share, how many IRQs are routed to it, its interrupt load, and its flags.
 #pragma once
 
 #include <string>
@@ -10,8 +10,9 @@
 
 namespace irqd::client {
 
-// Columns CPU, INTERRUPTS, RATE/s, SHARE, IRQS, NODE, FLAGS (isolated, nohz_full, offline), then a
-// TOTAL row.
+// Columns CPU, INTERRUPTS, RATE/s, SHARE, IRQS, NODE, then (from a daemon that reports CPU load)
+// %IRQ, %SOFT, NET_RX/s, DROPS, SQUEEZES, then FLAGS (isolated, nohz_full, offline,
+// OVERLOADED:reason+reason); then a TOTAL row. Overloaded CPUs are bold.
 std::string render_summary(const boost::json::value& reply, const output_style& style);
 
 }  // namespace irqd::client

@@ -14,6 +14,8 @@ namespace irqd::client {
 struct stream_cpu {
     unsigned cpu = 0;
     double rate = 0;
+    bool overloaded = false;       // in the last sample (softnet drops or squeezes, or interrupt time)
+    std::string reasons;           // "drops+time_squeezed"
 };
 
 struct stream_irq {

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -45,10 +46,16 @@ struct selected_rows {
     std::uint64_t total = 0;                   // of per_column (rows cut by `top` included)
 };
 
-// Picks the rows of `counts` (row-major over `shape`) that `sel` asks for, counting only the columns
-// `columns` (indices into shape.cpus). Names come from `names` (a row it lacks has the name "").
+// A further test of a row that `sel` keeps (the device filters of the service layer): its row in
+// `names`, or null for a row that is gone.
+using row_predicate = std::function<bool(const irq_row*)>;
+
+// Picks the rows of `counts` (row-major over `shape`) that `sel` (and `keep`, when given) asks for,
+// counting only the columns `columns` (indices into shape.cpus). Names come from `names` (a row it
+// lacks has the name "").
 selected_rows select_rows(const layout& shape, std::span<const std::uint64_t> counts,
-                          std::span<const std::size_t> columns, const irq_selection& sel, const snapshot& names);
+                          std::span<const std::size_t> columns, const irq_selection& sel, const snapshot& names,
+                          const row_predicate& keep = {});
 
 // Every column of `shape`: 0 .. cpus.size()-1.
 std::vector<std::size_t> all_columns(const layout& shape);

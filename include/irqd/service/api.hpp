@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
 
 #include "irqd/service/access.hpp"
@@ -36,6 +37,8 @@ struct api_context {
     const access_guard* access = nullptr;
     // Each adds its keys to GET /api/v1/health (saved affinities, restore, refused IRQs, ...).
     std::vector<std::function<void(boost::json::object&)>> health_sections{};
+    // Each adds its fields to the CPU objects of GET /api/v1/cpus for the asked window (cpu_load).
+    std::vector<std::function<void(core::clock_time, core::clock_time, boost::json::array&)>> cpu_sections{};
 };
 
 void handle_request(request&& req, responder send, api_context& ctx);

@@ -35,6 +35,7 @@ public:
 private:
     void refresh_labels();
     void interrupts(std::string& out, const std::function<void(std::string&)>& flush);
+    void cpu_load(std::string& out);
     void affinity(std::string& out);
     void daemon(std::string& out);
 

@@ -12,8 +12,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "irqd/core/cpu_counters.hpp"
 #include "irqd/core/history.hpp"
 #include "irqd/core/interrupts.hpp"
+#include "irqd/service/irq_devices.hpp"
 #include "irqd/service/kernel_files.hpp"
 #include "irqd/service/settings.hpp"
 
@@ -27,6 +29,12 @@ struct sampler_stats {
     std::chrono::nanoseconds last_duration{0};
     std::chrono::nanoseconds total_duration{0};
     std::string last_error;
+};
+
+// The per-CPU load files read with each sample; a missing one is left out (containers, old kernels).
+struct cpu_sources {
+    bool stat = false, softirqs = false, softnet = false;   // read in the last sample
+    std::vector<std::string> missing;                       // "<path>: <reason>", once per file
 };
 
 class sampler {
@@ -50,8 +58,18 @@ public:
     const core::delta_frame* last_frame() const { return has_frame_ ? &last_frame_ : nullptr; }
     double last_frame_seconds() const { return last_frame_seconds_; }
 
+    // Per-CPU load counters (/proc/stat, /proc/softirqs, /proc/net/softnet_stat; core/cpu_counters.hpp),
+    // kept in a history with the same tiers and frame times as the IRQ counts, so a window query
+    // snaps to the same frames.
+    const core::history& cpu_history() const { return cpu_history_; }
+    const core::snapshot& cpu_latest() const { return cpu_latest_; }
+    const core::delta_frame* cpu_last_frame() const { return has_frame_ ? &cpu_frame_ : nullptr; }
+    const struct cpu_sources& cpu_sources() const { return cpu_sources_; }
+
     const cpu_topology& topology() const { return topology_; }
     core::cpu_set online_cpus() const { return service::online_cpus(topology_, latest_.cpus); }
+    // IRQ devices from <sysfs>/bus/pci, re-read with the topology.
+    const irq_devices& devices() const { return devices_; }
     const irq_kernel_info* irq_info(unsigned irq) const;
     void refresh_irq(unsigned irq);          // re-read its files now (after an affinity write)
     void refresh_topology();                 // everything, now
@@ -62,6 +80,8 @@ private:
     void refresh_some_irqs(std::size_t budget);
     void fit_history(const core::snapshot& first);
     void release_slack();
+    void read_cpu_counters(const core::snapshot& interrupts);
+    bool read_source(const char* name, bool& present);
 
     const settings& settings_;
     boost::asio::steady_timer timer_;
@@ -78,7 +98,18 @@ private:
     bool has_frame_ = false;
     double last_frame_seconds_ = 0;
 
+    std::string cpu_text_;
+    core::proc_stat stat_;
+    core::softirq_table softirqs_;
+    core::softnet_stat softnet_;
+    core::snapshot cpu_latest_;
+    core::delta_tracker cpu_tracker_;
+    core::history cpu_history_;
+    core::delta_frame cpu_frame_;
+    struct cpu_sources cpu_sources_;
+
     cpu_topology topology_;
+    irq_devices devices_;
     std::unordered_map<unsigned, irq_kernel_info> irqs_;
     std::size_t refresh_cursor_ = 0;
     sampler_stats stats_;

@@ -71,8 +71,10 @@ struct settings {
     std::vector<core::tier_config> history = core::default_tiers();
     bool history_given = false;                      // --history was set: kept even when it is large
     std::size_t history_memory = std::size_t{256} << 20;  // bytes the default tiers are fitted into
+    double overload_share = 0.5;                     // a CPU spending more of its time in irq + softirq is overloaded
     std::optional<std::filesystem::path> simulate;   // rates file; the machine is simulated when set
     double simulate_speed = 1.0;                     // simulated time runs this many times faster
+    double simulate_capacity = 1e6;                  // packets/s a simulated CPU's NET_RX can process
     std::optional<std::filesystem::path> simulate_faults;  // "IRQ ERRNO" lines the simulated kernel obeys
     bool read_only = false;
     log_level level = log_level::info;

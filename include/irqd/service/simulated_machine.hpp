@@ -26,7 +26,14 @@ public:
         double speed = 1.0;                               // simulated seconds per real second
         std::optional<std::filesystem::path> faults_file; // lines "IRQ ERRNO" (e.g. "140 EIO") the kernel model obeys
         std::filesystem::path root;                       // where to build it; empty = a new private temp dir
+        double capacity = 1e6;                            // packets per second a CPU's NET_RX softirq can process
     };
+
+    // The network load model: each interrupt of a NIC queue IRQ (a name with a queue, see
+    // core/irq_queue) brings this many packets to the CPU that takes it, processed by NET_RX there.
+    static constexpr double packets_per_irq = 2;
+    static constexpr double irq_seconds = 0.2e-6;         // hard-IRQ time per interrupt
+    static constexpr double softirq_share_at_capacity = 0.4;   // of the CPU's time, when processing `capacity`
 
     static core::result<std::unique_ptr<simulated_machine>> create(const options& opts, core::clock_time now);
     ~simulated_machine() override;
@@ -51,9 +58,19 @@ private:
         std::vector<double> weight;                       // share per CPU column, sums to 1
         std::vector<double> fraction;                     // sub-interrupt remainders per CPU column
         core::cpu_set affinity;
+        bool net_queue = false;                           // brings packets (NIC queue IRQ)
+    };
+    // Per-CPU kernel counters the load model advances (doubles: fractions carry over).
+    struct cpu_load {
+        double user = 0, idle = 0, irq = 0, softirq = 0;  // seconds
+        double net_rx = 0, net_tx = 0, timer = 0, sched = 0, rcu = 0;
+        double processed = 0, dropped = 0, squeezed = 0;
     };
     simulated_machine() = default;
     void write_irq_files(const sim_row& r);
+    void write_devices();                                 // NIC PCI devices in <sysfs>/bus/pci
+    void advance_load(const std::vector<double>& fired, const std::vector<double>& net_fired, double seconds);
+    void write_load_files();                              // <procfs>/stat, softirqs, net/softnet_stat
     std::optional<int> injected_errno(unsigned irq) const;
 
     std::filesystem::path root_, procfs_, sysfs_;
@@ -66,6 +83,7 @@ private:
     sim_row* find(unsigned irq);
     std::vector<std::uint64_t> counts_;                   // rows_ x cpus_, 64-bit; printed modulo 2^32
     core::clock_time last_;
+    std::vector<cpu_load> load_;                          // per CPU column
 };
 
 }  // namespace irqd::service

@@ -22,6 +22,7 @@ struct subscription {
     bool cpus = true;                      // per-CPU rates
     core::irq_selection rows;              // these IRQs, or those whose name (or id) matches a glob,
                                            // limited to the N busiest (no IRQs at all when it has no filter)
+    std::string netdev, driver, device;    // and of this interface, driver, PCI device (irq_devices)
     unsigned every = 1;                    // one message per this many samples
     std::string key;                       // equal keys receive the same shared message (ids sorted)
     std::size_t key_hash = 0;              // of `key`, once: a key of thousands of ids is not hashed per sample
@@ -48,6 +49,7 @@ struct hub_stats {
 class stream_hub {
 public:
     stream_hub(const sampler& s, std::size_t max_subscribers) : sampler_(s), max_(max_subscribers) {}
+    double overload_share = 0.5;   // --overload-share, for the cpus' overloaded verdict
 
     bool join(subscriber* s);              // false when full or stopped
     void leave(subscriber* s);
