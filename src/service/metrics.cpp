@@ -146,20 +146,30 @@ void metrics_renderer::interrupts(std::string& out, const std::function<void(std
         }
         if (flush && out.size() >= flush_bytes) flush(out);
     }
-    header(out, "irqd_cpu_interrupts_total", "counter", "Interrupts serviced per CPU since boot, all IRQs.");
-    std::vector<std::uint64_t> totals(ncpu, 0);
+    // Per CPU, all rows and the numbered IRQs alone: the rules' imbalance uses the second, what a plan
+    // can move, without the local timer and IPIs that every CPU gets alike.
+    std::vector<std::uint64_t> totals(ncpu, 0), devices(ncpu, 0);
     for (std::size_t r = 0; r < snap.rows.size(); ++r) {
         if (!snap.rows[r].per_cpu) continue;
         const std::uint64_t* counts = snap.counts.data() + r * ncpu;
         for (std::size_t c = 0; c < ncpu; ++c) totals[c] += counts[c];
+        if (snap.rows[r].number)
+            for (std::size_t c = 0; c < ncpu; ++c) devices[c] += counts[c];
     }
-    for (std::size_t c = 0; c < ncpu; ++c) {
-        out += "irqd_cpu_interrupts_total{cpu=\"";
-        append_number(out, std::uint64_t{snap.cpus[c]});
-        out += "\"} ";
-        append_number(out, totals[c]);
-        out += '\n';
-    }
+    auto per_cpu = [&](std::string_view name, std::string_view help, const std::vector<std::uint64_t>& values) {
+        header(out, name, "counter", help);
+        for (std::size_t c = 0; c < ncpu; ++c) {
+            out += name;
+            out += "{cpu=\"";
+            append_number(out, std::uint64_t{snap.cpus[c]});
+            out += "\"} ";
+            append_number(out, values[c]);
+            out += '\n';
+        }
+    };
+    per_cpu("irqd_cpu_interrupts_total", "Interrupts serviced per CPU since boot, all IRQs.", totals);
+    per_cpu("irqd_cpu_device_interrupts_total",
+            "Interrupts serviced per CPU since boot, numbered IRQs only (those whose affinity can be set).", devices);
     header(out, "irqd_interrupt_errors_total", "counter", "The kernel's ERR and MIS counts (spurious and missed interrupts).");
     for (const auto& r : snap.rows) {
         if (r.per_cpu) continue;

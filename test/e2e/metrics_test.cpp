@@ -54,6 +54,11 @@ BOOST_AUTO_TEST_CASE(interrupt_counters_match_the_fake_procfs) {
     BOOST_TEST(m.value("irqd_cpu_interrupts_total", {{"cpu", "0"}}) == 105);
     BOOST_TEST(m.value("irqd_cpu_interrupts_total", {{"cpu", "1"}}) == 207);
     BOOST_TEST(m.value("irqd_cpu_interrupts_total", {{"cpu", "3"}}) == 16);
+    // Numbered IRQs only: NMI is left out.
+    BOOST_TEST(m.types.at("irqd_cpu_device_interrupts_total") == "counter");
+    BOOST_TEST(m.value("irqd_cpu_device_interrupts_total", {{"cpu", "0"}}) == 101);
+    BOOST_TEST(m.value("irqd_cpu_device_interrupts_total", {{"cpu", "1"}}) == 202);
+    BOOST_TEST(m.value("irqd_cpu_device_interrupts_total", {{"cpu", "3"}}) == 10);
 
     BOOST_TEST(m.value("irqd_irq_affinity_info", {{"irq", "30"}, {"affinity", "0-1"}, {"effective", "0-1"}, {"node", "0"}}) == 1);
     BOOST_TEST(m.value("irqd_irq_affinity_info", {{"irq", "31"}, {"affinity", "3"}, {"node", "1"}}) == 1);
@@ -77,6 +82,7 @@ BOOST_AUTO_TEST_CASE(interrupt_counters_match_the_fake_procfs) {
     BOOST_REQUIRE(eventually([&] { return scrape(d).value("node_interrupts_total", {{"cpu", "0"}, {"type", "30"}}) == 150; }));
     auto again = scrape(d);
     BOOST_TEST(again.value("irqd_cpu_interrupts_total", {{"cpu", "0"}}) == 155);
+    BOOST_TEST(again.value("irqd_cpu_device_interrupts_total", {{"cpu", "0"}}) == 151);
     BOOST_TEST(again.value("irqd_http_responses_total", {{"code", "200"}}) >= 2);
 }
 
