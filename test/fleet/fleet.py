@@ -64,10 +64,10 @@ def even_rates(path):
         f.write("\n".join(lines) + "\n")
 
 
-def call(method, url, body=None, timeout=10):
+def call(method, url, body=None, timeout=10, headers=None):
     """(status, parsed JSON or None). Every body is sent as application/json."""
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method)
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     if data is not None:
         req.add_header("Content-Type", "application/json")
     try:
@@ -102,13 +102,13 @@ def get_text(url, timeout=10):
 class Irqd:
     """irqd --simulate on 127.0.0.1, a free port; stopped (SIGTERM to its own PID) by stop()."""
 
-    def __init__(self, binary, rates, workdir, name):
+    def __init__(self, binary, rates, workdir, name, args=()):
         self.name = name
         self.out = os.path.join(workdir, f"{name}.out")
         self.log = open(os.path.join(workdir, f"{name}.log"), "w")
         with open(self.out, "w") as out:
             self.proc = subprocess.Popen(
-                [binary, "--simulate", rates, "--listen", "127.0.0.1:0", "--history", "1s:10m"],
+                [binary, "--simulate", rates, "--listen", "127.0.0.1:0", "--history", "1s:10m", *args],
                 stdout=out, stderr=self.log)
         line = wait_until(f"{name} to print its URL", self._url_line, 15)
         self.url = line.split(" listening on ")[1].split("/ ")[0]
@@ -121,11 +121,11 @@ class Irqd:
             text = f.read()
         return text if " listening on " in text else None
 
-    def pile(self, cpu=0):
+    def pile(self, cpu=0, headers=None):
         """Every queue onto one CPU, in one all-or-nothing batch."""
         changes = [{"irq": 100 + i, "cpu": cpu} for i in range(IRQS)]
         def piled():
-            status, body = call("POST", self.url + "/api/v1/affinity", {"changes": changes})
+            status, body = call("POST", self.url + "/api/v1/affinity", {"changes": changes}, headers=headers)
             return status == 200 and body
         return wait_until(f"{self.name} to accept the affinity batch", piled, 15)
 
