@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 # contrib/ansible with Debian's ansible-core against two irqd --simulate "hosts" (connection: local, an
 # inventory of 127.0.0.1 ports): balance.yml applies a plan on "piled" (16 queues on CPU 0) and leaves
-# "even" alone (piled wants a token, which the playbook reads from the host); --check applies nothing; install.yml and the role pass --syntax-check. Bounded: 60 s.
+# "even" alone (piled wants a token, which the playbook reads from the host); --check applies nothing;
+# install.yml passes --syntax-check, and the role's irqd.conf template makes a config irqd runs with.
+# Bounded: 60 s.
 # Usage: ansible_test.py IRQD SOURCE_DIR
+import json
 import re
 import os
 import shutil
@@ -29,9 +32,11 @@ def main():
                ANSIBLE_NOCOLOR="1", ANSIBLE_CONFIG=os.path.join(work, "ansible.cfg"),
                ANSIBLE_RETRY_FILES_ENABLED="0")
 
-    def run(*args, timeout=40):
-        r = subprocess.run([playbook, *args], cwd=contrib, env=env, capture_output=True, text=True, timeout=timeout)
-        return r
+    def run(*args, timeout=40, tool=playbook):
+        return subprocess.run([tool, *args], cwd=contrib, env=env, capture_output=True, text=True, timeout=timeout)
+
+    def run_adhoc(*args):
+        return run(*args, tool=os.path.join(os.path.dirname(playbook), "ansible"))
 
     try:
         # "piled" wants a token for changes (irqd --token-file): the playbook reads it from the host.
@@ -62,6 +67,8 @@ def main():
             r = run("--syntax-check", "-i", inventory, book)
             if r.returncode != 0:
                 fail(f"{book} --syntax-check: {r.stdout}{r.stderr}")
+
+        check_config_template(run_adhoc, irqd, rates, work)
 
         # A plan needs samples in its window: the dry run answers 503 until the first ones.
         fleet.wait_until("plans on both hosts", lambda: all(
@@ -102,6 +109,27 @@ def main():
         for h in hosts:
             h.stop()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def check_config_template(run_adhoc, irqd, rates, work):
+    """The role's irqd.conf template, rendered by Ansible from irqd_config, is a config irqd runs with."""
+    conf = os.path.join(work, "irqd.conf")
+    config = {"irqd_config": {"read-only": True, "balance-window": "1m", "log-level": "warn"}}
+    r = run_adhoc("localhost", "-c", "local", "-m", "ansible.builtin.template",
+                  "-a", f"src=roles/irqd/templates/irqd.conf.j2 dest={conf}", "-e", json.dumps(config))
+    if r.returncode != 0:
+        fail(f"rendering roles/irqd/templates/irqd.conf.j2: {r.stdout}{r.stderr}")
+    with open(conf) as f:
+        lines = [line for line in f.read().splitlines() if line and not line.startswith("#")]
+    if lines != ["balance-window = 1m", "log-level = warn", "read-only = true"]:
+        fail(f"irqd.conf from the template: {lines}")
+    host = fleet.Irqd(irqd, rates, work, "configured", ["--config", conf])
+    try:
+        status, body = call("PUT", host.url + "/api/v1/interrupts/100/affinity", {"cpu": 1})
+        if status != 403:
+            fail(f"irqd with read-only = true from the template answered a change with {status} {body}")
+    finally:
+        host.stop()
 
 
 if __name__ == "__main__":
