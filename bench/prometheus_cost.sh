@@ -2,18 +2,19 @@
 # What one irqd host costs a real Prometheus (Debian's, on 127.0.0.1, its own temporary data directory):
 # irqd --simulate on a generated rates file of CPUS x IRQS (../shared/tools/gen_interrupts.py), scraped
 # every INTERVAL for SECONDS, then: irqd's series in Prometheus, samples per scrape, the last scrape's
-# duration, and Prometheus's resident memory when ready (no sample yet) and at the end. "drop" sizes scrape with the
-# metric_relabel_configs of docs/fleet.md (node_interrupts_total and irqd_irq_affinity_info dropped).
+# duration, and Prometheus's resident memory when ready (no sample yet) and at the end. SIZE:drop
+# scrapes everything and drops node_interrupts_total and irqd_irq_affinity_info in Prometheus
+# (metric_relabel_configs); SIZE:small asks irqd not to send them (GET /metrics?per_irq=false).
 # Usage: bench/prometheus_cost.sh [BUILD_DIR] [SECONDS] [INTERVAL] [SIZES...]
-#        (defaults: build 60 5s 16x64 64x512 64x512:drop 256x4096:drop)
+#        (defaults: build 60 15s 16x64 64x512 64x512:drop 64x512:small 256x4096:drop 256x4096:small)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 seconds=${2:-60}
-interval=${3:-5s}
+interval=${3:-15s}
 shift $(($# > 3 ? 3 : $#))
 sizes=("$@")
-((${#sizes[@]})) || sizes=(16x64 64x512 64x512:drop 256x4096:drop)
+((${#sizes[@]})) || sizes=(16x64 64x512 64x512:drop 64x512:small 256x4096:drop 256x4096:small)
 prometheus=$(command -v prometheus || true)
 [[ -n $prometheus ]] || { echo "prometheus is not installed (test/fleet/deps.sh)" >&2; exit 1; }
 
@@ -45,6 +46,7 @@ for spec in "${sizes[@]}"; do
   [[ -n $target ]] || { echo "irqd did not start at $size" >&2; cat "$dir/log" >&2; exit 1; }
   relabel=
   [[ $spec == *:drop ]] && relabel='"metric_relabel_configs": [{"source_labels": ["__name__"], "regex": "node_interrupts_total|irqd_irq_affinity_info", "action": "drop"}],'
+  [[ $spec == *:small ]] && relabel='"params": {"per_irq": ["false"]},'
   printf '{"global": {"scrape_interval": "%s", "scrape_timeout": "%s"}, "scrape_configs": [{"job_name": "irqd", %s "static_configs": [{"targets": ["%s"]}]}]}\n' \
       "$interval" "$interval" "$relabel" "$target" > "$dir/prometheus.yml"
   port=$(free_port)
