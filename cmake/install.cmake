@@ -18,6 +18,11 @@ endif()
 install(TARGETS irqctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # --simulate without a file looks for it here (config.cpp: default_simulation_file()).
 install(FILES ${PROJECT_SOURCE_DIR}/data/interrupts-per-day.txt DESTINATION ${CMAKE_INSTALL_DATADIR}/irqd)
+# Fleets (docs/fleet.md): Prometheus rules and their promtool tests, the Grafana dashboard, Ansible.
+install(FILES ${PROJECT_SOURCE_DIR}/prometheus/irqd-rules.yml ${PROJECT_SOURCE_DIR}/prometheus/irqd-rules.test.yml
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/irqd/prometheus)
+install(FILES ${PROJECT_SOURCE_DIR}/grafana/irqd.json DESTINATION ${CMAKE_INSTALL_DATADIR}/irqd/grafana)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/contrib/ansible DESTINATION ${CMAKE_INSTALL_DATADIR}/irqd)
 
 set(IRQD_CONFFILES /etc/irqd/irqd.conf /etc/default/irqd /etc/init.d/irqd /etc/init/irqd.conf)
 if(IRQD_INSTALL_BOOT_FILES)

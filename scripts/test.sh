@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./test/packaging/deps.sh clang libclang-rt-14-dev wrk curl tmux   # wrk, curl: soak/short and access_test; tmux: irqctl watch
+./test/fleet/deps.sh                  # prometheus (promtool) and ansible-core for test/fleet
 # chromium for the browser test; without it (or without the npm registry) that test is skipped, not failed.
 ./test/browser/deps.sh || echo "test.sh: browser test dependencies not installed; test browser/dashboard will be skipped" >&2
 build=${IRQD_BUILD_DIR:-build}

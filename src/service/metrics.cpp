@@ -113,13 +113,13 @@ void metrics_renderer::refresh_labels() {
     }
 }
 
-void metrics_renderer::interrupts(std::string& out, const std::function<void(std::string&)>& flush) {
+void metrics_renderer::interrupts(std::string& out, const std::function<void(std::string&)>& flush, bool per_irq) {
     const auto& snap = src_.samples.latest();
-    header(out, "node_interrupts_total", "counter",
-           "Interrupts serviced per IRQ and CPU since boot, from /proc/interrupts (labels as node_exporter's "
-           "interrupts collector; cpu is the CPU number).");
     const std::size_t ncpu = snap.cpus.size();
-    for (std::size_t r = 0; r < snap.rows.size(); ++r) {
+    if (per_irq) header(out, "node_interrupts_total", "counter",
+                        "Interrupts serviced per IRQ and CPU since boot, from /proc/interrupts (labels as node_exporter's "
+                        "interrupts collector; cpu is the CPU number).");
+    for (std::size_t r = 0; per_irq && r < snap.rows.size(); ++r) {
         if (!snap.rows[r].per_cpu) continue;           // ERR, MIS: one value, not per CPU (node_exporter skips them too)
         const auto& rl = row_labels_[r];
         const std::uint64_t* counts = snap.counts.data() + r * ncpu;
@@ -131,20 +131,30 @@ void metrics_renderer::interrupts(std::string& out, const std::function<void(std
         }
         if (flush && out.size() >= flush_bytes) flush(out);
     }
-    header(out, "irqd_cpu_interrupts_total", "counter", "Interrupts serviced per CPU since boot, all IRQs.");
-    std::vector<std::uint64_t> totals(ncpu, 0);
+    // Per CPU, all rows and the numbered IRQs alone: the rules' imbalance uses the second, what a plan
+    // can move, without the local timer and IPIs that every CPU gets alike.
+    std::vector<std::uint64_t> totals(ncpu, 0), devices(ncpu, 0);
     for (std::size_t r = 0; r < snap.rows.size(); ++r) {
         if (!snap.rows[r].per_cpu) continue;
         const std::uint64_t* counts = snap.counts.data() + r * ncpu;
         for (std::size_t c = 0; c < ncpu; ++c) totals[c] += counts[c];
+        if (snap.rows[r].number)
+            for (std::size_t c = 0; c < ncpu; ++c) devices[c] += counts[c];
     }
-    for (std::size_t c = 0; c < ncpu; ++c) {
-        out += "irqd_cpu_interrupts_total{cpu=\"";
-        append_number(out, std::uint64_t{snap.cpus[c]});
-        out += "\"} ";
-        append_number(out, totals[c]);
-        out += '\n';
-    }
+    auto per_cpu = [&](std::string_view name, std::string_view help, const std::vector<std::uint64_t>& values) {
+        header(out, name, "counter", help);
+        for (std::size_t c = 0; c < ncpu; ++c) {
+            out += name;
+            out += "{cpu=\"";
+            append_number(out, std::uint64_t{snap.cpus[c]});
+            out += "\"} ";
+            append_number(out, values[c]);
+            out += '\n';
+        }
+    };
+    per_cpu("irqd_cpu_interrupts_total", "Interrupts serviced per CPU since boot, all IRQs.", totals);
+    per_cpu("irqd_cpu_device_interrupts_total",
+            "Interrupts serviced per CPU since boot, numbered IRQs only (those whose affinity can be set).", devices);
     header(out, "irqd_interrupt_errors_total", "counter", "The kernel's ERR and MIS counts (spurious and missed interrupts).");
     for (const auto& r : snap.rows) {
         if (r.per_cpu) continue;
@@ -301,17 +311,17 @@ void metrics_renderer::cpu_load(std::string& out) {
     }
 }
 
-void metrics_renderer::render(std::string& out, const std::function<void(std::string&)>& flush) {
+void metrics_renderer::render(std::string& out, const std::function<void(std::string&)>& flush, bool per_irq) {
     out.clear();
     // One allocation per scrape at most: the size of the previous one plus some slack.
-    out.reserve(flush ? flush_bytes + 64 * 1024 : last_size_ + last_size_ / 8 + 4096);
+    out.reserve(flush ? flush_bytes + 64 * 1024 : per_irq ? last_size_ + last_size_ / 8 + 4096 : 64 * 1024);
     refresh_labels();
-    interrupts(out, flush);
+    interrupts(out, flush, per_irq);
     cpu_load(out);
-    affinity(out);
+    if (per_irq) affinity(out);
     daemon(out);
     if (flush) flush(out);
-    else last_size_ = out.size();
+    else if (per_irq) last_size_ = out.size();
 }
 
 namespace {
@@ -360,13 +370,13 @@ private:
 };
 }  // namespace
 
-std::string gzip_exposition(metrics_renderer& r) {
+std::string gzip_exposition(metrics_renderer& r, bool per_irq) {
     std::string body, chunk;
     gzip_writer z(body);
     r.render(chunk, [&](std::string& text) {
         z.write(text);
         text.clear();
-    });
+    }, per_irq);
     z.finish();
     return body;
 }
@@ -391,6 +401,18 @@ void add_metrics_route(api_context& ctx, metrics_renderer& r) {
     ctx.routes.push_back([&r](const request& req, const target& t, responder& send) {
         if (t.path != "/metrics") return false;
         if (!allow_only(req, http::verb::get, send)) return true;
+        bool per_irq = true;
+        if (auto* k = t.unknown_param({"per_irq"})) {
+            send(error_response(req, 400, "unknown_parameter", "unknown query parameter '" + *k + "' (allowed: per_irq)"));
+            return true;
+        }
+        if (auto* v = t.param("per_irq")) {
+            if (*v == "false" || *v == "0") per_irq = false;
+            else if (*v != "true" && *v != "1") {
+                send(error_response(req, 400, "bad_per_irq", "per_irq must be true or false"));
+                return true;
+            }
+        }
         response res{http::status::ok, req.version()};
         res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
         res.set(http::field::server, "irqd");
@@ -398,14 +420,14 @@ void add_metrics_route(api_context& ctx, metrics_renderer& r) {
         res.set(http::field::vary, "Accept-Encoding");
         if (accepts_gzip(req[http::field::accept_encoding])) {
             res.set(http::field::content_encoding, "gzip");
-            res.body() = gzip_exposition(r);
+            res.body() = gzip_exposition(r, per_irq);
         } else {
-            r.render(res.body());
+            r.render(res.body(), {}, per_irq);
         }
         send(std::move(res));
         return true;
     });
-    ctx.extra_endpoints.push_back("GET /metrics (Prometheus text format 0.0.4)");
+    ctx.extra_endpoints.push_back("GET /metrics[?per_irq=false] (Prometheus text format 0.0.4)");
 }
 
 }  // namespace irqd::service

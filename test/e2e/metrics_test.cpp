@@ -54,6 +54,11 @@ BOOST_AUTO_TEST_CASE(interrupt_counters_match_the_fake_procfs) {
     BOOST_TEST(m.value("irqd_cpu_interrupts_total", {{"cpu", "0"}}) == 105);
     BOOST_TEST(m.value("irqd_cpu_interrupts_total", {{"cpu", "1"}}) == 207);
     BOOST_TEST(m.value("irqd_cpu_interrupts_total", {{"cpu", "3"}}) == 16);
+    // Numbered IRQs only: NMI is left out.
+    BOOST_TEST(m.types.at("irqd_cpu_device_interrupts_total") == "counter");
+    BOOST_TEST(m.value("irqd_cpu_device_interrupts_total", {{"cpu", "0"}}) == 101);
+    BOOST_TEST(m.value("irqd_cpu_device_interrupts_total", {{"cpu", "1"}}) == 202);
+    BOOST_TEST(m.value("irqd_cpu_device_interrupts_total", {{"cpu", "3"}}) == 10);
 
     BOOST_TEST(m.value("irqd_irq_affinity_info", {{"irq", "30"}, {"affinity", "0-1"}, {"effective", "0-1"}, {"node", "0"}}) == 1);
     BOOST_TEST(m.value("irqd_irq_affinity_info", {{"irq", "31"}, {"affinity", "3"}, {"node", "1"}}) == 1);
@@ -77,7 +82,26 @@ BOOST_AUTO_TEST_CASE(interrupt_counters_match_the_fake_procfs) {
     BOOST_REQUIRE(eventually([&] { return scrape(d).value("node_interrupts_total", {{"cpu", "0"}, {"type", "30"}}) == 150; }));
     auto again = scrape(d);
     BOOST_TEST(again.value("irqd_cpu_interrupts_total", {{"cpu", "0"}}) == 155);
+    BOOST_TEST(again.value("irqd_cpu_device_interrupts_total", {{"cpu", "0"}}) == 151);
     BOOST_TEST(again.value("irqd_http_responses_total", {{"code", "200"}}) >= 2);
+
+    // ?per_irq=false, as a fleet scrapes big hosts: the per-CPU totals and the daemon's own series, no
+    // series per IRQ.
+    auto small = d.get("/metrics?per_irq=false");
+    BOOST_REQUIRE_EQUAL(small.status, 200u);
+    auto s = parse_prometheus_text(small.body);
+    BOOST_TEST(s.count("node_interrupts_total") == 0u);
+    BOOST_TEST(s.count("irqd_irq_affinity_info") == 0u);
+    BOOST_TEST(s.types.count("node_interrupts_total") == 0u);
+    BOOST_TEST(s.value("irqd_cpu_device_interrupts_total", {{"cpu", "0"}}) == 151);
+    BOOST_TEST(s.value("irqd_cpu_interrupts_total", {{"cpu", "3"}}) == 16);
+    BOOST_TEST(s.value("irqd_cpus") == 3);
+    BOOST_TEST(parse_prometheus_text(d.get("/metrics?per_irq=true").body).count("node_interrupts_total") == 9u);
+    for (auto [target, code] : {std::pair{"/metrics?per_irq=maybe", "bad_per_irq"}, {"/metrics?perirq=false", "unknown_parameter"}}) {
+        auto bad = d.get(target);
+        BOOST_TEST(bad.status == 400u);
+        BOOST_TEST(json_body(bad).at("error").at("code").as_string() == code);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(kernel_refusals_are_counted_by_errno) {
@@ -122,8 +146,11 @@ BOOST_AUTO_TEST_CASE(gzip_exposition_inflates_to_the_plain_one) {
     irqd::service::affinity_writer writer(port, true);
     irqd::service::metrics_renderer r({.samples = samples, .writer = writer});
 
-    std::string plain;
+    std::string plain, small;
     r.render(plain);
+    r.render(small, {}, false);
+    BOOST_TEST(small.find("node_interrupts_total") == std::string::npos);
+    BOOST_TEST(small.size() * 100 < plain.size());
     auto gz = irqd::service::gzip_exposition(r);
     BOOST_REQUIRE_GT(gz.size(), 18u);
     BOOST_TEST((static_cast<unsigned char>(gz[0]) == 0x1f && static_cast<unsigned char>(gz[1]) == 0x8b));

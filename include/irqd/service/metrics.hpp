@@ -30,11 +30,13 @@ public:
 
     // Replaces `out` with the whole exposition. With `flush`, `out` is handed to it whenever it passes
     // about a megabyte (and at the end), so a caller that compresses never holds the whole text.
-    void render(std::string& out, const std::function<void(std::string&)>& flush = {});
+    // Without `per_irq`, the IRQ x CPU and per-IRQ series are left out (GET /metrics?per_irq=false): what
+    // a fleet scrapes from big hosts, a few series per CPU instead of one per IRQ and CPU.
+    void render(std::string& out, const std::function<void(std::string&)>& flush = {}, bool per_irq = true);
 
 private:
     void refresh_labels();
-    void interrupts(std::string& out, const std::function<void(std::string&)>& flush);
+    void interrupts(std::string& out, const std::function<void(std::string&)>& flush, bool per_irq);
     void cpu_load(std::string& out);
     void affinity(std::string& out);
     void daemon(std::string& out);
@@ -54,7 +56,7 @@ void add_metrics_route(api_context& ctx, metrics_renderer& r);
 
 // gzip of the exposition, as Prometheus asks with Accept-Encoding: gzip (level 1: the labels repeat a
 // lot, so even the fastest level shrinks the text about tenfold).
-std::string gzip_exposition(metrics_renderer& r);
+std::string gzip_exposition(metrics_renderer& r, bool per_irq = true);
 
 // The label value as the exposition format wants it: backslash, double quote and newline escaped.
 void append_label_value(std::string& out, std::string_view v);
