@@ -91,10 +91,13 @@ core::result<std::unique_ptr<simulated_machine>> simulated_machine::create(const
         write_text(cpu_dir / "possible", m->online_.to_list() + "\n");
         write_text(cpu_dir / "isolated", "\n");
         write_text(cpu_dir / "nohz_full", "\n");
-        write_text(m->sysfs_ / "devices/system/node/node0/cpulist", m->online_.to_list() + "\n");
+        const auto nodes = m->nodes();
+        for (std::size_t n = 0; n < nodes.size(); ++n)
+            write_text(m->sysfs_ / "devices/system/node" / ("node" + std::to_string(n)) / "cpulist",
+                       nodes[n].to_list() + "\n");
+        m->write_devices();   // first: it gives each device's IRQs their node
         for (const auto& r : m->rows_)
             if (r.row.number) m->write_irq_files(r);
-        m->write_devices();
     } catch (const std::exception& e) {
         return core::error{std::string("cannot build the simulated machine: ") + e.what()};
     }
@@ -117,7 +120,16 @@ void simulated_machine::write_irq_files(const sim_row& r) {
     write_text(dir / "smp_affinity", r.affinity.to_mask() + "\n");
     write_text(dir / "effective_affinity_list", r.affinity.to_list() + "\n");
     write_text(dir / "effective_affinity", r.affinity.to_mask() + "\n");
-    write_text(dir / "node", "0\n");
+    write_text(dir / "node", std::to_string(r.node) + "\n");
+}
+
+// A machine of 4 CPUs or more has two NUMA nodes, each half of the CPUs (as a two-socket server);
+// a smaller one has one.
+std::vector<core::cpu_set> simulated_machine::nodes() const {
+    if (cpus_.size() < 4) return {online_};
+    std::vector<core::cpu_set> out(2);
+    for (std::size_t c = 0; c < cpus_.size(); ++c) out[c < cpus_.size() / 2 ? 0 : 1].add(cpus_[c]);
+    return out;
 }
 
 void simulated_machine::advance(core::clock_time now) {
@@ -273,9 +285,16 @@ void simulated_machine::write_devices() {
             if ((pass == 0) != q.index.has_value()) continue;
             if (auto* d = device_for(q, r.row.name)) d->irqs.push_back(*r.row.number);
         }
-    for (const auto& d : devices) {
+    // NICs alternate between the nodes (eth0 on node 0, eth1 on node 1, ...), as on a two-socket server
+    // with a NIC per socket; their IRQs' /proc/irq/N/node says the same.
+    const auto node_count = nodes().size();
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+        const auto& d = devices[i];
+        const int node = static_cast<int>(i % node_count);
+        for (auto irq : d.irqs)
+            if (auto it = by_number_.find(irq); it != by_number_.end()) rows_[it->second].node = node;
         const auto dir = sysfs_ / "devices/pci0000:00" / d.pci;
-        write_text(dir / "numa_node", "0\n");
+        write_text(dir / "numa_node", std::to_string(node) + "\n");
         write_text(dir / "irq", "0\n");
         write_text(dir / "net" / d.netdev / "ifindex", "2\n");
         for (auto irq : d.irqs) write_text(dir / "msi_irqs" / std::to_string(irq), "msix\n");

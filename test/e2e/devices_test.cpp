@@ -53,3 +53,32 @@ BOOST_AUTO_TEST_CASE(mlx5_comp3_is_eth2_queue_3_and_filters_pick_devices) {
     BOOST_TEST(txrx.at("irqs").at(0).at("device").at("queue").to_number<int>() == 0);
     BOOST_TEST(d.get("/api/v1/interrupts?devices=x").status == 400u);   // a typo is a 400, not a silent no-filter
 }
+
+// A simulated machine of 4 CPUs or more is a two-socket server: two NUMA nodes of half the CPUs
+// each, its NICs alternating between them, and each queue IRQ's node that of its NIC.
+BOOST_AUTO_TEST_CASE(a_simulated_machine_of_8_cpus_has_a_nic_on_each_of_two_nodes) {
+    temp_dir t;
+    std::string text = "           CPU0       CPU1       CPU2       CPU3       CPU4       CPU5       CPU6       CPU7\n";
+    for (unsigned nic = 0; nic < 2; ++nic)
+        for (unsigned q = 0; q < 4; ++q)
+            text += " " + std::to_string(100 + nic * 10 + q) + ":  100  0  0  0  0  0  0  0  IR-PCI-MSI " +
+                    std::to_string(q) + "-edge  eth" + std::to_string(nic) + "-TxRx-" + std::to_string(q) + "\n";
+    write(t.path / "rates.txt", text);
+    irqd_process d({"--simulate", (t.path / "rates.txt").string(), "--interval", "100ms"});
+    BOOST_REQUIRE(d.wait_samples(1));
+    auto node_of = [&](unsigned irq) {
+        return json_body(d.get("/api/v1/interrupts/" + std::to_string(irq))).at("device").at("node").to_number<int>();
+    };
+    BOOST_TEST(node_of(100) == 0);
+    BOOST_TEST(node_of(113) == 1);
+    auto cpus = json_body(d.get("/api/v1/cpus"));
+    BOOST_TEST(cpus.at("online").as_string() == "0-7");
+    auto ids = [&](const std::string& query) {
+        std::string out;
+        const auto v = json_body(d.get("/api/v1/interrupts?window=1h&" + query));   // kept: the loop reads into it
+        for (const auto& i : v.at("irqs").as_array())
+            out += std::string(i.at("irq").as_string()) + " ";
+        return out;
+    };
+    BOOST_TEST(ids("netdev=eth1") == "110 111 112 113 ");
+}

@@ -59,6 +59,7 @@ private:
         std::vector<double> fraction;                     // sub-interrupt remainders per CPU column
         core::cpu_set affinity;
         bool net_queue = false;                           // brings packets (NIC queue IRQ)
+        int node = 0;                                     // NUMA node of its device
     };
     // Per-CPU kernel counters the load model advances (doubles: fractions carry over).
     struct cpu_load {
@@ -68,6 +69,7 @@ private:
     };
     simulated_machine() = default;
     void write_irq_files(const sim_row& r);
+    std::vector<core::cpu_set> nodes() const;              // CPUs per NUMA node: two halves from 4 CPUs
     void write_devices();                                 // NIC PCI devices in <sysfs>/bus/pci
     void advance_load(const std::vector<double>& fired, const std::vector<double>& net_fired, double seconds);
     void write_load_files();                              // <procfs>/stat, softirqs, net/softnet_stat
