@@ -118,7 +118,7 @@ elseif(IRQD_DPKG_SHLIBDEPS AND IRQD_FILE)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
   # What dpkg-shlibdeps says on Debian 12, rounded up to the build's own gcc 12 and glibc 2.36.
-  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.36), libgcc-s1 (>= 12), libstdc++6 (>= 12)")
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.36), libgcc-s1 (>= 12), libstdc++6 (>= 12), zlib1g (>= 1:1.2.13)")
   if(NOT IRQD_STATIC_BOOST)
     message(WARNING "IRQD_STATIC_BOOST is OFF and dpkg-shlibdeps is missing: the .deb will not depend on Boost")
   endif()
