@@ -99,3 +99,30 @@ BOOST_AUTO_TEST_CASE(health_is_answered_while_big_answers_stream) {
         text_size = (text_size << 8) | static_cast<unsigned char>(metrics_body[metrics_body.size() - 4 + static_cast<std::size_t>(i)]);
     BOOST_TEST(text_size > 256u * 4096u * 80u);
 }
+
+// A streamed answer ends with the last chunk and the connection goes on to the next request; an
+// HTTP/1.0 client (no chunks) gets the body up to the close.
+BOOST_AUTO_TEST_CASE(a_streamed_answer_keeps_the_connection_and_http10_gets_it_plain) {
+    irqd_process d({"--simulate", "--interval", "100ms", "--history", "1s:1h"});
+    raw_socket s(d.port());
+    s.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+           "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    auto both = s.read_all();
+    auto first = parse_response(both);
+    BOOST_TEST(first.status == 200u);
+    BOOST_TEST(first.header("transfer-encoding") == "chunked");
+    auto end = both.find("\r\n0\r\n\r\nHTTP/1.1 200 OK\r\n");
+    BOOST_TEST_REQUIRE(end != std::string::npos);
+    auto metrics = dechunk(first.body.substr(0, first.body.find("HTTP/1.1 200 OK")));
+    BOOST_TEST(metrics.find("\nirqd_build_info{version=") != std::string::npos);
+    BOOST_TEST(json::parse(parse_response(both.substr(end + 7)).body).at("status").as_string() == "ok");
+
+    raw_socket old(d.port());
+    old.send("GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+    auto plain = parse_response(old.read_all());
+    BOOST_TEST(plain.status == 200u);
+    BOOST_TEST(plain.header("transfer-encoding").empty());
+    BOOST_TEST(old.closed());
+    BOOST_TEST(plain.body.find("\nirqd_build_info{version=") != std::string::npos);
+    BOOST_TEST(plain.body.ends_with("\n"));
+}
