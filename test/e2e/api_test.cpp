@@ -238,4 +238,8 @@ BOOST_AUTO_TEST_CASE(answers_are_kept_per_sample_with_etags) {
     BOOST_TEST(moved.status == 200u);
     BOOST_TEST(moved.header("etag") != tag);
     BOOST_TEST(json::parse(moved.body).at("affinity").as_string() == "1");
+    // /health counts what the cache did: the second GET and the three 304s were hits.
+    auto cache = d.health().at("answer_cache");
+    BOOST_TEST(cache.at("hits").to_number<std::uint64_t>() == 4u);
+    BOOST_TEST(cache.at("entries").to_number<std::uint64_t>() == 1u);
 }
