@@ -135,7 +135,9 @@ private:
     // (HTTP/1.0 has no chunks: the body runs to the connection's close).
     void send_stream(response head, std::unique_ptr<body_source> body) {
         // HEAD: made whole, for the Content-Length a HEAD has always given (send() drops the body).
-        if (head_) return responder([this](response res) { send(std::move(res)); }).stream(std::move(head), std::move(body));
+        if (head_)
+            return responder([self = shared_from_this()](response res) { self->send(std::move(res)); })
+                .stream(std::move(head), std::move(body));
         busy_ = true;
         ++server_.stats_.responses[static_cast<unsigned>(head.result_int())];
         chunked_ = head.version() >= 11;
