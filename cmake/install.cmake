@@ -37,6 +37,10 @@ if(IRQD_INSTALL_BOOT_FILES)
 endif()
 # What the static programs hold (glibc, libstdc++, Boost) and their licences; a changelog, for dpkg.
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
+if(IRQD_STATIC)
+  # lintian's embedded-library: zlib is linked into the static irqd on purpose (docs/install.md).
+  install(FILES ${PROJECT_SOURCE_DIR}/packaging/lintian/irqd DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides)
+endif()
 set(IRQD_CHANGELOG ${PROJECT_BINARY_DIR}/packaging/changelog.gz)
 
 file(GLOB IRQD_DOCS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md)
