@@ -37,6 +37,10 @@ if(IRQD_INSTALL_BOOT_FILES)
 endif()
 # What the static programs hold (glibc, libstdc++, Boost) and their licences; a changelog, for dpkg.
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
+if(IRQD_STATIC)
+  # lintian's embedded-library: zlib is linked into the static irqd on purpose (docs/install.md).
+  install(FILES ${PROJECT_SOURCE_DIR}/packaging/lintian/irqd DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides)
+endif()
 set(IRQD_CHANGELOG ${PROJECT_BINARY_DIR}/packaging/changelog.gz)
 
 file(GLOB IRQD_DOCS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md)
@@ -118,7 +122,7 @@ elseif(IRQD_DPKG_SHLIBDEPS AND IRQD_FILE)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
   # What dpkg-shlibdeps says on Debian 12, rounded up to the build's own gcc 12 and glibc 2.36.
-  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.36), libgcc-s1 (>= 12), libstdc++6 (>= 12)")
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libc6 (>= 2.36), libgcc-s1 (>= 12), libstdc++6 (>= 12), zlib1g (>= 1:1.2.13)")
   if(NOT IRQD_STATIC_BOOST)
     message(WARNING "IRQD_STATIC_BOOST is OFF and dpkg-shlibdeps is missing: the .deb will not depend on Boost")
   endif()

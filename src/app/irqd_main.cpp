@@ -125,6 +125,15 @@ int main(int argc, char** argv) {
     api_context ctx{.config = cfg, .samples = samples, .writer = writer};
     ctx.simulated = sim != nullptr;
     ctx.hub = &hub;
+    answer_cache answers(cfg.limit.answer_cache_entries, cfg.limit.answer_cache_bytes);
+    ctx.answers = &answers;
+    // A sample makes every kept answer old: free them now rather than at the next request.
+    samples.add_observer([&] { answers.clear(); });
+    ctx.health_sections.push_back([&](boost::json::object& o) {
+        const auto& n = answers.counters();
+        o["answer_cache"] = boost::json::object{{"entries", answers.size()}, {"bytes", answers.bytes()},
+                                                {"hits", n.hits}, {"misses", n.misses}};
+    });
     http_server server(
         io, cfg.limit, [&](request&& req, responder send) { handle_request(std::move(req), std::move(send), ctx); },
         [&](server_stream&& stream, request&& req, boost::beast::flat_buffer&& early) {

@@ -71,6 +71,56 @@ void raw(api_call& c) {
     c.send(std::move(res));
 }
 
+// What cached answers depend on moves only with a sample (taken or skipped) or an affinity write or
+// refusal (the rows show affinities): the sum of those counters changes whenever one of them does.
+std::uint64_t answers_generation(const api_context& ctx) {
+    const auto& st = ctx.samples.stats();
+    return st.samples + st.skipped + ctx.writer.writes() + ctx.writer.failures();
+}
+
+response cached_response(const request& req, const answer_cache::entry& e) {
+    const bool fresh = answer_cache::matches(req[http::field::if_none_match], e.etag);
+    response res{fresh ? http::status::not_modified : http::status::ok, req.version()};
+    if (!fresh) {
+        res.set(http::field::content_type, e.content_type);
+        res.body() = *e.body;
+    }
+    res.set(http::field::server, "irqd");
+    res.set(http::field::etag, e.etag);
+    res.set(http::field::cache_control, "no-cache");   // may be kept, but ask again (a 304 is cheap)
+    res.keep_alive(req.keep_alive());
+    return res;
+}
+
+// GETs whose answer depends only on the samples and affinities: answered from the cache when the
+// data has not moved since, else built by the route and kept. Only after the token check passed, and
+// the token is no part of the key: an answer is the same for whoever may read it.
+bool answer_cached(api_call& c, const std::vector<std::string_view>& rest) {
+    auto* cache = c.ctx.answers;
+    if (!cache || (c.req.method() != http::verb::get && c.req.method() != http::verb::head)) return false;
+    const bool cacheable = (rest[0] == "interrupts" && rest.size() <= 2) ||
+                           ((rest[0] == "cpus" || rest[0] == "raw") && rest.size() == 1);
+    if (!cacheable) return false;
+    auto key = answer_cache::key(c.t);
+    const auto generation = answers_generation(c.ctx);
+    if (const auto* e = cache->find(key, generation)) {
+        c.send(cached_response(c.req, *e));
+        return true;
+    }
+    auto head = answer_head(c.req);
+    head.set(http::field::if_none_match, c.req[http::field::if_none_match]);
+    // Streamed answers (too big to keep) pass by; whole ones are kept.
+    c.send = c.send.with_send([cache, key = std::move(key), generation, head = std::move(head), send = c.send](response res) {
+        if (res.result() != http::status::ok) return send(std::move(res));
+        auto e = cache->store(key, generation, res[http::field::content_type], res.body());
+        if (answer_cache::matches(head[http::field::if_none_match], e.etag)) return send(cached_response(head, e));
+        res.set(http::field::etag, e.etag);
+        res.set(http::field::cache_control, "no-cache");
+        send(std::move(res));
+    });
+    return false;
+}
+
 void dispatch(api_call& c) {
     if (c.ctx.access && c.ctx.access->needs_token(c.req) && !c.ctx.access->authorized(c.req))
         return c.send(c.ctx.access->unauthorized(c.req));
@@ -85,6 +135,7 @@ void dispatch(api_call& c) {
     if (s[1] != "v1") return c.fail(404, "not_found", "unknown API version '" + s[1] + "' (this irqd serves /api/v1)");
     std::vector<std::string_view> rest(s.begin() + 2, s.end());
     if (rest.empty()) { if (c.only(http::verb::get)) index(c); return; }
+    if (answer_cached(c, rest)) return;
     if (rest[0] == "interrupts" && rest.size() == 1) { if (c.only(http::verb::get)) get_interrupts(c); return; }
     if (rest[0] == "interrupts" && rest.size() == 2) { if (c.only(http::verb::get)) get_one_irq(c, rest[1]); return; }
     if (rest[0] == "interrupts" && rest.size() == 3 && rest[2] == "affinity")

@@ -12,6 +12,7 @@
 #include "irqd/core/irq_selection.hpp"
 #include "irqd/core/time_parse.hpp"
 #include "irqd/service/irq_devices.hpp"
+#include "irqd/service/json_text.hpp"
 
 namespace irqd::service {
 namespace json = boost::json;
@@ -25,6 +26,107 @@ bool plain_row_id(std::string_view s) {
 }
 
 double per_second(std::uint64_t count, double seconds) { return seconds > 0 ? static_cast<double>(count) / seconds : 0.0; }
+
+// Answers with more cells (rows x CPUs) than this are streamed; 256 x 256 is ~1 MB of JSON.
+constexpr std::size_t stream_cells = 64 * 1024;
+
+// The answer of GET /api/v1/interrupts as JSON text in slices of about 256 kB: the window and CPUs,
+// the rows a batch at a time, then the CPU totals. Each row's name, device and affinity come from the
+// sample current when its slice is made.
+class interrupts_slices final : public body_source {
+public:
+    interrupts_slices(api_context& ctx, core::window_counts w, json::object window, std::vector<std::size_t> cols,
+                      core::selected_rows picked)
+        : ctx_(ctx), w_(std::move(w)), window_(std::move(window)), cols_(std::move(cols)), picked_(std::move(picked)),
+          seconds_(std::chrono::duration<double>(w_.to - w_.from).count()) {}
+
+    std::size_t cells() const { return picked_.rows.size() * cols_.size(); }
+
+    bool next(std::string& out) override {
+        const std::size_t until = out.size() + slice_bytes;
+        const auto& shape = w_.shape;
+        if (at_ == 0) {
+            out += "{\"window\":";
+            append_json(out, window_);
+            out += ",\"cpus\":[";
+            for (std::size_t k = 0; k < cols_.size(); ++k) {
+                if (k) out += ',';
+                out += std::to_string(shape->cpus[cols_[k]]);
+            }
+            out += "],\"irqs\":[";
+        }
+        for (; at_ < picked_.rows.size() && out.size() < until; ++at_) {
+            if (at_) out += ',';
+            append_json(out, row_json(picked_.rows[at_]));
+        }
+        if (at_ < picked_.rows.size()) return true;
+        const std::uint64_t grand = picked_.total;
+        json::array totals;
+        for (std::size_t k = 0; k < cols_.size(); ++k)
+            totals.push_back(json::object{{"cpu", shape->cpus[cols_[k]]},
+                                          {"count", picked_.per_column[k]},
+                                          {"rate", per_second(picked_.per_column[k], seconds_)},
+                                          {"share", grand ? static_cast<double>(picked_.per_column[k]) / static_cast<double>(grand) : 0.0}});
+        out += "],\"cpu_totals\":";
+        append_json(out, totals);
+        out += ",\"total\":";
+        append_json(out, grand);
+        out += ",\"rate\":";
+        append_json(out, per_second(grand, seconds_));
+        out += "}\n";
+        return false;
+    }
+
+private:
+    static constexpr std::size_t slice_bytes = 256 * 1024;
+
+    json::object row_json(const core::selected_rows::row& p) {
+        const auto& snap = ctx_.samples.latest();
+        // Row ids to rows of the latest sample, made again when a sample came since the last slice.
+        if (row_of_samples_ != ctx_.samples.stats().samples + 1) {
+            row_of_samples_ = ctx_.samples.stats().samples + 1;
+            row_of_.clear();
+            row_of_.reserve(snap.rows.size());
+            for (std::size_t i = 0; i < snap.rows.size(); ++i) row_of_.emplace(snap.rows[i].id, i);
+        }
+        const auto& shape = w_.shape;
+        const auto& id = shape->row_ids[p.index];
+        json::object o;
+        o["irq"] = id;
+        auto it = row_of_.find(id);
+        if (it != row_of_.end()) {
+            const auto& row = snap.rows[it->second];
+            o["name"] = row.name;
+            o["chip"] = row.chip;
+            add_device_json(ctx_.samples.devices(), row, o);
+            if (row.number)
+                if (auto* info = ctx_.samples.irq_info(*row.number)) {
+                    o["affinity"] = set_json(info->affinity);
+                    o["effective"] = set_json(info->effective);
+                }
+        } else {
+            o["name"] = "";
+            o["gone"] = true;
+        }
+        json::array counts;
+        counts.reserve(cols_.size());
+        for (auto k : cols_) counts.push_back(w_.counts[p.index * shape->cpus.size() + k]);
+        o["counts"] = std::move(counts);
+        o["total"] = p.total;
+        o["rate"] = per_second(p.total, seconds_);
+        return o;
+    }
+
+    api_context& ctx_;
+    core::window_counts w_;
+    json::object window_;
+    std::vector<std::size_t> cols_;
+    core::selected_rows picked_;
+    double seconds_;
+    std::size_t at_ = 0;
+    std::unordered_map<std::string_view, std::size_t> row_of_;
+    std::uint64_t row_of_samples_ = 0;   // samples + 1 when row_of_ was made; 0: not yet
+};
 
 }  // namespace
 
@@ -57,16 +159,11 @@ void get_interrupts(api_call& c) {
     if (const std::string* name_glob = c.t.param("name")) sel.pattern = *name_glob;
 
     const auto& snap = c.ctx.samples.latest();
-    std::unordered_map<std::string_view, std::size_t> row_of;
-    row_of.reserve(snap.rows.size());
-    for (std::size_t i = 0; i < snap.rows.size(); ++i) row_of.emplace(snap.rows[i].id, i);
-
-    double seconds = std::chrono::duration<double>(w->to - w->from).count();
     const auto& shape = w->shape;
     std::vector<std::size_t> cols;
     if (shape)
-        for (std::size_t c = 0; c < shape->cpus.size(); ++c)
-            if (!cpu_filter || cpu_filter->contains(shape->cpus[c])) cols.push_back(c);
+        for (std::size_t k = 0; k < shape->cpus.size(); ++k)
+            if (!cpu_filter || cpu_filter->contains(shape->cpus[k])) cols.push_back(k);
     core::selected_rows picked;
     picked.per_column.assign(cols.size(), 0);
     const device_filter devices{c.t.param("device"), c.t.param("netdev"), c.t.param("driver")};
@@ -74,51 +171,19 @@ void get_interrupts(api_call& c) {
     if (!devices.empty())
         on_device = [&](const core::irq_row* row) { return devices.matches(c.ctx.samples.devices(), row); };
     if (shape) picked = core::select_rows(*shape, w->counts, cols, sel, snap, on_device);
-    const auto& cpu_totals = picked.per_column;
-    const std::uint64_t grand = picked.total;
-    json::array cpu_list;
-    for (auto c : cols) cpu_list.push_back(shape->cpus[c]);
-    json::array irqs;
-    irqs.reserve(picked.rows.size());
-    for (const auto& p : picked.rows) {
-        const auto& id = shape->row_ids[p.index];
-        json::object o;
-        o["irq"] = id;
-        auto it = row_of.find(id);
-        if (it != row_of.end()) {
-            const auto& row = snap.rows[it->second];
-            o["name"] = row.name;
-            o["chip"] = row.chip;
-            add_device_json(c.ctx.samples.devices(), row, o);
-            if (row.number)
-                if (auto* info = c.ctx.samples.irq_info(*row.number)) {
-                    o["affinity"] = set_json(info->affinity);
-                    o["effective"] = set_json(info->effective);
-                }
-        } else {
-            o["name"] = "";
-            o["gone"] = true;
-        }
-        json::array counts;
-        counts.reserve(cols.size());
-        for (auto c : cols) counts.push_back(w->counts[p.index * shape->cpus.size() + c]);
-        o["counts"] = std::move(counts);
-        o["total"] = p.total;
-        o["rate"] = per_second(p.total, seconds);
-        irqs.push_back(std::move(o));
+    auto window = window_json(*w, from, to);
+    auto body = std::make_unique<interrupts_slices>(c.ctx, std::move(*w), std::move(window), std::move(cols),
+                                                    std::move(picked));
+    response res{http::status::ok, c.req.version()};
+    res.set(http::field::content_type, "application/json");
+    res.set(http::field::server, "irqd");
+    res.keep_alive(c.req.keep_alive());
+    // A big answer (the whole table of a big machine) is streamed, a slice of rows at a time, so other
+    // requests are answered meanwhile; a small one is made at once, and kept per sample.
+    if (body->cells() > stream_cells) return c.send.stream(std::move(res), std::move(body));
+    while (body->next(res.body())) {
     }
-    json::array totals;
-    for (std::size_t k = 0; k < cols.size(); ++k)
-        totals.push_back(json::object{{"cpu", shape->cpus[cols[k]]},
-                                      {"count", cpu_totals[k]},
-                                      {"rate", per_second(cpu_totals[k], seconds)},
-                                      {"share", grand ? static_cast<double>(cpu_totals[k]) / static_cast<double>(grand) : 0.0}});
-    c.reply(200, json::object{{"window", window_json(*w, from, to)},
-                            {"cpus", std::move(cpu_list)},
-                            {"irqs", std::move(irqs)},
-                            {"cpu_totals", std::move(totals)},
-                            {"total", grand},
-                            {"rate", per_second(grand, seconds)}});
+    c.send(std::move(res));
 }
 
 void get_one_irq(api_call& c, std::string_view id) {

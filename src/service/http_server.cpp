@@ -3,10 +3,15 @@
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/json/serialize.hpp>
@@ -119,7 +124,65 @@ private:
         busy_ = true;
         head_ = parser_->get().method() == http::verb::head;
         auto self = shared_from_this();
-        server_.handler_(parser_->release(), [self](response res) { self->send(std::move(res)); });
+        server_.handler_(parser_->release(),
+                         responder([self](response res) { self->send(std::move(res)); },
+                                   [self](response head, std::unique_ptr<body_source> body) {
+                                       self->send_stream(std::move(head), std::move(body));
+                                   }));
+    }
+
+    // A streamed body: the head, then one chunk per slice, each produced when the one before is written
+    // (HTTP/1.0 has no chunks: the body runs to the connection's close).
+    void send_stream(response head, std::unique_ptr<body_source> body) {
+        // HEAD: made whole, for the Content-Length a HEAD has always given (send() drops the body).
+        if (head_)
+            return responder([self = shared_from_this()](response res) { self->send(std::move(res)); })
+                .stream(std::move(head), std::move(body));
+        busy_ = true;
+        ++server_.stats_.responses[static_cast<unsigned>(head.result_int())];
+        chunked_ = head.version() >= 11;
+        keep_alive_ = !server_.stopping_ && chunked_ && head.keep_alive();
+        auto h = std::make_shared<http::response<http::empty_body>>();
+        static_cast<http::response_header<>&>(*h) = std::move(head.base());
+        h->keep_alive(keep_alive_);
+        h->chunked(chunked_);
+        source_ = std::move(body);
+        auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*h);
+        stream_.expires_after(server_.limits_.read_timeout);
+        http::async_write_header(stream_, *sr, [self = shared_from_this(), h, sr](beast::error_code ec, std::size_t) {
+            if (ec) return self->do_close();
+            self->next_slice();
+        });
+    }
+    void next_slice() {
+        slice_.clear();
+        const bool more = source_->next(slice_);
+        auto written = [self = shared_from_this(), more](beast::error_code ec, std::size_t) {
+            if (ec) return self->do_close();
+            if (more) return self->next_slice();
+            self->end_stream();
+        };
+        stream_.expires_after(server_.limits_.read_timeout);
+        if (slice_.empty()) {
+            if (more) return asio::post(stream_.get_executor(), [self = shared_from_this()] { self->next_slice(); });
+            return end_stream();
+        }
+        if (chunked_) asio::async_write(stream_, http::make_chunk(asio::buffer(slice_)), std::move(written));
+        else asio::async_write(stream_, asio::buffer(slice_), std::move(written));
+    }
+    void end_stream() {
+        if (!chunked_) return stream_done();
+        asio::async_write(stream_, http::make_chunk_last(), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) return self->do_close();
+            self->stream_done();
+        });
+    }
+    void stream_done() {
+        source_.reset();
+        slice_ = std::string();
+        busy_ = false;
+        if (!keep_alive_) return do_close();
+        do_read();
     }
 
     void send(response res, bool linger = false) {
@@ -176,7 +239,19 @@ private:
     http_server::listener& from_;
     bool busy_ = false;
     bool head_ = false;   // the request being answered is a HEAD
+    // The streamed answer being written: where its slices come from, the one in flight, and how.
+    std::unique_ptr<body_source> source_;
+    std::string slice_;
+    bool chunked_ = true, keep_alive_ = true;
 };
+
+void responder::stream(response head, std::unique_ptr<body_source> body) const {
+    if (stream_) return stream_(std::move(head), std::move(body));
+    head.body().clear();
+    while (body->next(head.body())) {
+    }
+    send_(std::move(head));
+}
 
 http_server::http_server(asio::io_context& io, const limits& lim, handler h, upgrade_handler u)
     : io_(io), limits_(lim), handler_(std::move(h)), upgrade_(std::move(u)), grace_(io) {}

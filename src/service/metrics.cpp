@@ -5,10 +5,8 @@
 #include <charconv>
 #include <cstring>
 
-#include <boost/beast/zlib/deflate_stream.hpp>
-#include <boost/crc.hpp>
-
 #include <unistd.h>
+#include <zlib.h>
 
 #include "irqd/core/cpu_counters.hpp"
 #include "irqd/core/version.hpp"
@@ -88,51 +86,54 @@ void append_label_value(std::string& out, std::string_view v) {
     }
 }
 
-void metrics_renderer::refresh_labels() {
-    const auto& snap = src_.samples.latest();
-    bool same = cpus_ == snap.cpus && row_keys_.size() == snap.rows.size();
-    for (std::size_t r = 0; same && r < snap.rows.size(); ++r)
-        same = row_keys_[r].first == snap.rows[r].id && row_keys_[r].second == snap.rows[r].name;
-    if (same) return;
-    cpus_ = snap.cpus;
-    cpu_labels_.clear();
-    for (auto c : cpus_) cpu_labels_.push_back("node_interrupts_total{cpu=\"" + std::to_string(c));
-    row_keys_.clear();
-    row_labels_.clear();
-    for (const auto& r : snap.rows) {
-        row_keys_.emplace_back(r.id, r.name);
-        const auto [info, devices] = info_and_devices(r);
-        std::string l = "\",type=\"";
-        append_label_value(l, r.id);
-        l += "\",info=\"";
-        append_label_value(l, info);
-        l += "\",devices=\"";
-        append_label_value(l, devices);
-        l += "\"} ";
-        row_labels_.push_back(std::move(l));
+struct metrics_renderer::label_set {
+    std::vector<std::pair<std::string, std::string>> row_keys;   // id and name the labels were built for
+    std::vector<unsigned> cpus;
+    std::vector<std::string> row_labels;             // `",type="30",info="...",devices="..."} `
+    std::vector<std::string> cpu_labels;             // `node_interrupts_total{cpu="3`
+
+    bool fits(const core::snapshot& snap) const {
+        if (cpus != snap.cpus || row_keys.size() != snap.rows.size()) return false;
+        for (std::size_t r = 0; r < snap.rows.size(); ++r)
+            if (row_keys[r].first != snap.rows[r].id || row_keys[r].second != snap.rows[r].name) return false;
+        return true;
     }
+};
+
+std::shared_ptr<const metrics_renderer::label_set> metrics_renderer::labels() {
+    const auto& snap = src_.samples.latest();
+    if (labels_ && labels_->fits(snap)) return labels_;
+    // A new set, not an edit of the old one: a scrape still being streamed keeps the set it began with.
+    auto l = std::make_shared<label_set>();
+    l->cpus = snap.cpus;
+    for (auto c : l->cpus) l->cpu_labels.push_back("node_interrupts_total{cpu=\"" + std::to_string(c));
+    for (const auto& r : snap.rows) {
+        l->row_keys.emplace_back(r.id, r.name);
+        const auto [info, devices] = info_and_devices(r);
+        std::string text = "\",type=\"";
+        append_label_value(text, r.id);
+        text += "\",info=\"";
+        append_label_value(text, info);
+        text += "\",devices=\"";
+        append_label_value(text, devices);
+        text += "\"} ";
+        l->row_labels.push_back(std::move(text));
+    }
+    labels_ = std::move(l);
+    return labels_;
 }
 
-void metrics_renderer::interrupts(std::string& out, const std::function<void(std::string&)>& flush, bool per_irq) {
+void metrics_renderer::irq_header(std::string& out) {
+    header(out, "node_interrupts_total", "counter",
+           "Interrupts serviced per IRQ and CPU since boot, from /proc/interrupts (labels as node_exporter's "
+           "interrupts collector; cpu is the CPU number).");
+}
+
+// Per CPU, all rows and the numbered IRQs alone: the rules' imbalance uses the second, what a plan
+// can move, without the local timer and IPIs that every CPU gets alike. Then ERR and MIS.
+void metrics_renderer::cpu_totals(std::string& out) {
     const auto& snap = src_.samples.latest();
     const std::size_t ncpu = snap.cpus.size();
-    if (per_irq) header(out, "node_interrupts_total", "counter",
-                        "Interrupts serviced per IRQ and CPU since boot, from /proc/interrupts (labels as node_exporter's "
-                        "interrupts collector; cpu is the CPU number).");
-    for (std::size_t r = 0; per_irq && r < snap.rows.size(); ++r) {
-        if (!snap.rows[r].per_cpu) continue;           // ERR, MIS: one value, not per CPU (node_exporter skips them too)
-        const auto& rl = row_labels_[r];
-        const std::uint64_t* counts = snap.counts.data() + r * ncpu;
-        for (std::size_t c = 0; c < ncpu; ++c) {
-            out += cpu_labels_[c];
-            out += rl;
-            append_number(out, counts[c]);
-            out += '\n';
-        }
-        if (flush && out.size() >= flush_bytes) flush(out);
-    }
-    // Per CPU, all rows and the numbered IRQs alone: the rules' imbalance uses the second, what a plan
-    // can move, without the local timer and IPIs that every CPU gets alike.
     std::vector<std::uint64_t> totals(ncpu, 0), devices(ncpu, 0);
     for (std::size_t r = 0; r < snap.rows.size(); ++r) {
         if (!snap.rows[r].per_cpu) continue;
@@ -311,73 +312,117 @@ void metrics_renderer::cpu_load(std::string& out) {
     }
 }
 
+// One scrape in slices: the rows of the IRQ x CPU series a batch at a time, then everything else
+// (a few lines per CPU and one per IRQ) in the last slice.
+class metrics_renderer::slice_source final : public body_source {
+public:
+    slice_source(metrics_renderer& r, bool per_irq)
+        : r_(r), per_irq_(per_irq), labels_(r.labels()), samples_(r.src_.samples.stats().samples) {}
+
+    bool next(std::string& out) override {
+        const std::size_t until = out.size() + slice_bytes;
+        if (per_irq_ && row_ == 0) r_.irq_header(out);
+        const auto& snap = r_.src_.samples.latest();
+        if (per_irq_ && samples_ != r_.src_.samples.stats().samples) {
+            samples_ = r_.src_.samples.stats().samples;
+            if (!labels_->fits(snap)) row_ = labels_->row_labels.size();   // the rows moved: the rest is left out
+        }
+        const std::size_t ncpu = labels_->cpus.size();
+        for (; per_irq_ && row_ < labels_->row_labels.size() && out.size() < until; ++row_) {
+            if (!snap.rows[row_].per_cpu) continue;    // ERR, MIS: one value, not per CPU (node_exporter skips them too)
+            const auto& rl = labels_->row_labels[row_];
+            const std::uint64_t* counts = snap.counts.data() + row_ * ncpu;
+            for (std::size_t c = 0; c < ncpu; ++c) {
+                out += labels_->cpu_labels[c];
+                out += rl;
+                append_number(out, counts[c]);
+                out += '\n';
+            }
+        }
+        if (per_irq_ && row_ < labels_->row_labels.size()) return true;
+        r_.cpu_totals(out);
+        r_.cpu_load(out);
+        if (per_irq_) r_.affinity(out);
+        r_.daemon(out);
+        return false;
+    }
+
+private:
+    static constexpr std::size_t slice_bytes = 256 * 1024;
+    metrics_renderer& r_;
+    bool per_irq_;
+    std::shared_ptr<const label_set> labels_;
+    std::uint64_t samples_;
+    std::size_t row_ = 0;
+};
+
+std::unique_ptr<body_source> metrics_renderer::slices(bool per_irq) {
+    return std::make_unique<slice_source>(*this, per_irq);
+}
+
 void metrics_renderer::render(std::string& out, const std::function<void(std::string&)>& flush, bool per_irq) {
     out.clear();
     // One allocation per scrape at most: the size of the previous one plus some slack.
     out.reserve(flush ? flush_bytes + 64 * 1024 : per_irq ? last_size_ + last_size_ / 8 + 4096 : 64 * 1024);
-    refresh_labels();
-    interrupts(out, flush, per_irq);
-    cpu_load(out);
-    if (per_irq) affinity(out);
-    daemon(out);
+    slice_source s(*this, per_irq);
+    while (s.next(out))
+        if (flush && out.size() >= flush_bytes) flush(out);
     if (flush) flush(out);
     else if (per_irq) last_size_ = out.size();
 }
 
 namespace {
-// A gzip member (RFC 1952) around Beast's raw deflate, appended to one string.
-class gzip_writer {
+// A gzip stream (zlib's deflate with the gzip wrapper) of another source's slices: each slice in, its
+// compressed bytes out, so no more than a slice of text and one of gzip is held at a time.
+class gzip_slices final : public body_source {
 public:
-    explicit gzip_writer(std::string& out) : out_(out) {
-        deflate_.reset(1, 15, 8, boost::beast::zlib::Strategy::normal);
-        static constexpr unsigned char header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
-        out_.append(reinterpret_cast<const char*>(header), sizeof header);
+    explicit gzip_slices(std::unique_ptr<body_source> plain) : plain_(std::move(plain)) {
+        // windowBits 15 + 16: a gzip header and trailer around the deflate data (zlib.h).
+        ok_ = deflateInit2(&zs_, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
     }
-    void write(std::string_view in) {
-        crc_.process_bytes(in.data(), in.size());
-        size_ += static_cast<std::uint32_t>(in.size());
-        run(in, boost::beast::zlib::Flush::none);
-    }
-    void finish() {
-        run({}, boost::beast::zlib::Flush::finish);
-        for (std::uint32_t v : {static_cast<std::uint32_t>(crc_.checksum()), size_})
-            for (int i = 0; i < 4; ++i) out_ += static_cast<char>((v >> (8 * i)) & 0xff);
+    ~gzip_slices() override { deflateEnd(&zs_); }
+    gzip_slices(const gzip_slices&) = delete;
+    gzip_slices& operator=(const gzip_slices&) = delete;
+
+    bool next(std::string& out) override {
+        text_.clear();
+        const bool more = plain_->next(text_);
+        if (!ok_) return false;   // zlib had no memory: the body ends short, the client sees a bad gzip
+        zs_.next_in = reinterpret_cast<Bytef*>(text_.data());
+        zs_.avail_in = static_cast<uInt>(text_.size());
+        const int flush = more ? Z_NO_FLUSH : Z_FINISH;
+        for (;;) {
+            const std::size_t old = out.size();
+            const std::size_t room = deflateBound(&zs_, zs_.avail_in) + 64;
+            out.resize(old + room);
+            zs_.next_out = reinterpret_cast<Bytef*>(out.data() + old);
+            zs_.avail_out = static_cast<uInt>(room);
+            const int rc = deflate(&zs_, flush);
+            out.resize(old + room - zs_.avail_out);
+            if (rc == Z_STREAM_END) return false;
+            if (rc == Z_STREAM_ERROR) return ok_ = false;
+            // All of this slice taken in (deflate may keep some output back for the next one).
+            if (flush == Z_NO_FLUSH && zs_.avail_in == 0) return true;
+        }
     }
 
 private:
-    void run(std::string_view in, boost::beast::zlib::Flush flush) {
-        boost::beast::zlib::z_params zs;
-        zs.next_in = in.data();
-        zs.avail_in = in.size();
-        for (;;) {
-            constexpr std::size_t step = 256 * 1024;
-            const std::size_t old = out_.size();
-            out_.resize(old + step);
-            zs.next_out = out_.data() + old;
-            zs.avail_out = step;
-            boost::beast::error_code ec;
-            deflate_.write(zs, flush, ec);
-            out_.resize(old + step - zs.avail_out);
-            if (ec == boost::beast::zlib::error::end_of_stream) return;
-            if (ec && ec != boost::beast::zlib::error::need_buffers) return;
-            if (flush == boost::beast::zlib::Flush::none && zs.avail_in == 0 && zs.avail_out != 0) return;
-        }
-    }
-    std::string& out_;
-    boost::beast::zlib::deflate_stream deflate_;
-    boost::crc_32_type crc_;
-    std::uint32_t size_ = 0;
+    std::unique_ptr<body_source> plain_;
+    std::string text_;
+    z_stream zs_{};
+    bool ok_ = false;
 };
 }  // namespace
 
+std::unique_ptr<body_source> gzip_source(std::unique_ptr<body_source> plain) {
+    return std::make_unique<gzip_slices>(std::move(plain));
+}
+
 std::string gzip_exposition(metrics_renderer& r, bool per_irq) {
-    std::string body, chunk;
-    gzip_writer z(body);
-    r.render(chunk, [&](std::string& text) {
-        z.write(text);
-        text.clear();
-    }, per_irq);
-    z.finish();
+    std::string body;
+    auto z = gzip_source(r.slices(per_irq));
+    while (z->next(body)) {
+    }
     return body;
 }
 
@@ -413,18 +458,18 @@ void add_metrics_route(api_context& ctx, metrics_renderer& r) {
                 return true;
             }
         }
-        response res{http::status::ok, req.version()};
-        res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-        res.set(http::field::server, "irqd");
-        res.keep_alive(req.keep_alive());
-        res.set(http::field::vary, "Accept-Encoding");
+        response head{http::status::ok, req.version()};
+        head.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+        head.set(http::field::server, "irqd");
+        head.keep_alive(req.keep_alive());
+        head.set(http::field::vary, "Accept-Encoding");
+        // Streamed as it is made, a slice at a time, so other requests are answered in between.
         if (accepts_gzip(req[http::field::accept_encoding])) {
-            res.set(http::field::content_encoding, "gzip");
-            res.body() = gzip_exposition(r, per_irq);
+            head.set(http::field::content_encoding, "gzip");
+            send.stream(std::move(head), gzip_source(r.slices(per_irq)));
         } else {
-            r.render(res.body(), {}, per_irq);
+            send.stream(std::move(head), r.slices(per_irq));
         }
-        send(std::move(res));
         return true;
     });
     ctx.extra_endpoints.push_back("GET /metrics[?per_irq=false] (Prometheus text format 0.0.4)");

@@ -110,6 +110,22 @@ inline raw_response parse_response(const std::string& text) {
     return r;
 }
 
+// The body of a chunked response (Transfer-Encoding: chunked) without its framing; empty when the
+// framing is broken or the last chunk is missing.
+inline std::string dechunk(std::string_view body) {
+    std::string out;
+    for (;;) {
+        auto eol = body.find("\r\n");
+        if (eol == std::string_view::npos) return {};
+        const auto size = std::stoul(std::string(body.substr(0, eol)), nullptr, 16);
+        body.remove_prefix(eol + 2);
+        if (size == 0) return out;
+        if (body.size() < size + 2) return {};
+        out.append(body.substr(0, size));
+        body.remove_prefix(size + 2);
+    }
+}
+
 // One request on a new connection (Connection: close), the whole answer read back.
 inline raw_response raw_request(unsigned short port, std::string_view method, std::string_view target,
                                 std::string_view body = {},

@@ -92,6 +92,9 @@ BOOST_AUTO_TEST_CASE(reads_too_when_asked) {
                     "--token-required-for-reads"});
     BOOST_TEST(d.get("/api/v1/health").status == 401u);
     BOOST_TEST(call(d, verb::get, "/api/v1/health", "", token).status == 200u);
+    // A kept answer is only handed out after the token check: the cache never lets a read past it.
+    BOOST_TEST(call(d, verb::get, "/api/v1/interrupts?window=1s", "", token).status == 200u);
+    BOOST_TEST(d.get("/api/v1/interrupts?window=1s").status == 401u);
     auto ws = irqd::client::ws_connection::open(d.url(), "/api/v1/stream", std::chrono::seconds(5));
     BOOST_TEST(!ws.has_value());
     auto url = d.url();

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "daemon.hpp"
+#include "raw_http.hpp"
 
 using namespace irqd::test;
 namespace json = boost::json;
@@ -199,4 +200,46 @@ BOOST_AUTO_TEST_CASE(raw_health_and_graceful_stop) {
     BOOST_TEST(h.at("simulated").as_bool());
     BOOST_TEST(h.at("irqs").to_number<int>() == 65);
     BOOST_TEST(d.stop() == 0);
+}
+
+// Between two samples the same GET gets the same bytes, with an ETag; If-None-Match answers 304; an
+// affinity write makes a new answer at once, without waiting for the next sample.
+BOOST_AUTO_TEST_CASE(answers_are_kept_per_sample_with_etags) {
+    fake_kernel k;
+    k.cpus("0-1");
+    k.irq(30, "0-1");
+    k.interrupts(table(header2, {" 30:        100        200   IR-PCI-MSI 524288-edge      eth0-TxRx-0"}));
+    // One sample an hour: every request below is answered between the same two samples.
+    irqd_process d({"--procfs", k.proc().string(), "--sysfs", k.sys().string(), "--interval", "1h",
+                    "--history", "1h:1d"});
+    const std::string path = "/api/v1/interrupts/30?window=1h";
+    auto first = raw_request(d.port(), "GET", path);
+    BOOST_TEST(first.status == 200u);
+    const auto tag = first.header("etag");
+    BOOST_TEST(tag.size() == 18u);   // a quoted 64-bit hex hash
+    BOOST_TEST(first.header("cache-control") == "no-cache");
+    // The same query said another way (the last value of a parameter counts): the same bytes come back.
+    auto again = raw_request(d.port(), "GET", "/api/v1/interrupts/30?window=2h&window=1h");
+    BOOST_TEST(again.header("etag") == tag);
+    BOOST_TEST(again.body == first.body);
+    auto fresh = raw_request(d.port(), "GET", path, {}, {{"If-None-Match", "\"0\", W/" + tag}});
+    BOOST_TEST(fresh.status == 304u);
+    BOOST_TEST(fresh.body.empty());
+    BOOST_TEST(fresh.header("etag") == tag);
+    BOOST_TEST(raw_request(d.port(), "HEAD", path, {}, {{"If-None-Match", tag}}).status == 304u);
+    BOOST_TEST(raw_request(d.port(), "GET", path, {}, {{"If-None-Match", "\"other\""}}).status == 200u);
+    // Errors are never kept, nor given a tag.
+    auto bad = raw_request(d.port(), "GET", "/api/v1/interrupts?window=never");
+    BOOST_TEST(bad.status == 400u);
+    BOOST_TEST(bad.header("etag").empty());
+
+    BOOST_TEST(d.call(verb::put, "/api/v1/interrupts/30/affinity", R"({"cpu":1})").status == 200u);
+    auto moved = raw_request(d.port(), "GET", path, {}, {{"If-None-Match", tag}});
+    BOOST_TEST(moved.status == 200u);
+    BOOST_TEST(moved.header("etag") != tag);
+    BOOST_TEST(json::parse(moved.body).at("affinity").as_string() == "1");
+    // /health counts what the cache did: the second GET and the three 304s were hits.
+    auto cache = d.health().at("answer_cache");
+    BOOST_TEST(cache.at("hits").to_number<std::uint64_t>() == 4u);
+    BOOST_TEST(cache.at("entries").to_number<std::uint64_t>() == 1u);
 }

@@ -10,6 +10,7 @@
 #include <boost/json/value.hpp>
 
 #include "irqd/service/access.hpp"
+#include "irqd/service/answer_cache.hpp"
 #include "irqd/service/affinity_writer.hpp"
 #include "irqd/service/http_server.hpp"
 #include "irqd/service/sampler.hpp"
@@ -39,6 +40,8 @@ struct api_context {
     std::vector<std::function<void(boost::json::object&)>> health_sections{};
     // Each adds its fields to the CPU objects of GET /api/v1/cpus for the asked window (cpu_load).
     std::vector<std::function<void(core::clock_time, core::clock_time, boost::json::array&)>> cpu_sections{};
+    // GET answers kept until the next sample or affinity write (ETag, If-None-Match); null: none.
+    answer_cache* answers = nullptr;
 };
 
 void handle_request(request&& req, responder send, api_context& ctx);

@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "irqd/core/result.hpp"
@@ -35,8 +36,41 @@ using response = http::response<http::string_body>;
 // the socket, so the sessions and the WebSocket code are compiled once for both.
 using server_stream = boost::beast::basic_stream<boost::asio::generic::stream_protocol>;
 
+// A body produced as it is sent: each next() appends the next slice (a few hundred kB at most) to `out`
+// and returns false once the body is complete (that call may still append). The session asks for a
+// slice only when the previous one is written, so a slow client holds one slice, and other requests
+// are answered between slices.
+class body_source {
+public:
+    virtual ~body_source() = default;
+    virtual bool next(std::string& out) = 0;
+};
+
 // Sends the response for one request; may be called later (e.g. when a balance plan is ready), once.
-using responder = std::function<void(response)>;
+// Built from any callable taking a response; the HTTP session also gives it a way to stream a body.
+class responder {
+public:
+    using send_fn = std::function<void(response)>;
+    using stream_fn = std::function<void(response, std::unique_ptr<body_source>)>;
+
+    responder() = default;
+    template <class F>
+        requires(std::is_invocable_v<F&, response> && !std::is_same_v<std::decay_t<F>, responder>)
+    responder(F f) : send_(std::move(f)) {}
+    responder(send_fn send, stream_fn stream) : send_(std::move(send)), stream_(std::move(stream)) {}
+
+    void operator()(response res) const { send_(std::move(res)); }
+    // `head` (status and headers; its body is ignored), then what `body` produces, chunked. Where there
+    // is no stream (a test's lambda, a wrapper), the body is collected and sent whole.
+    void stream(response head, std::unique_ptr<body_source> body) const;
+    explicit operator bool() const { return static_cast<bool>(send_); }
+    // The same stream path with another way to send whole responses (a wrapper that looks at them).
+    responder with_send(send_fn send) const { return responder(std::move(send), stream_); }
+
+private:
+    send_fn send_;
+    stream_fn stream_;
+};
 
 struct http_stats {
     std::uint64_t connections_accepted = 0;

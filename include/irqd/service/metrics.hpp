@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,29 +34,36 @@ public:
     // Without `per_irq`, the IRQ x CPU and per-IRQ series are left out (GET /metrics?per_irq=false): what
     // a fleet scrapes from big hosts, a few series per CPU instead of one per IRQ and CPU.
     void render(std::string& out, const std::function<void(std::string&)>& flush = {}, bool per_irq = true);
+    // The same exposition made in slices of about 256 kB (GET /metrics streams it): the IRQ x CPU
+    // series a batch of rows at a time, each from the sample current when it is made, then the rest.
+    // Should the rows or CPUs change between two slices (a sample with new IRQs), the rows not yet
+    // written are left out of this scrape. The source must not outlive the renderer.
+    std::unique_ptr<body_source> slices(bool per_irq = true);
 
 private:
-    void refresh_labels();
-    void interrupts(std::string& out, const std::function<void(std::string&)>& flush, bool per_irq);
+    struct label_set;
+    class slice_source;
+    std::shared_ptr<const label_set> labels();
+    void irq_header(std::string& out);
+    void cpu_totals(std::string& out);
     void cpu_load(std::string& out);
     void affinity(std::string& out);
     void daemon(std::string& out);
 
     metrics_sources src_;
     // Label text per row and per CPU column, rebuilt only when the rows or CPUs change, so one scrape is
-    // mostly memcpy and to_chars.
-    std::vector<std::pair<std::string, std::string>> row_keys_;   // id and name the labels were built for
-    std::vector<unsigned> cpus_;
-    std::vector<std::string> row_labels_;            // `",type="30",info="...",devices="..."} `
-    std::vector<std::string> cpu_labels_;            // `node_interrupts_total{cpu="3`
+    // mostly memcpy and to_chars; shared with the scrapes being streamed, which keep the set they began with.
+    std::shared_ptr<const label_set> labels_;
     std::size_t last_size_ = 0;
 };
 
 // Serves GET /metrics from `r` (which must outlive ctx) and lists it in the GET /api/v1 index.
 void add_metrics_route(api_context& ctx, metrics_renderer& r);
 
-// gzip of the exposition, as Prometheus asks with Accept-Encoding: gzip (level 1: the labels repeat a
-// lot, so even the fastest level shrinks the text about tenfold).
+// gzip (zlib, level 1: the labels repeat a lot, so even the fastest level shrinks the text about
+// tenfold) of what `plain` produces, slice by slice, as Prometheus asks with Accept-Encoding: gzip.
+std::unique_ptr<body_source> gzip_source(std::unique_ptr<body_source> plain);
+// The whole gzip body at once (tests, benches).
 std::string gzip_exposition(metrics_renderer& r, bool per_irq = true);
 
 // The label value as the exposition format wants it: backslash, double quote and newline escaped.

@@ -28,6 +28,8 @@ struct limits {
     std::size_t ws_max_lag = 16;                     // samples a subscriber may fall behind before it is closed
     std::chrono::milliseconds accept_pause{100};     // accepting pauses this long after accept() fails (EMFILE...)
     std::chrono::milliseconds stop_grace{1000};      // at SIGTERM, connections still open after this are closed
+    std::size_t answer_cache_entries = 256;          // GET answers kept until the next sample (api.cpp)
+    std::size_t answer_cache_bytes = 64 * 1024 * 1024;   // and their bytes, together
 };
 
 // Who may talk to irqd from a browser (docs/security.md): Host names besides IP literals and
