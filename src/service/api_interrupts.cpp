@@ -41,11 +41,9 @@ void get_interrupts(api_call& c) {
         cpu_filter = *r;
     }
     if (auto* v = c.t.param("irqs")) {
-        auto r = core::parse_cpu_list(*v);   // IRQ numbers use the same list syntax
+        auto r = core::parse_irq_list(*v);
         if (!r) return c.fail(400, "bad_irqs", "irqs: " + r.error_message());
-        // (At most core::cpu_set::max_cpus numbers, fewer than core::max_selected_ids.)
-        if (r->empty()) sel.ids.insert("");  // matches no row, as an empty list always did
-        for (auto n : r->cpus()) sel.ids.insert(std::to_string(n));
+        for (auto n : *r) sel.ids.insert(std::to_string(n));
     }
     if (auto* v = c.t.param("top")) {
         std::size_t n = 0;
