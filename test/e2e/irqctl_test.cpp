@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(balance_offline_on_the_seed) {
     auto text = irqctl("balance --file " + seed_file);
     BOOST_TEST(text.code == 0);
     BOOST_TEST(text.out.starts_with("Balance of 65 IRQs from " + seed_file + " onto CPUs 0-1\n"));
-    BOOST_TEST(text.out.find("\nIRQ  NAME                RATE  CPU\n132  eth0-TxRx-0   2684504094    ") != std::string::npos);
+    BOOST_TEST(text.out.find("\nIRQ  NAME                LOAD  CPU\n132  eth0-TxRx-0   2684504094    ") != std::string::npos);
     BOOST_TEST(text.out.find("spread (max - min)                 1\n") != std::string::npos);
     BOOST_TEST(text.out.ends_with("proven optimal\n"));
     BOOST_TEST(text.out.find('\x1b') == std::string::npos);   // not a terminal: no colour
