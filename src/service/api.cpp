@@ -33,7 +33,14 @@ std::optional<core::window_counts> api_call::window(std::chrono::milliseconds de
     }
     from = w->first;
     to = w->second;
-    return ctx.samples.history().query(from, to);
+    // A window ending now ends at the newest sample: the moments since were not sampled yet, and a
+    // window that counted them would cover less than asked (`window=2s` answered with 1 s).
+    const auto& h = ctx.samples.history();
+    if (!t.param("from") && !t.param("to") && !h.empty() && to > h.newest()) {
+        from -= to - h.newest();
+        to = h.newest();
+    }
+    return h.query(from, to);
 }
 
 namespace {

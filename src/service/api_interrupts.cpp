@@ -269,14 +269,24 @@ core::result<std::pair<core::clock_time, core::clock_time>> window_from_query(co
 }
 
 json::object window_json(const core::window_counts& w, core::clock_time asked_from, core::clock_time asked_to) {
-    return json::object{{"from", core::format_rfc3339(w.from)},
-                        {"to", core::format_rfc3339(w.to)},
-                        {"seconds", std::chrono::duration<double>(w.to - w.from).count()},
-                        {"resolution_s", w.resolution.count()},
-                        {"complete", w.complete},
-                        {"frames", w.frames},
-                        {"asked_from", core::format_rfc3339(asked_from)},
-                        {"asked_to", core::format_rfc3339(asked_to)}};
+    json::object o{{"from", core::format_rfc3339(w.from)},
+                   {"to", core::format_rfc3339(w.to)},
+                   {"seconds", std::chrono::duration<double>(w.to - w.from).count()},
+                   {"resolution_s", w.resolution.count()},
+                   {"complete", w.complete},
+                   {"frames", w.frames},
+                   {"asked_from", core::format_rfc3339(asked_from)},
+                   {"asked_to", core::format_rfc3339(asked_to)}};
+    // Covering less than asked is said (a window that history does not reach is `complete` false).
+    const auto covered = std::chrono::duration_cast<std::chrono::milliseconds>(w.to - w.from);
+    const auto asked = std::chrono::duration_cast<std::chrono::milliseconds>(asked_to - asked_from);
+    if (w.frames > 0 && w.complete && covered + 500ms < asked)
+        o["note"] = "covers " + core::format_duration(covered) + " of the " + core::format_duration(asked) + " asked (" +
+                    (asked_to > w.to + 500ms ? "the newest sample is at " + core::format_rfc3339(w.to)
+                                             : "the history tier that answered has " + core::format_duration(w.resolution) +
+                                                   " resolution, or samples are missing") +
+                    ")";
+    return o;
 }
 
 }  // namespace irqd::service

@@ -71,3 +71,13 @@ BOOST_AUTO_TEST_CASE(an_applied_plan_and_its_revert_are_events_on_the_api_and_th
     BOOST_TEST(events[1].at("plan_id").as_string() == plan_id);
     BOOST_TEST(events[1].at("summary").as_string().starts_with("plan " + plan_id + " reverted: "));
 }
+
+BOOST_AUTO_TEST_CASE(a_window_ending_now_covers_what_was_asked_or_says_so) {
+    irqd_process d({"--simulate", std::string(IRQD_SEED_DIR) + "/interrupts-per-day.txt"});   // 1 s samples
+    BOOST_REQUIRE(d.wait_samples(4));
+    // `window=2s` between two samples used to sum one 1 s frame.
+    auto w = json_body(d.get("/api/v1/interrupts?window=2s")).at("window");
+    BOOST_TEST(w.at("frames").to_number<int>() == 2);
+    BOOST_TEST(w.at("seconds").to_number<double>() > 1.5);   // (was about 1 s; samples jitter)
+    BOOST_TEST(!w.as_object().contains("note"));
+}

@@ -385,3 +385,19 @@ BOOST_AUTO_TEST_CASE(a_put_writes_the_fake_kernel_and_answers_the_outcome) {
     BOOST_TEST(test::read_text(r.k.proc() / "irq/30/smp_affinity_list") == "1\n");
     BOOST_TEST(r.writer->writes() == 1u);
 }
+
+BOOST_AUTO_TEST_CASE(a_window_covering_less_than_asked_has_a_note) {
+    using namespace std::chrono_literals;
+    const core::clock_time t0 = core::clock_time{} + 1'790'000'040s;
+    core::window_counts w;
+    w.from = t0;
+    w.to = t0 + 1s;
+    w.resolution = 1s;
+    w.frames = 1;
+    auto short_end = window_json(w, t0 - 1s, t0 + 1s);   // 2 s asked, the newest sample ends at t0 + 1 s
+    BOOST_TEST(short_end.at("note").as_string() ==
+               "covers 1s of the 2s asked (the history tier that answered has 1s resolution, or samples are missing)");
+    auto after = window_json(w, t0, t0 + 2s);
+    BOOST_TEST(after.at("note").as_string() == "covers 1s of the 2s asked (the newest sample is at 2026-09-21T14:14:01Z)");
+    BOOST_TEST(!window_json(w, t0, t0 + 1s + 400ms).contains("note"));   // sample jitter is no note
+}
