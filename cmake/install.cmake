@@ -23,6 +23,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/prometheus/irqd-rules.yml ${PROJECT_SOURCE_D
         DESTINATION ${CMAKE_INSTALL_DATADIR}/irqd/prometheus)
 install(FILES ${PROJECT_SOURCE_DIR}/grafana/irqd.json DESTINATION ${CMAKE_INSTALL_DATADIR}/irqd/grafana)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/contrib/ansible DESTINATION ${CMAKE_INSTALL_DATADIR}/irqd)
+# Tab completion of irqctl's verbs and options (bash-completion loads it on first use).
+install(FILES ${PROJECT_SOURCE_DIR}/contrib/bash-completion/irqctl DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
 
 set(IRQD_CONFFILES /etc/irqd/irqd.conf /etc/default/irqd /etc/init.d/irqd /etc/init/irqd.conf)
 if(IRQD_INSTALL_BOOT_FILES)

@@ -16,8 +16,10 @@
 #include "irqd/service/config.hpp"
 #include "irqd/service/cpu_load.hpp"
 #include "irqd/service/dashboard.hpp"
+#include "irqd/service/event_log.hpp"
 #include "irqd/service/fd_limit.hpp"
 #include "irqd/service/http_server.hpp"
+#include "irqd/service/json_text.hpp"
 #include "irqd/service/log.hpp"
 #include "irqd/service/metrics.hpp"
 #include "irqd/service/openapi.hpp"
@@ -114,7 +116,15 @@ int main(int argc, char** argv) {
         };
         writer.on_batch_end = [&] { state->end_batch(); };
     }
+    event_log events;
+    events.post = writer.post;
+    writer.add_applied_observer([&](const std::vector<affinity_outcome>& outs) {
+        events.applied(outs, std::chrono::system_clock::now());
+    });
     balance_service balancing(io, cfg, samples, writer);
+    balancing.on_record = [&](const boost::json::object& entry) {
+        events.balance_recorded(entry, std::chrono::system_clock::now());
+    };
     if (cfg.balance.oneshot) return app::run_oneshot(io, cfg, samples, balancing, std::cout);
     signal_handler signals(io, std::vector<std::string>(argv + 1, argv + argc));
 
@@ -134,6 +144,16 @@ int main(int argc, char** argv) {
         o["answer_cache"] = boost::json::object{{"entries", answers.size()}, {"bytes", answers.bytes()},
                                                 {"hits", n.hits}, {"misses", n.misses}};
     });
+    ctx.events = &events;
+    events.on_event = [&](const placement_event& e) {
+        // The event's fields beside "type":"event" (its own type as "event_type"), and the whole
+        // object as "event", exactly as GET /api/v1/events lists it.
+        auto message = event_json(e);
+        message["event"] = event_json(e);
+        message["event_type"] = e.type;
+        message["type"] = "event";
+        hub.broadcast(std::make_shared<const std::string>(to_json_text(message)));
+    };
     http_server server(
         io, cfg.limit, [&](request&& req, responder send) { handle_request(std::move(req), std::move(send), ctx); },
         [&](server_stream&& stream, request&& req, boost::beast::flat_buffer&& early) {
@@ -192,7 +212,9 @@ int main(int argc, char** argv) {
     }
     restore_report restored;
     if (state && cfg.restore) {
+        events.set_source("restore");
         restored = restore_affinities(state->entries(), writer, samples.latest(), samples.online_cpus());
+        events.set_source("api");
     } else if (cfg.restore && cfg.read_only) {
         log(log_level::info, "restore_skipped", {{"reason", "--read-only"}});
     }

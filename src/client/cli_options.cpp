@@ -4,6 +4,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -26,11 +27,12 @@ struct verb_info {
 
 constexpr verb_info verbs[] = {
     {"overview", "IRQ x CPU table of the interrupts in a time window",
-     "irqctl overview [--window 60s | --from T [--to T]] [--cpus LIST] [--top N] [--name GLOB]\n"
-     "                       [--netdev IF] [--driver NAME] [--device PCI] [--exact]",
-     "Interrupts counted per IRQ and CPU in a time window, with each IRQ's total, rate and affinity."},
+     "irqctl overview [--window 60s | --from T [--to T]] [--cpus LIST] [--top N|all] [--sort KEY]\n"
+     "                       [--name GLOB] [--netdev IF] [--driver NAME] [--device PCI] [--exact]",
+     "Interrupts counted per IRQ and CPU in a time window, with each IRQ's total, rate and affinity:\n"
+     "the 20 busiest by default (--top all for every IRQ), busiest first (--sort irq|rate|name)."},
     {"summary", "interrupts serviced per CPU in a time window",
-     "irqctl summary [--window 60s | --from T [--to T]] [--exact]",
+     "irqctl summary [--window 60s | --from T [--to T]] [--sort cpu|rate] [--top N] [--exact]",
      "Per CPU: interrupts serviced in a time window, rate, share, IRQs routed to it, time in hard and soft\n"
      "interrupts (%IRQ, %SOFT), NET_RX softirqs per second, packets dropped and squeezes (softnet_stat), and\n"
      "flags; an overloaded CPU is marked OVERLOADED with its reasons."},
@@ -54,6 +56,18 @@ constexpr verb_info verbs[] = {
     {"revert", "undo the last plan applied by irqd (balance --apply or auto mode)",
      "irqctl revert",
      "Restores the affinities the IRQs had before the last applied plan. Each revert goes one plan back."},
+    {"show", "one IRQ: its name, device, affinity, and where it fired in a time window",
+     "irqctl show IRQ [--window 60s | --from T [--to T]]",
+     "One IRQ (a number, or a row name like NMI): chip, device, affinity and effective CPUs, and its\n"
+     "interrupts per CPU in the window."},
+    {"health", "is irqd sampling: its version, samples, history, writes and connections",
+     "irqctl health",
+     "irqd's health (GET /api/v1/health): status, version, samples and their errors, the history kept,\n"
+     "affinity writes and failures, connections and stream subscribers."},
+    {"history", "the plans applied, reverts and affinity changes irqd made",
+     "irqctl history [--window 1h | --from T [--to T]]",
+     "What irqd changed in the window, oldest first (GET /api/v1/events): applied plans, reverts and\n"
+     "affinity changes, with their source (api, irqctl, auto, restore) and plan id."},
     {"watch", "live per-CPU rates and the busiest IRQs, refreshed in place",
      "irqctl watch [--top N] [--every K] [--name GLOB] [--count N]",
      "Live view of the stream: per-CPU rates and the busiest IRQs, refreshed in place (q or Ctrl-C\n"
@@ -70,6 +84,34 @@ std::string verb_names() {
     std::string s;
     for (const auto& v : verbs) s += (s.empty() ? "" : ", ") + std::string(v.name);
     return s;
+}
+
+// The verb a mistyped one most likely meant: at most two edits away (or it starts the verb), else "".
+std::string closest_verb(std::string_view typed) {
+    auto distance = [](std::string_view a, std::string_view b) {
+        std::vector<std::size_t> row(b.size() + 1);
+        for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+        for (std::size_t i = 1; i <= a.size(); ++i) {
+            std::size_t diagonal = row[0];
+            row[0] = i;
+            for (std::size_t j = 1; j <= b.size(); ++j) {
+                const std::size_t up = row[j];
+                row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+                diagonal = up;
+            }
+        }
+        return row[b.size()];
+    };
+    std::string best;
+    std::size_t best_distance = 3;
+    for (const auto& v : verbs) {
+        const std::size_t d = typed.size() >= 3 && v.name.starts_with(typed) ? 1 : distance(typed, v.name);
+        if (d < best_distance) {
+            best_distance = d;
+            best = std::string(v.name);
+        }
+    }
+    return best;
 }
 
 constexpr int style = po::command_line_style::unix_style & ~po::command_line_style::allow_guessing;
@@ -105,6 +147,8 @@ struct verb_values {
     set_options set;
     balance_options balance;
     watch_options watch;
+    show_options show;
+    history_options history;
     std::string top, every, count, max_moves, min_improvement;
 };
 
@@ -114,7 +158,8 @@ po::options_description verb_description(std::string_view verb, verb_values& v) 
         add_window_options(d, v.overview.when);
         d.add_options()
             ("cpus", po::value(&v.overview.cpus)->value_name("LIST"), "only these CPUs (0-3,8)")
-            ("top", po::value(&v.top)->value_name("N"), "only the N busiest IRQs")
+            ("top", po::value(&v.top)->value_name("N|all"), "only the N busiest IRQs in the window (default 20; all: every IRQ)")
+            ("sort", po::value(&v.overview.sort)->value_name("KEY"), "row order: load (busiest first, the default), rate, irq, name")
             ("name", po::value(&v.overview.name)->value_name("GLOB"), "only IRQs whose name (or number) matches, like 'eth0-*'")
             ("netdev", po::value(&v.overview.netdev)->value_name("IF"), "only IRQs of this network interface (eth2)")
             ("driver", po::value(&v.overview.driver)->value_name("NAME"), "only IRQs of devices with this driver (mlx5_core)")
@@ -122,7 +167,17 @@ po::options_description verb_description(std::string_view verb, verb_values& v) 
             ("exact", po::bool_switch(&v.overview.exact), "full numbers even on a terminal (default there: 12.3M)");
     } else if (verb == "summary") {
         add_window_options(d, v.summary.when);
-        d.add_options()("exact", po::bool_switch(&v.summary.exact), "full numbers even on a terminal");
+        d.add_options()
+            ("sort", po::value(&v.summary.sort)->value_name("KEY"), "row order: cpu (the default), rate or load (busiest first)")
+            ("top", po::value(&v.top)->value_name("N"), "only the N busiest CPUs (sorted by rate unless --sort cpu is given)")
+            ("exact", po::bool_switch(&v.summary.exact), "full numbers even on a terminal");
+    } else if (verb == "show") {
+        add_window_options(d, v.show.when);
+    } else if (verb == "history") {
+        d.add_options()
+            ("window", po::value(&v.history.when.window)->value_name("DURATION"), "the last DURATION (default 1h)")
+            ("from", po::value(&v.history.when.from)->value_name("TIME"), "start: RFC 3339 or Unix seconds")
+            ("to", po::value(&v.history.when.to)->value_name("TIME"), "end (default now)");
     } else if (verb == "devices") {
         add_window_options(d, v.devices.when);
         d.add_options()("exact", po::bool_switch(&v.devices.exact), "full numbers even on a terminal");
@@ -191,17 +246,45 @@ core::result<verb_options> finish_verb(std::string_view verb, verb_values& v, co
         if (auto e = no_args()) return core::error{*e};
         if (auto e = check_window(v.overview.when)) return core::error{*e};
         if (auto e = check_cpu_list(v.overview.cpus, "cpus")) return core::error{*e};
-        if (!v.top.empty()) {
+        if (v.top == "all") v.overview.top = 0;
+        else if (!v.top.empty()) {
             auto n = parse_number(v.top, "top", 1, 1'000'000);
-            if (!n) return core::error{n.error_message()};
+            if (!n) return core::error{n.error_message() + " (or all)"};
             v.overview.top = *n;
         }
+        if (v.overview.sort == "rate") v.overview.sort = "load";
+        if (v.overview.sort != "load" && v.overview.sort != "irq" && v.overview.sort != "name")
+            return core::error{"--sort must be load, rate, irq or name, not '" + v.overview.sort + "'"};
         return verb_options{v.overview};
     }
     if (verb == "summary") {
         if (auto e = no_args()) return core::error{*e};
         if (auto e = check_window(v.summary.when)) return core::error{*e};
+        v.summary.sort_given = v.summary.sort != "cpu";
+        if (v.summary.sort == "load") v.summary.sort = "rate";
+        if (v.summary.sort != "cpu" && v.summary.sort != "rate")
+            return core::error{"--sort must be cpu, rate or load, not '" + v.summary.sort + "'"};
+        if (!v.top.empty()) {
+            auto n = parse_number(v.top, "top", 1, 1'000'000);
+            if (!n) return core::error{n.error_message()};
+            v.summary.top = *n;
+        }
         return verb_options{v.summary};
+    }
+    if (verb == "show") {
+        if (args.size() != 1) return core::error{args.empty() ? "show needs an IRQ (like: irqctl show 132)" : "show takes one IRQ"};
+        v.show.irq = args.front();
+        if (auto e = check_window(v.show.when)) return core::error{*e};
+        return verb_options{v.show};
+    }
+    if (verb == "health") {
+        if (auto e = no_args()) return core::error{*e};
+        return verb_options{health_options{}};
+    }
+    if (verb == "history") {
+        if (auto e = no_args()) return core::error{*e};
+        if (auto e = check_window(v.history.when)) return core::error{*e};
+        return verb_options{v.history};
     }
     if (verb == "devices") {
         if (auto e = no_args()) return core::error{*e};
@@ -311,8 +394,11 @@ core::result<invocation> parse_command_line(const std::vector<std::string>& args
             inv.verb = rest.empty() ? "" : rest.front();
             rest.clear();
         }
-        if (!inv.verb.empty() && !find_verb(inv.verb))
-            return core::error{"unknown verb '" + inv.verb + "' (verbs: " + verb_names() + ")" + hint("")};
+        if (!inv.verb.empty() && !find_verb(inv.verb)) {
+            auto guess = closest_verb(inv.verb);
+            return core::error{"unknown verb '" + inv.verb + "'" + (guess.empty() ? "" : "; did you mean '" + guess + "'?") +
+                               " (verbs: " + verb_names() + ")" + hint("")};
+        }
     }
 
     std::string_view url_text = !url.empty() ? std::string_view(url) : url_env && *url_env ? url_env : default_url;

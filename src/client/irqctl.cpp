@@ -2,10 +2,12 @@
 // the balancer) and its answer into a table or the JSON as received.
 #include "irqd/client/irqctl.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <optional>
@@ -20,7 +22,9 @@
 #include "irqd/client/http_client.hpp"
 #include "irqd/client/offline_balance.hpp"
 #include "irqd/client/overview_view.hpp"
+#include "irqd/client/detail_views.hpp"
 #include "irqd/client/devices_view.hpp"
+#include "irqd/client/json_fields.hpp"
 #include "irqd/client/summary_view.hpp"
 #include "irqd/client/terminal.hpp"
 #include "irqd/client/watch_session.hpp"
@@ -33,6 +37,11 @@ namespace http = boost::beast::http;
 namespace {
 
 constexpr std::size_t max_warnings = 5;
+
+// An error as --json users read it: {"error":{"code","message"}} and a newline.
+std::string json_error(std::string_view code, std::string_view message) {
+    return json::serialize(json::object{{"error", json::object{{"code", code}, {"message", message}}}}) + "\n";
+}
 
 std::string percent_encode(std::string_view s) {
     static constexpr char hex[] = "0123456789ABCDEF";
@@ -73,9 +82,24 @@ struct session {
     std::ostream& out;
     std::ostream& err;
 
-    int fail(int code, std::string_view message) const {
-        err << "irqctl: " << printable(message) << "\n";   // may quote the daemon's names
+    // What irqd answered: status, body, and the body parsed (always a JSON object: call() refuses anything else).
+    struct answer {
+        http_reply reply;
+        json::value json;
+    };
+
+    // One line on stderr; with --json, {"error":{"code","message"}} instead.
+    int fail(int code, std::string_view message, std::string_view error_code = "irqctl") const {
+        if (global.json) err << json_error(error_code, message);
+        else err << "irqctl: " << printable(message) << "\n";   // may quote the daemon's names
         return code;
+    }
+    // irqd refused: its message (its JSON error as it came, with --json).
+    int refused(const answer& a, std::string message = {}) const {
+        if (message.empty()) message = error_text(a.reply);
+        auto* e = a.json.is_object() ? a.json.as_object().if_contains("error") : nullptr;
+        auto* code = e && e->is_object() ? e->as_object().if_contains("code") : nullptr;
+        return fail(exit_code::server, message, code && code->is_string() ? std::string_view(code->as_string()) : "refused");
     }
 
     output_style style(bool exact) const {
@@ -83,12 +107,6 @@ struct session {
         if (exact) s.compact = false;
         return s;
     }
-
-    // What irqd answered: status, body, and the body parsed (null when it is not JSON).
-    struct answer {
-        http_reply reply;
-        json::value json;
-    };
 
     // One request; nullopt (after saying why) when irqd could not be reached.
     std::optional<answer> call(http::verb verb, const std::string& target, std::string request_body = {}) const {
@@ -99,36 +117,90 @@ struct session {
         }
         boost::system::error_code ec;
         auto v = json::parse(reply->body, ec);
-        return answer{std::move(*reply), ec ? json::value() : std::move(v)};
+        if (ec || !v.is_object()) {
+            // Another web server at that address: one line, not its whole page.
+            auto type = reply->content_type.substr(0, reply->content_type.find(';'));
+            fail(exit_code::server, global.url.text() + ": not an irqd API (HTTP " + std::to_string(reply->status) +
+                                        (type.empty() ? "" : ", " + type) + ")",
+                 "not_irqd");
+            return std::nullopt;
+        }
+        return answer{std::move(*reply), std::move(v)};
+    }
+
+    // Exit 1 when the window held no sample at all: a table of zeros would read as "nothing fired".
+    std::optional<int> no_samples(const answer& a) const {
+        auto* w = a.json.as_object().if_contains("window");
+        if (!w || !w->is_object() || count_field(*w, "frames") > 0 || !field(*w, "frames")) return std::nullopt;
+        return fail(exit_code::server,
+                    "no samples between " + string_field(*w, "asked_from") + " and " + string_field(*w, "asked_to") +
+                        " (irqctl health shows how far back history reaches)",
+                    "no_samples");
     }
 
     // The JSON as received (--json), or the table `render` makes of it.
     template <class Render>
     int print(const answer& a, Render render) const {
-        if (a.json.is_null())
-            return fail(exit_code::server, "irqd answered with something that is not JSON: " + error_text(a.reply));
         if (global.json) out << a.reply.body << (a.reply.body.ends_with('\n') ? "" : "\n");
         else out << render(a.json);
         return exit_code::ok;
     }
 
-    // GET `target`, then print it.
+    // GET `target`, then print it (`check` may refuse the answer first with an exit code).
     template <class Render>
-    int show(const std::string& target, Render render) const {
+    int show(const std::string& target, Render render, std::function<std::optional<int>(answer&)> check = {}) const {
         auto a = call(http::verb::get, target);
         if (!a) return exit_code::server;
-        if (a->reply.status >= 400) return fail(exit_code::server, error_text(a->reply));
+        if (a->reply.status >= 400) return refused(*a);
+        if (auto e = no_samples(*a)) return *e;
+        if (check)
+            if (auto e = check(*a)) return *e;
         return print(*a, render);
     }
 };
+
+// Asked CPUs missing from the answer do not exist (or were offline for the whole window).
+std::optional<int> missing_cpus(const session& s, const session::answer& a, const std::string& asked) {
+    if (asked.empty()) return std::nullopt;
+    auto wanted = core::parse_cpu_list(asked);   // checked by parse_command_line
+    core::cpu_set got;
+    for (const auto& c : array_field(a.json, "cpus")) got.add(static_cast<unsigned>(count_value(c)));
+    core::cpu_set missing;
+    for (auto c : wanted->cpus())
+        if (!got.contains(c)) missing.add(c);
+    if (missing.empty()) return std::nullopt;
+    return s.fail(exit_code::server,
+                  std::string(missing.size() == 1 ? "CPU " : "CPUs ") + missing.to_list() +
+                      " not on this machine (or offline for the whole window; irqctl summary lists the CPUs)",
+                  "no_such_cpu");
+}
 
 int overview(const session& s, const overview_options& o) {
     auto params = window_params(o.when);
     params.insert(params.end(), {{"cpus", o.cpus}, {"top", o.top ? std::to_string(o.top) : ""}, {"name", o.name},
                                   {"netdev", o.netdev}, {"driver", o.driver}, {"device", o.device}});
     auto style = s.style(o.exact);
-    return s.show(target_with("/api/v1/interrupts", params),
-                  [&](const json::value& v) { return render_overview(v, style, o.top); });
+    return s.show(
+        target_with("/api/v1/interrupts", params), [&](const json::value& v) { return render_overview(v, style, o.top); },
+        [&](session::answer& a) {
+            auto e = missing_cpus(s, a, o.cpus);
+            if (!e) order_irqs(a.json, o.sort, o.top);
+            if (!e && s.global.json) a.reply.body = json::serialize(a.json);
+            return e;
+        });
+}
+
+int show_irq(const session& s, const show_options& o) {
+    return s.show(target_with("/api/v1/interrupts/" + percent_encode(o.irq), window_params(o.when)),
+                  [&](const json::value& v) { return render_irq(v, s.style(false)); });
+}
+
+int health(const session& s) {
+    return s.show("/api/v1/health", [&](const json::value& v) { return render_health(v); });
+}
+
+int history(const session& s, const history_options& o) {
+    return s.show(target_with("/api/v1/events", window_params(o.when)), [&](const json::value& v) { return render_events(v); });
 }
 
 int devices(const session& s, const devices_options& o) {
@@ -139,8 +211,15 @@ int devices(const session& s, const devices_options& o) {
 
 int summary(const session& s, const summary_options& o) {
     auto style = s.style(o.exact);
-    return s.show(target_with("/api/v1/cpus", window_params(o.when)),
-                  [&](const json::value& v) { return render_summary(v, style); });
+    // --top without --sort: the busiest CPUs.
+    const std::string sort = o.top && o.sort == "cpu" && !o.sort_given ? "rate" : o.sort;
+    return s.show(
+        target_with("/api/v1/cpus", window_params(o.when)), [&](const json::value& v) { return render_summary(v, style); },
+        [&](session::answer& a) -> std::optional<int> {
+            order_cpus(a.json, sort, o.top);
+            if (s.global.json) a.reply.body = json::serialize(a.json);
+            return std::nullopt;
+        });
 }
 
 // A file's text, or stdin's for "-".
@@ -165,8 +244,7 @@ int set(const session& s, const set_options& o) {
     auto request = make_affinity_request(changes);
     auto a = s.call(request.verb, request.target, request.body);
     if (!a) return exit_code::server;
-    if (a->reply.status >= 400)
-        return s.fail(exit_code::server, describe_affinity_error(a->json, error_text(a->reply)));
+    if (a->reply.status >= 400) return s.refused(*a, describe_affinity_error(a->json, error_text(a->reply)));
     auto style = s.style(false);
     return s.print(*a, [&](const json::value& v) { return render_affinity_result(v, style); });
 }
@@ -182,7 +260,7 @@ int plan_on_daemon(const session& s, const balance_options& o) {
             if (const auto* e = a->json.as_object().if_contains("error"); e && e->is_object())
                 if (const auto* rb = e->as_object().if_contains("rolled_back"); rb && rb->is_array() && !rb->as_array().empty())
                     message += " (nothing applied: " + std::to_string(rb->as_array().size()) + " IRQs rolled back)";
-        return s.fail(exit_code::server, message);
+        return s.refused(*a, message);
     }
     auto style = s.style(true);
     return s.print(*a, [&](const json::value& v) { return render_service_plan(v, style); });
@@ -191,7 +269,13 @@ int plan_on_daemon(const session& s, const balance_options& o) {
 int revert(const session& s) {
     auto a = s.call(http::verb::post, "/api/v1/balance/revert");
     if (!a) return exit_code::server;
-    if (a->reply.status >= 400) return s.fail(exit_code::server, error_text(a->reply));
+    if (a->reply.status >= 400) {
+        // Name the verb, not the route: "see GET /api/v1/balance/history" means irqctl history here.
+        auto message = error_text(a->reply);
+        for (std::string_view route : {"GET /api/v1/balance/history", "GET /api/v1/events"})
+            if (auto at = message.find(route); at != std::string::npos) message.replace(at, route.size(), "irqctl history");
+        return s.refused(*a, message);
+    }
     auto style = s.style(true);
     return s.print(*a, [&](const json::value& v) { return render_revert(v, style); });
 }
@@ -219,7 +303,8 @@ int run_irqctl(const std::vector<std::string>& args, const terminal_facts& termi
                std::istream& in, std::ostream& out, std::ostream& err) {
     auto inv = parse_command_line(args, url_env);
     if (!inv) {
-        err << "irqctl: " << inv.error_message() << "\n";
+        if (std::find(args.begin(), args.end(), "--json") != args.end()) err << json_error("usage", inv.error_message());
+        else err << "irqctl: " << inv.error_message() << "\n";
         return exit_code::usage;
     }
     if (inv->global.help) {
@@ -241,6 +326,9 @@ int run_irqctl(const std::vector<std::string>& args, const terminal_facts& termi
             else if constexpr (std::is_same_v<T, balance_options>) return balance(s, o);
             else if constexpr (std::is_same_v<T, watch_options>) return run_watch(inv->global, o, terminal, out, err);
             else if constexpr (std::is_same_v<T, revert_options>) return revert(s);
+            else if constexpr (std::is_same_v<T, show_options>) return show_irq(s, o);
+            else if constexpr (std::is_same_v<T, health_options>) return health(s);
+            else if constexpr (std::is_same_v<T, history_options>) return history(s, o);
             else return s.fail(exit_code::usage, "no verb given (see irqctl --help)");
         },
         inv->options);

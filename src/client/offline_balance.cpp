@@ -81,7 +81,7 @@ std::string render_balance(const offline_balance& b, std::string_view source, co
                                 " onto CPUs " + cpu_list_text(b.cpus),
                             ansi::bold, style.color) +
                       "\n\n";
-    text_table plan({{"IRQ", align::right}, {"NAME", align::left}, {"RATE", align::right}, {"CPU", align::right}});
+    text_table plan({{"IRQ", align::right}, {"NAME", align::left}, {"LOAD", align::right}, {"CPU", align::right}});
     for (const auto& a : b.assignments) plan.add_row({a.irq, a.name, format_count(a.load, false), std::to_string(a.cpu)});
     out += plan.render(style.color) + "\n";
 

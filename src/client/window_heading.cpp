@@ -37,6 +37,8 @@ std::string window_heading(std::string_view what, const boost::json::value& wind
                          string_field(window, "asked_from", "?") + ")",
                      ansi::yellow, style.color) +
                "\n";
+    else if (auto note = string_field(window, "note"); !note.empty())
+        out += paint("note: " + note, ansi::yellow, style.color) + "\n";
     return out;
 }
 

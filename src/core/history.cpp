@@ -72,15 +72,6 @@ std::size_t history_memory_estimate(const std::vector<tier_config>& tiers, std::
 
 // --- history ---------------------------------------------------------------------------------------
 
-// What a query reads of a closed frame (32-bit counts and the big ones) or of an open bucket (64-bit).
-struct history::view {
-    clock_time from, to;
-    const layout_ptr* shape;
-    const std::uint32_t* counts32 = nullptr;
-    const std::uint64_t* counts64 = nullptr;
-    const std::vector<big_count>* big = nullptr;
-};
-
 history::history(std::vector<tier_config> tiers) : tiers_(tiers.empty() ? default_tiers() : std::move(tiers)) {
     for (auto& config : tiers_) {
         if (config.resolution <= seconds::zero()) config.resolution = seconds(1);
@@ -341,6 +332,25 @@ history::span history::pick_frames(clock_time from, clock_time to) const {
         std::tie(s.first, s.last) = inside(store_[s.tier], from, to);
     }
     return s;
+}
+
+history::tier_pick history::pick_tier(clock_time from, std::chrono::nanoseconds step, bool dividing) const {
+    tier_pick p;
+    p.complete = std::any_of(store_.begin(), store_.end(), [&](const tier& t) { return covers(t, from); });
+    const clock_time target = p.complete ? from : oldest();
+    while (p.tier + 1 < store_.size() && !covers(store_[p.tier], target)) ++p.tier;
+    for (std::size_t k = p.tier + 1; k < store_.size(); ++k)
+        if (covers(store_[k], target) && store_[k].config.resolution <= step &&
+            (!dividing || step % store_[k].config.resolution == std::chrono::nanoseconds::zero()))
+            p.tier = k;
+    return p;
+}
+
+std::vector<history::frame_view> history::frames_in(std::size_t tier, clock_time from, clock_time to) const {
+    span s;
+    s.tier = tier;
+    std::tie(s.first, s.last) = inside(store_[tier], from, to);
+    return views_of(s);
 }
 
 std::vector<history::view> history::views_of(const span& s) const {

@@ -20,6 +20,50 @@ std::optional<unsigned> parse_irq_number(std::string_view text) {
     return v;
 }
 
+namespace {
+
+result<unsigned> irq_number_in_list(std::string_view text) {
+    const auto begin = text.find_first_not_of(' '), end = text.find_last_not_of(' ');
+    const std::string_view n = begin == text.npos ? std::string_view() : text.substr(begin, end - begin + 1);
+    if (n.empty()) return error{"empty entry in IRQ list"};
+    if (!std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return error{"'" + std::string(n) + "' is not an IRQ number"};
+    if (n.size() > 7) return error{"IRQ " + std::string(n) + " is beyond the maximum of " + std::to_string(max_irq_number - 1)};
+    auto v = parse_irq_number(n);
+    if (!v) return error{"IRQ " + std::string(n) + " is beyond the maximum of " + std::to_string(max_irq_number - 1)};
+    return *v;
+}
+
+}  // namespace
+
+result<std::vector<unsigned>> parse_irq_list(std::string_view text) {
+    std::vector<unsigned> out;
+    if (text.empty()) return error{"empty IRQ list"};
+    std::size_t pos = 0;
+    while (true) {
+        const std::size_t comma = text.find(',', pos);
+        const std::string_view entry = text.substr(pos, comma == std::string_view::npos ? text.npos : comma - pos);
+        const std::size_t dash = entry.find('-');
+        auto first = irq_number_in_list(entry.substr(0, dash));
+        if (!first) return error{first.error_message()};
+        unsigned last = *first;
+        if (dash != std::string_view::npos) {
+            auto l = irq_number_in_list(entry.substr(dash + 1));
+            if (!l) return error{l.error_message()};
+            if (*l < *first) return error{"range " + std::to_string(*first) + "-" + std::to_string(*l) + " is reversed"};
+            last = *l;
+        }
+        if (last - *first >= max_selected_ids || out.size() + (last - *first) >= max_selected_ids)
+            return error{"more than " + std::to_string(max_selected_ids) + " IRQs in the list"};
+        for (unsigned i = *first; i <= last; ++i) out.push_back(i);
+        if (comma == std::string_view::npos) break;
+        pos = comma + 1;
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
 bool name_or_id_matches(const std::string& glob, const std::string& id, const std::string& name) {
     return fnmatch(glob.c_str(), name.c_str(), 0) == 0 || fnmatch(glob.c_str(), id.c_str(), 0) == 0;
 }

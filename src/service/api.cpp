@@ -33,7 +33,14 @@ std::optional<core::window_counts> api_call::window(std::chrono::milliseconds de
     }
     from = w->first;
     to = w->second;
-    return ctx.samples.history().query(from, to);
+    // A window ending now ends at the newest sample: the moments since were not sampled yet, and a
+    // window that counted them would cover less than asked (`window=2s` answered with 1 s).
+    const auto& h = ctx.samples.history();
+    if (!t.param("from") && !t.param("to") && !h.empty() && to > h.newest()) {
+        from -= to - h.newest();
+        to = h.newest();
+    }
+    return h.query(from, to);
 }
 
 namespace {
@@ -56,6 +63,8 @@ void index(api_call& c) {
         "GET /api/v1/cpus?window=60s",
         "GET /api/v1/raw",
         "GET /api/v1/health",
+        "GET /api/v1/series?what=cpus|irqs&window=1h|from=..&to=..[&step=10s&cpus=LIST&irqs=LIST&name=GLOB&top=N]",
+        "GET /api/v1/events?window=1h|from=..&to=..",
         "GET /api/v1/stream (WebSocket) then {\"type\":\"subscribe\",\"cpus\":true,\"irqs\":[..]|\"GLOB\",\"top\":N,\"every\":N}"};
     for (auto& extra : c.ctx.extra_endpoints) routes.push_back(json::value(extra));
     c.reply(200, json::object{{"name", "irqd"}, {"version", core::version()}, {"endpoints", std::move(routes)}});
@@ -144,6 +153,8 @@ void dispatch(api_call& c) {
     if (rest[0] == "cpus" && rest.size() == 1) { if (c.only(http::verb::get)) get_cpus(c); return; }
     if (rest[0] == "raw" && rest.size() == 1) { if (c.only(http::verb::get)) raw(c); return; }
     if (rest[0] == "health" && rest.size() == 1) { if (c.only(http::verb::get)) get_health(c); return; }
+    if (rest[0] == "series" && rest.size() == 1) { if (c.only(http::verb::get)) get_series(c); return; }
+    if (rest[0] == "events" && rest.size() == 1) { if (c.only(http::verb::get)) get_events(c); return; }
     if (rest[0] == "stream" && rest.size() == 1) { if (c.only(http::verb::get)) stream_without_upgrade(c); return; }
     c.not_found();
 }

@@ -40,6 +40,13 @@ json::object batch_json(const affinity_writer::batch_result& r) {
     return json::object{{"applied", std::move(applied)}, {"changed", changed}};
 }
 
+// Who the event log names for the changes: irqctl says so in its User-Agent.
+void note_source(api_call& c) {
+    if (!c.ctx.events) return;
+    const auto ua = c.req[http::field::user_agent];
+    c.ctx.events->set_source(ua.starts_with("irqctl/") ? "irqctl" : "api");
+}
+
 }  // namespace
 
 void put_affinity(api_call& c, std::string_view id) {
@@ -48,6 +55,7 @@ void put_affinity(api_call& c, std::string_view id) {
     if (!irq) return c.fail(400, "bad_irq", "IRQ must be a plain decimal number, got '" + std::string(id) + "'");
     auto set = parse_affinity_body(c.req.body());
     if (auto* e = std::get_if<request_error>(&set)) return c.fail(*e);
+    note_source(c);
     auto r = c.ctx.writer.set({*irq, std::get<core::cpu_set>(std::move(set))}, c.ctx.samples.online_cpus());
     if (auto* e = std::get_if<affinity_error>(&r)) return c.fail(e->status, e->code, e->message);
     c.reply(200, outcome_json(std::get<affinity_outcome>(r)));
@@ -59,6 +67,7 @@ void post_affinity(api_call& c) {
     if (auto* e = std::get_if<request_error>(&parsed)) return c.fail(*e);
     // Written in slices: other requests are answered meanwhile, and this one when the batch ends.
     auto& changes = std::get<std::vector<affinity_change>>(parsed);
+    note_source(c);
     c.ctx.writer.start_batch(std::move(changes), c.ctx.samples.online_cpus(),
                             [send = c.send, head = answer_head(c.req)](affinity_writer::batch_result r) {
                                 send(json_response(head, batch_status(r), batch_json(r)));

@@ -1,6 +1,7 @@
 // What the built-in /api/v1 routes share: one api_call per request (the request, its responder, the
 // context and the parsed target, with the answers every route gives), and the route groups, one file
-// each: api.cpp (dispatch, index, raw), api_interrupts.cpp, api_affinity.cpp, api_health.cpp.
+// each: api.cpp (dispatch, index, raw), api_interrupts.cpp, api_affinity.cpp, api_health.cpp,
+// api_series.cpp.
 #pragma once
 
 #include <chrono>
@@ -49,5 +50,7 @@ void get_cpus(api_call& c);
 void put_affinity(api_call& c, std::string_view id);
 void post_affinity(api_call& c);
 void get_health(api_call& c);
+void get_series(api_call& c);
+void get_events(api_call& c);
 
 }  // namespace irqd::service

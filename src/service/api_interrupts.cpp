@@ -143,11 +143,9 @@ void get_interrupts(api_call& c) {
         cpu_filter = *r;
     }
     if (auto* v = c.t.param("irqs")) {
-        auto r = core::parse_cpu_list(*v);   // IRQ numbers use the same list syntax
+        auto r = core::parse_irq_list(*v);
         if (!r) return c.fail(400, "bad_irqs", "irqs: " + r.error_message());
-        // (At most core::cpu_set::max_cpus numbers, fewer than core::max_selected_ids.)
-        if (r->empty()) sel.ids.insert("");  // matches no row, as an empty list always did
-        for (auto n : r->cpus()) sel.ids.insert(std::to_string(n));
+        for (auto n : *r) sel.ids.insert(std::to_string(n));
     }
     if (auto* v = c.t.param("top")) {
         std::size_t n = 0;
@@ -336,14 +334,24 @@ core::result<std::pair<core::clock_time, core::clock_time>> window_from_query(co
 }
 
 json::object window_json(const core::window_counts& w, core::clock_time asked_from, core::clock_time asked_to) {
-    return json::object{{"from", core::format_rfc3339(w.from)},
-                        {"to", core::format_rfc3339(w.to)},
-                        {"seconds", std::chrono::duration<double>(w.to - w.from).count()},
-                        {"resolution_s", w.resolution.count()},
-                        {"complete", w.complete},
-                        {"frames", w.frames},
-                        {"asked_from", core::format_rfc3339(asked_from)},
-                        {"asked_to", core::format_rfc3339(asked_to)}};
+    json::object o{{"from", core::format_rfc3339(w.from)},
+                   {"to", core::format_rfc3339(w.to)},
+                   {"seconds", std::chrono::duration<double>(w.to - w.from).count()},
+                   {"resolution_s", w.resolution.count()},
+                   {"complete", w.complete},
+                   {"frames", w.frames},
+                   {"asked_from", core::format_rfc3339(asked_from)},
+                   {"asked_to", core::format_rfc3339(asked_to)}};
+    // Covering less than asked is said (a window that history does not reach is `complete` false).
+    const auto covered = std::chrono::duration_cast<std::chrono::milliseconds>(w.to - w.from);
+    const auto asked = std::chrono::duration_cast<std::chrono::milliseconds>(asked_to - asked_from);
+    if (w.frames > 0 && w.complete && covered + 500ms < asked)
+        o["note"] = "covers " + core::format_duration(covered) + " of the " + core::format_duration(asked) + " asked (" +
+                    (asked_to > w.to + 500ms ? "the newest sample is at " + core::format_rfc3339(w.to)
+                                             : "the history tier that answered has " + core::format_duration(w.resolution) +
+                                                   " resolution, or samples are missing") +
+                    ")";
+    return o;
 }
 
 }  // namespace irqd::service

@@ -214,6 +214,7 @@ void balance_service::applied(affinity_writer::batch_result r) {
 
 void balance_service::record(json::object entry) {
     entry["time"] = core::format_rfc3339(std::chrono::system_clock::now());
+    if (on_record) on_record(entry);
     history_.push_back(std::move(entry));
     while (history_.size() > cfg_.balance.history_limit) history_.pop_front();
 }

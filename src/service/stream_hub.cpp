@@ -213,4 +213,12 @@ void stream_hub::on_sample() {
     }
 }
 
+void stream_hub::broadcast(std::shared_ptr<const std::string> message) {
+    auto subs = subs_;   // a deliver() may end in a close that leaves the hub
+    for (auto* s : subs) {
+        ++stats_.messages;
+        s->deliver(message);
+    }
+}
+
 }  // namespace irqd::service

@@ -68,7 +68,7 @@ BOOST_AUTO_TEST_CASE(overview_mistakes_are_usage_errors) {
     BOOST_TEST(error({"overview", "--window", "60s", "--from", "1700000000"}) ==
                "give either --window or --from/--to, not both (see irqctl overview --help)");
     BOOST_TEST(error({"overview", "--top", "0"}) ==
-               "--top must be a whole number from 1 to 1000000, not '0' (see irqctl overview --help)");
+               "--top must be a whole number from 1 to 1000000, not '0' (or all) (see irqctl overview --help)");
     BOOST_TEST(error({"overview", "--top", "-1"}).find("see irqctl overview --help") != std::string::npos);
     BOOST_TEST(error({"overview", "--cpus", "3-1"}).starts_with("--cpus: "));
     BOOST_TEST(error({"overview", "extra"}) == "unexpected argument 'extra' (see irqctl overview --help)");
@@ -121,8 +121,12 @@ BOOST_AUTO_TEST_CASE(help_and_version) {
 }
 
 BOOST_AUTO_TEST_CASE(verb_mistakes) {
-    BOOST_TEST(error({}) == "no verb given (verbs: overview, summary, devices, set, balance, revert, watch) (see irqctl --help)");
-    BOOST_TEST(error({"frob"}) == "unknown verb 'frob' (verbs: overview, summary, devices, set, balance, revert, watch) (see irqctl --help)");
+    BOOST_TEST(error({}) == "no verb given (verbs: overview, summary, devices, set, balance, revert, show, health, history, watch) (see irqctl --help)");
+    BOOST_TEST(error({"frob"}) == "unknown verb 'frob' (verbs: overview, summary, devices, set, balance, revert, show, health, history, watch) (see irqctl --help)");
+    BOOST_TEST(error({"sumary"}).starts_with("unknown verb 'sumary'; did you mean 'summary'? (verbs: "));
+    BOOST_TEST(error({"hist"}).starts_with("unknown verb 'hist'; did you mean 'history'? "));
+    BOOST_TEST(error({"overview", "--sort", "size"}) == "--sort must be load, rate, irq or name, not 'size' (see irqctl overview --help)");
+    BOOST_TEST(error({"show"}) == "show needs an IRQ (like: irqctl show 132) (see irqctl show --help)");
     BOOST_TEST(error({"--window", "5s", "overview"}) ==
                "'--window' is not a global option; a verb's options go after the verb (see irqctl --help)");
     BOOST_TEST(error({"summary", "--url"}).starts_with("the required argument for option '--url' is missing"));

@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(text_lists_assignments_loads_and_the_metric) {
     auto b = balance_file_text(small, std::nullopt);
     BOOST_TEST_REQUIRE(b.has_value());
     auto text = render_balance(*b, "small.txt", {});
-    BOOST_TEST(text.starts_with("Balance of 3 IRQs from small.txt onto CPUs 0-1\n\nIRQ  NAME     RATE  CPU\n"));
+    BOOST_TEST(text.starts_with("Balance of 3 IRQs from small.txt onto CPUs 0-1\n\nIRQ  NAME     LOAD  CPU\n"));
     BOOST_TEST(text.find(" 24  nvme0q0    30") != std::string::npos);
     BOOST_TEST(text.find("TOTAL    60  100.0%     3") != std::string::npos);
     BOOST_TEST(text.find("spread (max - min)                 0\n") != std::string::npos);

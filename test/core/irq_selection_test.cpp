@@ -89,3 +89,16 @@ BOOST_AUTO_TEST_CASE(irq_numbers_are_plain_decimals_below_the_limit) {
     BOOST_TEST(name_or_id_matches("1?", "12", "eth0"));
     BOOST_TEST(!name_or_id_matches("nvme*", "12", "eth0"));
 }
+
+BOOST_AUTO_TEST_CASE(irq_lists_have_their_own_limit_and_say_irq) {
+    auto ok = parse_irq_list("35,30,32-33,9999");
+    BOOST_REQUIRE(ok.has_value());
+    BOOST_TEST(*ok == (std::vector<unsigned>{30, 32, 33, 35, 9999}), boost::test_tools::per_element());
+    auto big = parse_irq_list("2000000");
+    BOOST_REQUIRE(!big.has_value());
+    BOOST_TEST(big.error_message() == "IRQ 2000000 is beyond the maximum of 1048575");
+    BOOST_TEST(parse_irq_list("3,x").error_message() == "'x' is not an IRQ number");
+    BOOST_TEST(parse_irq_list("9-3").error_message() == "range 9-3 is reversed");
+    BOOST_TEST(parse_irq_list("0-99999").error_message() == "more than 16384 IRQs in the list");
+    BOOST_TEST(!parse_irq_list("").has_value());
+}

@@ -2,6 +2,8 @@
 // bundled seed: 65 IRQs on 2 CPUs, a day per second so rates are large), checking tables, --json,
 // exit codes and the one-line errors. Every command runs under `timeout` so none can hang the suite.
 #define BOOST_TEST_MODULE irqctl
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -12,6 +14,7 @@
 #include <fstream>
 #include <algorithm>
 #include <regex>
+#include <thread>
 #include <sstream>
 
 #include "daemon.hpp"
@@ -89,7 +92,7 @@ BOOST_AUTO_TEST_CASE(balance_offline_on_the_seed) {
     auto text = irqctl("balance --file " + seed_file);
     BOOST_TEST(text.code == 0);
     BOOST_TEST(text.out.starts_with("Balance of 65 IRQs from " + seed_file + " onto CPUs 0-1\n"));
-    BOOST_TEST(text.out.find("\nIRQ  NAME                RATE  CPU\n132  eth0-TxRx-0   2684504094    ") != std::string::npos);
+    BOOST_TEST(text.out.find("\nIRQ  NAME                LOAD  CPU\n132  eth0-TxRx-0   2684504094    ") != std::string::npos);
     BOOST_TEST(text.out.find("spread (max - min)                 1\n") != std::string::npos);
     BOOST_TEST(text.out.ends_with("proven optimal\n"));
     BOOST_TEST(text.out.find('\x1b') == std::string::npos);   // not a terminal: no colour
@@ -123,7 +126,7 @@ BOOST_AUTO_TEST_CASE(overview_and_summary_show_the_machine) {
     auto d = start_daemon();
     BOOST_REQUIRE(d->wait_samples(3));
 
-    auto j = irqctl(*d, "overview --window 2s --json");
+    auto j = irqctl(*d, "overview --window 2s --top all --json");
     BOOST_TEST_REQUIRE(j.code == 0, j.err);
     auto v = parse_json(j.out);
     BOOST_TEST(v.at("cpus") == json::parse("[0,1]"));
@@ -131,7 +134,7 @@ BOOST_AUTO_TEST_CASE(overview_and_summary_show_the_machine) {
     BOOST_TEST_REQUIRE(irq_in(v, "132"));
     BOOST_TEST(irq_in(v, "132")->at("name") == "eth0-TxRx-0");
 
-    auto t = irqctl(*d, "overview --window 2s");
+    auto t = irqctl(*d, "overview --window 2s --top all");
     BOOST_TEST_REQUIRE(t.code == 0, t.err);
     BOOST_TEST(t.out.starts_with("Interrupts from "));
     BOOST_TEST(std::regex_search(t.out, std::regex("\n  IRQ  NAME +CPU0 +CPU1 +TOTAL +RATE/s  AFFINITY\n")), t.out);
@@ -147,7 +150,7 @@ BOOST_AUTO_TEST_CASE(overview_and_summary_show_the_machine) {
     BOOST_TEST(std::regex_search(named.out, std::regex("\n  175  eth1-TxRx-10 ")));
     BOOST_TEST(named.out.find("eth0-") == std::string::npos);
     // the simulated machine's NICs: eth1's 32 queues, by interface; no mlx5 there
-    auto eth1 = irqctl(*d, "overview --window 2s --netdev eth1");
+    auto eth1 = irqctl(*d, "overview --window 2s --netdev eth1 --top all");
     BOOST_TEST_REQUIRE(eth1.code == 0, eth1.err);
     BOOST_TEST(std::regex_search(eth1.out, std::regex("\n  196  eth1-TxRx-31 ")), eth1.out);
     BOOST_TEST(eth1.out.find("eth0") == std::string::npos);
@@ -288,6 +291,95 @@ BOOST_AUTO_TEST_CASE(errors_are_one_line_with_the_right_exit_code) {
     BOOST_TEST(down.err == "irqctl: cannot connect to irqd at " + url +
                                " (is it running? start it with: irqd --simulate)\n");
     BOOST_TEST(irqctl("--url " + url + " watch --count 1").code == 1);
+}
+
+BOOST_AUTO_TEST_CASE(overview_is_the_busiest_20_and_every_mistake_says_what_is_wrong) {
+    auto d = start_daemon();
+    BOOST_REQUIRE(d->wait_samples(3));
+
+    auto busiest = parse_json(irqctl(*d, "overview --window 2s --json").out);
+    const auto& rows = busiest.at("irqs").as_array();
+    BOOST_TEST(rows.size() == 20u);
+    for (std::size_t i = 1; i < rows.size(); ++i)
+        BOOST_TEST(rows[i - 1].at("rate").to_number<double>() >= rows[i].at("rate").to_number<double>());
+    auto by_irq = parse_json(irqctl(*d, "overview --window 2s --top all --sort irq --json").out);
+    BOOST_TEST(by_irq.at("irqs").as_array().size() == 65u);
+    std::vector<int> numbers;
+    for (const auto& r : by_irq.at("irqs").as_array())
+        if (std::isdigit(static_cast<unsigned char>(r.at("irq").as_string()[0]))) numbers.push_back(std::stoi(std::string(r.at("irq").as_string())));
+    BOOST_TEST(numbers.size() > 60u);
+    BOOST_TEST(std::is_sorted(numbers.begin(), numbers.end()));
+    auto table = irqctl(*d, "overview --window 2s");
+    BOOST_TEST(table.out.find("The 20 busiest IRQs") != std::string::npos, table.out);
+    const std::regex irq_row("\n +[0-9]+  eth");
+    BOOST_TEST(std::distance(std::sregex_iterator(table.out.begin(), table.out.end(), irq_row), std::sregex_iterator()) == 20);
+
+    auto top_cpu = parse_json(irqctl(*d, "summary --window 2s --top 1 --json").out);
+    BOOST_TEST(top_cpu.at("cpus").as_array().size() == 1u);
+
+    auto no_cpu = irqctl(*d, "overview --cpus 5");
+    BOOST_TEST(no_cpu.code == 1);
+    BOOST_TEST(no_cpu.err == "irqctl: CPU 5 not on this machine (or offline for the whole window; irqctl summary lists the CPUs)\n");
+    BOOST_TEST(no_cpu.out.empty());
+    auto old = irqctl(*d, "overview --from 2020-01-01T00:00:00Z --to 2020-01-01T00:01:00Z");
+    BOOST_TEST(old.code == 1);
+    BOOST_TEST(old.err == "irqctl: no samples between 2020-01-01T00:00:00Z and 2020-01-01T00:01:00Z"
+                          " (irqctl health shows how far back history reaches)\n");
+    auto no_irq = irqctl(*d, "show 9999");
+    BOOST_TEST(no_irq.code == 1);
+    BOOST_TEST(no_irq.err == "irqctl: IRQ 9999 is not in /proc/interrupts\n");
+    auto typo = irqctl(*d, "overveiw");
+    BOOST_TEST(typo.code == 2);
+    BOOST_TEST(typo.err.starts_with("irqctl: unknown verb 'overveiw'; did you mean 'overview'? (verbs: "), typo.err);
+    auto revert = irqctl(*d, "revert");
+    BOOST_TEST(revert.code == 1);
+    BOOST_TEST(revert.err == "irqctl: no applied plan to revert (see irqctl history)\n");
+    // --json: errors as JSON on stderr, usage errors too
+    auto json_err = parse_json(irqctl(*d, "--json overview --cpus 5").err);
+    BOOST_TEST(json_err.at("error").at("code").as_string() == "no_such_cpu");
+    auto json_server = parse_json(irqctl(*d, "--json revert").err);
+    BOOST_TEST(json_server.at("error").at("code").as_string() == "nothing_to_revert");
+    auto json_usage = irqctl(*d, "--json overview --top -1");
+    BOOST_TEST(json_usage.code == 2);
+    BOOST_TEST(parse_json(json_usage.err).at("error").at("code").as_string() == "usage");
+
+    // show, health and history
+    auto show = irqctl(*d, "show 132 --window 2s");
+    BOOST_TEST_REQUIRE(show.code == 0, show.err);
+    BOOST_TEST(show.out.starts_with("IRQ:              132\nname:             eth0-TxRx-0\n"), show.out);
+    BOOST_TEST(std::regex_search(show.out, std::regex("\nTOTAL +[0-9]+ +[0-9.]+\n$")), show.out);
+    auto health = irqctl(*d, "health");
+    BOOST_TEST(health.out.starts_with("status:           ok\n"), health.out);
+    BOOST_TEST(irqctl(*d, "history").out == "No plans, reverts or affinity changes in the window.\n");
+    BOOST_TEST_REQUIRE(irqctl(*d, "set 132 1").code == 0);
+    auto history = irqctl(*d, "history");
+    BOOST_TEST(std::regex_search(history.out, std::regex("\n[0-9T:.Z-]+ +affinity +irqctl +1 +- +IRQ 132 set to CPUs 1 \\(irqctl\\)\n$")),
+               history.out);
+}
+
+BOOST_AUTO_TEST_CASE(a_server_that_is_not_irqd_is_one_line) {
+    // Another web server on 127.0.0.1: one request, answered with an HTML 404 page.
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    const auto port = acceptor.local_endpoint().port();
+    std::thread server([&] {
+        boost::system::error_code ec;
+        boost::asio::ip::tcp::socket sock(io);
+        acceptor.accept(sock, ec);
+        if (ec) return;
+        char buf[4096];
+        sock.read_some(boost::asio::buffer(buf), ec);
+        const std::string page = "<html><body><h1>404 Not Found</h1></body></html>\n";
+        const std::string reply = "HTTP/1.1 404 Not Found\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " +
+                                  std::to_string(page.size()) + "\r\nConnection: close\r\n\r\n" + page;
+        boost::asio::write(sock, boost::asio::buffer(reply), ec);
+    });
+    const std::string url = "http://127.0.0.1:" + std::to_string(port);
+    auto r = irqctl("--url " + url + " summary");
+    server.join();
+    BOOST_TEST(r.code == 1);
+    BOOST_TEST(r.err == "irqctl: " + url + ": not an irqd API (HTTP 404, text/html)\n");
+    BOOST_TEST(r.out.empty());
 }
 
 BOOST_AUTO_TEST_CASE(watch_prints_one_line_per_sample_when_not_a_terminal) {

@@ -17,6 +17,7 @@
 
 #include "daemon.hpp"
 #include "raw_http.hpp"
+#include "ws_client.hpp"
 
 using namespace irqd::test;
 namespace json = boost::json;
@@ -26,39 +27,6 @@ namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
 namespace {
-
-// A blocking WebSocket client whose reads give up after `timeout` (SO_RCVTIMEO), so a test that
-// waits for a message that never comes fails instead of hanging.
-class ws_client {
-public:
-    explicit ws_client(const irqd_process& d, std::chrono::seconds timeout = std::chrono::seconds(10)) : ws_(io_) {
-        tcp::resolver resolver(io_);
-        asio::connect(ws_.next_layer(), resolver.resolve(d.url().host, d.url().port));
-        timeval tv{static_cast<time_t>(timeout.count()), 0};
-        ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        ws_.handshake(d.url().host + ":" + d.url().port, "/api/v1/stream");
-    }
-    json::value read() {
-        buffer_.consume(buffer_.size());
-        ws_.read(buffer_);
-        return json::parse(beast::buffers_to_string(buffer_.data()));
-    }
-    // Reads until a message of `type` arrives (bounded).
-    json::value read_type(std::string_view type) {
-        for (int i = 0; i < 50; ++i) {
-            auto v = read();
-            if (v.at("type").as_string() == type) return v;
-        }
-        throw std::runtime_error("no '" + std::string(type) + "' message in 50");
-    }
-    void send(const std::string& text) { ws_.write(asio::buffer(text)); }
-    websocket::stream<tcp::socket>& stream() { return ws_; }
-
-private:
-    asio::io_context io_;
-    websocket::stream<tcp::socket> ws_;
-    beast::flat_buffer buffer_;
-};
 
 // A simulated machine with `cpus` CPUs and `irqs` queue IRQs, each with its own per-day rates.
 fs::path rates_file(const temp_dir& t, unsigned cpus, unsigned irqs) {

@@ -62,7 +62,8 @@ want=(./usr/sbin/irqd ./usr/bin/irqctl ./usr/share/irqd/interrupts-per-day.txt
       ./lib/systemd/system/irqd.service ./etc/init/irqd.conf ./etc/init.d/irqd
       ./etc/irqd/irqd.conf ./etc/default/irqd ./usr/share/doc/irqd/install.md
       ./usr/share/irqd/prometheus/irqd-rules.yml ./usr/share/irqd/prometheus/irqd-rules.test.yml
-      ./usr/share/irqd/grafana/irqd.json ./usr/share/irqd/ansible/install.yml ./usr/share/irqd/ansible/balance.yml)
+      ./usr/share/irqd/grafana/irqd.json ./usr/share/irqd/ansible/install.yml ./usr/share/irqd/ansible/balance.yml
+      ./usr/share/bash-completion/completions/irqctl)
 if [ "$want_man" = ON ]; then
     want+=(./usr/share/man/man8/irqd.8.gz ./usr/share/man/man1/irqctl.1.gz)
 fi

@@ -265,6 +265,20 @@ std::vector<bad> table() {
         {"GET", "/api/v1/interrupts?cpus=0-99999", "", 400, "bad_cpus"},
         {"GET", "/api/v1/interrupts?irqs=zz", "", 400, "bad_irqs"},
         {"GET", "/api/v1/interrupts?irqs=../30", "", 400, "bad_irqs"},
+        {"GET", "/api/v1/interrupts?irqs=2000000", "", 400, "bad_irqs"},
+        {"GET", "/api/v1/series?wat=cpus", "", 400, "unknown_parameter"},
+        {"GET", "/api/v1/series?what=devices", "", 400, "bad_what"},
+        {"GET", "/api/v1/series?what=cpus&top=3", "", 400, "bad_what"},
+        {"GET", "/api/v1/series?window=0s", "", 400, "bad_window"},
+        {"GET", "/api/v1/series?window=1h&from=0", "", 400, "bad_window"},
+        {"GET", "/api/v1/series?step=0s", "", 400, "bad_step"},
+        {"GET", "/api/v1/series?step=fast", "", 400, "bad_step"},
+        {"GET", "/api/v1/series?what=irqs&irqs=9999999", "", 400, "bad_irqs"},
+        {"GET", "/api/v1/series?what=irqs&top=0", "", 400, "bad_top"},
+        {"GET", "/api/v1/series?window=30d&step=1s", "", 422, "too_many_points"},
+        {"POST", "/api/v1/series", "", 405, "method_not_allowed", "GET"},
+        {"GET", "/api/v1/events?window=1x", "", 400, "bad_window"},
+        {"GET", "/api/v1/events?top=1", "", 400, "unknown_parameter"},
     };
 }
 
@@ -301,7 +315,7 @@ BOOST_AUTO_TEST_CASE(the_index_lists_the_built_in_and_the_added_routes) {
     auto index = json::parse(r.call(http::verb::get, "/api/v1").body());
     BOOST_TEST(index.at("name").as_string() == "irqd");
     const auto& endpoints = index.at("endpoints").as_array();
-    BOOST_TEST(endpoints.size() == 9u);
+    BOOST_TEST(endpoints.size() == 11u);
     BOOST_TEST(endpoints.back().as_string() == "GET /api/v1/extra");
     BOOST_TEST(json::parse(r.call(http::verb::get, "/api/v1/extra").body()).at("extra").as_bool());
 }
@@ -327,6 +341,39 @@ BOOST_AUTO_TEST_CASE(interrupts_selects_rows_and_sums_the_window) {
     BOOST_TEST(by_name.at("total").to_number<std::uint64_t>() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(series_gives_rates_per_step_and_a_put_is_an_event) {
+    router r;
+    auto s = json::parse(r.call(http::verb::get, "/api/v1/series?what=irqs&window=2s&step=1s&top=1").body());
+    BOOST_TEST(s.at("what").as_string() == "irqs");
+    BOOST_TEST(s.at("step_s").as_double() == 1.0);
+    BOOST_TEST(s.at("resolution_s").as_double() == 1.0);
+    const auto& series = s.at("series").as_array();
+    BOOST_TEST_REQUIRE(series.size() == 1u);
+    BOOST_TEST(series[0].at("irq").as_string() == "30");
+    BOOST_TEST(series[0].at("name").as_string() == "eth0");
+    // The one frame (50 on CPU 1 in 1 s) is in one step; the other steps have no sample.
+    double sum = 0;
+    std::size_t nulls = 0;
+    for (const auto& v : series[0].at("rates").as_array()) v.is_null() ? void(++nulls) : void(sum += v.as_double());
+    BOOST_TEST(sum == 50.0);
+    BOOST_TEST(nulls == s.at("times").as_array().size() - 1);
+
+    event_log events;
+    r.ctx->events = &events;
+    r.writer->add_applied_observer([&](const std::vector<affinity_outcome>& outs) {
+        events.applied(outs, std::chrono::system_clock::now());
+    });
+    BOOST_TEST(r.call(http::verb::put, "/api/v1/interrupts/30/affinity", R"({"cpu":0})").result_int() == 200u);
+    auto e = json::parse(r.call(http::verb::get, "/api/v1/events?window=1m").body());
+    const auto& list = e.at("events").as_array();
+    BOOST_TEST_REQUIRE(list.size() == 1u);
+    BOOST_TEST(list[0].at("type").as_string() == "affinity");
+    BOOST_TEST(list[0].at("source").as_string() == "api");
+    BOOST_TEST(list[0].at("irqs").to_number<int>() == 1);
+    BOOST_TEST(list[0].at("summary").as_string() == "IRQ 30 set to CPUs 0 (api)");
+    BOOST_TEST(list[0].at("plan_id").is_null());
+}
+
 BOOST_AUTO_TEST_CASE(a_put_writes_the_fake_kernel_and_answers_the_outcome) {
     router r;
     auto res = r.call(http::verb::put, "/api/v1/interrupts/30/affinity", R"({"cpu":1})");
@@ -337,4 +384,20 @@ BOOST_AUTO_TEST_CASE(a_put_writes_the_fake_kernel_and_answers_the_outcome) {
     BOOST_TEST(v.at("requested").as_string() == "1");
     BOOST_TEST(test::read_text(r.k.proc() / "irq/30/smp_affinity_list") == "1\n");
     BOOST_TEST(r.writer->writes() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_window_covering_less_than_asked_has_a_note) {
+    using namespace std::chrono_literals;
+    const core::clock_time t0 = core::clock_time{} + 1'790'000'040s;
+    core::window_counts w;
+    w.from = t0;
+    w.to = t0 + 1s;
+    w.resolution = 1s;
+    w.frames = 1;
+    auto short_end = window_json(w, t0 - 1s, t0 + 1s);   // 2 s asked, the newest sample ends at t0 + 1 s
+    BOOST_TEST(short_end.at("note").as_string() ==
+               "covers 1s of the 2s asked (the history tier that answered has 1s resolution, or samples are missing)");
+    auto after = window_json(w, t0, t0 + 2s);
+    BOOST_TEST(after.at("note").as_string() == "covers 1s of the 2s asked (the newest sample is at 2026-09-21T14:14:01Z)");
+    BOOST_TEST(!window_json(w, t0, t0 + 1s + 400ms).contains("note"));   // sample jitter is no note
 }

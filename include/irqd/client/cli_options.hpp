@@ -33,10 +33,13 @@ struct window_options {
     std::string from, to;                          // RFC 3339 or Unix seconds
 };
 
+inline constexpr std::size_t default_overview_top = 20;
+
 struct overview_options {
     window_options when;
     std::string cpus;                              // a CPU list, passed to the server
-    std::size_t top = 0;                           // 0 = every IRQ
+    std::size_t top = default_overview_top;        // 0 = every IRQ (--top all)
+    std::string sort = "load";                     // load (= rate) | rate | irq | name
     std::string name;                              // a glob over IRQ names (or ids)
     std::string netdev, driver, device;            // only IRQs of this interface, driver, PCI device
     bool exact = false;                            // no compact numbers, even on a terminal
@@ -49,7 +52,20 @@ struct devices_options {
 
 struct summary_options {
     window_options when;
+    std::string sort = "cpu";                      // cpu | rate (= load)
+    bool sort_given = false;                       // --top alone sorts by rate
+    std::size_t top = 0;                           // 0 = every CPU
     bool exact = false;
+};
+
+struct show_options {
+    std::string irq;                               // a number or a row name like NMI
+    window_options when;
+};
+
+struct health_options {};
+struct history_options {
+    window_options when;                           // of the events (default 1h)
 };
 
 struct set_options {
@@ -79,7 +95,7 @@ struct watch_options {
 
 using verb_options =
     std::variant<std::monostate, overview_options, summary_options, set_options, balance_options, watch_options,
-                 revert_options, devices_options>;
+                 revert_options, devices_options, show_options, health_options, history_options>;
 
 struct invocation {
     global_options global;

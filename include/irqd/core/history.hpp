@@ -133,11 +133,39 @@ public:
     const std::vector<tier_config>& tiers() const { return tiers_; }
     void clear();                         // forget everything (e.g. after a large clock jump)
 
-private:
+    // Frame by frame, for time series (core/series.hpp): a tier's frames are read as views, valid
+    // until the next add().
     struct big_count {
         std::uint32_t cell;
         std::uint64_t value;              // the exact count; counts[cell] holds 2^32-1
     };
+    // A closed frame (32-bit counts and the big ones) or an open bucket (64-bit).
+    struct frame_view {
+        clock_time from, to;
+        const layout_ptr* shape;
+        const std::uint32_t* counts32 = nullptr;
+        const std::uint64_t* counts64 = nullptr;
+        const std::vector<big_count>* big = nullptr;
+        std::uint64_t count(std::size_t cell) const {
+            if (counts64) return counts64[cell];
+            if (counts32[cell] != UINT32_MAX || !big) return counts32[cell];
+            for (const auto& b : *big)
+                if (b.cell == cell) return b.value;
+            return counts32[cell];
+        }
+    };
+    struct tier_pick {
+        std::size_t tier = 0;
+        bool complete = false;            // the tier reaches back to the asked `from`
+    };
+    // The tier a series over [from, ...] in steps of `step` reads: among the tiers that cover `from`
+    // (or, when none does, the ones reaching furthest back), the coarsest whose resolution is at most
+    // `step` (with `dividing`: divides `step`), else the finest of them. Expects a non-empty history.
+    tier_pick pick_tier(clock_time from, std::chrono::nanoseconds step, bool dividing) const;
+    // The frames of tier `tier` whose midpoint lies in [from, to], oldest first.
+    std::vector<frame_view> frames_in(std::size_t tier, clock_time from, clock_time to) const;
+
+private:
     struct frame {
         clock_time from, to;
         layout_ptr shape;
@@ -157,7 +185,7 @@ private:
         bucket open;                      // the bucket being filled (kept for its buffer when closed)
         bool has_open = false;
     };
-    struct view;                          // a closed frame or an open bucket, as a query reads it
+    using view = frame_view;
     // The steps of query(): which tier and which of its frames answer [from, to], what they hold,
     // and their sum (over one layout, or over the union of several).
     struct span {

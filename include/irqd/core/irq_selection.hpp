@@ -15,6 +15,7 @@
 
 #include "irqd/core/history.hpp"
 #include "irqd/core/interrupts.hpp"
+#include "irqd/core/result.hpp"
 
 namespace irqd::core {
 
@@ -25,6 +26,10 @@ inline constexpr std::size_t max_selected_ids = 16384;
 
 // A plain decimal IRQ number below max_irq_number: no sign, no spaces, no path tricks.
 std::optional<unsigned> parse_irq_number(std::string_view text);
+
+// An IRQ list as cpu lists are written ("30,32-35"): numbers below max_irq_number, at most
+// max_selected_ids of them; the errors say IRQ, not CPU. Ascending, without repeats.
+result<std::vector<unsigned>> parse_irq_list(std::string_view text);
 
 // True when the glob matches the row's name or its id (fnmatch(3), no flags).
 bool name_or_id_matches(const std::string& glob, const std::string& id, const std::string& name);

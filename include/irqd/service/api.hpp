@@ -12,6 +12,7 @@
 #include "irqd/service/access.hpp"
 #include "irqd/service/answer_cache.hpp"
 #include "irqd/service/affinity_writer.hpp"
+#include "irqd/service/event_log.hpp"
 #include "irqd/service/http_server.hpp"
 #include "irqd/service/sampler.hpp"
 #include "irqd/service/settings.hpp"
@@ -36,6 +37,8 @@ struct api_context {
     std::vector<std::string> extra_endpoints{};      // their lines in the GET /api/v1 index
     // The bearer-token check, before any route (extra ones included); null: no token needed.
     const access_guard* access = nullptr;
+    // Applied plans, reverts and affinity changes (GET /api/v1/events); null: none recorded.
+    event_log* events = nullptr;
     // Each adds its keys to GET /api/v1/health (saved affinities, restore, refused IRQs, ...).
     std::vector<std::function<void(boost::json::object&)>> health_sections{};
     // Each adds its fields to the CPU objects of GET /api/v1/cpus for the asked window (cpu_load).

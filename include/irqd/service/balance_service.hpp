@@ -45,6 +45,8 @@ public:
     // Restores the placement from before the last applied plan (written in slices; `done` answers).
     void revert(on_done done);
     boost::json::value history_json() const;
+    // Told each entry as it is added to the history (the event log: applied plans and reverts).
+    std::function<void(const boost::json::object& entry)> on_record;
 
 private:
     struct job;

@@ -60,6 +60,8 @@ public:
 
     // Called by the sampler after each sample: sends every due subscriber its message.
     void on_sample();
+    // One message for every subscriber, whatever it subscribed to (type "event").
+    void broadcast(std::shared_ptr<const std::string> message);
     // The message a new or re-subscribing client gets at once (type "snapshot").
     std::shared_ptr<const std::string> snapshot_for(const subscription& sub) const;
 

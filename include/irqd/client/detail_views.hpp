@@ -1,0 +1,25 @@
+// The small irqctl views: `show IRQ` (GET /api/v1/interrupts/{irq}), `health` (GET /api/v1/health),
+// `history` (GET /api/v1/events), and the row order and cut of `overview` and `summary`.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <boost/json/value.hpp>
+
+#include "irqd/client/terminal.hpp"
+
+namespace irqd::client {
+
+// Sorts reply["irqs"] by `key` (load: rate, busiest first; irq: number, names after; name) and keeps
+// the first `top` (0: all).
+void order_irqs(boost::json::value& reply, std::string_view key, std::size_t top);
+// Sorts reply["cpus"] by `key` (cpu: number; rate: busiest first) and keeps the first `top` (0: all).
+void order_cpus(boost::json::value& reply, std::string_view key, std::size_t top);
+
+std::string render_irq(const boost::json::value& reply, const output_style& style);
+std::string render_health(const boost::json::value& reply);
+std::string render_events(const boost::json::value& reply);
+
+}  // namespace irqd::client
