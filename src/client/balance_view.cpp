@@ -40,8 +40,10 @@ std::string render_service_plan(const json::value& plan, const output_style& sty
     std::string out;
     bool applied = p.at("applied").as_bool();
     std::size_t moves = p.at("moves").as_array().size();
+    // An older irqd sends no plan id.
+    const std::string id = p.contains("id") ? std::to_string(count(p.at("id"))) : std::string();
     std::string head = (applied ? "Applied plan " + std::to_string(count(p.at("plan_id"))) + ": "
-                                : std::string(p.at("dry_run").as_bool() ? "Plan (dry run): " : "Plan: ")) +
+                                : "Plan" + (id.empty() ? "" : " " + id) + (p.at("dry_run").as_bool() ? " (dry run): " : ": ")) +
                        std::to_string(moves) + (moves == 1 ? " move" : " moves") + " over CPUs " + text(p.at("cpus")) +
                        ", rates of " + fixed(real(window.at("seconds")), 1) + " s";
     out += paint(head, ansi::bold, style.color) + "\n";
@@ -92,7 +94,8 @@ std::string render_service_plan(const json::value& plan, const output_style& sty
     out += std::string(forced ? "improvement of the busiest CPU over the forced moves alone: " : "improvement of the busiest CPU: ") +
            fixed(real(p.at("improvement")) * 100, 2) + "%" +
            (p.at("proven_optimal").as_bool() ? ", proven optimal" : "") + "\n";
-    if (!applied && moves) out += "apply with: irqctl balance --apply (same options)\n";
+    if (!applied && moves)
+        out += id.empty() ? "apply with: irqctl balance --apply (same options)\n" : "apply with: irqctl apply " + id + "\n";
     if (applied) out += "undo with: irqctl revert\n";
     return out;
 }

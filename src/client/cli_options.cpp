@@ -47,10 +47,16 @@ constexpr verb_info verbs[] = {
      "irqctl balance [--apply] [--window 5m] [--cpus LIST] [--max-moves N] [--min-improvement F]\n"
      "       irqctl balance --file FILE [--cpus LIST]",
      "Asks irqd for a plan from the rates it measured: which IRQs move where, per-CPU load before and\n"
-     "after, and the metric. Nothing changes without --apply (all or nothing; undo with irqctl revert).\n"
+     "after, and the metric. Nothing changes until you apply it: irqctl apply ID applies exactly the plan\n"
+     "shown (its ID is printed); --apply plans and applies at once (all or nothing; undo: irqctl revert).\n"
      "A plan that lowers the busiest CPU's load by less than --min-improvement (irqd's default 0.05) moves\n"
      "nothing. Offline, --file balances the numeric IRQs of a /proc/interrupts-style FILE (row totals are\n"
      "the loads); apply that with: irqctl balance --file FILE --json | irqctl set --file -"},
+    {"apply", "apply a plan irqd made, exactly as it was shown (irqctl balance prints its id)",
+     "irqctl apply ID",
+     "Applies plan ID (all or nothing; undo with irqctl revert): exactly the moves irqctl balance showed.\n"
+     "irqd refuses a plan that no longer fits the machine (an IRQ's affinity changed, IRQs came or went, a\n"
+     "CPU went offline) and says what changed; make a new plan then. irqd keeps the last 32 plans."},
     {"revert", "undo the last plan applied by irqd (balance --apply or auto mode)",
      "irqctl revert",
      "Restores the affinities the IRQs had before the last applied plan. Each revert goes one plan back."},
@@ -248,6 +254,14 @@ core::result<verb_options> finish_verb(std::string_view verb, verb_values& v, co
             b.min_improvement = f;
         }
         return verb_options{v.balance};
+    }
+    if (verb == "apply") {
+        if (args.size() != 1) return core::error{"apply needs one plan id (like: irqctl apply 7; irqctl balance prints it)"};
+        std::uint64_t id = 0;
+        auto [p, ec] = std::from_chars(args[0].data(), args[0].data() + args[0].size(), id);
+        if (ec != std::errc{} || p != args[0].data() + args[0].size() || id == 0)
+            return core::error{"plan id must be a whole number from 1, not '" + args[0] + "'"};
+        return verb_options{apply_options{id}};
     }
     if (verb == "revert") {
         if (auto e = no_args()) return core::error{*e};

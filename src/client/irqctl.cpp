@@ -196,6 +196,15 @@ int revert(const session& s) {
     return s.print(*a, [&](const json::value& v) { return render_revert(v, style); });
 }
 
+// Applies a plan the daemon kept, exactly as it was shown.
+int apply(const session& s, const apply_options& o) {
+    auto a = s.call(http::verb::post, "/api/v1/balance/plans/" + std::to_string(o.plan_id) + "/apply");
+    if (!a) return exit_code::server;
+    if (a->reply.status >= 400) return s.fail(exit_code::server, error_text(a->reply));
+    auto style = s.style(true);
+    return s.print(*a, [&](const json::value& v) { return render_service_plan(v, style); });
+}
+
 int balance(const session& s, const balance_options& o) {
     if (o.file.empty()) return plan_on_daemon(s, o);
     auto text = read_input(s, o.file);
@@ -241,6 +250,7 @@ int run_irqctl(const std::vector<std::string>& args, const terminal_facts& termi
             else if constexpr (std::is_same_v<T, balance_options>) return balance(s, o);
             else if constexpr (std::is_same_v<T, watch_options>) return run_watch(inv->global, o, terminal, out, err);
             else if constexpr (std::is_same_v<T, revert_options>) return revert(s);
+            else if constexpr (std::is_same_v<T, apply_options>) return apply(s, o);
             else return s.fail(exit_code::usage, "no verb given (see irqctl --help)");
         },
         inv->options);

@@ -75,6 +75,13 @@ std::string_view numa_name(numa_mode m) {
     return m == numa_mode::prefer ? "prefer" : m == numa_mode::require ? "require" : "ignore";
 }
 
+std::optional<core::cpu_set> placement_of(const irq_kernel_info* info) {
+    if (!info) return std::nullopt;
+    auto now = info->effective && !info->effective->empty() ? info->effective : info->affinity;
+    if (now && now->empty()) now.reset();
+    return now;
+}
+
 core::result<prepared_balance> prepare_balance(const balance_facts& f, const balance_options& o, const balance_settings& s) {
     const auto& topo = *f.topology;
     const core::cpu_set online = online_cpus(topo, f.latest->cpus);
@@ -140,9 +147,7 @@ core::result<prepared_balance> prepare_balance(const balance_facts& f, const bal
         std::string name = row != row_of.end() ? f.latest->rows[row->second].name : std::string();
         auto number = core::parse_irq_number(id);
         const irq_kernel_info* info = number && f.irq_info ? f.irq_info(*number) : nullptr;
-        std::optional<core::cpu_set> now;
-        if (info) now = info->effective && !info->effective->empty() ? info->effective : info->affinity;
-        if (now && now->empty()) now.reset();
+        std::optional<core::cpu_set> now = placement_of(info);
         // Where its load lands now, as fixed load (it cannot move) or as the current placement: on its
         // one effective CPU, or as measured when it is spread over several (how the kernel shares it
         // out is not ours to guess) or its affinity is unknown; on none of the plan's CPUs when it
@@ -282,6 +287,62 @@ json::object outcome_json(const prepared_balance& p, const balance_outcome& b) {
                         {"irqs_balanced", p.irqs.size()},
                         {"irqs_fixed", p.fixed_irqs},
                         {"notes", std::move(notes)}};
+}
+
+plan_drift compare_readings(const plan_reading& then, const plan_reading& now) {
+    plan_drift d;
+    auto a = then.placement.begin(), b = now.placement.begin();
+    while (a != then.placement.end() || b != now.placement.end()) {
+        if (b == now.placement.end() || (a != then.placement.end() && a->first < b->first)) {
+            d.gone.push_back((a++)->first);
+        } else if (a == then.placement.end() || b->first < a->first) {
+            d.added.push_back((b++)->first);
+        } else {
+            if (a->second != b->second) d.affinities.push_back({a->first, a->second, b->second});
+            ++a, ++b;
+        }
+    }
+    d.cpus_offline = then.online - now.online;
+    d.cpus_online = now.online - then.online;
+    return d;
+}
+
+json::object drift_json(const plan_drift& d, std::size_t limit) {
+    json::array moved, gone, added;
+    for (std::size_t i = 0; i < d.affinities.size() && i < limit; ++i)
+        moved.push_back(json::object{{"irq", std::to_string(d.affinities[i].irq)},
+                                     {"was", set_or_null(d.affinities[i].was)},
+                                     {"now", set_or_null(d.affinities[i].now)}});
+    auto numbers = [limit](const std::vector<unsigned>& from, json::array& to) {
+        for (std::size_t i = 0; i < from.size() && i < limit; ++i) to.push_back(json::value(std::to_string(from[i])));
+    };
+    numbers(d.gone, gone);
+    numbers(d.added, added);
+    return json::object{{"affinities", std::move(moved)},      {"affinities_count", d.affinities.size()},
+                        {"irqs_gone", std::move(gone)},        {"irqs_gone_count", d.gone.size()},
+                        {"irqs_new", std::move(added)},        {"irqs_new_count", d.added.size()},
+                        {"cpus_offline", d.cpus_offline.to_list()}, {"cpus_online", d.cpus_online.to_list()}};
+}
+
+std::string drift_text(const plan_drift& d) {
+    auto some = [](const std::vector<unsigned>& irqs) {
+        std::string s;
+        for (std::size_t i = 0; i < irqs.size() && i < 5; ++i) s += (i ? ", " : "") + std::to_string(irqs[i]);
+        return s + (irqs.size() > 5 ? ", ..." : "");
+    };
+    std::vector<std::string> parts;
+    if (!d.affinities.empty()) {
+        std::vector<unsigned> irqs;
+        for (const auto& m : d.affinities) irqs.push_back(m.irq);
+        parts.push_back(std::to_string(irqs.size()) + " IRQs' affinities changed (" + some(irqs) + ")");
+    }
+    if (!d.gone.empty()) parts.push_back(std::to_string(d.gone.size()) + " IRQs are gone (" + some(d.gone) + ")");
+    if (!d.added.empty()) parts.push_back(std::to_string(d.added.size()) + " IRQs are new (" + some(d.added) + ")");
+    if (!d.cpus_offline.empty()) parts.push_back("CPUs " + d.cpus_offline.to_list() + " went offline");
+    if (!d.cpus_online.empty()) parts.push_back("CPUs " + d.cpus_online.to_list() + " came online");
+    std::string s;
+    for (std::size_t i = 0; i < parts.size(); ++i) s += (i ? ", " : "") + parts[i];
+    return s;
 }
 
 }  // namespace irqd::service

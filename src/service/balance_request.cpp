@@ -5,6 +5,7 @@
 #include <algorithm>
 
 
+#include "irqd/core/irq_selection.hpp"
 #include "irqd/core/time_parse.hpp"
 #include "irqd/service/api.hpp"
 #include "irqd/service/balance_service.hpp"
@@ -107,7 +108,7 @@ std::variant<balance_options, request_error> parse_balance_options(const json::v
 void add_balance_routes(api_context& ctx, balance_service& balancing) {
     ctx.routes.push_back([&balancing, &cfg = ctx.config.balance](const request& req, const target& t, responder& send) {
         const auto& s = t.segments;
-        if (s.size() < 3 || s.size() > 4 || s[0] != "api" || s[1] != "v1" || s[2] != "balance") return false;
+        if (s.size() < 3 || s.size() > 6 || s[0] != "api" || s[1] != "v1" || s[2] != "balance") return false;
         auto fail = [&](unsigned status, std::string_view code, std::string_view message) {
             send(error_response(req, status, code, message));
         };
@@ -130,7 +131,29 @@ void add_balance_routes(api_context& ctx, balance_service& balancing) {
                 });
             return true;
         }
-        if (s.size() == 4) {
+        if (s.size() >= 4 && s[3] == "plans") {
+            if (s.size() == 4) {
+                if (only(http::verb::get) && no_params({})) send(json_response(req, 200, balancing.plans_json()));
+                return true;
+            }
+            auto id = core::parse_irq_number(s[4]);   // a plain decimal number
+            if (!id || (s.size() == 6 && s[5] != "apply"))
+                return fail(404, "not_found", "no such endpoint: " + std::string(req.target()) +
+                                                  " (plans are /api/v1/balance/plans/ID[/apply], ID a number)"),
+                       true;
+            if (s.size() == 5) {
+                if (!only(http::verb::get) || !no_params({})) return true;
+                if (auto plan = balancing.plan_json(*id)) send(json_response(req, 200, *plan));
+                else fail(404, "unknown_plan", "no plan " + std::to_string(*id) + " (see GET /api/v1/balance/plans)");
+                return true;
+            }
+            if (only(http::verb::post) && no_params({}))
+                balancing.apply_plan(*id, [send, head = answer_head(req)](unsigned status, const json::value& body) {
+                    send(json_response(head, status, body));
+                });
+            return true;
+        }
+        if (s.size() >= 4) {
             fail(404, "not_found", "no such endpoint: " + std::string(req.target()) + " (see GET /api/v1)");
             return true;
         }
@@ -158,6 +181,7 @@ void add_balance_routes(api_context& ctx, balance_service& balancing) {
         {"POST /api/v1/balance[?apply=true] {\"window\":\"5m\",\"cpus\":\"LIST\",\"banned_cpus\":\"LIST\","
          "\"banned_irqs\":[N|\"GLOB\"],\"numa\":\"prefer|require|ignore\",\"max_moves\":N,\"min_improvement\":0.05,"
          "\"apply\":false}",
+         "GET /api/v1/balance/plans", "GET /api/v1/balance/plans/{id}", "POST /api/v1/balance/plans/{id}/apply",
          "POST /api/v1/balance/revert", "GET /api/v1/balance/history"});
 }
 

@@ -108,6 +108,14 @@ BOOST_AUTO_TEST_CASE(balance_and_watch_options) {
     BOOST_TEST(error({"watch", "--every", "0"}) == "--every must be a whole number from 1 to 3600, not '0' (see irqctl watch --help)");
 }
 
+BOOST_AUTO_TEST_CASE(apply_takes_one_plan_id) {
+    BOOST_TEST(std::get<apply_options>(parse({"apply", "7"}).options).plan_id == 7u);
+    BOOST_TEST(error({"apply"}) == "apply needs one plan id (like: irqctl apply 7; irqctl balance prints it) (see irqctl apply --help)");
+    BOOST_TEST(error({"apply", "7", "8"}).starts_with("apply needs one plan id"));
+    BOOST_TEST(error({"apply", "x7"}) == "plan id must be a whole number from 1, not 'x7' (see irqctl apply --help)");
+    BOOST_TEST(error({"apply", "0"}).starts_with("plan id must be a whole number from 1"));
+}
+
 BOOST_AUTO_TEST_CASE(help_and_version) {
     auto h = parse({"set", "--help"});
     BOOST_TEST(h.global.help);
@@ -121,8 +129,8 @@ BOOST_AUTO_TEST_CASE(help_and_version) {
 }
 
 BOOST_AUTO_TEST_CASE(verb_mistakes) {
-    BOOST_TEST(error({}) == "no verb given (verbs: overview, summary, devices, set, balance, revert, watch) (see irqctl --help)");
-    BOOST_TEST(error({"frob"}) == "unknown verb 'frob' (verbs: overview, summary, devices, set, balance, revert, watch) (see irqctl --help)");
+    BOOST_TEST(error({}) == "no verb given (verbs: overview, summary, devices, set, balance, apply, revert, watch) (see irqctl --help)");
+    BOOST_TEST(error({"frob"}) == "unknown verb 'frob' (verbs: overview, summary, devices, set, balance, apply, revert, watch) (see irqctl --help)");
     BOOST_TEST(error({"--window", "5s", "overview"}) ==
                "'--window' is not a global option; a verb's options go after the verb (see irqctl --help)");
     BOOST_TEST(error({"summary", "--url"}).starts_with("the required argument for option '--url' is missing"));

@@ -128,3 +128,58 @@ BOOST_AUTO_TEST_CASE(banned_cpus_and_irqs_are_never_in_a_plan) {
     BOOST_TEST(metric.at("after").at("outside").to_number<std::uint64_t>() == 0u);
     BOOST_TEST(metric.at("before").at("total") == metric.at("after").at("total"));
 }
+
+// The moves of a plan, "irq>to" in plan order.
+std::vector<std::string> moves_of(const json::value& plan) {
+    std::vector<std::string> out;
+    for (const auto& m : plan.at("moves").as_array())
+        out.push_back(std::string(m.at("irq").as_string()) + ">" + std::to_string(m.at("to").to_number<unsigned>()));
+    return out;
+}
+
+BOOST_AUTO_TEST_CASE(the_previewed_plan_is_the_one_applied_by_its_id) {
+    irqd_process d(sim_args());
+    BOOST_REQUIRE(d.wait_samples(5));
+    auto preview = json_body(d.call(verb::post, "/api/v1/balance", R"({"window":"1m","min_improvement":0})"));
+    const auto id = preview.at("id").to_number<std::uint64_t>();
+    BOOST_TEST_REQUIRE(!moves_of(preview).empty());
+    // Rates move on meanwhile: a second plan may differ, but applying the first applies the first.
+    BOOST_REQUIRE(d.wait_samples(3));
+    auto other = json_body(d.call(verb::post, "/api/v1/balance", R"({"window":"1s","min_improvement":0})"));
+    BOOST_TEST(other.at("id").to_number<std::uint64_t>() > id);
+    auto listed = json_body(d.get("/api/v1/balance/plans"));
+    BOOST_TEST(listed.at("plans").as_array().size() == 2u);
+    BOOST_TEST(listed.at("plans").as_array()[1].at("id").to_number<std::uint64_t>() == id);
+    auto shown = json_body(d.get("/api/v1/balance/plans/" + std::to_string(id)));
+    BOOST_TEST((moves_of(shown) == moves_of(preview)));
+    BOOST_TEST(shown.at("stale").as_bool() == false);
+
+    auto applied = d.call(verb::post, "/api/v1/balance/plans/" + std::to_string(id) + "/apply");
+    BOOST_TEST_REQUIRE(applied.status == 200u, applied.body);
+    auto a = json_body(applied);
+    BOOST_TEST(a.at("applied").as_bool());
+    BOOST_TEST(a.at("plan_id").to_number<std::uint64_t>() == id);
+    BOOST_TEST((moves_of(a) == moves_of(preview)));
+    auto now = affinities(d);
+    for (const auto& m : preview.at("moves").as_array())
+        BOOST_TEST(now[std::string(m.at("irq").as_string())] == std::to_string(m.at("to").to_number<unsigned>()));
+    BOOST_TEST(json_body(d.get("/api/v1/balance/history")).at("plans").as_array()[0].at("id").to_number<std::uint64_t>() == id);
+
+    // Applied once: not again; the other plan read the affinities before and is stale now.
+    BOOST_TEST(d.call(verb::post, "/api/v1/balance/plans/" + std::to_string(id) + "/apply").status == 409u);
+    auto again = d.call(verb::post, "/api/v1/balance/plans/" + std::to_string(id) + "/apply");
+    BOOST_TEST(again.status == 409u);
+    BOOST_TEST(json_body(again).at("error").at("code").as_string() == "plan_applied");
+    auto stale = d.call(verb::post, "/api/v1/balance/plans/" + std::to_string(other.at("id").to_number<std::uint64_t>()) + "/apply");
+    BOOST_TEST_REQUIRE(stale.status == 409u, stale.body);
+    const auto body = json_body(stale);
+    const auto& e = body.at("error");
+    BOOST_TEST(e.at("code").as_string() == "plan_stale");
+    BOOST_TEST(e.at("changed").at("affinities_count").to_number<std::size_t>() == moves_of(preview).size());
+    BOOST_TEST((affinities(d) == now));   // nothing written
+
+    BOOST_TEST(d.call(verb::post, "/api/v1/balance/plans/999/apply").status == 404u);
+    BOOST_TEST(d.call(verb::get, "/api/v1/balance/plans/999").status == 404u);
+    BOOST_TEST(d.call(verb::get, "/api/v1/balance/plans/x").status == 404u);
+    BOOST_TEST(d.call(verb::get, "/api/v1/balance/plans/1/apply").status == 405u);
+}

@@ -70,6 +70,10 @@ struct balance_options {
 
 struct revert_options {};
 
+struct apply_options {
+    std::uint64_t plan_id = 0;                     // a plan irqd made (irqctl balance prints its id)
+};
+
 struct watch_options {
     std::size_t top = 10;                          // busiest IRQs shown
     unsigned every = 1;                            // one update per this many samples
@@ -79,7 +83,7 @@ struct watch_options {
 
 using verb_options =
     std::variant<std::monostate, overview_options, summary_options, set_options, balance_options, watch_options,
-                 revert_options, devices_options>;
+                 revert_options, devices_options, apply_options>;
 
 struct invocation {
     global_options global;

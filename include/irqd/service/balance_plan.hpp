@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "irqd/core/balancer.hpp"
@@ -101,6 +102,36 @@ struct balance_outcome {
 };
 balance_outcome finish_balance(const prepared_balance& p, const core::balance_plan& plan, const balance_options& o);
 boost::json::object outcome_json(const prepared_balance& p, const balance_outcome& b);
+
+// Where an IRQ is now as a plan sees it: its effective affinity, else its affinity; null when unknown.
+std::optional<core::cpu_set> placement_of(const irq_kernel_info* info);
+
+// What a plan read of the machine, so that applying it later can tell whether it still fits: every
+// numbered IRQ's placement (effective affinity, else affinity; null when unknown) and the online CPUs.
+struct plan_reading {
+    std::vector<std::pair<unsigned, std::optional<core::cpu_set>>> placement;   // ascending by IRQ
+    core::cpu_set online;
+};
+
+// What changed between the reading a plan was made from and the machine now; empty() = still valid.
+struct plan_drift {
+    struct moved {
+        unsigned irq = 0;
+        std::optional<core::cpu_set> was, now;
+    };
+    std::vector<moved> affinities;                // IRQs whose placement differs
+    std::vector<unsigned> gone, added;            // IRQs no longer there / there now but not then
+    core::cpu_set cpus_offline, cpus_online;      // CPUs gone offline / come online since
+    bool empty() const {
+        return affinities.empty() && gone.empty() && added.empty() && cpus_offline.empty() && cpus_online.empty();
+    }
+};
+plan_drift compare_readings(const plan_reading& then, const plan_reading& now);
+// {"affinities":[{"irq","was","now"}],"irqs_gone":[..],"irqs_new":[..],"cpus_offline":"LIST","cpus_online":"LIST"},
+// each list cut at `limit` entries (with its full count in "<name>_count").
+boost::json::object drift_json(const plan_drift& d, std::size_t limit = 64);
+// One line for people: "3 IRQs' affinities changed (140, 141, 143), CPUs 3 went offline".
+std::string drift_text(const plan_drift& d);
 
 std::string_view numa_name(numa_mode m);            // "prefer", "require", "ignore"
 

@@ -48,6 +48,7 @@ struct balance_settings {
     std::uint64_t slice_work = 2000;                 // balancer work units per io_context turn (~0.5 ms)
     std::size_t history_limit = 32;                  // applied plans kept for GET /api/v1/balance/history
     std::size_t journal_limit = 16;                  // previous placements kept for revert
+    std::size_t plans_limit = 32;                    // plans kept for POST /api/v1/balance/plans/{id}/apply
 };
 
 struct settings {
