@@ -21,9 +21,7 @@ int run_oneshot(boost::asio::io_context& io, const service::settings& cfg, servi
     wait.expires_after(cfg.interval * 3 + cfg.interval / 2);
     wait.async_wait([&](boost::system::error_code ec) {
         if (ec) return;
-        balance_options o;
-        o.window = cfg.balance.window;
-        o.min_improvement = cfg.balance.min_improvement;
+        balance_options o = default_balance_options(cfg.balance);
         o.apply = !cfg.read_only;
         balancing.plan(o, "oneshot", [&](unsigned status, const json::value& body) {
             out << to_json_text(body) << std::endl;

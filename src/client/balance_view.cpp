@@ -31,6 +31,7 @@ std::string balance_request_body(const balance_request& r) {
     if (!r.cpus.empty()) o["cpus"] = r.cpus;
     if (r.max_moves) o["max_moves"] = *r.max_moves;
     if (r.min_improvement) o["min_improvement"] = *r.min_improvement;
+    if (r.tolerance) o["tolerance"] = *r.tolerance;
     return json::serialize(o);
 }
 
@@ -86,6 +87,8 @@ std::string render_service_plan(const json::value& plan, const output_style& sty
     m.add_row({"max load", format_count(count(before.at("max_load")), false), format_count(count(after.at("max_load")), false)});
     m.add_row({"peak-to-mean", fixed(real(before.at("peak_to_mean")), 6), fixed(real(after.at("peak_to_mean")), 6)});
     m.add_row({"lower bound", format_count(count(before.at("lower_bound")), false), format_count(count(after.at("lower_bound")), false)});
+    if (p.contains("moves_lower_bound") && !applied)
+        m.add_row({"moves (lower bound)", "", std::to_string(moves) + " (" + std::to_string(count(p.at("moves_lower_bound"))) + ")"});
     m.add_row({"gap (max - lower bound)", format_count(count(before.at("gap")), false), format_count(count(after.at("gap")), false)});
     if (before.as_object().contains("outside") && (count(before.at("outside")) || count(after.at("outside"))))
         m.add_row({"on CPUs outside the plan", format_count(count(before.at("outside")), false),

@@ -44,7 +44,7 @@ constexpr verb_info verbs[] = {
      "CPUS is a CPU list like 3 or 0-3,8 (a hex mask like f with --mask). PLAN has lines 'IRQ CPUS'\n"
      "(# comments), or is JSON {\"changes\":[...]} or the output of 'irqctl balance --json'; - reads stdin."},
     {"balance", "plan (and --apply) a balanced placement from measured rates, or of a file offline",
-     "irqctl balance [--apply] [--window 5m] [--cpus LIST] [--max-moves N] [--min-improvement F]\n"
+     "irqctl balance [--apply] [--window 5m] [--cpus LIST] [--max-moves N] [--min-improvement F] [--tolerance F]\n"
      "       irqctl balance --file FILE [--cpus LIST]",
      "Asks irqd for a plan from the rates it measured: which IRQs move where, per-CPU load before and\n"
      "after, and the metric. Nothing changes until you apply it: irqctl apply ID applies exactly the plan\n"
@@ -111,7 +111,7 @@ struct verb_values {
     set_options set;
     balance_options balance;
     watch_options watch;
-    std::string top, every, count, max_moves, min_improvement;
+    std::string top, every, count, max_moves, min_improvement, tolerance;
 };
 
 po::options_description verb_description(std::string_view verb, verb_values& v) {
@@ -145,6 +145,8 @@ po::options_description verb_description(std::string_view verb, verb_values& v) 
             ("max-moves", po::value(&v.max_moves)->value_name("N"), "move at most N IRQs")
             ("min-improvement", po::value(&v.min_improvement)->value_name("F"),
              "move nothing unless the busiest CPU gets at least this fraction lighter (0 to below 1)")
+            ("tolerance", po::value(&v.tolerance)->value_name("F"),
+             "fewest moves among plans whose busiest CPU is within F of the best (irqd's default 0.01; 0 to 1)")
             ("file", po::value(&v.balance.file)->value_name("FILE"), "offline: a /proc/interrupts-style file to balance");
     } else if (verb == "watch") {
         d.add_options()
@@ -234,8 +236,10 @@ core::result<verb_options> finish_verb(std::string_view verb, verb_values& v, co
         if (auto e = no_args()) return core::error{*e};
         if (auto e = check_cpu_list(v.balance.cpus, "cpus")) return core::error{*e};
         auto& b = v.balance;
-        if (!b.file.empty() && (b.apply || !b.window.empty() || !v.max_moves.empty() || !v.min_improvement.empty()))
-            return core::error{"--file plans offline: --apply, --window, --max-moves and --min-improvement need the daemon"};
+        if (!b.file.empty() && (b.apply || !b.window.empty() || !v.max_moves.empty() || !v.min_improvement.empty() ||
+                                !v.tolerance.empty()))
+            return core::error{"--file plans offline: --apply, --window, --max-moves, --min-improvement and --tolerance "
+                               "need the daemon"};
         if (!b.window.empty()) {
             auto d = core::parse_duration(b.window);
             if (!d) return core::error{"--window: " + d.error_message()};
@@ -252,6 +256,13 @@ core::result<verb_options> finish_verb(std::string_view verb, verb_values& v, co
             if (ec != std::errc{} || p != v.min_improvement.data() + v.min_improvement.size() || !(f >= 0 && f < 1))
                 return core::error{"--min-improvement must be a number from 0 to below 1, not '" + v.min_improvement + "'"};
             b.min_improvement = f;
+        }
+        if (!v.tolerance.empty()) {
+            double f = -1;
+            auto [p, ec] = std::from_chars(v.tolerance.data(), v.tolerance.data() + v.tolerance.size(), f);
+            if (ec != std::errc{} || p != v.tolerance.data() + v.tolerance.size() || !(f >= 0 && f <= 1))
+                return core::error{"--tolerance must be a number from 0 to 1, not '" + v.tolerance + "'"};
+            b.tolerance = f;
         }
         return verb_options{v.balance};
     }

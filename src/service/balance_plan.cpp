@@ -75,6 +75,14 @@ std::string_view numa_name(numa_mode m) {
     return m == numa_mode::prefer ? "prefer" : m == numa_mode::require ? "require" : "ignore";
 }
 
+balance_options default_balance_options(const balance_settings& s) {
+    balance_options o;
+    o.window = s.window;
+    o.min_improvement = s.min_improvement;
+    o.tolerance = s.tolerance;
+    return o;
+}
+
 std::optional<core::cpu_set> placement_of(const irq_kernel_info* info) {
     if (!info) return std::nullopt;
     auto now = info->effective && !info->effective->empty() ? info->effective : info->affinity;
@@ -106,6 +114,7 @@ core::result<prepared_balance> prepare_balance(const balance_facts& f, const bal
     auto& in = p.input;
     in.cpus = targets.cpus();
     in.max_moves = o.max_moves;
+    in.tolerance = o.tolerance;
     std::unordered_map<unsigned, std::size_t> index;
     for (std::size_t i = 0; i < in.cpus.size(); ++i) index.emplace(in.cpus[i], i);
     in.fixed_load.assign(in.cpus.size(), 0);
@@ -205,6 +214,8 @@ balance_outcome finish_balance(const prepared_balance& p, const core::balance_pl
     balance_outcome b;
     b.proven_optimal = plan.proven_optimal;
     b.work = plan.work;
+    b.moves_lower_bound = plan.moves_lower_bound;
+    b.best_max_load = plan.best_max_load;
     const auto& cpus = p.input.cpus;
     const std::uint64_t lower_bound = plan.metric.lower_bound;
     std::vector<bool> stays(p.irqs.size(), false);
@@ -276,6 +287,8 @@ json::object outcome_json(const prepared_balance& p, const balance_outcome& b) {
     return json::object{{"cpus", cpus.to_list()},
                         {"moves", std::move(moves)},
                         {"move_count", b.moves.size()},
+                        {"moves_lower_bound", b.moves_lower_bound},
+                        {"best_max_load", b.best_max_load},
                         {"cpu_loads", std::move(loads)},
                         {"metric", std::move(metric)},
                         {"forced_moves", b.forced_moves},

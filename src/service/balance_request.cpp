@@ -25,19 +25,17 @@ request_error bad(std::string code, std::string message) { return {400, std::mov
 
 std::variant<balance_options, request_error> parse_balance_options(const json::value& body, bool apply_query,
                                                                    const balance_settings& defaults) {
-    balance_options o;
-    o.window = defaults.window;
-    o.min_improvement = defaults.min_improvement;
+    balance_options o = default_balance_options(defaults);
     o.apply = apply_query;
     if (body.is_null()) return o;
     if (!body.is_object()) return bad("bad_json", "body must be a JSON object like {\"window\": \"5m\"}");
     static constexpr std::string_view known[] = {"window", "cpus", "banned_cpus", "banned_irqs",
-                                                 "numa", "max_moves", "min_improvement", "apply"};
+                                                 "numa", "max_moves", "min_improvement", "tolerance", "apply"};
     for (const auto& kv : body.as_object())
         if (std::find(std::begin(known), std::end(known), kv.key()) == std::end(known))
             return bad("unknown_field", "unknown field '" + std::string(kv.key()) +
                                             "' (known: window, cpus, banned_cpus, banned_irqs, numa, max_moves, "
-                                            "min_improvement, apply)");
+                                            "min_improvement, tolerance, apply)");
     const auto& b = body.as_object();
     if (auto* v = b.if_contains("window")) {
         if (!v->is_string()) return bad("bad_window", "'window' must be a duration string like \"5m\"");
@@ -97,6 +95,11 @@ std::variant<balance_options, request_error> parse_balance_options(const json::v
         double d = v->to_number<double>();
         if (!(d >= 0 && d < 1)) return bad("bad_min_improvement", "'min_improvement' must be a number from 0 to below 1");
         o.min_improvement = d;
+    }
+    if (auto* v = b.if_contains("tolerance")) {
+        if (!v->is_number() || !(v->to_number<double>() >= 0 && v->to_number<double>() <= 1))
+            return bad("bad_tolerance", "'tolerance' must be a number from 0 to 1 (0.01 = within 1% of the best max load)");
+        o.tolerance = v->to_number<double>();
     }
     if (auto* v = b.if_contains("apply")) {
         if (!v->is_bool()) return bad("bad_apply", "'apply' must be true or false");
@@ -179,7 +182,7 @@ void add_balance_routes(api_context& ctx, balance_service& balancing) {
     ctx.extra_endpoints.insert(
         ctx.extra_endpoints.end(),
         {"POST /api/v1/balance[?apply=true] {\"window\":\"5m\",\"cpus\":\"LIST\",\"banned_cpus\":\"LIST\","
-         "\"banned_irqs\":[N|\"GLOB\"],\"numa\":\"prefer|require|ignore\",\"max_moves\":N,\"min_improvement\":0.05,"
+         "\"banned_irqs\":[N|\"GLOB\"],\"numa\":\"prefer|require|ignore\",\"max_moves\":N,\"min_improvement\":0.05,\"tolerance\":0.01,"
          "\"apply\":false}",
          "GET /api/v1/balance/plans", "GET /api/v1/balance/plans/{id}", "POST /api/v1/balance/plans/{id}/apply",
          "POST /api/v1/balance/revert", "GET /api/v1/balance/history"});

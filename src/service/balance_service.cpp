@@ -138,6 +138,7 @@ void balance_service::finish() {
     body["options"] = json::object{{"numa", numa_name(j->opts.numa)},
                                    {"max_moves", j->opts.max_moves ? json::value(*j->opts.max_moves) : json::value(nullptr)},
                                    {"min_improvement", j->opts.min_improvement},
+                                   {"tolerance", j->opts.tolerance},
                                    {"banned_cpus", (cfg_.balance.banned_cpus | j->opts.banned_cpus).to_list()}};
     body["planning"] = json::object{
         {"ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - j->started).count()},
@@ -366,9 +367,7 @@ void balance_service::schedule_auto() {
     auto_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec || stopped_) return;
         if (!busy()) {
-            balance_options o;
-            o.window = cfg_.balance.window;
-            o.min_improvement = cfg_.balance.min_improvement;
+            balance_options o = default_balance_options(cfg_.balance);
             o.apply = true;
             plan(o, "auto", [](unsigned status, const json::value& body) {
                 if (status != 200)

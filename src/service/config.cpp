@@ -85,6 +85,7 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     std::string token_file, state_file, restore, unix_socket, unix_socket_mode, state_prune_after;
     std::string banned_cpus, banned_irqs, balance_interval, balance_window;
     double min_improvement = s.balance.min_improvement;
+    double tolerance = s.balance.tolerance;
     double speed = 1.0;
     std::vector<std::string> allowed_hosts, allowed_origins;
     std::size_t unix_conns = s.limit.max_unix_connections;
@@ -171,6 +172,9 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
          "plans use the rates of the last DURATION")
         ("min-improvement", po::value(&min_improvement)->default_value(min_improvement, "0.05")->value_name("FRACTION"),
          "a plan moves nothing unless it lowers the busiest CPU's load by at least this fraction")
+        ("balance-tolerance", po::value(&tolerance)->default_value(tolerance, "0.01")->value_name("FRACTION"),
+         "a plan makes the fewest moves it finds among placements whose busiest CPU is within this fraction "
+         "of the best it found (0: the best, fewest moves only among equals)")
         ("balance-interval", po::value(&balance_interval)->default_value("0s")->value_name("DURATION"),
          "auto mode: re-plan this often and apply plans past --min-improvement (0s = off)")
         ("oneshot", po::bool_switch(&s.balance.oneshot),
@@ -309,6 +313,8 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     s.balance.interval = *bi;
     if (!(min_improvement >= 0 && min_improvement < 1)) return core::error{"--min-improvement must be from 0 to below 1"};
     s.balance.min_improvement = min_improvement;
+    if (!(tolerance >= 0 && tolerance <= 1)) return core::error{"--balance-tolerance must be from 0 to 1"};
+    s.balance.tolerance = tolerance;
     for (auto& h : allowed_hosts) {
         auto lowered = boost::algorithm::to_lower_copy(h);
         if (lowered.empty()) continue;   // "allowed-host =" in irqd.conf: none

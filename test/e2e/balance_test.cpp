@@ -39,6 +39,10 @@ BOOST_AUTO_TEST_CASE(dry_run_changes_nothing_apply_then_revert_restores_exactly)
     auto p = json_body(plan);
     BOOST_TEST(p.at("applied").as_bool() == false);
     BOOST_TEST(p.at("moves").as_array().size() > 0u);
+    BOOST_TEST(p.at("options").at("tolerance").as_double() == 0.01);
+    BOOST_TEST(p.at("moves_lower_bound").to_number<std::size_t>() <= p.at("move_count").to_number<std::size_t>());
+    BOOST_TEST(p.at("metric").at("after").at("max_load").to_number<double>() <=
+               1.01 * p.at("best_max_load").to_number<double>());
     BOOST_TEST(p.at("metric").at("after").at("spread").to_number<std::uint64_t>() <=
                p.at("metric").at("before").at("spread").to_number<std::uint64_t>());
     BOOST_TEST((affinities(d) == before));
@@ -82,6 +86,8 @@ BOOST_AUTO_TEST_CASE(bad_input_and_read_only_are_refused) {
     BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"windw":"1m"})").status == 400u);
     BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"max_moves":-1})").status == 400u);
     BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"numa":"sometimes"})").status == 400u);
+    BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"tolerance":1.5})").status == 400u);
+    BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"tolerance":"1%"})").status == 400u);
     BOOST_TEST(d.call(verb::post, "/api/v1/balance", "{").status == 400u);
     auto dup = d.call(verb::post, "/api/v1/balance", R"({"window":"1m","window":"5m"})");
     BOOST_TEST(dup.status == 400u);

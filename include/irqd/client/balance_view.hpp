@@ -17,6 +17,7 @@ struct balance_request {
     std::string cpus;                              // empty = the daemon's choice
     std::optional<std::size_t> max_moves;
     std::optional<double> min_improvement;
+    std::optional<double> tolerance;
 };
 
 // The JSON body of POST /api/v1/balance.

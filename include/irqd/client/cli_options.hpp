@@ -66,6 +66,7 @@ struct balance_options {
     std::string window;                            // empty = the daemon's default (5m)
     std::optional<std::size_t> max_moves;
     std::optional<double> min_improvement;
+    std::optional<double> tolerance;
 };
 
 struct revert_options {};

@@ -38,8 +38,13 @@ struct balance_options {
     numa_mode numa = numa_mode::prefer;
     std::optional<std::size_t> max_moves;
     double min_improvement = 0.05;                // relative drop of the busiest CPU's load
+    double tolerance = 0.01;                      // fewest moves within this fraction above the best max load
     bool apply = false;
 };
+
+// The options of a plan nobody asked anything special of: irqd's configured defaults. The API, auto
+// mode and --oneshot all start from these.
+balance_options default_balance_options(const balance_settings& s);
 
 // What a plan is made from, gathered from the sampler (tests fill it by hand).
 struct balance_facts {
@@ -99,6 +104,8 @@ struct balance_outcome {
     std::size_t held_back = 0;                    // moves not made because of that
     bool proven_optimal = false;
     std::uint64_t work = 0;
+    std::size_t moves_lower_bound = 0;            // see core::balance_plan (of the plan before hysteresis)
+    std::uint64_t best_max_load = 0;              // the lowest max load found; after's is within the tolerance
 };
 balance_outcome finish_balance(const prepared_balance& p, const core::balance_plan& plan, const balance_options& o);
 boost::json::object outcome_json(const prepared_balance& p, const balance_outcome& b);

@@ -42,6 +42,7 @@ struct balance_settings {
     std::chrono::milliseconds interval{0};           // auto mode re-plans this often; 0 = off
     std::chrono::milliseconds window{5 * 60 * 1000}; // rates over the last this long
     double min_improvement = 0.05;                   // relative drop of the busiest CPU's load below which nothing moves
+    double tolerance = 0.01;                         // fewest moves within this fraction above the best max load
     core::cpu_set banned_cpus;                       // never given IRQs (besides isolated and nohz_full CPUs)
     std::vector<std::string> banned_irqs;            // IRQ numbers or name globs that are never moved
     bool oneshot = false;                            // sample briefly, plan, apply, print, exit
