@@ -195,7 +195,8 @@ core::result<prepared_balance> prepare_balance(const balance_facts& f, const bal
         // Load now on a CPU outside the plan (banned, isolated, ...) is load the plan must move in.
         const std::uint64_t outside = load - count_now(p.before);
         if (outside == 0) count_now(p.unmoved);
-        p.irqs.push_back({*number, name, load, now, outside, outside > 0});
+        const bool wider = now->size() == 1 && info->affinity && info->affinity->size() > 1;
+        p.irqs.push_back({*number, name, load, now, outside, outside > 0, wider});
     }
     for (std::size_t i = 0; i < in.cpus.size(); ++i) {
         p.before[i] += in.fixed_load[i];
@@ -238,7 +239,10 @@ balance_outcome finish_balance(const prepared_balance& p, const core::balance_pl
     for (std::size_t i = 0; i < p.irqs.size(); ++i) {
         const auto& irq = p.irqs[i];
         const unsigned to = plan.cpu_of[i];
-        if (stays[i] || (irq.from && irq.from->size() == 1 && irq.from->contains(to))) continue;
+        if (stays[i] || (irq.from && irq.from->size() == 1 && irq.from->contains(to))) {
+            b.pins += !stays[i] && irq.wider_affinity;
+            continue;
+        }
         b.moves.push_back({irq.irq, irq.name, irq.load, irq.from, to});
         forced += irq.must_move;
     }
@@ -288,6 +292,7 @@ json::object outcome_json(const prepared_balance& p, const balance_outcome& b) {
                         {"moves", std::move(moves)},
                         {"move_count", b.moves.size()},
                         {"moves_lower_bound", b.moves_lower_bound},
+                        {"pins", b.pins},
                         {"best_max_load", b.best_max_load},
                         {"cpu_loads", std::move(loads)},
                         {"metric", std::move(metric)},

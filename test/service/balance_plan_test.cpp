@@ -164,3 +164,14 @@ BOOST_AUTO_TEST_CASE(a_plan_reading_tells_what_changed_since) {
     BOOST_TEST(j.at("irqs_gone").as_array()[0].as_string() == "143");
     BOOST_TEST(j.at("cpus_offline").as_string() == "3");
 }
+
+BOOST_AUTO_TEST_CASE(an_irq_already_on_its_one_effective_cpu_is_a_pin_not_a_move) {
+    machine m({{30, "0", {50, 0, 0}}, {31, "1", {0, 50, 0}}, {33, "2", {0, 0, 50}}});
+    m.info[30].affinity = cpus("0-2");   // the kernel picked CPU 0 of 0-2
+    balance_options o;
+    o.min_improvement = 0;
+    const auto b = m.plan(o);
+    BOOST_TEST(b.moves.empty());
+    BOOST_TEST(b.pins == 1u);
+    BOOST_TEST(b.moves_lower_bound == 0u);
+}

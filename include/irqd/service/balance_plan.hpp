@@ -62,6 +62,7 @@ struct planned_irq {
     std::optional<core::cpu_set> from;            // effective affinity now (unknown: null)
     std::uint64_t outside = 0;                    // of `load`, what lands on CPUs outside the plan now
     bool must_move = false;                       // outside > 0: it moves whatever the gain
+    bool wider_affinity = false;                  // its effective affinity is one CPU, its affinity list more
 };
 
 // The balancer's input plus what is needed to explain and apply its plan.
@@ -105,6 +106,9 @@ struct balance_outcome {
     bool proven_optimal = false;
     std::uint64_t work = 0;
     std::size_t moves_lower_bound = 0;            // see core::balance_plan (of the plan before hysteresis)
+    // IRQs the plan leaves on the one CPU of their effective affinity although their affinity list is
+    // wider: pinning them would change nothing on the machine, so they are neither written nor moves.
+    std::size_t pins = 0;
     std::uint64_t best_max_load = 0;              // the lowest max load found; after's is within the tolerance
 };
 balance_outcome finish_balance(const prepared_balance& p, const core::balance_plan& plan, const balance_options& o);
