@@ -32,6 +32,13 @@ std::string balance_request_body(const balance_request& r) {
     if (r.max_moves) o["max_moves"] = *r.max_moves;
     if (r.min_improvement) o["min_improvement"] = *r.min_improvement;
     if (r.tolerance) o["tolerance"] = *r.tolerance;
+    if (!r.numa.empty()) o["numa"] = r.numa;
+    if (!r.banned_cpus.empty()) o["banned_cpus"] = r.banned_cpus;
+    if (!r.banned_irqs.empty()) {
+        json::array irqs;
+        for (const auto& i : r.banned_irqs) irqs.push_back(json::value(i));
+        o["banned_irqs"] = std::move(irqs);
+    }
     return json::serialize(o);
 }
 

@@ -45,6 +45,7 @@ constexpr verb_info verbs[] = {
      "(# comments), or is JSON {\"changes\":[...]} or the output of 'irqctl balance --json'; - reads stdin."},
     {"balance", "plan (and --apply) a balanced placement from measured rates, or of a file offline",
      "irqctl balance [--apply] [--window 5m] [--cpus LIST] [--max-moves N] [--min-improvement F] [--tolerance F]\n"
+     "               [--numa prefer|require|ignore] [--banned-cpus LIST] [--banned-irqs IRQ|GLOB ...]\n"
      "       irqctl balance --file FILE [--cpus LIST]",
      "Asks irqd for a plan from the rates it measured: which IRQs move where, per-CPU load before and\n"
      "after, and the metric. Nothing changes until you apply it: irqctl apply ID applies exactly the plan\n"
@@ -145,6 +146,11 @@ po::options_description verb_description(std::string_view verb, verb_values& v) 
             ("max-moves", po::value(&v.max_moves)->value_name("N"), "move at most N IRQs")
             ("min-improvement", po::value(&v.min_improvement)->value_name("F"),
              "move nothing unless the busiest CPU gets at least this fraction lighter (0 to below 1)")
+            ("numa", po::value(&v.balance.numa)->value_name("MODE"),
+             "prefer (default), require or ignore the NUMA node of each IRQ's device")
+            ("banned-cpus", po::value(&v.balance.banned_cpus)->value_name("LIST"), "never give IRQs to these CPUs")
+            ("banned-irqs", po::value(&v.balance.banned_irqs)->value_name("IRQ|GLOB"),
+             "never move this IRQ (a number or a name glob; repeat for more)")
             ("tolerance", po::value(&v.tolerance)->value_name("F"),
              "fewest moves among plans whose busiest CPU is within F of the best (irqd's default 0.01; 0 to 1)")
             ("file", po::value(&v.balance.file)->value_name("FILE"), "offline: a /proc/interrupts-style file to balance");
@@ -237,9 +243,12 @@ core::result<verb_options> finish_verb(std::string_view verb, verb_values& v, co
         if (auto e = check_cpu_list(v.balance.cpus, "cpus")) return core::error{*e};
         auto& b = v.balance;
         if (!b.file.empty() && (b.apply || !b.window.empty() || !v.max_moves.empty() || !v.min_improvement.empty() ||
-                                !v.tolerance.empty()))
-            return core::error{"--file plans offline: --apply, --window, --max-moves, --min-improvement and --tolerance "
-                               "need the daemon"};
+                                !v.tolerance.empty() || !b.numa.empty() || !b.banned_cpus.empty() || !b.banned_irqs.empty()))
+            return core::error{"--file plans offline: --apply, --window, --max-moves, --min-improvement, --tolerance, "
+                               "--numa, --banned-cpus and --banned-irqs need the daemon"};
+        if (!b.numa.empty() && b.numa != "prefer" && b.numa != "require" && b.numa != "ignore")
+            return core::error{"--numa must be prefer, require or ignore, not '" + b.numa + "'"};
+        if (auto e = check_cpu_list(b.banned_cpus, "banned-cpus")) return core::error{*e};
         if (!b.window.empty()) {
             auto d = core::parse_duration(b.window);
             if (!d) return core::error{"--window: " + d.error_message()};

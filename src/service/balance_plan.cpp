@@ -80,6 +80,9 @@ balance_options default_balance_options(const balance_settings& s) {
     o.window = s.window;
     o.min_improvement = s.min_improvement;
     o.tolerance = s.tolerance;
+    o.cpus = s.cpus;
+    o.numa = s.numa == "require" ? numa_mode::require : s.numa == "ignore" ? numa_mode::ignore : numa_mode::prefer;
+    o.max_moves = s.max_moves;
     return o;
 }
 

@@ -108,6 +108,18 @@ BOOST_AUTO_TEST_CASE(balance_and_watch_options) {
     BOOST_TEST(error({"watch", "--every", "0"}) == "--every must be a whole number from 1 to 3600, not '0' (see irqctl watch --help)");
 }
 
+BOOST_AUTO_TEST_CASE(balance_takes_the_apis_plan_options) {
+    auto b = std::get<balance_options>(parse({"balance", "--numa", "require", "--banned-cpus", "2-3", "--banned-irqs", "24",
+                                              "--banned-irqs", "eth0-*", "--tolerance", "0"}).options);
+    BOOST_TEST(b.numa == "require");
+    BOOST_TEST(b.banned_cpus == "2-3");
+    BOOST_TEST((b.banned_irqs == std::vector<std::string>{"24", "eth0-*"}));
+    BOOST_TEST(*b.tolerance == 0.0);
+    BOOST_TEST(error({"balance", "--numa", "always"}) == "--numa must be prefer, require or ignore, not 'always' (see irqctl balance --help)");
+    BOOST_TEST(error({"balance", "--tolerance", "2"}) == "--tolerance must be a number from 0 to 1, not '2' (see irqctl balance --help)");
+    BOOST_TEST(error({"balance", "--file", "f", "--numa", "ignore"}).starts_with("--file plans offline"));
+}
+
 BOOST_AUTO_TEST_CASE(apply_takes_one_plan_id) {
     BOOST_TEST(std::get<apply_options>(parse({"apply", "7"}).options).plan_id == 7u);
     BOOST_TEST(error({"apply"}) == "apply needs one plan id (like: irqctl apply 7; irqctl balance prints it) (see irqctl apply --help)");

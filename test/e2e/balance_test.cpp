@@ -100,7 +100,7 @@ BOOST_AUTO_TEST_CASE(bad_input_and_read_only_are_refused) {
 
 BOOST_AUTO_TEST_CASE(oneshot_samples_plans_applies_prints_the_plan_and_exits) {
     auto r = run("timeout 60 " + binary("irqd").string() +
-                 " --simulate --interval 100ms --history 1s:1h --oneshot --log-level warn");
+                 " --simulate --interval 100ms --history 1s:1h --oneshot --oneshot-window 1s --log-level warn");
     BOOST_TEST_REQUIRE(r.code == 0, r.out);
     auto plan = boost::json::parse(r.out).as_object();
     BOOST_TEST(plan.at("trigger").as_string() == "oneshot");
@@ -108,6 +108,29 @@ BOOST_AUTO_TEST_CASE(oneshot_samples_plans_applies_prints_the_plan_and_exits) {
     BOOST_TEST(plan.at("moves").as_array().size() > 0u);
     // Two CPUs are split exactly (complete Karmarkar-Karp): hardly any gap to the lower bound is left.
     BOOST_TEST(plan.at("metric").at("after").at("gap_ratio").to_number<double>() < 0.01);
+    // About --oneshot-window of rates (1 s; the simulated history has a 1 s resolution).
+    BOOST_TEST(plan.at("window").at("seconds").to_number<double>() >= 0.9);
+}
+
+BOOST_AUTO_TEST_CASE(oneshot_and_auto_mode_take_the_same_plan_options_as_the_api) {
+    auto r = run("timeout 60 " + binary("irqd").string() +
+                 " --simulate --interval 100ms --history 1s:1h --oneshot --oneshot-window 1s --log-level warn"
+                 " --balance-numa ignore --balance-max-moves 3 --balance-tolerance 0 --min-improvement 0");
+    BOOST_TEST_REQUIRE(r.code == 0, r.out);
+    auto plan = boost::json::parse(r.out).as_object();
+    BOOST_TEST(plan.at("options").at("numa").as_string() == "ignore");
+    BOOST_TEST(plan.at("options").at("max_moves").to_number<int>() == 3);
+    BOOST_TEST(plan.at("options").at("tolerance").to_number<double>() == 0.0);
+    BOOST_TEST(plan.at("moves").as_array().size() <= 3u);
+    // The daemon's defaults are the API's too; a bad one stops irqd with one line.
+    irqd_process d(sim_args({"--balance-max-moves", "2"}));
+    BOOST_REQUIRE(d.wait_samples(3));
+    auto p = json_body(d.call(verb::post, "/api/v1/balance", R"({"min_improvement":0})"));
+    BOOST_TEST(p.at("options").at("max_moves").to_number<int>() == 2);
+    BOOST_TEST(p.at("moves").as_array().size() <= 2u);
+    auto bad = run(binary("irqd").string() + " --simulate --balance-numa sometimes 2>&1");
+    BOOST_TEST(bad.code != 0);
+    BOOST_TEST(bad.out.find("--balance-numa must be prefer, require or ignore") != std::string::npos, bad.out);
 }
 
 BOOST_AUTO_TEST_CASE(banned_cpus_and_irqs_are_never_in_a_plan) {

@@ -18,6 +18,9 @@ struct balance_request {
     std::optional<std::size_t> max_moves;
     std::optional<double> min_improvement;
     std::optional<double> tolerance;
+    std::string numa;
+    std::string banned_cpus;
+    std::vector<std::string> banned_irqs;
 };
 
 // The JSON body of POST /api/v1/balance.

@@ -67,6 +67,9 @@ struct balance_options {
     std::optional<std::size_t> max_moves;
     std::optional<double> min_improvement;
     std::optional<double> tolerance;
+    std::string numa;                              // empty = the daemon's default
+    std::string banned_cpus;                       // on top of irqd's --banned-cpus
+    std::vector<std::string> banned_irqs;          // numbers or name globs, on top of irqd's --banned-irqs
 };
 
 struct revert_options {};

@@ -43,6 +43,10 @@ struct balance_settings {
     std::chrono::milliseconds window{5 * 60 * 1000}; // rates over the last this long
     double min_improvement = 0.05;                   // relative drop of the busiest CPU's load below which nothing moves
     double tolerance = 0.01;                         // fewest moves within this fraction above the best max load
+    std::optional<core::cpu_set> cpus;               // plans spread over these; unset: online - isolated - nohz_full - banned
+    std::string numa = "prefer";                     // prefer, require or ignore (see balance_plan.hpp)
+    std::optional<std::size_t> max_moves;            // a plan moves at most this many IRQs; unset: no cap
+    std::chrono::milliseconds oneshot_window{10000}; // --oneshot samples at least this long before planning
     core::cpu_set banned_cpus;                       // never given IRQs (besides isolated and nohz_full CPUs)
     std::vector<std::string> banned_irqs;            // IRQ numbers or name globs that are never moved
     bool oneshot = false;                            // sample briefly, plan, apply, print, exit
