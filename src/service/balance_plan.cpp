@@ -242,6 +242,9 @@ balance_outcome finish_balance(const prepared_balance& p, const core::balance_pl
     for (std::size_t i = 0; i < p.irqs.size(); ++i) {
         const auto& irq = p.irqs[i];
         const unsigned to = plan.cpu_of[i];
+        // One spread over several CPUs is free to place for the balancer, but pinning it is a write:
+        // every plan makes it, so it counts in the lower bound as in the moves.
+        b.moves_lower_bound += !stays[i] && irq.from && irq.from->size() > 1;
         if (stays[i] || (irq.from && irq.from->size() == 1 && irq.from->contains(to))) {
             b.pins += !stays[i] && irq.wider_affinity;
             continue;

@@ -175,3 +175,14 @@ BOOST_AUTO_TEST_CASE(an_irq_already_on_its_one_effective_cpu_is_a_pin_not_a_move
     BOOST_TEST(b.pins == 1u);
     BOOST_TEST(b.moves_lower_bound == 0u);
 }
+
+BOOST_AUTO_TEST_CASE(an_irq_spread_over_several_cpus_counts_in_the_lower_bound) {
+    machine m({{30, "0", {60, 0, 0}}, {31, "1", {0, 60, 0}}, {33, "2", {0, 0, 20}}, {34, "0-1", {20, 20, 0}}});
+    balance_options o;
+    o.min_improvement = 0;
+    const auto b = m.plan(o);
+    BOOST_TEST_REQUIRE(b.moves.size() == 1u);
+    BOOST_TEST(b.moves[0].irq == 34u);
+    BOOST_TEST(b.moves[0].to == 2u);
+    BOOST_TEST(b.moves_lower_bound == 1u);
+}

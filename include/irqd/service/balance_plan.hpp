@@ -105,7 +105,9 @@ struct balance_outcome {
     std::size_t held_back = 0;                    // moves not made because of that
     bool proven_optimal = false;
     std::uint64_t work = 0;
-    std::size_t moves_lower_bound = 0;            // see core::balance_plan (of the plan before hysteresis)
+    // core::balance_plan's (of the plan before hysteresis) plus the IRQs spread over several CPUs,
+    // which every plan pins.
+    std::size_t moves_lower_bound = 0;
     // IRQs the plan leaves on the one CPU of their effective affinity although their affinity list is
     // wider: pinning them would change nothing on the machine, so they are neither written nor moves.
     std::size_t pins = 0;
