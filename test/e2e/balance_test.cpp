@@ -212,3 +212,24 @@ BOOST_AUTO_TEST_CASE(the_previewed_plan_is_the_one_applied_by_its_id) {
     BOOST_TEST(d.call(verb::get, "/api/v1/balance/plans/x").status == 404u);
     BOOST_TEST(d.call(verb::get, "/api/v1/balance/plans/1/apply").status == 405u);
 }
+
+// CPU 0's share of the interrupts over the last second, as a dry run's "before" sees it.
+double cpu0_share(const irqd_process& d) {
+    auto p = json_body(d.call(verb::post, "/api/v1/balance", R"({"window":"1s"})"));
+    return p.at("cpu_loads").as_array()[0].at("share_before").to_number<double>();
+}
+
+BOOST_AUTO_TEST_CASE(a_revert_in_the_simulator_restores_the_per_cpu_split) {
+    irqd_process d(sim_args());
+    BOOST_REQUIRE(d.wait_samples(25));
+    const double before = cpu0_share(d);
+    auto applied = d.call(verb::post, "/api/v1/balance?apply=true", R"({"window":"1m","min_improvement":0})");
+    BOOST_TEST_REQUIRE(applied.status == 200u, applied.body);
+    BOOST_REQUIRE(d.wait_samples(25));
+    const double planned = cpu0_share(d);
+    BOOST_TEST_REQUIRE(d.call(verb::post, "/api/v1/balance/revert").status == 200u);
+    BOOST_REQUIRE(d.wait_samples(25));   // 2.5 s: the last second is all after the revert
+    const double reverted = cpu0_share(d);
+    BOOST_TEST(std::abs(planned - before) > 0.02, "the plan changed the split: " << before << " -> " << planned);
+    BOOST_TEST(std::abs(reverted - before) < 0.005, "before " << before << ", after the revert " << reverted);
+}
