@@ -1,24 +1,17 @@
 // Fewest moves within a tolerance of the best max load, on machines where IRQs were piled onto a few
 // CPUs: the moves a plan makes against the lower bound on them, at tolerance 0 and 0.01. See
 // docs/benchmarks.md.
-#include <time.h>
-
 #include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "irqd/core/balancer.hpp"
+#include "thread_cpu.hpp"
 
 using namespace irqd::core;
 
 namespace {
-
-double thread_cpu_ms() {
-    timespec t{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
-}
 
 // `cpus` CPUs; `rest` IRQs pinned round robin over all of them (loads from `rest_load`), then `piled`
 // IRQs pinned round robin over CPUs 0 .. pile_cpus-1 (loads from `piled_load`). Deterministic.
