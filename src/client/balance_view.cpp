@@ -34,11 +34,16 @@ std::string balance_request_body(const balance_request& r) {
     if (r.tolerance) o["tolerance"] = *r.tolerance;
     if (!r.numa.empty()) o["numa"] = r.numa;
     if (!r.banned_cpus.empty()) o["banned_cpus"] = r.banned_cpus;
-    if (!r.banned_irqs.empty()) {
-        json::array irqs;
-        for (const auto& i : r.banned_irqs) irqs.push_back(json::value(i));
-        o["banned_irqs"] = std::move(irqs);
-    }
+    auto names = [&](std::string_view key, const std::vector<std::string>& list) {
+        if (list.empty()) return;
+        json::array a;
+        for (const auto& i : list) a.push_back(json::value(i));
+        o[key] = std::move(a);
+    };
+    names("banned_irqs", r.banned_irqs);
+    if (!r.policy.empty()) o["policy"] = r.policy;
+    names("devices", r.devices);
+    names("netdevs", r.netdevs);
     return json::serialize(o);
 }
 

@@ -3,9 +3,11 @@
 #include "irqd/service/balance_plan.hpp"
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 
 #include "irqd/core/balancer_json.hpp"
+#include "irqd/core/irq_queue.hpp"
 #include "irqd/core/irq_selection.hpp"
 #include "irqd/core/time_parse.hpp"
 
@@ -71,6 +73,52 @@ json::value set_or_null(const std::optional<core::cpu_set>& s) {
 
 }  // namespace
 
+std::string_view policy_name(balance_policy p) { return p == balance_policy::spread ? "spread" : "balance"; }
+
+namespace {
+
+// Policy spread: the CPU of each selected device's queue IRQs, one per CPU in queue order, the
+// device's node's CPUs first, wrapping when there are more queues than CPUs.
+std::unordered_map<unsigned, unsigned> spread_queues(const balance_facts& f, const balance_options& o,
+                                                     const core::cpu_set& targets) {
+    struct queue {
+        unsigned index, irq;
+    };
+    std::map<std::string, std::pair<int, std::vector<queue>>> by_device;   // key -> node, queues
+    for (const auto& row : f.latest->rows) {
+        if (!row.number) continue;
+        const auto q = core::parse_irq_queue(row.name);
+        if (!q.index || q.direction == "misc") continue;
+        const irq_device* d = f.devices ? f.devices->of_row(row) : nullptr;
+        const std::string key = d ? d->pci : !q.pci.empty() ? q.pci : q.netdev;
+        if (key.empty()) continue;
+        bool selected = o.devices.empty() && o.netdevs.empty();
+        for (const auto& pci : o.devices) selected = selected || pci == key;
+        for (const auto& n : o.netdevs)
+            selected = selected || n == q.netdev || (d && std::find(d->netdevs.begin(), d->netdevs.end(), n) != d->netdevs.end());
+        if (!selected) continue;
+        auto& entry = by_device[key];
+        entry.first = d ? d->node : -1;
+        entry.second.push_back({*q.index, *row.number});
+    }
+    std::unordered_map<unsigned, unsigned> cpu_of;
+    for (auto& [key, entry] : by_device) {
+        auto& [node, queues] = entry;
+        std::sort(queues.begin(), queues.end(), [](const queue& a, const queue& b) {
+            return a.index != b.index ? a.index < b.index : a.irq < b.irq;
+        });
+        core::cpu_set local;
+        for (const auto& [n, cpus] : f.topology->nodes)
+            if (n == node) local = cpus & targets;
+        std::vector<unsigned> order = local.cpus();
+        for (auto c : (targets - local).cpus()) order.push_back(c);
+        for (std::size_t i = 0; i < queues.size(); ++i) cpu_of[queues[i].irq] = order[i % order.size()];
+    }
+    return cpu_of;
+}
+
+}  // namespace
+
 std::string_view numa_name(numa_mode m) {
     return m == numa_mode::prefer ? "prefer" : m == numa_mode::require ? "require" : "ignore";
 }
@@ -83,6 +131,7 @@ balance_options default_balance_options(const balance_settings& s) {
     o.cpus = s.cpus;
     o.numa = s.numa == "require" ? numa_mode::require : s.numa == "ignore" ? numa_mode::ignore : numa_mode::prefer;
     o.max_moves = s.max_moves;
+    o.policy = s.policy == "spread" ? balance_policy::spread : balance_policy::balance;
     return o;
 }
 
@@ -139,6 +188,8 @@ core::result<prepared_balance> prepare_balance(const balance_facts& f, const bal
         return false;
     };
 
+    const auto spread_cpu = o.policy == balance_policy::spread ? spread_queues(f, o, targets)
+                                                               : std::unordered_map<unsigned, unsigned>{};
     const auto& shape = *rates->shape;
     const auto ncpu = shape.cpus.size();
     std::size_t no_node_cpu = 0;
@@ -177,7 +228,9 @@ core::result<prepared_balance> prepare_balance(const balance_facts& f, const bal
         // so pinning it cannot exceed the cap unnoticed.
         if (movable && now->size() > 1 && o.max_moves) movable = false;
         core::cpu_set allowed;
-        if (movable && o.numa != numa_mode::ignore && info->node >= 0) {
+        if (auto it = movable ? spread_cpu.find(*number) : spread_cpu.end(); it != spread_cpu.end()) {
+            allowed = core::cpu_set::of({it->second});
+        } else if (movable && o.numa != numa_mode::ignore && info->node >= 0) {
             core::cpu_set node_cpus;
             for (const auto& [n, cpus] : topo.nodes)
                 if (n == info->node) node_cpus = cpus;
@@ -265,7 +318,8 @@ balance_outcome finish_balance(const prepared_balance& p, const core::balance_pl
     if (base.max_load > 0)
         b.improvement = (static_cast<double>(base.max_load) - static_cast<double>(b.after.max_load)) /
                         static_cast<double>(base.max_load);
-    if (b.moves.size() > forced && (b.improvement <= 0 || b.improvement < o.min_improvement)) {
+    if (o.policy != balance_policy::spread && b.moves.size() > forced &&
+        (b.improvement <= 0 || b.improvement < o.min_improvement)) {
         b.below_threshold = true;
         b.held_back = b.moves.size() - forced;
         b.moves = std::move(evac.moves);

@@ -30,12 +30,13 @@ std::variant<balance_options, request_error> parse_balance_options(const json::v
     if (body.is_null()) return o;
     if (!body.is_object()) return bad("bad_json", "body must be a JSON object like {\"window\": \"5m\"}");
     static constexpr std::string_view known[] = {"window", "cpus", "banned_cpus", "banned_irqs",
-                                                 "numa", "max_moves", "min_improvement", "tolerance", "apply"};
+                                                 "numa", "max_moves", "min_improvement", "tolerance", "policy", "devices", "netdevs",
+                                                 "apply"};
     for (const auto& kv : body.as_object())
         if (std::find(std::begin(known), std::end(known), kv.key()) == std::end(known))
             return bad("unknown_field", "unknown field '" + std::string(kv.key()) +
                                             "' (known: window, cpus, banned_cpus, banned_irqs, numa, max_moves, "
-                                            "min_improvement, tolerance, apply)");
+                                            "min_improvement, tolerance, policy, devices, netdevs, apply)");
     const auto& b = body.as_object();
     if (auto* v = b.if_contains("window")) {
         if (!v->is_string()) return bad("bad_window", "'window' must be a duration string like \"5m\"");
@@ -101,6 +102,27 @@ std::variant<balance_options, request_error> parse_balance_options(const json::v
             return bad("bad_tolerance", "'tolerance' must be a number from 0 to 1 (0.01 = within 1% of the best max load)");
         o.tolerance = v->to_number<double>();
     }
+    if (auto* v = b.if_contains("policy")) {
+        std::string_view m = v->is_string() ? std::string_view(v->as_string()) : std::string_view();
+        if (m == "balance") o.policy = balance_policy::balance;
+        else if (m == "spread") o.policy = balance_policy::spread;
+        else return bad("bad_policy", "'policy' must be \"balance\" or \"spread\"");
+    }
+    for (std::string_view key : {"devices", "netdevs"}) {
+        auto* v = b.if_contains(key);
+        if (!v) continue;
+        auto& out = key == "devices" ? o.devices : o.netdevs;
+        if (!v->is_array() || v->as_array().size() > max_banned_irqs)
+            return bad("bad_" + std::string(key), "'" + std::string(key) + "' must be an array of names");
+        for (const auto& e : v->as_array()) {
+            if (!e.is_string() || e.as_string().empty() || e.as_string().size() > max_pattern_length)
+                return bad("bad_" + std::string(key), "each of '" + std::string(key) + "' must be a non-empty name (at most " +
+                                                          std::to_string(max_pattern_length) + " characters)");
+            out.emplace_back(e.as_string());
+        }
+    }
+    if ((!o.devices.empty() || !o.netdevs.empty()) && o.policy != balance_policy::spread)
+        return bad("bad_policy", "'devices' and 'netdevs' select what policy \"spread\" spreads; give \"policy\": \"spread\"");
     if (auto* v = b.if_contains("apply")) {
         if (!v->is_bool()) return bad("bad_apply", "'apply' must be true or false");
         o.apply = o.apply || v->as_bool();
@@ -182,7 +204,7 @@ void add_balance_routes(api_context& ctx, balance_service& balancing) {
     ctx.extra_endpoints.insert(
         ctx.extra_endpoints.end(),
         {"POST /api/v1/balance[?apply=true] {\"window\":\"5m\",\"cpus\":\"LIST\",\"banned_cpus\":\"LIST\","
-         "\"banned_irqs\":[N|\"GLOB\"],\"numa\":\"prefer|require|ignore\",\"max_moves\":N,\"min_improvement\":0.05,\"tolerance\":0.01,"
+         "\"banned_irqs\":[N|\"GLOB\"],\"numa\":\"prefer|require|ignore\",\"max_moves\":N,\"min_improvement\":0.05,\"tolerance\":0.01,\"policy\":\"balance|spread\",\"devices\":[\"PCI\"],\"netdevs\":[\"IF\"],"
          "\"apply\":false}",
          "GET /api/v1/balance/plans", "GET /api/v1/balance/plans/{id}", "POST /api/v1/balance/plans/{id}/apply",
          "POST /api/v1/balance/revert", "GET /api/v1/balance/history"});

@@ -102,7 +102,7 @@ void balance_service::slice() {
         j.sum = j.summed.seal();
         balance_facts facts{&j.sum, &samples_.latest(), &samples_.topology(),
                             [this](unsigned irq) { return samples_.irq_info(irq); },
-                            [this](unsigned irq) { return writer_.writable(irq); }};
+                            [this](unsigned irq) { return writer_.writable(irq); }, &samples_.devices()};
         auto p = prepare_balance(facts, j.opts, cfg_.balance);
         if (!p) {
             auto done = std::move(j.done);
@@ -139,6 +139,7 @@ void balance_service::finish() {
                                    {"max_moves", j->opts.max_moves ? json::value(*j->opts.max_moves) : json::value(nullptr)},
                                    {"min_improvement", j->opts.min_improvement},
                                    {"tolerance", j->opts.tolerance},
+                                   {"policy", policy_name(j->opts.policy)},
                                    {"banned_cpus", (cfg_.balance.banned_cpus | j->opts.banned_cpus).to_list()}};
     body["planning"] = json::object{
         {"ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - j->started).count()},

@@ -180,6 +180,8 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
          "plans spread IRQs over these CPUs (empty: online minus isolated, nohz_full and banned ones)")
         ("balance-numa", po::value(&s.balance.numa)->default_value(s.balance.numa)->value_name("MODE"),
          "how plans treat an IRQ's NUMA node: prefer (its node's CPUs when it has any), require, ignore")
+        ("balance-policy", po::value(&s.balance.policy)->default_value(s.balance.policy)->value_name("POLICY"),
+         "balance (the optimiser) or spread (every NIC's queues one per CPU, node-local first, then the optimiser)")
         ("balance-max-moves", po::value(&balance_max_moves)->default_value("")->value_name("N"),
          "a plan moves at most N IRQs (empty: no cap)")
         ("balance-interval", po::value(&balance_interval)->default_value("0s")->value_name("DURATION"),
@@ -332,6 +334,8 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     }
     if (s.balance.numa != "prefer" && s.balance.numa != "require" && s.balance.numa != "ignore")
         return core::error{"--balance-numa must be prefer, require or ignore, not '" + s.balance.numa + "'"};
+    if (s.balance.policy != "balance" && s.balance.policy != "spread")
+        return core::error{"--balance-policy must be balance or spread, not '" + s.balance.policy + "'"};
     if (!balance_max_moves.empty()) {
         std::size_t n = 0;
         auto [end, ec] = std::from_chars(balance_max_moves.data(), balance_max_moves.data() + balance_max_moves.size(), n);

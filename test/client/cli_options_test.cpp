@@ -118,6 +118,11 @@ BOOST_AUTO_TEST_CASE(balance_takes_the_apis_plan_options) {
     BOOST_TEST(error({"balance", "--numa", "always"}) == "--numa must be prefer, require or ignore, not 'always' (see irqctl balance --help)");
     BOOST_TEST(error({"balance", "--tolerance", "2"}) == "--tolerance must be a number from 0 to 1, not '2' (see irqctl balance --help)");
     BOOST_TEST(error({"balance", "--file", "f", "--numa", "ignore"}).starts_with("--file plans offline"));
+    auto sp = std::get<balance_options>(parse({"balance", "--policy", "spread", "--netdev", "eth0", "--netdev", "eth1"}).options);
+    BOOST_TEST(sp.policy == "spread");
+    BOOST_TEST((sp.netdevs == std::vector<std::string>{"eth0", "eth1"}));
+    BOOST_TEST(error({"balance", "--netdev", "eth0"}) == "--netdev and --device select what --policy spread spreads (see irqctl balance --help)");
+    BOOST_TEST(error({"balance", "--policy", "ladder"}) == "--policy must be balance or spread, not 'ladder' (see irqctl balance --help)");
 }
 
 BOOST_AUTO_TEST_CASE(apply_takes_one_plan_id) {

@@ -233,3 +233,21 @@ BOOST_AUTO_TEST_CASE(a_revert_in_the_simulator_restores_the_per_cpu_split) {
     BOOST_TEST(std::abs(planned - before) > 0.02, "the plan changed the split: " << before << " -> " << planned);
     BOOST_TEST(std::abs(reverted - before) < 0.005, "before " << before << ", after the revert " << reverted);
 }
+
+BOOST_AUTO_TEST_CASE(policy_spread_puts_a_nics_queues_one_per_cpu_in_queue_order) {
+    irqd_process d(sim_args());
+    BOOST_REQUIRE(d.wait_samples(5));
+    auto p = json_body(d.call(verb::post, "/api/v1/balance", R"({"policy":"spread","netdevs":["eth0"],"window":"1m"})"));
+    BOOST_TEST(p.at("options").at("policy").as_string() == "spread");
+    std::size_t queues = 0;
+    for (const auto& m : p.at("moves").as_array()) {
+        const std::string name(m.at("name").as_string());
+        if (!name.starts_with("eth0-TxRx-")) continue;
+        ++queues;
+        const unsigned index = static_cast<unsigned>(std::stoul(name.substr(10)));
+        BOOST_TEST(m.at("to").to_number<unsigned>() == index % 2, name);
+    }
+    BOOST_TEST(queues > 2u);
+    BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"netdevs":["eth0"]})").status == 400u);
+    BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"policy":"ladder"})").status == 400u);
+}

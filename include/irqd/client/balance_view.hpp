@@ -21,6 +21,8 @@ struct balance_request {
     std::string numa;
     std::string banned_cpus;
     std::vector<std::string> banned_irqs;
+    std::string policy;
+    std::vector<std::string> devices, netdevs;
 };
 
 // The JSON body of POST /api/v1/balance.

@@ -70,6 +70,8 @@ struct balance_options {
     std::string numa;                              // empty = the daemon's default
     std::string banned_cpus;                       // on top of irqd's --banned-cpus
     std::vector<std::string> banned_irqs;          // numbers or name globs, on top of irqd's --banned-irqs
+    std::string policy;                            // empty = the daemon's default (balance)
+    std::vector<std::string> devices, netdevs;     // what --policy spread spreads
 };
 
 struct revert_options {};

@@ -19,6 +19,7 @@
 #include "irqd/core/history.hpp"
 #include "irqd/core/interrupts.hpp"
 #include "irqd/core/result.hpp"
+#include "irqd/service/irq_devices.hpp"
 #include "irqd/service/kernel_files.hpp"
 #include "irqd/service/settings.hpp"
 
@@ -28,6 +29,11 @@ namespace irqd::service {
 // node's CPUs when the node has any CPU to balance over, require always (an IRQ whose node has none
 // stays where it is), ignore spreads over every CPU.
 enum class numa_mode { prefer, require, ignore };
+
+// balance: the optimiser over every IRQ. spread: each selected device's queue IRQs one per CPU (in
+// queue order, node-local CPUs first, wrapping when there are more queues than CPUs), then the
+// optimiser over the rest; min_improvement does not hold a spread back (it was asked for).
+enum class balance_policy { balance, spread };
 
 // What one plan request asks for; the defaults come from settings::balance.
 struct balance_options {
@@ -39,6 +45,9 @@ struct balance_options {
     std::optional<std::size_t> max_moves;
     double min_improvement = 0.05;                // relative drop of the busiest CPU's load
     double tolerance = 0.01;                      // fewest moves within this fraction above the best max load
+    balance_policy policy = balance_policy::balance;
+    std::vector<std::string> devices;             // spread: these PCI devices' queues ...
+    std::vector<std::string> netdevs;             // ... and these interfaces'; neither: every device's
     bool apply = false;
 };
 
@@ -53,6 +62,7 @@ struct balance_facts {
     const cpu_topology* topology = nullptr;
     std::function<const irq_kernel_info*(unsigned irq)> irq_info;
     std::function<bool(unsigned irq)> writable;   // may irqd write the IRQ's affinity at all
+    const irq_devices* devices = nullptr;         // each IRQ's device (policy spread); null: from names only
 };
 
 struct planned_irq {
@@ -147,5 +157,6 @@ boost::json::object drift_json(const plan_drift& d, std::size_t limit = 64);
 std::string drift_text(const plan_drift& d);
 
 std::string_view numa_name(numa_mode m);            // "prefer", "require", "ignore"
+std::string_view policy_name(balance_policy p);     // "balance", "spread"
 
 }  // namespace irqd::service

@@ -45,6 +45,7 @@ struct balance_settings {
     double tolerance = 0.01;                         // fewest moves within this fraction above the best max load
     std::optional<core::cpu_set> cpus;               // plans spread over these; unset: online - isolated - nohz_full - banned
     std::string numa = "prefer";                     // prefer, require or ignore (see balance_plan.hpp)
+    std::string policy = "balance";                  // balance or spread (every NIC's queues)
     std::optional<std::size_t> max_moves;            // a plan moves at most this many IRQs; unset: no cap
     std::chrono::milliseconds oneshot_window{10000}; // --oneshot samples at least this long before planning
     core::cpu_set banned_cpus;                       // never given IRQs (besides isolated and nohz_full CPUs)
