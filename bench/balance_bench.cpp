@@ -1,7 +1,5 @@
 // The balancer against a greedy least-loaded placement in IRQ order (roughly what irqbalance does),
 // on the seed file (2 CPUs) and synthetic 64 CPU x 4096 IRQ loads. See docs/benchmarks.md.
-#include <time.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -14,16 +12,11 @@
 #include <vector>
 
 #include "irqd/core/balancer.hpp"
+#include "thread_cpu.hpp"
 
 using namespace irqd::core;
 
 namespace {
-
-double thread_cpu_ms() {
-    timespec t{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
-}
 
 // Rows "NNN: count count ...": load = the sum of the first two CPU columns, as the tests do.
 std::vector<balance_item> read_seed(const std::string& path) {

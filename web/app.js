@@ -289,7 +289,10 @@ async function balance(apply) {
   out.className = "";
   out.textContent = apply ? "applying…" : "planning…";
   const body = { window: $("window").value };
-  const r = await api("POST", "/api/v1/balance" + (apply ? "?apply=true" : ""), body);
+  // Apply applies the plan on screen, by its id (irqd refuses it with 409 plan_stale if the machine changed).
+  const r = apply && state.plan && state.plan.id
+    ? await api("POST", `/api/v1/balance/plans/${state.plan.id}/apply`)
+    : await api("POST", "/api/v1/balance" + (apply ? "?apply=true" : ""), body);
   if (r.status === 404) { $("balance-section").hidden = true; return; }
   if (!r.ok) { out.className = "error"; out.textContent = errorText(r); return; }
   const plan = r.json.plan || r.json;

@@ -1,4 +1,4 @@
-// irqd --oneshot: one plan over a few samples' worth of history, applied unless --read-only.
+// irqd --oneshot: one plan over --oneshot-window of history (at least a few samples), applied unless --read-only.
 #include "oneshot.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -17,13 +17,11 @@ int run_oneshot(boost::asio::io_context& io, const service::settings& cfg, servi
     int code = 1;
     samples.start();
     boost::asio::steady_timer wait(io);
-    // Three frames (four samples) give every IRQ a rate; the window then says how little that is.
-    wait.expires_after(cfg.interval * 3 + cfg.interval / 2);
+    // At least three frames (four samples) give every IRQ a rate; --oneshot-window asks for more.
+    wait.expires_after(std::max<std::chrono::milliseconds>(cfg.balance.oneshot_window, cfg.interval * 3 + cfg.interval / 2));
     wait.async_wait([&](boost::system::error_code ec) {
         if (ec) return;
-        balance_options o;
-        o.window = cfg.balance.window;
-        o.min_improvement = cfg.balance.min_improvement;
+        balance_options o = default_balance_options(cfg.balance);
         o.apply = !cfg.read_only;
         balancing.plan(o, "oneshot", [&](unsigned status, const json::value& body) {
             out << to_json_text(body) << std::endl;

@@ -31,6 +31,19 @@ std::string balance_request_body(const balance_request& r) {
     if (!r.cpus.empty()) o["cpus"] = r.cpus;
     if (r.max_moves) o["max_moves"] = *r.max_moves;
     if (r.min_improvement) o["min_improvement"] = *r.min_improvement;
+    if (r.tolerance) o["tolerance"] = *r.tolerance;
+    if (!r.numa.empty()) o["numa"] = r.numa;
+    if (!r.banned_cpus.empty()) o["banned_cpus"] = r.banned_cpus;
+    auto names = [&](std::string_view key, const std::vector<std::string>& list) {
+        if (list.empty()) return;
+        json::array a;
+        for (const auto& i : list) a.push_back(json::value(i));
+        o[key] = std::move(a);
+    };
+    names("banned_irqs", r.banned_irqs);
+    if (!r.policy.empty()) o["policy"] = r.policy;
+    names("devices", r.devices);
+    names("netdevs", r.netdevs);
     return json::serialize(o);
 }
 
@@ -40,8 +53,10 @@ std::string render_service_plan(const json::value& plan, const output_style& sty
     std::string out;
     bool applied = p.at("applied").as_bool();
     std::size_t moves = p.at("moves").as_array().size();
+    // An older irqd sends no plan id.
+    const std::string id = p.contains("id") ? std::to_string(count(p.at("id"))) : std::string();
     std::string head = (applied ? "Applied plan " + std::to_string(count(p.at("plan_id"))) + ": "
-                                : std::string(p.at("dry_run").as_bool() ? "Plan (dry run): " : "Plan: ")) +
+                                : "Plan" + (id.empty() ? "" : " " + id) + (p.at("dry_run").as_bool() ? " (dry run): " : ": ")) +
                        std::to_string(moves) + (moves == 1 ? " move" : " moves") + " over CPUs " + text(p.at("cpus")) +
                        ", rates of " + fixed(real(window.at("seconds")), 1) + " s";
     out += paint(head, ansi::bold, style.color) + "\n";
@@ -84,6 +99,8 @@ std::string render_service_plan(const json::value& plan, const output_style& sty
     m.add_row({"max load", format_count(count(before.at("max_load")), false), format_count(count(after.at("max_load")), false)});
     m.add_row({"peak-to-mean", fixed(real(before.at("peak_to_mean")), 6), fixed(real(after.at("peak_to_mean")), 6)});
     m.add_row({"lower bound", format_count(count(before.at("lower_bound")), false), format_count(count(after.at("lower_bound")), false)});
+    if (p.contains("moves_lower_bound") && !applied)
+        m.add_row({"moves (lower bound)", "", std::to_string(moves) + " (" + std::to_string(count(p.at("moves_lower_bound"))) + ")"});
     m.add_row({"gap (max - lower bound)", format_count(count(before.at("gap")), false), format_count(count(after.at("gap")), false)});
     if (before.as_object().contains("outside") && (count(before.at("outside")) || count(after.at("outside"))))
         m.add_row({"on CPUs outside the plan", format_count(count(before.at("outside")), false),
@@ -92,7 +109,8 @@ std::string render_service_plan(const json::value& plan, const output_style& sty
     out += std::string(forced ? "improvement of the busiest CPU over the forced moves alone: " : "improvement of the busiest CPU: ") +
            fixed(real(p.at("improvement")) * 100, 2) + "%" +
            (p.at("proven_optimal").as_bool() ? ", proven optimal" : "") + "\n";
-    if (!applied && moves) out += "apply with: irqctl balance --apply (same options)\n";
+    if (!applied && moves)
+        out += id.empty() ? "apply with: irqctl balance --apply (same options)\n" : "apply with: irqctl apply " + id + "\n";
     if (applied) out += "undo with: irqctl revert\n";
     return out;
 }

@@ -46,13 +46,21 @@ constexpr verb_info verbs[] = {
      "CPUS is a CPU list like 3 or 0-3,8 (a hex mask like f with --mask). PLAN has lines 'IRQ CPUS'\n"
      "(# comments), or is JSON {\"changes\":[...]} or the output of 'irqctl balance --json'; - reads stdin."},
     {"balance", "plan (and --apply) a balanced placement from measured rates, or of a file offline",
-     "irqctl balance [--apply] [--window 5m] [--cpus LIST] [--max-moves N] [--min-improvement F]\n"
+     "irqctl balance [--apply] [--window 5m] [--cpus LIST] [--max-moves N] [--min-improvement F] [--tolerance F]\n"
+     "               [--numa prefer|require|ignore] [--banned-cpus LIST] [--banned-irqs IRQ|GLOB ...]\n"
+     "               [--policy balance|spread [--netdev IF ...] [--device PCI ...]]\n"
      "       irqctl balance --file FILE [--cpus LIST]",
      "Asks irqd for a plan from the rates it measured: which IRQs move where, per-CPU load before and\n"
-     "after, and the metric. Nothing changes without --apply (all or nothing; undo with irqctl revert).\n"
+     "after, and the metric. Nothing changes until you apply it: irqctl apply ID applies exactly the plan\n"
+     "shown (its ID is printed); --apply plans and applies at once (all or nothing; undo: irqctl revert).\n"
      "A plan that lowers the busiest CPU's load by less than --min-improvement (irqd's default 0.05) moves\n"
      "nothing. Offline, --file balances the numeric IRQs of a /proc/interrupts-style FILE (row totals are\n"
      "the loads); apply that with: irqctl balance --file FILE --json | irqctl set --file -"},
+    {"apply", "apply a plan irqd made, exactly as it was shown (irqctl balance prints its id)",
+     "irqctl apply ID",
+     "Applies plan ID (all or nothing; undo with irqctl revert): exactly the moves irqctl balance showed.\n"
+     "irqd refuses a plan that no longer fits the machine (an IRQ's affinity changed, IRQs came or went, a\n"
+     "CPU went offline) and says what changed; make a new plan then. irqd keeps the last 32 plans."},
     {"revert", "undo the last plan applied by irqd (balance --apply or auto mode)",
      "irqctl revert",
      "Restores the affinities the IRQs had before the last applied plan. Each revert goes one plan back."},
@@ -149,7 +157,7 @@ struct verb_values {
     watch_options watch;
     show_options show;
     history_options history;
-    std::string top, every, count, max_moves, min_improvement;
+    std::string top, every, count, max_moves, min_improvement, tolerance;
 };
 
 po::options_description verb_description(std::string_view verb, verb_values& v) {
@@ -194,6 +202,17 @@ po::options_description verb_description(std::string_view verb, verb_values& v) 
             ("max-moves", po::value(&v.max_moves)->value_name("N"), "move at most N IRQs")
             ("min-improvement", po::value(&v.min_improvement)->value_name("F"),
              "move nothing unless the busiest CPU gets at least this fraction lighter (0 to below 1)")
+            ("numa", po::value(&v.balance.numa)->value_name("MODE"),
+             "prefer (default), require or ignore the NUMA node of each IRQ's device")
+            ("banned-cpus", po::value(&v.balance.banned_cpus)->value_name("LIST"), "never give IRQs to these CPUs")
+            ("banned-irqs", po::value(&v.balance.banned_irqs)->value_name("IRQ|GLOB"),
+             "never move this IRQ (a number or a name glob; repeat for more)")
+            ("policy", po::value(&v.balance.policy)->value_name("POLICY"),
+             "balance (default: the optimiser) or spread (each NIC's queues one per CPU, node-local first)")
+            ("netdev", po::value(&v.balance.netdevs)->value_name("IF"), "--policy spread: this interface's queues (repeat for more)")
+            ("device", po::value(&v.balance.devices)->value_name("PCI"), "--policy spread: this PCI device's queues (repeat for more)")
+            ("tolerance", po::value(&v.tolerance)->value_name("F"),
+             "fewest moves among plans whose busiest CPU is within F of the best (irqd's default 0.01; 0 to 1)")
             ("file", po::value(&v.balance.file)->value_name("FILE"), "offline: a /proc/interrupts-style file to balance");
     } else if (verb == "watch") {
         d.add_options()
@@ -311,8 +330,18 @@ core::result<verb_options> finish_verb(std::string_view verb, verb_values& v, co
         if (auto e = no_args()) return core::error{*e};
         if (auto e = check_cpu_list(v.balance.cpus, "cpus")) return core::error{*e};
         auto& b = v.balance;
-        if (!b.file.empty() && (b.apply || !b.window.empty() || !v.max_moves.empty() || !v.min_improvement.empty()))
-            return core::error{"--file plans offline: --apply, --window, --max-moves and --min-improvement need the daemon"};
+        if (!b.file.empty() && (b.apply || !b.window.empty() || !v.max_moves.empty() || !v.min_improvement.empty() ||
+                                !v.tolerance.empty() || !b.numa.empty() || !b.banned_cpus.empty() || !b.banned_irqs.empty() ||
+                                !b.policy.empty()))
+            return core::error{"--file plans offline: --apply, --window, --max-moves, --min-improvement, --tolerance, "
+                               "--numa, --banned-cpus, --banned-irqs and --policy need the daemon"};
+        if (!b.policy.empty() && b.policy != "balance" && b.policy != "spread")
+            return core::error{"--policy must be balance or spread, not '" + b.policy + "'"};
+        if ((!b.netdevs.empty() || !b.devices.empty()) && b.policy != "spread")
+            return core::error{"--netdev and --device select what --policy spread spreads"};
+        if (!b.numa.empty() && b.numa != "prefer" && b.numa != "require" && b.numa != "ignore")
+            return core::error{"--numa must be prefer, require or ignore, not '" + b.numa + "'"};
+        if (auto e = check_cpu_list(b.banned_cpus, "banned-cpus")) return core::error{*e};
         if (!b.window.empty()) {
             auto d = core::parse_duration(b.window);
             if (!d) return core::error{"--window: " + d.error_message()};
@@ -330,7 +359,22 @@ core::result<verb_options> finish_verb(std::string_view verb, verb_values& v, co
                 return core::error{"--min-improvement must be a number from 0 to below 1, not '" + v.min_improvement + "'"};
             b.min_improvement = f;
         }
+        if (!v.tolerance.empty()) {
+            double f = -1;
+            auto [p, ec] = std::from_chars(v.tolerance.data(), v.tolerance.data() + v.tolerance.size(), f);
+            if (ec != std::errc{} || p != v.tolerance.data() + v.tolerance.size() || !(f >= 0 && f <= 1))
+                return core::error{"--tolerance must be a number from 0 to 1, not '" + v.tolerance + "'"};
+            b.tolerance = f;
+        }
         return verb_options{v.balance};
+    }
+    if (verb == "apply") {
+        if (args.size() != 1) return core::error{"apply needs one plan id (like: irqctl apply 7; irqctl balance prints it)"};
+        std::uint64_t id = 0;
+        auto [p, ec] = std::from_chars(args[0].data(), args[0].data() + args[0].size(), id);
+        if (ec != std::errc{} || p != args[0].data() + args[0].size() || id == 0)
+            return core::error{"plan id must be a whole number from 1, not '" + args[0] + "'"};
+        return verb_options{apply_options{id}};
     }
     if (verb == "revert") {
         if (auto e = no_args()) return core::error{*e};

@@ -251,7 +251,9 @@ int set(const session& s, const set_options& o) {
 
 // A plan from the daemon's measured rates; applied with --apply.
 int plan_on_daemon(const session& s, const balance_options& o) {
-    auto body = balance_request_body({o.apply, o.window, o.cpus, o.max_moves, o.min_improvement});
+    auto body = balance_request_body(
+        {o.apply, o.window, o.cpus, o.max_moves, o.min_improvement, o.tolerance, o.numa, o.banned_cpus, o.banned_irqs,
+         o.policy, o.devices, o.netdevs});
     auto a = s.call(http::verb::post, "/api/v1/balance", body);
     if (!a) return exit_code::server;
     if (a->reply.status >= 400) {
@@ -278,6 +280,15 @@ int revert(const session& s) {
     }
     auto style = s.style(true);
     return s.print(*a, [&](const json::value& v) { return render_revert(v, style); });
+}
+
+// Applies a plan the daemon kept, exactly as it was shown.
+int apply(const session& s, const apply_options& o) {
+    auto a = s.call(http::verb::post, "/api/v1/balance/plans/" + std::to_string(o.plan_id) + "/apply");
+    if (!a) return exit_code::server;
+    if (a->reply.status >= 400) return s.fail(exit_code::server, error_text(a->reply));
+    auto style = s.style(true);
+    return s.print(*a, [&](const json::value& v) { return render_service_plan(v, style); });
 }
 
 int balance(const session& s, const balance_options& o) {
@@ -329,6 +340,7 @@ int run_irqctl(const std::vector<std::string>& args, const terminal_facts& termi
             else if constexpr (std::is_same_v<T, show_options>) return show_irq(s, o);
             else if constexpr (std::is_same_v<T, health_options>) return health(s);
             else if constexpr (std::is_same_v<T, history_options>) return history(s, o);
+            else if constexpr (std::is_same_v<T, apply_options>) return apply(s, o);
             else return s.fail(exit_code::usage, "no verb given (see irqctl --help)");
         },
         inv->options);

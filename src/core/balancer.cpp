@@ -7,6 +7,7 @@
 
 #include "balance_bnb.hpp"
 #include "balance_ckk.hpp"
+#include "balance_fewest.hpp"
 #include "balance_greedy.hpp"
 #include "balance_kk.hpp"
 #include "balance_local.hpp"
@@ -24,6 +25,7 @@ enum class stage {
     exact,     // CKK for two CPUs, branch and bound for more
     keep,      // keep items on their CPU under the best max load, LPT the rest, local search
     capped,    // max_moves binds: local search from the current placement, counting moves
+    fewest,    // within the tolerance of the best max load: fewest moves from the current placement
 };
 
 std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) {
@@ -84,6 +86,8 @@ struct balancer::state {
     placement best;                // after offer(): the fewest moves for its max load we found
     bool have_best = false;
     bool proven_by_search = false; // an exact search finished: best's max load is the optimum
+    std::uint64_t optimum = 0;     // the best max load found, once the fewest stage has run
+    bool have_optimum = false;
 
     explicit state(balance_input input);
     void advance();
@@ -118,6 +122,14 @@ balancer::state::state(balance_input input) : in(std::move(input)) {
         if (p.size() <= bnb_search::max_items) stages.push_back(stage::exact);
         stages.push_back(stage::keep);
     }
+    if (in.tolerance > 0 && p.any_current) stages.push_back(stage::fewest);
+}
+
+// The max load the plan may have: the best found, plus the tolerance.
+static std::uint64_t with_tolerance(std::uint64_t best, double tolerance) {
+    const double limit = static_cast<double>(best) * (1 + std::max(0.0, tolerance));
+    return limit >= static_cast<double>(std::numeric_limits<std::uint64_t>::max()) ? best
+                                                                                  : std::max(best, static_cast<std::uint64_t>(limit));
 }
 
 void balancer::state::advance() {
@@ -142,6 +154,7 @@ void balancer::state::advance() {
 
 // Sets a stage up, or returns false to skip it.
 bool balancer::state::enter(stage st) {
+    if (st == stage::fewest) return true;   // cheap (a pass over the items) and worth it whatever was spent
     if (!meter.budget_left()) return false;
     switch (st) {
     case stage::lpt:
@@ -160,6 +173,8 @@ bool balancer::state::enter(stage st) {
     case stage::keep:
         if (!p.any_current || best.moves == 0) return false;
         greedy.start(p, work, best.max_load(), greedy_builder::which::all);
+        return true;
+    case stage::fewest:
         return true;
     case stage::capped:
         work = best;
@@ -198,6 +213,19 @@ bool balancer::state::run(stage st) {
         if (!search.run(p, work, meter)) return false;
         offer(work);
         return true;
+    case stage::fewest: {
+        optimum = best.max_load();
+        have_optimum = true;
+        const std::uint64_t limit = with_tolerance(optimum, in.tolerance);
+        placement home = best;                 // the best placement, its moves undone where there is room
+        return_home(p, home, limit, meter);
+        auto fewer = fewest_moves(p, limit, meter);
+        if (fewer && fewer->moves < home.moves) home = std::move(*fewer);
+        auto packed = fewest_moves_packed(p, limit, meter);
+        if (packed && packed->moves < home.moves) home = std::move(*packed);
+        if (home.moves < best.moves) best = std::move(home);
+        return true;
+    }
     case stage::exact:
         while (true) {
             if (p.k == 2) {
@@ -297,10 +325,14 @@ balance_plan balancer::state::build_plan(const placement& pl) const {
     balance_plan plan;
     plan.cpu_of = fixed.cpu_of;
     for (std::size_t i = 0; i < p.size(); ++i) plan.cpu_of[p.input_index[i]] = in.cpus[pl.at[i]];
-    const std::uint64_t max_load = pl.max_load();
-    const bool proven = max_load <= p.lower_bound || (proven_by_search && max_load <= best.max_load());
+    // Within the tolerance the plan may be above the best max load; proven is about the best.
+    const std::uint64_t max_load = have_optimum ? optimum : pl.max_load();
+    const bool proven = max_load <= p.lower_bound || (proven_by_search && max_load <= (have_optimum ? optimum : best.max_load()));
     plan.metric = measure(in.cpus, pl.load, proven ? std::max(max_load, p.lower_bound) : p.lower_bound);
     plan.moves = fixed.moves + pl.moves;
+    plan.best_max_load = std::min(max_load, pl.max_load());
+    plan.move_limit = with_tolerance(plan.best_max_load, have_optimum ? in.tolerance : 0);
+    plan.moves_lower_bound = fixed.moves + moves_lower_bound(p, plan.move_limit);
     plan.proven_optimal = proven;
     plan.work = meter.spent / steps_per_unit;
     plan.unplaceable = fixed.unplaceable;

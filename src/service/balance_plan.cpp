@@ -3,9 +3,11 @@
 #include "irqd/service/balance_plan.hpp"
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 
 #include "irqd/core/balancer_json.hpp"
+#include "irqd/core/irq_queue.hpp"
 #include "irqd/core/irq_selection.hpp"
 #include "irqd/core/time_parse.hpp"
 
@@ -71,8 +73,73 @@ json::value set_or_null(const std::optional<core::cpu_set>& s) {
 
 }  // namespace
 
+std::string_view policy_name(balance_policy p) { return p == balance_policy::spread ? "spread" : "balance"; }
+
+namespace {
+
+// Policy spread: the CPU of each selected device's queue IRQs, one per CPU in queue order, the
+// device's node's CPUs first, wrapping when there are more queues than CPUs.
+std::unordered_map<unsigned, unsigned> spread_queues(const balance_facts& f, const balance_options& o,
+                                                     const core::cpu_set& targets) {
+    struct queue {
+        unsigned index, irq;
+    };
+    std::map<std::string, std::pair<int, std::vector<queue>>> by_device;   // key -> node, queues
+    for (const auto& row : f.latest->rows) {
+        if (!row.number) continue;
+        const auto q = core::parse_irq_queue(row.name);
+        if (!q.index || q.direction == "misc") continue;
+        const irq_device* d = f.devices ? f.devices->of_row(row) : nullptr;
+        const std::string key = d ? d->pci : !q.pci.empty() ? q.pci : q.netdev;
+        if (key.empty()) continue;
+        bool selected = o.devices.empty() && o.netdevs.empty();
+        for (const auto& pci : o.devices) selected = selected || pci == key;
+        for (const auto& n : o.netdevs)
+            selected = selected || n == q.netdev || (d && std::find(d->netdevs.begin(), d->netdevs.end(), n) != d->netdevs.end());
+        if (!selected) continue;
+        auto& entry = by_device[key];
+        entry.first = d ? d->node : -1;
+        entry.second.push_back({*q.index, *row.number});
+    }
+    std::unordered_map<unsigned, unsigned> cpu_of;
+    for (auto& [key, entry] : by_device) {
+        auto& [node, queues] = entry;
+        std::sort(queues.begin(), queues.end(), [](const queue& a, const queue& b) {
+            return a.index != b.index ? a.index < b.index : a.irq < b.irq;
+        });
+        core::cpu_set local;
+        for (const auto& [n, cpus] : f.topology->nodes)
+            if (n == node) local = cpus & targets;
+        std::vector<unsigned> order = local.cpus();
+        for (auto c : (targets - local).cpus()) order.push_back(c);
+        for (std::size_t i = 0; i < queues.size(); ++i) cpu_of[queues[i].irq] = order[i % order.size()];
+    }
+    return cpu_of;
+}
+
+}  // namespace
+
 std::string_view numa_name(numa_mode m) {
     return m == numa_mode::prefer ? "prefer" : m == numa_mode::require ? "require" : "ignore";
+}
+
+balance_options default_balance_options(const balance_settings& s) {
+    balance_options o;
+    o.window = s.window;
+    o.min_improvement = s.min_improvement;
+    o.tolerance = s.tolerance;
+    o.cpus = s.cpus;
+    o.numa = s.numa == "require" ? numa_mode::require : s.numa == "ignore" ? numa_mode::ignore : numa_mode::prefer;
+    o.max_moves = s.max_moves;
+    o.policy = s.policy == "spread" ? balance_policy::spread : balance_policy::balance;
+    return o;
+}
+
+std::optional<core::cpu_set> placement_of(const irq_kernel_info* info) {
+    if (!info) return std::nullopt;
+    auto now = info->effective && !info->effective->empty() ? info->effective : info->affinity;
+    if (now && now->empty()) now.reset();
+    return now;
 }
 
 core::result<prepared_balance> prepare_balance(const balance_facts& f, const balance_options& o, const balance_settings& s) {
@@ -99,6 +166,7 @@ core::result<prepared_balance> prepare_balance(const balance_facts& f, const bal
     auto& in = p.input;
     in.cpus = targets.cpus();
     in.max_moves = o.max_moves;
+    in.tolerance = o.tolerance;
     std::unordered_map<unsigned, std::size_t> index;
     for (std::size_t i = 0; i < in.cpus.size(); ++i) index.emplace(in.cpus[i], i);
     in.fixed_load.assign(in.cpus.size(), 0);
@@ -120,6 +188,8 @@ core::result<prepared_balance> prepare_balance(const balance_facts& f, const bal
         return false;
     };
 
+    const auto spread_cpu = o.policy == balance_policy::spread ? spread_queues(f, o, targets)
+                                                               : std::unordered_map<unsigned, unsigned>{};
     const auto& shape = *rates->shape;
     const auto ncpu = shape.cpus.size();
     std::size_t no_node_cpu = 0;
@@ -140,9 +210,7 @@ core::result<prepared_balance> prepare_balance(const balance_facts& f, const bal
         std::string name = row != row_of.end() ? f.latest->rows[row->second].name : std::string();
         auto number = core::parse_irq_number(id);
         const irq_kernel_info* info = number && f.irq_info ? f.irq_info(*number) : nullptr;
-        std::optional<core::cpu_set> now;
-        if (info) now = info->effective && !info->effective->empty() ? info->effective : info->affinity;
-        if (now && now->empty()) now.reset();
+        std::optional<core::cpu_set> now = placement_of(info);
         // Where its load lands now, as fixed load (it cannot move) or as the current placement: on its
         // one effective CPU, or as measured when it is spread over several (how the kernel shares it
         // out is not ours to guess) or its affinity is unknown; on none of the plan's CPUs when it
@@ -160,7 +228,9 @@ core::result<prepared_balance> prepare_balance(const balance_facts& f, const bal
         // so pinning it cannot exceed the cap unnoticed.
         if (movable && now->size() > 1 && o.max_moves) movable = false;
         core::cpu_set allowed;
-        if (movable && o.numa != numa_mode::ignore && info->node >= 0) {
+        if (auto it = movable ? spread_cpu.find(*number) : spread_cpu.end(); it != spread_cpu.end()) {
+            allowed = core::cpu_set::of({it->second});
+        } else if (movable && o.numa != numa_mode::ignore && info->node >= 0) {
             core::cpu_set node_cpus;
             for (const auto& [n, cpus] : topo.nodes)
                 if (n == info->node) node_cpus = cpus;
@@ -181,7 +251,8 @@ core::result<prepared_balance> prepare_balance(const balance_facts& f, const bal
         // Load now on a CPU outside the plan (banned, isolated, ...) is load the plan must move in.
         const std::uint64_t outside = load - count_now(p.before);
         if (outside == 0) count_now(p.unmoved);
-        p.irqs.push_back({*number, name, load, now, outside, outside > 0});
+        const bool wider = now->size() == 1 && info->affinity && info->affinity->size() > 1;
+        p.irqs.push_back({*number, name, load, now, outside, outside > 0, wider});
     }
     for (std::size_t i = 0; i < in.cpus.size(); ++i) {
         p.before[i] += in.fixed_load[i];
@@ -200,6 +271,8 @@ balance_outcome finish_balance(const prepared_balance& p, const core::balance_pl
     balance_outcome b;
     b.proven_optimal = plan.proven_optimal;
     b.work = plan.work;
+    b.moves_lower_bound = plan.moves_lower_bound;
+    b.best_max_load = plan.best_max_load;
     const auto& cpus = p.input.cpus;
     const std::uint64_t lower_bound = plan.metric.lower_bound;
     std::vector<bool> stays(p.irqs.size(), false);
@@ -222,7 +295,13 @@ balance_outcome finish_balance(const prepared_balance& p, const core::balance_pl
     for (std::size_t i = 0; i < p.irqs.size(); ++i) {
         const auto& irq = p.irqs[i];
         const unsigned to = plan.cpu_of[i];
-        if (stays[i] || (irq.from && irq.from->size() == 1 && irq.from->contains(to))) continue;
+        // One spread over several CPUs is free to place for the balancer, but pinning it is a write:
+        // every plan makes it, so it counts in the lower bound as in the moves.
+        b.moves_lower_bound += !stays[i] && irq.from && irq.from->size() > 1;
+        if (stays[i] || (irq.from && irq.from->size() == 1 && irq.from->contains(to))) {
+            b.pins += !stays[i] && irq.wider_affinity;
+            continue;
+        }
         b.moves.push_back({irq.irq, irq.name, irq.load, irq.from, to});
         forced += irq.must_move;
     }
@@ -239,7 +318,8 @@ balance_outcome finish_balance(const prepared_balance& p, const core::balance_pl
     if (base.max_load > 0)
         b.improvement = (static_cast<double>(base.max_load) - static_cast<double>(b.after.max_load)) /
                         static_cast<double>(base.max_load);
-    if (b.moves.size() > forced && (b.improvement <= 0 || b.improvement < o.min_improvement)) {
+    if (o.policy != balance_policy::spread && b.moves.size() > forced &&
+        (b.improvement <= 0 || b.improvement < o.min_improvement)) {
         b.below_threshold = true;
         b.held_back = b.moves.size() - forced;
         b.moves = std::move(evac.moves);
@@ -271,6 +351,9 @@ json::object outcome_json(const prepared_balance& p, const balance_outcome& b) {
     return json::object{{"cpus", cpus.to_list()},
                         {"moves", std::move(moves)},
                         {"move_count", b.moves.size()},
+                        {"moves_lower_bound", b.moves_lower_bound},
+                        {"pins", b.pins},
+                        {"best_max_load", b.best_max_load},
                         {"cpu_loads", std::move(loads)},
                         {"metric", std::move(metric)},
                         {"forced_moves", b.forced_moves},
@@ -282,6 +365,62 @@ json::object outcome_json(const prepared_balance& p, const balance_outcome& b) {
                         {"irqs_balanced", p.irqs.size()},
                         {"irqs_fixed", p.fixed_irqs},
                         {"notes", std::move(notes)}};
+}
+
+plan_drift compare_readings(const plan_reading& then, const plan_reading& now) {
+    plan_drift d;
+    auto a = then.placement.begin(), b = now.placement.begin();
+    while (a != then.placement.end() || b != now.placement.end()) {
+        if (b == now.placement.end() || (a != then.placement.end() && a->first < b->first)) {
+            d.gone.push_back((a++)->first);
+        } else if (a == then.placement.end() || b->first < a->first) {
+            d.added.push_back((b++)->first);
+        } else {
+            if (a->second != b->second) d.affinities.push_back({a->first, a->second, b->second});
+            ++a, ++b;
+        }
+    }
+    d.cpus_offline = then.online - now.online;
+    d.cpus_online = now.online - then.online;
+    return d;
+}
+
+json::object drift_json(const plan_drift& d, std::size_t limit) {
+    json::array moved, gone, added;
+    for (std::size_t i = 0; i < d.affinities.size() && i < limit; ++i)
+        moved.push_back(json::object{{"irq", std::to_string(d.affinities[i].irq)},
+                                     {"was", set_or_null(d.affinities[i].was)},
+                                     {"now", set_or_null(d.affinities[i].now)}});
+    auto numbers = [limit](const std::vector<unsigned>& from, json::array& to) {
+        for (std::size_t i = 0; i < from.size() && i < limit; ++i) to.push_back(json::value(std::to_string(from[i])));
+    };
+    numbers(d.gone, gone);
+    numbers(d.added, added);
+    return json::object{{"affinities", std::move(moved)},      {"affinities_count", d.affinities.size()},
+                        {"irqs_gone", std::move(gone)},        {"irqs_gone_count", d.gone.size()},
+                        {"irqs_new", std::move(added)},        {"irqs_new_count", d.added.size()},
+                        {"cpus_offline", d.cpus_offline.to_list()}, {"cpus_online", d.cpus_online.to_list()}};
+}
+
+std::string drift_text(const plan_drift& d) {
+    auto some = [](const std::vector<unsigned>& irqs) {
+        std::string s;
+        for (std::size_t i = 0; i < irqs.size() && i < 5; ++i) s += (i ? ", " : "") + std::to_string(irqs[i]);
+        return s + (irqs.size() > 5 ? ", ..." : "");
+    };
+    std::vector<std::string> parts;
+    if (!d.affinities.empty()) {
+        std::vector<unsigned> irqs;
+        for (const auto& m : d.affinities) irqs.push_back(m.irq);
+        parts.push_back(std::to_string(irqs.size()) + " IRQs' affinities changed (" + some(irqs) + ")");
+    }
+    if (!d.gone.empty()) parts.push_back(std::to_string(d.gone.size()) + " IRQs are gone (" + some(d.gone) + ")");
+    if (!d.added.empty()) parts.push_back(std::to_string(d.added.size()) + " IRQs are new (" + some(d.added) + ")");
+    if (!d.cpus_offline.empty()) parts.push_back("CPUs " + d.cpus_offline.to_list() + " went offline");
+    if (!d.cpus_online.empty()) parts.push_back("CPUs " + d.cpus_online.to_list() + " came online");
+    std::string s;
+    for (std::size_t i = 0; i < parts.size(); ++i) s += (i ? ", " : "") + parts[i];
+    return s;
 }
 
 }  // namespace irqd::service

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 
+#include "irqd/core/irq_selection.hpp"
 #include "irqd/core/time_parse.hpp"
 #include "irqd/service/api.hpp"
 #include "irqd/service/balance_service.hpp"
@@ -24,19 +25,18 @@ request_error bad(std::string code, std::string message) { return {400, std::mov
 
 std::variant<balance_options, request_error> parse_balance_options(const json::value& body, bool apply_query,
                                                                    const balance_settings& defaults) {
-    balance_options o;
-    o.window = defaults.window;
-    o.min_improvement = defaults.min_improvement;
+    balance_options o = default_balance_options(defaults);
     o.apply = apply_query;
     if (body.is_null()) return o;
     if (!body.is_object()) return bad("bad_json", "body must be a JSON object like {\"window\": \"5m\"}");
     static constexpr std::string_view known[] = {"window", "cpus", "banned_cpus", "banned_irqs",
-                                                 "numa", "max_moves", "min_improvement", "apply"};
+                                                 "numa", "max_moves", "min_improvement", "tolerance", "policy", "devices", "netdevs",
+                                                 "apply"};
     for (const auto& kv : body.as_object())
         if (std::find(std::begin(known), std::end(known), kv.key()) == std::end(known))
             return bad("unknown_field", "unknown field '" + std::string(kv.key()) +
                                             "' (known: window, cpus, banned_cpus, banned_irqs, numa, max_moves, "
-                                            "min_improvement, apply)");
+                                            "min_improvement, tolerance, policy, devices, netdevs, apply)");
     const auto& b = body.as_object();
     if (auto* v = b.if_contains("window")) {
         if (!v->is_string()) return bad("bad_window", "'window' must be a duration string like \"5m\"");
@@ -97,6 +97,32 @@ std::variant<balance_options, request_error> parse_balance_options(const json::v
         if (!(d >= 0 && d < 1)) return bad("bad_min_improvement", "'min_improvement' must be a number from 0 to below 1");
         o.min_improvement = d;
     }
+    if (auto* v = b.if_contains("tolerance")) {
+        if (!v->is_number() || !(v->to_number<double>() >= 0 && v->to_number<double>() <= 1))
+            return bad("bad_tolerance", "'tolerance' must be a number from 0 to 1 (0.01 = within 1% of the best max load)");
+        o.tolerance = v->to_number<double>();
+    }
+    if (auto* v = b.if_contains("policy")) {
+        std::string_view m = v->is_string() ? std::string_view(v->as_string()) : std::string_view();
+        if (m == "balance") o.policy = balance_policy::balance;
+        else if (m == "spread") o.policy = balance_policy::spread;
+        else return bad("bad_policy", "'policy' must be \"balance\" or \"spread\"");
+    }
+    for (std::string_view key : {"devices", "netdevs"}) {
+        auto* v = b.if_contains(key);
+        if (!v) continue;
+        auto& out = key == "devices" ? o.devices : o.netdevs;
+        if (!v->is_array() || v->as_array().size() > max_banned_irqs)
+            return bad("bad_" + std::string(key), "'" + std::string(key) + "' must be an array of names");
+        for (const auto& e : v->as_array()) {
+            if (!e.is_string() || e.as_string().empty() || e.as_string().size() > max_pattern_length)
+                return bad("bad_" + std::string(key), "each of '" + std::string(key) + "' must be a non-empty name (at most " +
+                                                          std::to_string(max_pattern_length) + " characters)");
+            out.emplace_back(e.as_string());
+        }
+    }
+    if ((!o.devices.empty() || !o.netdevs.empty()) && o.policy != balance_policy::spread)
+        return bad("bad_policy", "'devices' and 'netdevs' select what policy \"spread\" spreads; give \"policy\": \"spread\"");
     if (auto* v = b.if_contains("apply")) {
         if (!v->is_bool()) return bad("bad_apply", "'apply' must be true or false");
         o.apply = o.apply || v->as_bool();
@@ -107,7 +133,7 @@ std::variant<balance_options, request_error> parse_balance_options(const json::v
 void add_balance_routes(api_context& ctx, balance_service& balancing) {
     ctx.routes.push_back([&balancing, &cfg = ctx.config.balance](const request& req, const target& t, responder& send) {
         const auto& s = t.segments;
-        if (s.size() < 3 || s.size() > 4 || s[0] != "api" || s[1] != "v1" || s[2] != "balance") return false;
+        if (s.size() < 3 || s.size() > 6 || s[0] != "api" || s[1] != "v1" || s[2] != "balance") return false;
         auto fail = [&](unsigned status, std::string_view code, std::string_view message) {
             send(error_response(req, status, code, message));
         };
@@ -130,7 +156,29 @@ void add_balance_routes(api_context& ctx, balance_service& balancing) {
                 });
             return true;
         }
-        if (s.size() == 4) {
+        if (s.size() >= 4 && s[3] == "plans") {
+            if (s.size() == 4) {
+                if (only(http::verb::get) && no_params({})) send(json_response(req, 200, balancing.plans_json()));
+                return true;
+            }
+            auto id = core::parse_irq_number(s[4]);   // a plain decimal number
+            if (!id || (s.size() == 6 && s[5] != "apply"))
+                return fail(404, "not_found", "no such endpoint: " + std::string(req.target()) +
+                                                  " (plans are /api/v1/balance/plans/ID[/apply], ID a number)"),
+                       true;
+            if (s.size() == 5) {
+                if (!only(http::verb::get) || !no_params({})) return true;
+                if (auto plan = balancing.plan_json(*id)) send(json_response(req, 200, *plan));
+                else fail(404, "unknown_plan", "no plan " + std::to_string(*id) + " (see GET /api/v1/balance/plans)");
+                return true;
+            }
+            if (only(http::verb::post) && no_params({}))
+                balancing.apply_plan(*id, [send, head = answer_head(req)](unsigned status, const json::value& body) {
+                    send(json_response(head, status, body));
+                });
+            return true;
+        }
+        if (s.size() >= 4) {
             fail(404, "not_found", "no such endpoint: " + std::string(req.target()) + " (see GET /api/v1)");
             return true;
         }
@@ -156,8 +204,9 @@ void add_balance_routes(api_context& ctx, balance_service& balancing) {
     ctx.extra_endpoints.insert(
         ctx.extra_endpoints.end(),
         {"POST /api/v1/balance[?apply=true] {\"window\":\"5m\",\"cpus\":\"LIST\",\"banned_cpus\":\"LIST\","
-         "\"banned_irqs\":[N|\"GLOB\"],\"numa\":\"prefer|require|ignore\",\"max_moves\":N,\"min_improvement\":0.05,"
+         "\"banned_irqs\":[N|\"GLOB\"],\"numa\":\"prefer|require|ignore\",\"max_moves\":N,\"min_improvement\":0.05,\"tolerance\":0.01,\"policy\":\"balance|spread\",\"devices\":[\"PCI\"],\"netdevs\":[\"IF\"],"
          "\"apply\":false}",
+         "GET /api/v1/balance/plans", "GET /api/v1/balance/plans/{id}", "POST /api/v1/balance/plans/{id}/apply",
          "POST /api/v1/balance/revert", "GET /api/v1/balance/history"});
 }
 

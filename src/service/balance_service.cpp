@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include <boost/asio/post.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "irqd/core/balancer_json.hpp"
@@ -40,6 +41,8 @@ struct balance_service::job {
     core::window_counts sum;                               // ... sealed when the last one is in
 
     std::optional<prepared_balance> prepared;
+    plan_reading reading;                                  // the machine as prepare_balance saw it
+    std::uint64_t plan_id = 0;
     std::optional<core::balancer> balancer;
     // Applying: the answer so far and the plan being written.
     json::object body;
@@ -99,7 +102,7 @@ void balance_service::slice() {
         j.sum = j.summed.seal();
         balance_facts facts{&j.sum, &samples_.latest(), &samples_.topology(),
                             [this](unsigned irq) { return samples_.irq_info(irq); },
-                            [this](unsigned irq) { return writer_.writable(irq); }};
+                            [this](unsigned irq) { return writer_.writable(irq); }, &samples_.devices()};
         auto p = prepare_balance(facts, j.opts, cfg_.balance);
         if (!p) {
             auto done = std::move(j.done);
@@ -109,6 +112,7 @@ void balance_service::slice() {
             return;
         }
         j.prepared = std::move(*p);
+        j.reading = read_machine();
         auto input = j.prepared->input;
         input.work_budget = 20'000'000;
         j.balancer.emplace(std::move(input));
@@ -128,10 +132,14 @@ void balance_service::finish() {
     const auto& p = *j->prepared;
     auto outcome = finish_balance(p, j->balancer->plan(), j->opts);
     auto body = outcome_json(p, outcome);
+    j->plan_id = next_id_++;
+    body["id"] = j->plan_id;
     body["window"] = window_json(j->sum, j->from, j->to);
     body["options"] = json::object{{"numa", numa_name(j->opts.numa)},
                                    {"max_moves", j->opts.max_moves ? json::value(*j->opts.max_moves) : json::value(nullptr)},
                                    {"min_improvement", j->opts.min_improvement},
+                                   {"tolerance", j->opts.tolerance},
+                                   {"policy", policy_name(j->opts.policy)},
                                    {"banned_cpus", (cfg_.balance.banned_cpus | j->opts.banned_cpus).to_list()}};
     body["planning"] = json::object{
         {"ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - j->started).count()},
@@ -140,6 +148,14 @@ void balance_service::finish() {
     body["trigger"] = j->trigger;
     body["applied"] = false;
     body["dry_run"] = !j->opts.apply;
+    const auto now = core::format_rfc3339(std::chrono::system_clock::now());
+    json::object summary{{"id", j->plan_id},           {"time", now},
+                         {"trigger", j->trigger},      {"move_count", outcome.moves.size()},
+                         {"improvement", outcome.improvement}, {"window", body["window"]},
+                         {"options", body["options"]}};
+    plans_.push_back({j->plan_id, now, json::serialize(body), std::move(summary), outcome, j->opts,
+                      std::move(j->reading), false});
+    while (plans_.size() > std::max<std::size_t>(1, cfg_.balance.plans_limit)) plans_.pop_front();
     if (!j->opts.apply || outcome.moves.empty()) {
         if (j->opts.apply)
             log(log_level::debug, "balance_nothing_to_do",
@@ -148,15 +164,19 @@ void balance_service::finish() {
         j->done(200, std::move(body));
         return;
     }
-    // The plan is written in slices (requests keep being answered); the job stays, so this service
-    // is busy until the writer is done.
-    std::vector<affinity_change> changes;
-    changes.reserve(outcome.moves.size());
-    for (const auto& m : outcome.moves) changes.push_back({m.irq, core::cpu_set::of({m.to})});
     j->body = std::move(body);
+    j->outcome = std::move(outcome);
+    write_plan(std::move(j));
+}
+
+// The plan is written in slices (requests keep being answered); the job stays, so this service is
+// busy until the writer is done.
+void balance_service::write_plan(std::unique_ptr<job> j) {
+    std::vector<affinity_change> changes;
+    changes.reserve(j->outcome.moves.size());
+    for (const auto& m : j->outcome.moves) changes.push_back({m.irq, core::cpu_set::of({m.to})});
     j->applying = true;
     j->apply_started = std::chrono::steady_clock::now();
-    j->outcome = std::move(outcome);
     job_ = std::move(j);
     writer_.start_batch(std::move(changes), samples_.online_cpus(), [this](affinity_writer::batch_result r) { applied(std::move(r)); });
 }
@@ -177,7 +197,7 @@ void balance_service::applied(affinity_writer::batch_result r) {
         return;
     }
     const auto& outs = std::get<std::vector<affinity_outcome>>(r);
-    journal_entry entry{next_id_++, {}};
+    journal_entry entry{j->plan_id, {}};
     std::size_t changed = 0;
     for (const auto& o : outs) {
         changed += o.changed;
@@ -205,7 +225,9 @@ void balance_service::applied(affinity_writer::batch_result r) {
          {"max_load_before", std::to_string(outcome.before.max_load)},
          {"max_load_after", std::to_string(outcome.after.max_load)},
          {"improvement", std::to_string(outcome.improvement)}});
+    if (auto* kept = find_plan(id)) kept->applied = true;
     body["applied"] = true;
+    body["dry_run"] = false;
     body["plan_id"] = id;
     body["changed"] = changed;
     body["applying_ms"] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - j->apply_started).count();
@@ -255,6 +277,83 @@ json::value balance_service::history_json() const {
                         {"busy", busy()}};
 }
 
+plan_reading balance_service::read_machine() const {
+    plan_reading r;
+    r.online = samples_.online_cpus();
+    for (const auto& row : samples_.latest().rows)
+        if (row.number) r.placement.emplace_back(*row.number, placement_of(samples_.irq_info(*row.number)));
+    std::sort(r.placement.begin(), r.placement.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    return r;
+}
+
+balance_service::kept_plan* balance_service::find_plan(std::uint64_t id) {
+    auto it = std::find_if(plans_.begin(), plans_.end(), [id](const kept_plan& k) { return k.id == id; });
+    return it == plans_.end() ? nullptr : &*it;
+}
+
+const balance_service::kept_plan* balance_service::find_plan(std::uint64_t id) const {
+    return const_cast<balance_service*>(this)->find_plan(id);
+}
+
+void balance_service::apply_plan(std::uint64_t id, on_done done) {
+    auto error = [&](unsigned status, std::string_view code, std::string message) {
+        done(status, error_json(code, message));
+    };
+    if (cfg_.read_only) return error(403, "read_only", "irqd runs with --read-only; plans cannot be applied");
+    kept_plan* kept = find_plan(id);
+    if (!kept)
+        return error(404, "unknown_plan", "no plan " + std::to_string(id) + " (irqd keeps the last " +
+                                              std::to_string(cfg_.balance.plans_limit) +
+                                              "; see GET /api/v1/balance/plans)");
+    if (kept->applied) return error(409, "plan_applied", "plan " + std::to_string(id) + " has been applied already");
+    if (job_)
+        return error(409, "busy", std::string("a plan is being ") + (job_->applying ? "applied (" : "computed (") +
+                                      job_->trigger + "); try again in a moment");
+    // What the plan writes is read again now; the other IRQs are as the sampler last read them.
+    for (const auto& m : kept->outcome.moves) samples_.refresh_irq(m.irq);
+    auto drift = compare_readings(kept->reading, read_machine());
+    if (!drift.empty()) {
+        auto body = error_json("plan_stale", "plan " + std::to_string(id) + " no longer fits the machine: " +
+                                                 drift_text(drift) + "; make a new plan");
+        body["error"].as_object()["changed"] = drift_json(drift);
+        return done(409, std::move(body));
+    }
+    auto body = json::parse(kept->body).as_object();
+    body["dry_run"] = false;
+    if (kept->outcome.moves.empty()) return done(200, std::move(body));
+    auto j = std::make_unique<job>();
+    j->opts = kept->opts;
+    j->opts.apply = true;
+    j->trigger = "api";
+    j->done = std::move(done);
+    j->plan_id = id;
+    j->body = std::move(body);
+    j->outcome = kept->outcome;
+    write_plan(std::move(j));
+}
+
+json::value balance_service::plans_json() const {
+    json::array list;
+    for (auto it = plans_.rbegin(); it != plans_.rend(); ++it) {
+        auto entry = it->summary;
+        entry["applied"] = it->applied;
+        list.push_back(std::move(entry));
+    }
+    return json::object{{"plans", std::move(list)}, {"limit", cfg_.balance.plans_limit}};
+}
+
+std::optional<json::value> balance_service::plan_json(std::uint64_t id) const {
+    const kept_plan* kept = find_plan(id);
+    if (!kept) return std::nullopt;
+    auto body = json::parse(kept->body).as_object();
+    body["applied"] = kept->applied;
+    body["time"] = kept->time;
+    auto drift = compare_readings(kept->reading, read_machine());
+    body["stale"] = !drift.empty();
+    if (!drift.empty()) body["changed"] = drift_json(drift);
+    return body;
+}
+
 void balance_service::start_auto() {
     if (cfg_.balance.interval.count() <= 0) return;
     if (cfg_.read_only) {
@@ -270,9 +369,7 @@ void balance_service::schedule_auto() {
     auto_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec || stopped_) return;
         if (!busy()) {
-            balance_options o;
-            o.window = cfg_.balance.window;
-            o.min_improvement = cfg_.balance.min_improvement;
+            balance_options o = default_balance_options(cfg_.balance);
             o.apply = true;
             plan(o, "auto", [](unsigned status, const json::value& body) {
                 if (status != 200)

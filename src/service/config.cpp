@@ -85,6 +85,8 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     std::string token_file, state_file, restore, unix_socket, unix_socket_mode, state_prune_after;
     std::string banned_cpus, banned_irqs, balance_interval, balance_window;
     double min_improvement = s.balance.min_improvement;
+    double tolerance = s.balance.tolerance;
+    std::string balance_cpus, balance_max_moves, oneshot_window;
     double speed = 1.0;
     std::vector<std::string> allowed_hosts, allowed_origins;
     std::size_t unix_conns = s.limit.max_unix_connections;
@@ -171,10 +173,23 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
          "plans use the rates of the last DURATION")
         ("min-improvement", po::value(&min_improvement)->default_value(min_improvement, "0.05")->value_name("FRACTION"),
          "a plan moves nothing unless it lowers the busiest CPU's load by at least this fraction")
+        ("balance-tolerance", po::value(&tolerance)->default_value(tolerance, "0.01")->value_name("FRACTION"),
+         "a plan makes the fewest moves it finds among placements whose busiest CPU is within this fraction "
+         "of the best it found (0: the best, fewest moves only among equals)")
+        ("balance-cpus", po::value(&balance_cpus)->default_value("")->value_name("LIST"),
+         "plans spread IRQs over these CPUs (empty: online minus isolated, nohz_full and banned ones)")
+        ("balance-numa", po::value(&s.balance.numa)->default_value(s.balance.numa)->value_name("MODE"),
+         "how plans treat an IRQ's NUMA node: prefer (its node's CPUs when it has any), require, ignore")
+        ("balance-policy", po::value(&s.balance.policy)->default_value(s.balance.policy)->value_name("POLICY"),
+         "balance (the optimiser) or spread (every NIC's queues one per CPU, node-local first, then the optimiser)")
+        ("balance-max-moves", po::value(&balance_max_moves)->default_value("")->value_name("N"),
+         "a plan moves at most N IRQs (empty: no cap)")
         ("balance-interval", po::value(&balance_interval)->default_value("0s")->value_name("DURATION"),
          "auto mode: re-plan this often and apply plans past --min-improvement (0s = off)")
         ("oneshot", po::bool_switch(&s.balance.oneshot),
-         "sample for a few intervals, plan, apply, print the plan as JSON and exit (no HTTP server)");
+         "sample for --oneshot-window, plan, apply, print the plan as JSON and exit (no HTTP server)")
+        ("oneshot-window", po::value(&oneshot_window)->default_value("10s")->value_name("DURATION"),
+         "--oneshot samples this long (and at least 3 intervals) before it plans");
     po::options_description lim("Limits");
     lim.add_options()
         ("max-body-bytes", po::value(&body)->default_value(body), "largest request body")
@@ -309,6 +324,28 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     s.balance.interval = *bi;
     if (!(min_improvement >= 0 && min_improvement < 1)) return core::error{"--min-improvement must be from 0 to below 1"};
     s.balance.min_improvement = min_improvement;
+    if (!(tolerance >= 0 && tolerance <= 1)) return core::error{"--balance-tolerance must be from 0 to 1"};
+    s.balance.tolerance = tolerance;
+    if (!balance_cpus.empty()) {
+        auto c = core::parse_cpu_list(balance_cpus);
+        if (!c) return core::error{"--balance-cpus: " + c.error_message()};
+        if (c->empty()) return core::error{"--balance-cpus names no CPU"};
+        s.balance.cpus = *c;
+    }
+    if (s.balance.numa != "prefer" && s.balance.numa != "require" && s.balance.numa != "ignore")
+        return core::error{"--balance-numa must be prefer, require or ignore, not '" + s.balance.numa + "'"};
+    if (s.balance.policy != "balance" && s.balance.policy != "spread")
+        return core::error{"--balance-policy must be balance or spread, not '" + s.balance.policy + "'"};
+    if (!balance_max_moves.empty()) {
+        std::size_t n = 0;
+        auto [end, ec] = std::from_chars(balance_max_moves.data(), balance_max_moves.data() + balance_max_moves.size(), n);
+        if (ec != std::errc{} || end != balance_max_moves.data() + balance_max_moves.size())
+            return core::error{"--balance-max-moves must be a whole number, not '" + balance_max_moves + "'"};
+        s.balance.max_moves = n;
+    }
+    auto ow = positive_duration("oneshot-window", oneshot_window);
+    if (!ow) return core::error{ow.error_message()};
+    s.balance.oneshot_window = *ow;
     for (auto& h : allowed_hosts) {
         auto lowered = boost::algorithm::to_lower_copy(h);
         if (lowered.empty()) continue;   // "allowed-host =" in irqd.conf: none

@@ -79,6 +79,8 @@ core::result<std::unique_ptr<simulated_machine>> simulated_machine::create(const
             s.weight[c] = total > 0 ? static_cast<double>(snap.count(r, c)) / total : 1.0 / static_cast<double>(ncpu);
             if (snap.count(r, c) > 0 || total == 0) s.affinity.add(snap.cpus[c]);
         }
+        s.file_weight = s.weight;
+        s.file_cpus = s.affinity;
         if (!s.row.per_cpu) s.rate_per_day = 0;   // ERR/MIS stay as they are
         s.net_queue = core::parse_irq_queue(s.row.name).index.has_value();
         if (s.row.number) m->by_number_.emplace(*s.row.number, m->rows_.size());
@@ -367,6 +369,7 @@ std::error_code simulated_machine::write(unsigned irq, const core::cpu_set& cpus
     row->affinity = cpus;
     const double share = 1.0 / static_cast<double>(usable.size());
     for (std::size_t c = 0; c < cpus_.size(); ++c) row->weight[c] = usable.contains(cpus_[c]) ? share : 0.0;
+    if (usable == row->file_cpus) row->weight = row->file_weight;   // back where the file had it
     // The kernel reports the CPUs it really uses; offline CPUs of the request are not among them.
     // Four files, not all of write_irq_files(): a balance apply writes thousands of IRQs at once.
     const auto dir = procfs_ / "irq" / std::to_string(irq);

@@ -108,6 +108,31 @@ BOOST_AUTO_TEST_CASE(balance_and_watch_options) {
     BOOST_TEST(error({"watch", "--every", "0"}) == "--every must be a whole number from 1 to 3600, not '0' (see irqctl watch --help)");
 }
 
+BOOST_AUTO_TEST_CASE(balance_takes_the_apis_plan_options) {
+    auto b = std::get<balance_options>(parse({"balance", "--numa", "require", "--banned-cpus", "2-3", "--banned-irqs", "24",
+                                              "--banned-irqs", "eth0-*", "--tolerance", "0"}).options);
+    BOOST_TEST(b.numa == "require");
+    BOOST_TEST(b.banned_cpus == "2-3");
+    BOOST_TEST((b.banned_irqs == std::vector<std::string>{"24", "eth0-*"}));
+    BOOST_TEST(*b.tolerance == 0.0);
+    BOOST_TEST(error({"balance", "--numa", "always"}) == "--numa must be prefer, require or ignore, not 'always' (see irqctl balance --help)");
+    BOOST_TEST(error({"balance", "--tolerance", "2"}) == "--tolerance must be a number from 0 to 1, not '2' (see irqctl balance --help)");
+    BOOST_TEST(error({"balance", "--file", "f", "--numa", "ignore"}).starts_with("--file plans offline"));
+    auto sp = std::get<balance_options>(parse({"balance", "--policy", "spread", "--netdev", "eth0", "--netdev", "eth1"}).options);
+    BOOST_TEST(sp.policy == "spread");
+    BOOST_TEST((sp.netdevs == std::vector<std::string>{"eth0", "eth1"}));
+    BOOST_TEST(error({"balance", "--netdev", "eth0"}) == "--netdev and --device select what --policy spread spreads (see irqctl balance --help)");
+    BOOST_TEST(error({"balance", "--policy", "ladder"}) == "--policy must be balance or spread, not 'ladder' (see irqctl balance --help)");
+}
+
+BOOST_AUTO_TEST_CASE(apply_takes_one_plan_id) {
+    BOOST_TEST(std::get<apply_options>(parse({"apply", "7"}).options).plan_id == 7u);
+    BOOST_TEST(error({"apply"}) == "apply needs one plan id (like: irqctl apply 7; irqctl balance prints it) (see irqctl apply --help)");
+    BOOST_TEST(error({"apply", "7", "8"}).starts_with("apply needs one plan id"));
+    BOOST_TEST(error({"apply", "x7"}) == "plan id must be a whole number from 1, not 'x7' (see irqctl apply --help)");
+    BOOST_TEST(error({"apply", "0"}).starts_with("plan id must be a whole number from 1"));
+}
+
 BOOST_AUTO_TEST_CASE(help_and_version) {
     auto h = parse({"set", "--help"});
     BOOST_TEST(h.global.help);
@@ -121,8 +146,8 @@ BOOST_AUTO_TEST_CASE(help_and_version) {
 }
 
 BOOST_AUTO_TEST_CASE(verb_mistakes) {
-    BOOST_TEST(error({}) == "no verb given (verbs: overview, summary, devices, set, balance, revert, show, health, history, watch) (see irqctl --help)");
-    BOOST_TEST(error({"frob"}) == "unknown verb 'frob' (verbs: overview, summary, devices, set, balance, revert, show, health, history, watch) (see irqctl --help)");
+    BOOST_TEST(error({}) == "no verb given (verbs: overview, summary, devices, set, balance, apply, revert, show, health, history, watch) (see irqctl --help)");
+    BOOST_TEST(error({"frob"}) == "unknown verb 'frob' (verbs: overview, summary, devices, set, balance, apply, revert, show, health, history, watch) (see irqctl --help)");
     BOOST_TEST(error({"sumary"}).starts_with("unknown verb 'sumary'; did you mean 'summary'? (verbs: "));
     BOOST_TEST(error({"hist"}).starts_with("unknown verb 'hist'; did you mean 'history'? "));
     BOOST_TEST(error({"overview", "--sort", "size"}) == "--sort must be load, rate, irq or name, not 'size' (see irqctl overview --help)");

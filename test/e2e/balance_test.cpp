@@ -39,6 +39,10 @@ BOOST_AUTO_TEST_CASE(dry_run_changes_nothing_apply_then_revert_restores_exactly)
     auto p = json_body(plan);
     BOOST_TEST(p.at("applied").as_bool() == false);
     BOOST_TEST(p.at("moves").as_array().size() > 0u);
+    BOOST_TEST(p.at("options").at("tolerance").as_double() == 0.01);
+    BOOST_TEST(p.at("moves_lower_bound").to_number<std::size_t>() <= p.at("move_count").to_number<std::size_t>());
+    BOOST_TEST(p.at("metric").at("after").at("max_load").to_number<double>() <=
+               1.01 * p.at("best_max_load").to_number<double>());
     BOOST_TEST(p.at("metric").at("after").at("spread").to_number<std::uint64_t>() <=
                p.at("metric").at("before").at("spread").to_number<std::uint64_t>());
     BOOST_TEST((affinities(d) == before));
@@ -82,6 +86,8 @@ BOOST_AUTO_TEST_CASE(bad_input_and_read_only_are_refused) {
     BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"windw":"1m"})").status == 400u);
     BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"max_moves":-1})").status == 400u);
     BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"numa":"sometimes"})").status == 400u);
+    BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"tolerance":1.5})").status == 400u);
+    BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"tolerance":"1%"})").status == 400u);
     BOOST_TEST(d.call(verb::post, "/api/v1/balance", "{").status == 400u);
     auto dup = d.call(verb::post, "/api/v1/balance", R"({"window":"1m","window":"5m"})");
     BOOST_TEST(dup.status == 400u);
@@ -94,7 +100,7 @@ BOOST_AUTO_TEST_CASE(bad_input_and_read_only_are_refused) {
 
 BOOST_AUTO_TEST_CASE(oneshot_samples_plans_applies_prints_the_plan_and_exits) {
     auto r = run("timeout 60 " + binary("irqd").string() +
-                 " --simulate --interval 100ms --history 1s:1h --oneshot --log-level warn");
+                 " --simulate --interval 100ms --history 1s:1h --oneshot --oneshot-window 1s --log-level warn");
     BOOST_TEST_REQUIRE(r.code == 0, r.out);
     auto plan = boost::json::parse(r.out).as_object();
     BOOST_TEST(plan.at("trigger").as_string() == "oneshot");
@@ -102,6 +108,29 @@ BOOST_AUTO_TEST_CASE(oneshot_samples_plans_applies_prints_the_plan_and_exits) {
     BOOST_TEST(plan.at("moves").as_array().size() > 0u);
     // Two CPUs are split exactly (complete Karmarkar-Karp): hardly any gap to the lower bound is left.
     BOOST_TEST(plan.at("metric").at("after").at("gap_ratio").to_number<double>() < 0.01);
+    // About --oneshot-window of rates (1 s; the simulated history has a 1 s resolution).
+    BOOST_TEST(plan.at("window").at("seconds").to_number<double>() >= 0.9);
+}
+
+BOOST_AUTO_TEST_CASE(oneshot_and_auto_mode_take_the_same_plan_options_as_the_api) {
+    auto r = run("timeout 60 " + binary("irqd").string() +
+                 " --simulate --interval 100ms --history 1s:1h --oneshot --oneshot-window 1s --log-level warn"
+                 " --balance-numa ignore --balance-max-moves 3 --balance-tolerance 0 --min-improvement 0");
+    BOOST_TEST_REQUIRE(r.code == 0, r.out);
+    auto plan = boost::json::parse(r.out).as_object();
+    BOOST_TEST(plan.at("options").at("numa").as_string() == "ignore");
+    BOOST_TEST(plan.at("options").at("max_moves").to_number<int>() == 3);
+    BOOST_TEST(plan.at("options").at("tolerance").to_number<double>() == 0.0);
+    BOOST_TEST(plan.at("moves").as_array().size() <= 3u);
+    // The daemon's defaults are the API's too; a bad one stops irqd with one line.
+    irqd_process d(sim_args({"--balance-max-moves", "2"}));
+    BOOST_REQUIRE(d.wait_samples(3));
+    auto p = json_body(d.call(verb::post, "/api/v1/balance", R"({"min_improvement":0})"));
+    BOOST_TEST(p.at("options").at("max_moves").to_number<int>() == 2);
+    BOOST_TEST(p.at("moves").as_array().size() <= 2u);
+    auto bad = run(binary("irqd").string() + " --simulate --balance-numa sometimes 2>&1");
+    BOOST_TEST(bad.code != 0);
+    BOOST_TEST(bad.out.find("--balance-numa must be prefer, require or ignore") != std::string::npos, bad.out);
 }
 
 BOOST_AUTO_TEST_CASE(banned_cpus_and_irqs_are_never_in_a_plan) {
@@ -127,4 +156,98 @@ BOOST_AUTO_TEST_CASE(banned_cpus_and_irqs_are_never_in_a_plan) {
     BOOST_TEST(metric.at("before").at("outside").to_number<std::uint64_t>() > 0u);
     BOOST_TEST(metric.at("after").at("outside").to_number<std::uint64_t>() == 0u);
     BOOST_TEST(metric.at("before").at("total") == metric.at("after").at("total"));
+}
+
+// The moves of a plan, "irq>to" in plan order.
+std::vector<std::string> moves_of(const json::value& plan) {
+    std::vector<std::string> out;
+    for (const auto& m : plan.at("moves").as_array())
+        out.push_back(std::string(m.at("irq").as_string()) + ">" + std::to_string(m.at("to").to_number<unsigned>()));
+    return out;
+}
+
+BOOST_AUTO_TEST_CASE(the_previewed_plan_is_the_one_applied_by_its_id) {
+    irqd_process d(sim_args());
+    BOOST_REQUIRE(d.wait_samples(5));
+    auto preview = json_body(d.call(verb::post, "/api/v1/balance", R"({"window":"1m","min_improvement":0})"));
+    const auto id = preview.at("id").to_number<std::uint64_t>();
+    BOOST_TEST_REQUIRE(!moves_of(preview).empty());
+    // Rates move on meanwhile: a second plan may differ, but applying the first applies the first.
+    BOOST_REQUIRE(d.wait_samples(3));
+    auto other = json_body(d.call(verb::post, "/api/v1/balance", R"({"window":"1s","min_improvement":0})"));
+    BOOST_TEST(other.at("id").to_number<std::uint64_t>() > id);
+    auto listed = json_body(d.get("/api/v1/balance/plans"));
+    BOOST_TEST(listed.at("plans").as_array().size() == 2u);
+    BOOST_TEST(listed.at("plans").as_array()[1].at("id").to_number<std::uint64_t>() == id);
+    auto shown = json_body(d.get("/api/v1/balance/plans/" + std::to_string(id)));
+    BOOST_TEST((moves_of(shown) == moves_of(preview)));
+    BOOST_TEST(shown.at("stale").as_bool() == false);
+
+    auto applied = d.call(verb::post, "/api/v1/balance/plans/" + std::to_string(id) + "/apply");
+    BOOST_TEST_REQUIRE(applied.status == 200u, applied.body);
+    auto a = json_body(applied);
+    BOOST_TEST(a.at("applied").as_bool());
+    BOOST_TEST(a.at("plan_id").to_number<std::uint64_t>() == id);
+    BOOST_TEST((moves_of(a) == moves_of(preview)));
+    auto now = affinities(d);
+    for (const auto& m : preview.at("moves").as_array())
+        BOOST_TEST(now[std::string(m.at("irq").as_string())] == std::to_string(m.at("to").to_number<unsigned>()));
+    BOOST_TEST(json_body(d.get("/api/v1/balance/history")).at("plans").as_array()[0].at("id").to_number<std::uint64_t>() == id);
+
+    // Applied once: not again; the other plan read the affinities before and is stale now.
+    BOOST_TEST(d.call(verb::post, "/api/v1/balance/plans/" + std::to_string(id) + "/apply").status == 409u);
+    auto again = d.call(verb::post, "/api/v1/balance/plans/" + std::to_string(id) + "/apply");
+    BOOST_TEST(again.status == 409u);
+    BOOST_TEST(json_body(again).at("error").at("code").as_string() == "plan_applied");
+    auto stale = d.call(verb::post, "/api/v1/balance/plans/" + std::to_string(other.at("id").to_number<std::uint64_t>()) + "/apply");
+    BOOST_TEST_REQUIRE(stale.status == 409u, stale.body);
+    const auto body = json_body(stale);
+    const auto& e = body.at("error");
+    BOOST_TEST(e.at("code").as_string() == "plan_stale");
+    BOOST_TEST(e.at("changed").at("affinities_count").to_number<std::size_t>() == moves_of(preview).size());
+    BOOST_TEST((affinities(d) == now));   // nothing written
+
+    BOOST_TEST(d.call(verb::post, "/api/v1/balance/plans/999/apply").status == 404u);
+    BOOST_TEST(d.call(verb::get, "/api/v1/balance/plans/999").status == 404u);
+    BOOST_TEST(d.call(verb::get, "/api/v1/balance/plans/x").status == 404u);
+    BOOST_TEST(d.call(verb::get, "/api/v1/balance/plans/1/apply").status == 405u);
+}
+
+// CPU 0's share of the interrupts over the last second, as a dry run's "before" sees it.
+double cpu0_share(const irqd_process& d) {
+    auto p = json_body(d.call(verb::post, "/api/v1/balance", R"({"window":"1s"})"));
+    return p.at("cpu_loads").as_array()[0].at("share_before").to_number<double>();
+}
+
+BOOST_AUTO_TEST_CASE(a_revert_in_the_simulator_restores_the_per_cpu_split) {
+    irqd_process d(sim_args());
+    BOOST_REQUIRE(d.wait_samples(25));
+    const double before = cpu0_share(d);
+    auto applied = d.call(verb::post, "/api/v1/balance?apply=true", R"({"window":"1m","min_improvement":0})");
+    BOOST_TEST_REQUIRE(applied.status == 200u, applied.body);
+    BOOST_REQUIRE(d.wait_samples(25));
+    const double planned = cpu0_share(d);
+    BOOST_TEST_REQUIRE(d.call(verb::post, "/api/v1/balance/revert").status == 200u);
+    BOOST_REQUIRE(d.wait_samples(25));   // 2.5 s: the last second is all after the revert
+    const double reverted = cpu0_share(d);
+    BOOST_TEST(std::abs(planned - before) > 0.02, "the plan changed the split: " << before << " -> " << planned);
+    BOOST_TEST(std::abs(reverted - before) < 0.005, "before " << before << ", after the revert " << reverted);
+}
+
+BOOST_AUTO_TEST_CASE(policy_spread_puts_a_nics_queues_one_per_cpu_in_queue_order) {
+    irqd_process d(sim_args());
+    BOOST_REQUIRE(d.wait_samples(5));
+    auto p = json_body(d.call(verb::post, "/api/v1/balance", R"({"policy":"spread","netdevs":["eth0"],"window":"1m"})"));
+    BOOST_TEST(p.at("options").at("policy").as_string() == "spread");
+    std::size_t queues = 0;
+    for (const auto& m : p.at("moves").as_array()) {
+        const std::string name(m.at("name").as_string());
+        if (!name.starts_with("eth0-TxRx-")) continue;
+        ++queues;
+        const unsigned index = static_cast<unsigned>(std::stoul(name.substr(10)));
+        BOOST_TEST(m.at("to").to_number<unsigned>() == index % 2, name);
+    }
+    BOOST_TEST(queues > 2u);
+    BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"netdevs":["eth0"]})").status == 400u);
+    BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"policy":"ladder"})").status == 400u);
 }

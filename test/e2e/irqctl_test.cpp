@@ -468,3 +468,28 @@ BOOST_AUTO_TEST_CASE(irqctl_reaches_irqd_on_the_ipv6_loopback,
     auto w = irqctl("--url " + d.url_text() + " watch --count 1");
     BOOST_TEST(w.code == 0, w.err);
 }
+
+BOOST_AUTO_TEST_CASE(balance_prints_the_plan_id_and_apply_applies_that_plan) {
+    auto d = start_daemon();
+    BOOST_REQUIRE(d->wait_samples(5));
+    auto plan = irqctl(*d, "balance --window 1m --min-improvement 0");
+    BOOST_TEST_REQUIRE(plan.code == 0, plan.err);
+    std::smatch m;
+    BOOST_TEST_REQUIRE(std::regex_search(plan.out, m, std::regex("apply with: irqctl apply ([0-9]+)\n")), plan.out);
+    const std::string id = m[1];
+    BOOST_TEST(plan.out.starts_with("Plan " + id + " (dry run): "), plan.out);
+    auto shown = parse_json(d->get("/api/v1/balance/plans/" + id).body);
+
+    auto applied = irqctl(*d, "apply " + id);
+    BOOST_TEST_REQUIRE(applied.code == 0, applied.err);
+    BOOST_TEST(applied.out.starts_with("Applied plan " + id + ": "), applied.out);
+    for (const auto& mv : shown.at("moves").as_array())
+        BOOST_TEST(affinity_of(*d, std::string(mv.at("irq").as_string())) == std::to_string(mv.at("to").to_number<unsigned>()));
+
+    auto again = irqctl(*d, "apply " + id);
+    BOOST_TEST(again.code == 1);
+    BOOST_TEST(again.err == "irqctl: plan " + id + " has been applied already\n");
+    auto unknown = irqctl(*d, "apply 999");
+    BOOST_TEST(unknown.code == 1);
+    BOOST_TEST(unknown.err.starts_with("irqctl: no plan 999"));
+}

@@ -103,6 +103,7 @@ BOOST_AUTO_TEST_CASE(every_described_operation_is_routed_and_answers_a_documente
             std::string target = path;
             if (auto at = target.find("{irq}"); at != std::string::npos) target.replace(at, 5, "140");
             if (auto at = target.find("{file}"); at != std::string::npos) target.replace(at, 6, "app.js");
+            if (auto at = target.find("{id}"); at != std::string::npos) target.replace(at, 4, "1");
             auto method = upper(std::string(op.key()));
             verb v = method == "GET" ? verb::get : method == "PUT" ? verb::put : method == "POST" ? verb::post : verb::delete_;
             auto reply = d.call(v, target, v == verb::get ? "" : "not json");

@@ -137,3 +137,52 @@ BOOST_AUTO_TEST_CASE(nothing_outside_the_plan_keeps_the_old_hysteresis) {
     BOOST_TEST(b.improvement == 0.1, boost::test_tools::tolerance(1e-12));
     BOOST_TEST(b.after.max_load == b.before.max_load);
 }
+
+BOOST_AUTO_TEST_CASE(a_plan_reading_tells_what_changed_since) {
+    plan_reading then{{{140, cpus("0")}, {141, cpus("1")}, {142, std::nullopt}, {143, cpus("0-1")}}, cpus("0-3")};
+    BOOST_TEST(compare_readings(then, then).empty());
+
+    plan_reading now{{{140, cpus("0")}, {141, cpus("2")}, {142, cpus("1")}, {150, cpus("0")}}, cpus("0-2,4")};
+    auto d = compare_readings(then, now);
+    BOOST_TEST(!d.empty());
+    BOOST_TEST_REQUIRE(d.affinities.size() == 2u);
+    BOOST_TEST(d.affinities[0].irq == 141u);
+    BOOST_TEST(d.affinities[0].was->to_list() == "1");
+    BOOST_TEST(d.affinities[0].now->to_list() == "2");
+    BOOST_TEST(d.affinities[1].irq == 142u);
+    BOOST_TEST(!d.affinities[1].was);
+    BOOST_TEST((d.gone == std::vector<unsigned>{143}));
+    BOOST_TEST((d.added == std::vector<unsigned>{150}));
+    BOOST_TEST(d.cpus_offline.to_list() == "3");
+    BOOST_TEST(d.cpus_online.to_list() == "4");
+    BOOST_TEST(drift_text(d) == "2 IRQs' affinities changed (141, 142), 1 IRQs are gone (143), 1 IRQs are new (150), "
+                                "CPUs 3 went offline, CPUs 4 came online");
+    auto j = drift_json(d, 1);
+    BOOST_TEST(j.at("affinities").as_array().size() == 1u);
+    BOOST_TEST(j.at("affinities_count").as_uint64() == 2u);
+    BOOST_TEST(j.at("affinities").as_array()[0].at("was").as_string() == "1");
+    BOOST_TEST(j.at("irqs_gone").as_array()[0].as_string() == "143");
+    BOOST_TEST(j.at("cpus_offline").as_string() == "3");
+}
+
+BOOST_AUTO_TEST_CASE(an_irq_already_on_its_one_effective_cpu_is_a_pin_not_a_move) {
+    machine m({{30, "0", {50, 0, 0}}, {31, "1", {0, 50, 0}}, {33, "2", {0, 0, 50}}});
+    m.info[30].affinity = cpus("0-2");   // the kernel picked CPU 0 of 0-2
+    balance_options o;
+    o.min_improvement = 0;
+    const auto b = m.plan(o);
+    BOOST_TEST(b.moves.empty());
+    BOOST_TEST(b.pins == 1u);
+    BOOST_TEST(b.moves_lower_bound == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(an_irq_spread_over_several_cpus_counts_in_the_lower_bound) {
+    machine m({{30, "0", {60, 0, 0}}, {31, "1", {0, 60, 0}}, {33, "2", {0, 0, 20}}, {34, "0-1", {20, 20, 0}}});
+    balance_options o;
+    o.min_improvement = 0;
+    const auto b = m.plan(o);
+    BOOST_TEST_REQUIRE(b.moves.size() == 1u);
+    BOOST_TEST(b.moves[0].irq == 34u);
+    BOOST_TEST(b.moves[0].to == 2u);
+    BOOST_TEST(b.moves_lower_bound == 1u);
+}

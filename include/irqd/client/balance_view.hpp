@@ -17,6 +17,12 @@ struct balance_request {
     std::string cpus;                              // empty = the daemon's choice
     std::optional<std::size_t> max_moves;
     std::optional<double> min_improvement;
+    std::optional<double> tolerance;
+    std::string numa;
+    std::string banned_cpus;
+    std::vector<std::string> banned_irqs;
+    std::string policy;
+    std::vector<std::string> devices, netdevs;
 };
 
 // The JSON body of POST /api/v1/balance.

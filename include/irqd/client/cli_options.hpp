@@ -82,9 +82,19 @@ struct balance_options {
     std::string window;                            // empty = the daemon's default (5m)
     std::optional<std::size_t> max_moves;
     std::optional<double> min_improvement;
+    std::optional<double> tolerance;
+    std::string numa;                              // empty = the daemon's default
+    std::string banned_cpus;                       // on top of irqd's --banned-cpus
+    std::vector<std::string> banned_irqs;          // numbers or name globs, on top of irqd's --banned-irqs
+    std::string policy;                            // empty = the daemon's default (balance)
+    std::vector<std::string> devices, netdevs;     // what --policy spread spreads
 };
 
 struct revert_options {};
+
+struct apply_options {
+    std::uint64_t plan_id = 0;                     // a plan irqd made (irqctl balance prints its id)
+};
 
 struct watch_options {
     std::size_t top = 10;                          // busiest IRQs shown
@@ -95,7 +105,8 @@ struct watch_options {
 
 using verb_options =
     std::variant<std::monostate, overview_options, summary_options, set_options, balance_options, watch_options,
-                 revert_options, devices_options, show_options, health_options, history_options>;
+                 revert_options, devices_options, show_options, health_options, history_options,
+                 apply_options>;
 
 struct invocation {
     global_options global;

@@ -26,6 +26,9 @@ struct balance_input {
     std::vector<std::uint64_t> fixed_load;  // per entry of `cpus`: load that cannot move; empty = none
     std::optional<std::size_t> max_moves; // at most this many items leave `current`
     std::uint64_t work_budget = 20'000'000;  // total search effort before settling for the best found
+    // After the best max load M is found: the plan with the fewest moves found among placements whose
+    // max load is at most M * (1 + tolerance). 0 = the best max load, fewest moves only among its ties.
+    double tolerance = 0;
     // Notes on the fields above, as the balancer reads them:
     // - An item whose `current` is not among its allowed input CPUs must move; those forced moves
     //   count against max_moves first, in input order (see balance_plan::held).
@@ -67,7 +70,13 @@ struct balance_plan {
     std::vector<unsigned> cpu_of;         // per item of the input, the CPU it goes to
     balance_metric metric;
     std::size_t moves = 0;                // items whose CPU differs from `current`
-    bool proven_optimal = false;          // max_load is the optimum (search completed or hit the bound)
+    // No placement with a max load at most `move_limit` (the best max load found, times 1 + tolerance)
+    // makes fewer moves than this: forced moves, plus per CPU above the limit the fewest of its items
+    // whose load covers its excess.
+    std::size_t moves_lower_bound = 0;
+    std::uint64_t best_max_load = 0;      // the lowest max load found (the plan's is within tolerance of it)
+    std::uint64_t move_limit = 0;
+    bool proven_optimal = false;          // best_max_load is the optimum (search completed or hit the bound)
     std::uint64_t work = 0;               // effort spent (search nodes / improvement steps)
     // Items whose allowed set has no CPU of the input. They stay where they are: cpu_of is their
     // current CPU (the first input CPU when unknown, for display only) and the writer must skip them.

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "irqd/core/balancer.hpp"
@@ -18,6 +19,7 @@
 #include "irqd/core/history.hpp"
 #include "irqd/core/interrupts.hpp"
 #include "irqd/core/result.hpp"
+#include "irqd/service/irq_devices.hpp"
 #include "irqd/service/kernel_files.hpp"
 #include "irqd/service/settings.hpp"
 
@@ -28,6 +30,11 @@ namespace irqd::service {
 // stays where it is), ignore spreads over every CPU.
 enum class numa_mode { prefer, require, ignore };
 
+// balance: the optimiser over every IRQ. spread: each selected device's queue IRQs one per CPU (in
+// queue order, node-local CPUs first, wrapping when there are more queues than CPUs), then the
+// optimiser over the rest; min_improvement does not hold a spread back (it was asked for).
+enum class balance_policy { balance, spread };
+
 // What one plan request asks for; the defaults come from settings::balance.
 struct balance_options {
     std::chrono::milliseconds window{std::chrono::minutes(5)};
@@ -37,8 +44,16 @@ struct balance_options {
     numa_mode numa = numa_mode::prefer;
     std::optional<std::size_t> max_moves;
     double min_improvement = 0.05;                // relative drop of the busiest CPU's load
+    double tolerance = 0.01;                      // fewest moves within this fraction above the best max load
+    balance_policy policy = balance_policy::balance;
+    std::vector<std::string> devices;             // spread: these PCI devices' queues ...
+    std::vector<std::string> netdevs;             // ... and these interfaces'; neither: every device's
     bool apply = false;
 };
+
+// The options of a plan nobody asked anything special of: irqd's configured defaults. The API, auto
+// mode and --oneshot all start from these.
+balance_options default_balance_options(const balance_settings& s);
 
 // What a plan is made from, gathered from the sampler (tests fill it by hand).
 struct balance_facts {
@@ -47,6 +62,7 @@ struct balance_facts {
     const cpu_topology* topology = nullptr;
     std::function<const irq_kernel_info*(unsigned irq)> irq_info;
     std::function<bool(unsigned irq)> writable;   // may irqd write the IRQ's affinity at all
+    const irq_devices* devices = nullptr;         // each IRQ's device (policy spread); null: from names only
 };
 
 struct planned_irq {
@@ -56,6 +72,7 @@ struct planned_irq {
     std::optional<core::cpu_set> from;            // effective affinity now (unknown: null)
     std::uint64_t outside = 0;                    // of `load`, what lands on CPUs outside the plan now
     bool must_move = false;                       // outside > 0: it moves whatever the gain
+    bool wider_affinity = false;                  // its effective affinity is one CPU, its affinity list more
 };
 
 // The balancer's input plus what is needed to explain and apply its plan.
@@ -98,10 +115,48 @@ struct balance_outcome {
     std::size_t held_back = 0;                    // moves not made because of that
     bool proven_optimal = false;
     std::uint64_t work = 0;
+    // core::balance_plan's (of the plan before hysteresis) plus the IRQs spread over several CPUs,
+    // which every plan pins.
+    std::size_t moves_lower_bound = 0;
+    // IRQs the plan leaves on the one CPU of their effective affinity although their affinity list is
+    // wider: pinning them would change nothing on the machine, so they are neither written nor moves.
+    std::size_t pins = 0;
+    std::uint64_t best_max_load = 0;              // the lowest max load found; after's is within the tolerance
 };
 balance_outcome finish_balance(const prepared_balance& p, const core::balance_plan& plan, const balance_options& o);
 boost::json::object outcome_json(const prepared_balance& p, const balance_outcome& b);
 
+// Where an IRQ is now as a plan sees it: its effective affinity, else its affinity; null when unknown.
+std::optional<core::cpu_set> placement_of(const irq_kernel_info* info);
+
+// What a plan read of the machine, so that applying it later can tell whether it still fits: every
+// numbered IRQ's placement (effective affinity, else affinity; null when unknown) and the online CPUs.
+struct plan_reading {
+    std::vector<std::pair<unsigned, std::optional<core::cpu_set>>> placement;   // ascending by IRQ
+    core::cpu_set online;
+};
+
+// What changed between the reading a plan was made from and the machine now; empty() = still valid.
+struct plan_drift {
+    struct moved {
+        unsigned irq = 0;
+        std::optional<core::cpu_set> was, now;
+    };
+    std::vector<moved> affinities;                // IRQs whose placement differs
+    std::vector<unsigned> gone, added;            // IRQs no longer there / there now but not then
+    core::cpu_set cpus_offline, cpus_online;      // CPUs gone offline / come online since
+    bool empty() const {
+        return affinities.empty() && gone.empty() && added.empty() && cpus_offline.empty() && cpus_online.empty();
+    }
+};
+plan_drift compare_readings(const plan_reading& then, const plan_reading& now);
+// {"affinities":[{"irq","was","now"}],"irqs_gone":[..],"irqs_new":[..],"cpus_offline":"LIST","cpus_online":"LIST"},
+// each list cut at `limit` entries (with its full count in "<name>_count").
+boost::json::object drift_json(const plan_drift& d, std::size_t limit = 64);
+// One line for people: "3 IRQs' affinities changed (140, 141, 143), CPUs 3 went offline".
+std::string drift_text(const plan_drift& d);
+
 std::string_view numa_name(numa_mode m);            // "prefer", "require", "ignore"
+std::string_view policy_name(balance_policy p);     // "balance", "spread"
 
 }  // namespace irqd::service

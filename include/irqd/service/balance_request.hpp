@@ -1,5 +1,6 @@
 // The balance endpoints: the JSON body of POST /api/v1/balance made into options (or a 4xx), and the
-// routes POST /api/v1/balance, POST /api/v1/balance/revert and GET /api/v1/balance/history.
+// routes POST /api/v1/balance, GET /api/v1/balance/plans[/{id}], POST /api/v1/balance/plans/{id}/apply,
+// POST /api/v1/balance/revert and GET /api/v1/balance/history.
 #pragma once
 
 #include <boost/json/value.hpp>

@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,13 @@ public:
     // Told each entry as it is added to the history (the event log: applied plans and reverts).
     std::function<void(const boost::json::object& entry)> on_record;
 
+    // Every plan computed (dry run or applied) is kept, the last settings::balance::plans_limit of
+    // them, with what it read of the machine. apply_plan writes exactly that plan's moves, or answers
+    // 404 unknown_plan, 409 plan_stale (with what changed since), plan_applied or busy.
+    void apply_plan(std::uint64_t id, on_done done);
+    boost::json::value plans_json() const;                                  // GET /api/v1/balance/plans
+    std::optional<boost::json::value> plan_json(std::uint64_t id) const;   // GET /api/v1/balance/plans/{id}
+
 private:
     struct job;
     void slice();
@@ -55,6 +63,20 @@ private:
     void applied(affinity_writer::batch_result r);
     void schedule_auto();
     void record(boost::json::object entry);
+    void write_plan(std::unique_ptr<job> j);
+    plan_reading read_machine() const;
+    struct kept_plan {
+        std::uint64_t id = 0;
+        std::string time;                      // RFC 3339, when it was computed
+        std::string body;                      // the answer, serialized (a 4096-move plan is ~400 kB as a string)
+        boost::json::object summary;           // its line in GET /api/v1/balance/plans, but for `applied`
+        balance_outcome outcome;               // its moves, and the metrics the history records
+        balance_options opts;
+        plan_reading reading;                  // what it read of the machine
+        bool applied = false;
+    };
+    kept_plan* find_plan(std::uint64_t id);
+    const kept_plan* find_plan(std::uint64_t id) const;
 
     boost::asio::io_context& io_;
     const settings& cfg_;
@@ -71,6 +93,7 @@ private:
         std::vector<affinity_change> previous;
     };
     std::deque<journal_entry> journal_;                          // newest last
+    std::deque<kept_plan> plans_;                                // newest last
 };
 
 }  // namespace irqd::service

@@ -44,12 +44,19 @@ struct balance_settings {
     std::chrono::milliseconds interval{0};           // auto mode re-plans this often; 0 = off
     std::chrono::milliseconds window{5 * 60 * 1000}; // rates over the last this long
     double min_improvement = 0.05;                   // relative drop of the busiest CPU's load below which nothing moves
+    double tolerance = 0.01;                         // fewest moves within this fraction above the best max load
+    std::optional<core::cpu_set> cpus;               // plans spread over these; unset: online - isolated - nohz_full - banned
+    std::string numa = "prefer";                     // prefer, require or ignore (see balance_plan.hpp)
+    std::string policy = "balance";                  // balance or spread (every NIC's queues)
+    std::optional<std::size_t> max_moves;            // a plan moves at most this many IRQs; unset: no cap
+    std::chrono::milliseconds oneshot_window{10000}; // --oneshot samples at least this long before planning
     core::cpu_set banned_cpus;                       // never given IRQs (besides isolated and nohz_full CPUs)
     std::vector<std::string> banned_irqs;            // IRQ numbers or name globs that are never moved
     bool oneshot = false;                            // sample briefly, plan, apply, print, exit
     std::uint64_t slice_work = 2000;                 // balancer work units per io_context turn (~0.5 ms)
     std::size_t history_limit = 32;                  // applied plans kept for GET /api/v1/balance/history
     std::size_t journal_limit = 16;                  // previous placements kept for revert
+    std::size_t plans_limit = 32;                    // plans kept for POST /api/v1/balance/plans/{id}/apply
 };
 
 struct settings {

@@ -58,6 +58,10 @@ private:
         std::vector<double> weight;                       // share per CPU column, sums to 1
         std::vector<double> fraction;                     // sub-interrupt remainders per CPU column
         core::cpu_set affinity;
+        // The rates file's split and the CPUs it spans: an affinity written back to those CPUs (a
+        // revert) gets that split again, not an even one, so the machine is as it was.
+        std::vector<double> file_weight;
+        core::cpu_set file_cpus;
         bool net_queue = false;                           // brings packets (NIC queue IRQ)
         int node = 0;                                     // NUMA node of its device
     };
