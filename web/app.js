@@ -151,15 +151,19 @@ function drawHeatLegend(max) {
   const ticks = [0];
   for (let p = 1; Math.pow(10, p) < max; p++) ticks.push(Math.pow(10, p));
   ticks.push(max);
-  let lastX = -100;
-  const xOf = (v) => 5 + bar * Math.log10(1 + v) / Math.log10(1 + max), maxX = xOf(max);
-  for (const v of ticks) {
-    const x = xOf(v);
-    if ((x - lastX < 30 || maxX - x < 30) && v !== max) continue;
-    ctx.fillRect(x, 12, 1, 3);
-    const label = v === 0 ? "0" : fmt(v);
-    ctx.fillText(label, Math.min(w - ctx.measureText(label).width, Math.max(0, x - 6)), h - 2);
-    lastX = x;
+  // Powers of ten, then the maximum at the right end; a label that would touch its neighbour is left out.
+  const xOf = (v) => 5 + bar * Math.log10(1 + v) / Math.log10(1 + max);
+  const place = (v) => {
+    const label = Number.isInteger(v) && v < 1e4 ? String(v) : fmt(v), width = ctx.measureText(label).width;
+    return { v, label, x: xOf(v), at: Math.min(w - width, Math.max(0, xOf(v) - width / 2)), width };
+  };
+  const last = place(max);
+  let end = -Infinity;
+  for (const t of [...ticks.slice(0, -1).map(place), last]) {
+    if (t !== last && (t.at < end + 4 || t.at + t.width > last.at - 4)) continue;
+    ctx.fillRect(t.x, 12, 1, 3);
+    ctx.fillText(t.label, t.at, h - 2);
+    end = t.at + t.width;
   }
 }
 
@@ -428,7 +432,7 @@ async function setAffinity(e) {
 // a before bar past the scale is cut at the top, its number written over it.
 function drawPlanBars(canvas, cpus, before, after) {
   const { ctx, w, h } = fitCanvas(canvas, 140);
-  const n = cpus.length, left = 44, bottom = 14, top = 12;
+  const n = cpus.length, left = 60, bottom = 14, top = 12;
   const afterMax = Math.max(1, ...after);
   const max = Math.max(afterMax * 1.25, ...before.filter((v) => v <= afterMax * 2));
   const slot = (w - left) / n, bw = Math.max(1, (slot - (slot >= 4 ? 1 : 0)) / 2), every = labelEvery(n, w - left);
@@ -607,9 +611,10 @@ function makeCharts() {
     axes: [{}, { label: "interrupts/s", size: 64, values: (u, vals) => vals.map(fmt) }],
     hooks: {
       // Zooming one chart zooms the other; a zoomed chart stops following the live data.
-      setSelect: [(u) => { if (u.select.width > 0) c.zoomed = true; }],
       setScale: [(u, key) => {
         if (key !== "x") return;
+        if (u === c.plots[0] && c.times.length)
+          c.zoomed = u.scales.x.min > c.times[0] + c.step / 2 || u.scales.x.max < c.times[c.times.length - 1] - c.step / 2;
         for (const p of c.plots) if (p !== u && (p.scales.x.min !== u.scales.x.min || p.scales.x.max !== u.scales.x.max))
           p.setScale("x", { min: u.scales.x.min, max: u.scales.x.max });
       }],
@@ -731,7 +736,6 @@ function start() {
   $("heat-filter").oninput = drawHeat;
   $("window").onchange = refreshWindow;
   $("chart-range").onchange = loadChart;
-  $("chart-cpus").ondblclick = $("chart-total").ondblclick = () => { state.chart.zoomed = false; };
   $("irq-go").onclick = () => select($("irq-input").value);
   $("irq-input").onkeydown = (e) => { if (e.key === "Enter") select($("irq-input").value); };
   $("affinity-form").onsubmit = setAffinity;

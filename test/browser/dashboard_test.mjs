@@ -94,6 +94,20 @@ async function checkChart(page, cpuCount, stubbed) {
   if (cpuCount <= 16) check(c.legend.includes("CPU 0") && c.legend.includes(`CPU ${cpuCount - 1}`), `chart legend: ${c.legend.join(", ")}`);
   await page.waitForFunction(() => window.irqdDashboard.chart.live >= 1, null, { timeout: 10_000 });
   check(true, "the chart takes live samples from the stream");
+  // Drag across the middle of the CPU chart: both charts zoom in; a double-click zooms out.
+  await page.locator("#chart-cpus .u-over").scrollIntoViewIfNeeded();
+  const over = await page.locator("#chart-cpus .u-over").boundingBox();
+  await page.mouse.move(over.x + over.width * 0.3, over.y + over.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(over.x + over.width * 0.6, over.y + over.height / 2, { steps: 5 });
+  await page.mouse.up();
+  const zoom = await page.evaluate(() => {
+    const [a, b] = window.irqdDashboard.chart.plots;
+    return { zoomed: window.irqdDashboard.chart.zoomed, same: a.scales.x.min === b.scales.x.min && a.scales.x.max === b.scales.x.max };
+  });
+  await page.mouse.dblclick(over.x + over.width / 2, over.y + over.height / 2);
+  const unzoomed = await page.evaluate(() => !window.irqdDashboard.chart.zoomed);
+  check(zoom.zoomed && zoom.same && unzoomed, `drag zooms both charts (${JSON.stringify(zoom)}), double-click zooms out (${unzoomed})`);
   if (stubbed) {
     await page.waitForFunction(() => window.irqdDashboard.chart.drawnEvents >= 1);
     check(true, "the (stubbed) plan event is drawn on the chart");
@@ -197,6 +211,7 @@ async function sixtyFourCpus(browser) {
   await checkChart(page, 64, stubbed);
   // Click the bar of CPU 1: the list is the 32 queues piled on it (and the timer, which fires everywhere).
   await page.waitForFunction(() => window.irqdDashboard.overloaded.length > 0, null, { timeout: 15_000 });
+  await page.evaluate(() => window.scrollTo(0, 0));
   const box = await page.locator("#cpu-bars").boundingBox();
   const bar = await page.evaluate(() => window.irqdDashboard.barAxis);
   await page.mouse.click(box.x + bar.left + 1.5 * bar.width, box.y + box.height / 2);
