@@ -615,6 +615,7 @@ function makeCharts() {
         if (key !== "x") return;
         if (u === c.plots[0] && c.times.length)
           c.zoomed = u.scales.x.min > c.times[0] + c.step / 2 || u.scales.x.max < c.times[c.times.length - 1] - c.step / 2;
+        if (u === c.plots[0] && c.zoomed) zoomDetail(u.scales.x.min, u.scales.x.max);
         for (const p of c.plots) if (p !== u && (p.scales.x.min !== u.scales.x.min || p.scales.x.max !== u.scales.x.max))
           p.setScale("x", { min: u.scales.x.min, max: u.scales.x.max });
       }],
@@ -637,6 +638,36 @@ function makeCharts() {
   [c.times, c.total], $("chart-total")));
 }
 
+// A zoom into a chart coarser than the history asks for the zoomed span alone, at the finest step the
+// history has for it; a double-click goes back to the whole range (and to following the stream).
+let zoomTimer = null;
+function zoomDetail(min, max) {
+  clearTimeout(zoomTimer);
+  zoomTimer = setTimeout(async () => {
+    const c = state.chart;
+    if (!c.zoomed || c.step <= c.series.resolution_s) return;
+    const r = await api("GET", `/api/v1/series?what=cpus&from=${Math.floor(min)}&to=${Math.ceil(max)}`);
+    if (!r.ok || !c.zoomed) return;
+    const s = r.json, byCpu = new Map(s.series.map((x) => [x.cpu, x.rates]));
+    c.detail = { step: s.step_s, points: s.times.length };
+    c.plots[0].setData([s.times, ...c.series.series.map((x) => byCpu.get(x.cpu) || s.times.map(() => null))], false);
+    c.plots[1].setData([s.times, s.total], false);
+    $("chart-info").textContent = chartInfo(c.series) + `; zoomed: a point per ${fmtDuration(s.step_s)}`;
+  }, 300);
+}
+
+function zoomOut() {
+  const c = state.chart;
+  if (!c.detail) return;
+  c.detail = null;
+  c.plots[0].setData([c.times, ...c.rates]);
+  c.plots[1].setData([c.times, c.total]);
+  $("chart-info").textContent = chartInfo(c.series);
+}
+
+const chartInfo = (s) => `${s.series.length} CPUs, a point per ${fmtDuration(s.step_s)} (history kept at ${fmtDuration(s.resolution_s)} here)` +
+  (s.note ? ` — ${s.note}` : "");
+
 async function loadChart() {
   const c = state.chart, range = $("chart-range").value;
   const r = await api("GET", `/api/v1/series?what=cpus&window=${range}`);
@@ -645,9 +676,8 @@ async function loadChart() {
   if (!r.ok) { $("chart-info").textContent = errorText(r); return; }
   const s = r.json;
   Object.assign(c, { series: s, times: s.times.slice(), rates: s.series.map((x) => x.rates.slice()), total: s.total.slice(),
-    step: s.step_s, range: rangeSeconds(range), zoomed: false, bucket: null, live: 0 });
-  $("chart-info").textContent = `${s.series.length} CPUs, a point per ${fmtDuration(s.step_s)} (history kept at ${fmtDuration(s.resolution_s)} here)` +
-    (s.note ? ` — ${s.note}` : "");
+    step: s.step_s, range: rangeSeconds(range), zoomed: false, bucket: null, live: 0, detail: null });
+  $("chart-info").textContent = chartInfo(s);
   makeCharts();
   loadEvents();
 }
@@ -736,6 +766,7 @@ function start() {
   $("heat-filter").oninput = drawHeat;
   $("window").onchange = refreshWindow;
   $("chart-range").onchange = loadChart;
+  $("chart-cpus").ondblclick = $("chart-total").ondblclick = zoomOut;
   $("irq-go").onclick = () => select($("irq-input").value);
   $("irq-input").onkeydown = (e) => { if (e.key === "Enter") select($("irq-input").value); };
   $("affinity-form").onsubmit = setAffinity;

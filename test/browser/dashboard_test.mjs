@@ -50,17 +50,20 @@ function pile64() {
 }
 
 // Until this irqd has GET /api/v1/series and /events (issue 17 part A), answer them here, in the
-// page, by their contract: the last minute of each CPU's rate now, and one plan event 30 s ago.
+// page, by their contract: each CPU's rate now over the last 2 minutes a point per 2 s from a 1 s
+// history (or from..to a point per second, as a zoom asks), and one plan event 30 s ago.
 async function stubHistoryIfMissing(page, url) {
   const index = await (await fetch(url + "api/v1")).json();
   if (index.endpoints.some((e) => e.startsWith("GET /api/v1/series"))) return false;
   await page.route(/\/api\/v1\/series\?/, async (route) => {
     const cpus = (await (await fetch(url + "api/v1/cpus?window=5s")).json()).cpus;
-    const now = Math.floor(Date.now() / 1000), times = Array.from({ length: 60 }, (_, i) => now - 59 + i);
+    const q = new URL(route.request().url()).searchParams, now = Math.floor(Date.now() / 1000);
+    const [from, to, step] = q.has("from") ? [Number(q.get("from")), Number(q.get("to")), 1] : [now - 120, now, 2];
+    const times = Array.from({ length: Math.floor((to - from) / step) }, (_, i) => from + step * (i + 1));
     const series = cpus.map((c) => ({ cpu: c.cpu, rates: times.map(() => c.rate) }));
     const total = times.map((_, i) => series.reduce((a, s) => a + s.rates[i], 0));
-    await route.fulfill({ json: { what: "cpus", from: new Date((now - 60) * 1000).toISOString(), to: new Date(now * 1000).toISOString(),
-      step_s: 1, resolution_s: 1, times, series, total } });
+    await route.fulfill({ json: { what: "cpus", from: new Date(from * 1000).toISOString(), to: new Date(to * 1000).toISOString(),
+      step_s: step, resolution_s: 1, times, series, total } });
   });
   await page.route(/\/api\/v1\/events\?/, (route) => route.fulfill({ json: { events: [{
     time: new Date(Date.now() - 30_000).toISOString(), type: "plan_applied", summary: "plan 1 applied: 3 moves (stub)",
@@ -105,8 +108,12 @@ async function checkChart(page, cpuCount, stubbed) {
     const [a, b] = window.irqdDashboard.chart.plots;
     return { zoomed: window.irqdDashboard.chart.zoomed, same: a.scales.x.min === b.scales.x.min && a.scales.x.max === b.scales.x.max };
   });
+  if (stubbed) {   // the stub's chart is a point per 2 s of a 1 s history: the zoom asks for a point per second
+    await page.waitForFunction(() => window.irqdDashboard.chart.detail?.step === 1);
+    check(/zoomed: a point per 1 s/.test(await page.textContent("#chart-info")), `zoom fetched finer points: ${await page.textContent("#chart-info")}`);
+  }
   await page.mouse.dblclick(over.x + over.width / 2, over.y + over.height / 2);
-  const unzoomed = await page.evaluate(() => !window.irqdDashboard.chart.zoomed);
+  const unzoomed = await page.evaluate(() => !window.irqdDashboard.chart.zoomed && !window.irqdDashboard.chart.detail);
   check(zoom.zoomed && zoom.same && unzoomed, `drag zooms both charts (${JSON.stringify(zoom)}), double-click zooms out (${unzoomed})`);
   if (stubbed) {
     await page.waitForFunction(() => window.irqdDashboard.chart.drawnEvents >= 1);
