@@ -566,7 +566,29 @@ async function balance(apply) {
 
 // ---- History: uPlot charts from GET /api/v1/series, events from /api/v1/events and the stream ----
 
-const rangeSeconds = (r) => Number(r.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86400 }[r.slice(-1)];
+// "5m", "30d", and irqd's composite durations ("1d12h", "500ms").
+const rangeSeconds = (text) => [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)]
+  .reduce((sum, [, n, unit]) => sum + Number(n) * { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[unit], 0);
+
+// The time picker offers ranges as far as the longest history tier keeps (health's history.tiers,
+// "1s:1h,1m:1d,1h:30d"), and the first range past it, which shows all there is.
+async function fitRangesToHistory() {
+  const r = await api("GET", "/api/v1/health");
+  const tiers = r.ok && r.json.history && r.json.history.tiers;
+  if (!tiers) return;
+  const keep = Math.max(...tiers.split(",").map((t) => rangeSeconds(t.split(":")[1] || "")));
+  const picker = $("chart-range");
+  let past = false;
+  for (const o of picker.options) {
+    o.hidden = o.disabled = past;
+    if (rangeSeconds(o.value) >= keep) past = true;
+  }
+  if (picker.selectedOptions[0].disabled) {
+    picker.value = [...picker.options].filter((o) => !o.disabled).pop().value;
+    loadChart();
+  }
+  picker.title = `history kept here: ${tiers}`;
+}
 const fmtDuration = (s) => s < 60 ? `${+s.toFixed(3)} s` : s < 3600 ? `${+(s / 60).toFixed(1)} min` : s < 86400 ? `${+(s / 3600).toFixed(1)} h` : `${+(s / 86400).toFixed(1)} d`;
 const cpuColor = (i) => `hsl(${Math.round(i * 137.508) % 360},65%,${i % 2 ? 38 : 48}%)`;
 const eventColor = { plan_applied: "#22793a", revert: "#b3261e", affinity: "#6b7177" };
@@ -757,6 +779,7 @@ async function load() {
   }
   refreshWindow();
   loadChart();
+  fitRangesToHistory();
   if (balancer) refreshHistory();
 }
 

@@ -94,6 +94,10 @@ async function checkChart(page, cpuCount, stubbed) {
   const c = await page.evaluate(() => ({ n: window.irqdDashboard.chart.series.series.length, info: document.getElementById("chart-info").textContent,
     legend: [...document.querySelectorAll("#chart-cpus .u-legend .u-label")].map((e) => e.textContent) }));
   check(c.n === cpuCount && /a point per/.test(c.info), `history chart: ${c.n} CPU series, "${c.info}"`);
+  // --history 1s:1h: the picker offers 5 min to 1 h.
+  await page.waitForFunction(() => document.getElementById("chart-range").title !== "");
+  const ranges = await page.evaluate(() => [...document.getElementById("chart-range").options].filter((o) => !o.disabled).map((o) => o.value));
+  check(String(ranges) === "5m,15m,1h", `time picker as far as the history reaches: ${ranges}`);
   if (cpuCount <= 16) check(c.legend.includes("CPU 0") && c.legend.includes(`CPU ${cpuCount - 1}`), `chart legend: ${c.legend.join(", ")}`);
   await page.waitForFunction(() => window.irqdDashboard.chart.live >= 1, null, { timeout: 10_000 });
   check(true, "the chart takes live samples from the stream");
