@@ -232,6 +232,13 @@ async function sixtyFourCpus(browser) {
   check(String(numbered) === String(expected.get(1)), `CPU 1 drill-down lists its ${expected.get(1).length} queues (${numbered.length}: ${numbered.slice(0, 4).join(",")}…) and ${drill.filter((id) => !/^\d+$/.test(id)).join(",") || "no other row"}`);
   const title = await page.textContent("#cpu-drill-title");
   check(/^CPU 1: .* interrupts\/s .*overloaded/.test(title), `drill-down title: "${title}"`);
+  // The CPU numbers over the heat map do the same: CPU 2's column.
+  const heatBox = await page.locator("#heat").boundingBox();
+  const heat = await page.evaluate(() => window.irqdDashboard.heatAxis);
+  await page.mouse.click(heatBox.x + heat.left + 2.5 * heat.width, heatBox.y + 8);
+  await page.waitForFunction(() => window.irqdDashboard.drillCpu === 2 && window.irqdDashboard.drill.length > 0);
+  const drill2 = (await page.evaluate(() => window.irqdDashboard.drill)).filter((id) => /^\d+$/.test(id)).sort((a, b) => a - b);
+  check(String(drill2) === String(expected.get(2)), `clicking CPU 2 over the heat map lists its ${drill2.length} queues`);
   // The heat map sorted by busiest CPU puts CPU 0's queues first.
   await page.selectOption("#heat-sort", "cpu");
   const firstRows = await page.evaluate(() => window.irqdDashboard.heatRows.slice(0, 3));
