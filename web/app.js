@@ -248,6 +248,7 @@ async function drillDown(cpu) {
   const seconds = r.json.window.seconds, cpuCount = r.json.cpu_totals.length ? r.json.cpu_totals[0].count : 0;
   const rows = r.json.irqs.filter((x) => x.counts[0] > 0).sort((a, b) => b.counts[0] - a.counts[0]);
   state.drill = rows.map((x) => x.irq);
+  state.drillShown = cpu;   // the CPU whose list is on screen (drillCpu is the one asked for)
   const over = state.overloaded.find((o) => o.cpu === cpu);
   $("cpu-drill-title").textContent = `CPU ${cpu}: ${fmt(perSecond(cpuCount, seconds))} interrupts/s over ${seconds.toFixed(0)} s from ` +
     `${rows.length}${rows.length === 50 ? "+" : ""} IRQs` + (over ? ` — overloaded (${reasonsText(over.reasons)})` : "");
