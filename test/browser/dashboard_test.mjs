@@ -3,9 +3,9 @@
 // IRQ's affinity in the page moves that IRQ's simulated rate, a CPU given every queue is shown
 // overloaded with its reasons, the heat map's CPU axis lines up with the bars, the history chart draws.
 // 64 CPUs with every queue piled on CPUs 0-2: clicking a CPU bar lists exactly that CPU's IRQs, the
-// balance preview pages its moves and shows per-CPU numbers, apply + revert land in the plan history
-// (and on the chart as an annotation when this irqd has GET /api/v1/events). With --token-file: the
-// token field appears on the 401, and the token then opens the page.
+// balance preview pages its moves and shows per-CPU numbers, applying it drops CPU 0 on the chart,
+// apply and revert land in the plan history (and on the chart as an annotation when this irqd has
+// GET /api/v1/events). With --token-file: a change's 401 brings up the token field, and the token works.
 // Usage: node dashboard_test.mjs IRQD_BINARY OUT_DIR   (writes OUT_DIR/dashboard-*.png)
 import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
@@ -254,8 +254,15 @@ async function sixtyFourCpus(browser) {
   check(preview.cpuRows === 64 && new RegExp(`^showing 1–${Math.min(100, preview.moves)} of ${preview.moves} moves$`).test(preview.pageInfo),
     `preview "${preview.result}": ${preview.cpuRows} per-CPU rows, "${preview.pageInfo}"`);
   await page.screenshot({ path: path.join(outDir, "dashboard-64cpu-preview.png"), fullPage: true });
+  const lastOf = () => page.evaluate(() => { const c = window.irqdDashboard.chart, r = c.rates[0]; return { cpu0: r[r.length - 1], live: c.live }; });
+  const beforeApply = await lastOf();
   await page.click("#balance-apply");
   await page.waitForFunction(() => /^applied/.test(document.getElementById("balance-result").textContent), null, { timeout: 30_000 });
+  // The drop shows on the chart: new points from the stream put CPU 0 at a fraction of its rate.
+  await page.waitForFunction((was) => { const c = window.irqdDashboard.chart, r = c.rates[0]; return c.live > was.live && r[r.length - 1] < was.cpu0 / 4; },
+    beforeApply, { timeout: 15_000 });
+  const afterApply = await lastOf();
+  check(true, `the chart shows CPU 0 drop from ${Math.round(beforeApply.cpu0)}/s to ${Math.round(afterApply.cpu0)}/s`);
   await page.waitForFunction(() => [...document.querySelectorAll("#balance-history tbody tr")].some((tr) => /^plan/.test(tr.cells[2].textContent)));
   check(true, `applied: ${await page.textContent("#balance-result")}; in the plan history`);
   if (!stubbed) {
