@@ -693,7 +693,13 @@ const chartInfo = (s) => `${s.series.length} CPUs, a point per ${fmtDuration(s.s
 
 async function loadChart() {
   const c = state.chart, range = $("chart-range").value;
-  const r = await api("GET", `/api/v1/series?what=cpus&window=${range}`);
+  let r = await api("GET", `/api/v1/series?what=cpus&window=${range}`);
+  // Many CPUs over a long range pass the answer's limit (points x series, 422 too_many_points): ask
+  // again with a step that keeps the points under it.
+  if (r.status === 422 && r.json && r.json.error && r.json.error.code === "too_many_points" && state.live && state.live.cpus) {
+    const step = Math.ceil(rangeSeconds(range) * state.live.cpus.length / 190000);
+    r = await api("GET", `/api/v1/series?what=cpus&window=${range}&step=${step}s`);
+  }
   if (r.status === 404) { $("chart-section").hidden = true; return; }   // an irqd without the series endpoint
   $("chart-section").hidden = false;
   if (!r.ok) { $("chart-info").textContent = errorText(r); return; }
