@@ -591,7 +591,21 @@ async function fitRangesToHistory() {
   picker.title = `history kept here: ${tiers}`;
 }
 const fmtDuration = (s) => s < 60 ? `${+s.toFixed(3)} s` : s < 3600 ? `${+(s / 60).toFixed(1)} min` : s < 86400 ? `${+(s / 3600).toFixed(1)} h` : `${+(s / 86400).toFixed(1)} d`;
-const cpuColor = (i) => `hsl(${Math.round(i * 137.508) % 360},65%,${i % 2 ? 38 : 48}%)`;
+const cpuColor = (i, alpha = 1) => `hsla(${Math.round(i * 137.508) % 360},65%,${i % 2 ? 38 : 48}%,${alpha})`;
+// Running sums of the per-CPU rates, for the stacked chart (a missing point counts as 0 there).
+function stack(rates) {
+  let sum = null;
+  return rates.map((r) => (sum = r.map((v, i) => (sum ? sum[i] : 0) + (v ?? 0))));
+}
+
+// Puts times and per-CPU rates (and the total) on the charts, stacked when asked; c.shown keeps the
+// numbers as they are for the legend and the hover line.
+function showChartData(times, rates, total, resetScales = true) {
+  const c = state.chart;
+  c.shown = { times, rates, total };
+  c.plots[0].setData([times, ...(c.stacked ? stack(rates) : rates)], resetScales);
+  c.plots[1].setData([times, total], resetScales);
+}
 const eventColor = { plan_applied: "#22793a", revert: "#b3261e", affinity: "#6b7177" };
 const eventLabel = (e) => e.type === "plan_applied" ? `plan ${e.plan_id ?? ""}` : e.type === "revert" ? "revert" : "affinity";
 
@@ -627,6 +641,7 @@ function makeCharts() {
   c.plots = [];
   const width = $("chart-cpus").clientWidth || 800, n = c.series.series.length;
   const value = (u, v) => fmt(v);
+  c.stacked = $("chart-stacked").checked;
   const common = (height) => ({
     width, height, plugins: [eventsPlugin()],
     cursor: { drag: { x: true, y: false }, sync: { key: "irqd-history" } },
@@ -645,20 +660,27 @@ function makeCharts() {
       setCursor: [(u) => {
         const i = u.cursor.idx;
         if (u !== c.plots[0] || i == null) return;
+        const { times, rates, total } = c.shown;
         let bi = -1;
-        c.rates.forEach((r, k) => { if (r[i] != null && (bi < 0 || r[i] > c.rates[bi][i])) bi = k; });
-        $("chart-hover").textContent = `${new Date(c.times[i] * 1000).toLocaleString([], { hour12: false })}: all CPUs ${fmt(c.total[i])}/s` +
-          (bi >= 0 ? `, busiest CPU ${c.series.series[bi].cpu} at ${fmt(c.rates[bi][i])}/s` : "");
+        rates.forEach((r, k) => { if (r[i] != null && (bi < 0 || r[i] > rates[bi][i])) bi = k; });
+        $("chart-hover").textContent = `${new Date(times[i] * 1000).toLocaleString([], { hour12: false })}: all CPUs ${fmt(total[i])}/s` +
+          (bi >= 0 ? `, busiest CPU ${c.series.series[bi].cpu} at ${fmt(rates[bi][i])}/s` : "");
       }],
     },
   });
   // Up to 16 CPUs a legend with values; past that the line above the chart names the busiest.
+  // Stacked: each CPU's band lies between its running sum and the one below; the legend shows its own rate.
+  const own = (u, v, si, idx) => (idx == null || !c.shown ? "–" : fmt(c.shown.rates[si - 1][idx]));
   c.plots.push(new uPlot({ ...common(n > 16 ? 300 : 240), legend: { show: n <= 16 },
-    series: [{}, ...c.series.series.map((x, i) => ({ label: "CPU " + x.cpu, stroke: cpuColor(i), width: 1, points: { show: false }, value }))] },
-  [c.times, ...c.rates], $("chart-cpus")));
+    bands: c.stacked ? c.series.series.slice(1).map((x, k) => ({ series: [k + 2, k + 1] })) : [],
+    series: [{}, ...c.series.series.map((x, i) => ({ label: "CPU " + x.cpu, stroke: cpuColor(i), width: 1, points: { show: false },
+      fill: c.stacked ? cpuColor(i, 0.35) : undefined, value: own }))] },
+  [[], ...c.series.series.map(() => [])], $("chart-cpus")));
   c.plots.push(new uPlot({ ...common(140),
     series: [{}, { label: "all CPUs", stroke: "#2f6db5", fill: "rgba(47,109,181,.12)", width: 1.5, points: { show: false }, value }] },
-  [c.times, c.total], $("chart-total")));
+  [[], []], $("chart-total")));
+  if (c.detail) showChartData(c.detail.times, c.detail.rates, c.detail.total);
+  else showChartData(c.times, c.rates, c.total);
 }
 
 // A zoom into a chart coarser than the history asks for the zoomed span alone, at the finest step the
@@ -672,9 +694,8 @@ function zoomDetail(min, max) {
     const r = await api("GET", `/api/v1/series?what=cpus&from=${Math.floor(min)}&to=${Math.ceil(max)}`);
     if (!r.ok || !c.zoomed) return;
     const s = r.json, byCpu = new Map(s.series.map((x) => [x.cpu, x.rates]));
-    c.detail = { step: s.step_s, points: s.times.length };
-    c.plots[0].setData([s.times, ...c.series.series.map((x) => byCpu.get(x.cpu) || s.times.map(() => null))], false);
-    c.plots[1].setData([s.times, s.total], false);
+    c.detail = { step: s.step_s, times: s.times, rates: c.series.series.map((x) => byCpu.get(x.cpu) || s.times.map(() => null)), total: s.total };
+    showChartData(c.detail.times, c.detail.rates, c.detail.total, false);
     $("chart-info").textContent = chartInfo(c.series) + `; zoomed: a point per ${fmtDuration(s.step_s)}`;
   }, 300);
 }
@@ -683,8 +704,7 @@ function zoomOut() {
   const c = state.chart;
   if (!c.detail) return;
   c.detail = null;
-  c.plots[0].setData([c.times, ...c.rates]);
-  c.plots[1].setData([c.times, c.total]);
+  showChartData(c.times, c.rates, c.total);
   $("chart-info").textContent = chartInfo(c.series);
 }
 
@@ -759,10 +779,7 @@ function chartLive(m) {
     c.total.shift();
   }
   c.live++;
-  if (!c.zoomed) {
-    c.plots[0].setData([c.times, ...c.rates]);
-    c.plots[1].setData([c.times, c.total]);
-  }
+  if (!c.zoomed) showChartData(c.times, c.rates, c.total);
 }
 
 let live = null;
@@ -796,6 +813,7 @@ function start() {
   $("heat-filter").oninput = drawHeat;
   $("window").onchange = refreshWindow;
   $("chart-range").onchange = loadChart;
+  $("chart-stacked").onchange = () => { if (state.chart.series) makeCharts(); };
   $("chart-cpus").ondblclick = $("chart-total").ondblclick = zoomOut;
   $("irq-go").onclick = () => select($("irq-input").value);
   $("irq-input").onkeydown = (e) => { if (e.key === "Enter") select($("irq-input").value); };

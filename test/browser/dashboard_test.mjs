@@ -108,6 +108,16 @@ async function checkChart(page, cpuCount, stubbed) {
   if (cpuCount <= 16) check(c.legend.includes("CPU 0") && c.legend.includes(`CPU ${cpuCount - 1}`), `chart legend: ${c.legend.join(", ")}`);
   await page.waitForFunction(() => window.irqdDashboard.chart.live >= 1, null, { timeout: 10_000 });
   check(true, "the chart takes live samples from the stream");
+  if (cpuCount === 2) {   // stacked: CPU 1's line is the sum of both
+    await page.check("#chart-stacked");
+    const st = await page.evaluate(() => {
+      const c = window.irqdDashboard.chart, d = c.plots[0].data, i = d[0].length - 1;
+      return { top: d[2][i], sum: (c.shown.rates[0][i] ?? 0) + (c.shown.rates[1][i] ?? 0) };
+    });
+    check(st.sum > 0 && Math.abs(st.top - st.sum) < 1e-6 * st.sum, `stacked: the top line is the sum (${Math.round(st.top)} = ${Math.round(st.sum)})`);
+    await page.screenshot({ path: path.join(outDir, "dashboard-2cpu-stacked.png"), fullPage: true });
+    await page.uncheck("#chart-stacked");
+  }
   // Drag across the middle of the CPU chart: both charts zoom in; a double-click zooms out.
   await page.locator("#chart-cpus .u-over").scrollIntoViewIfNeeded();
   const over = await page.locator("#chart-cpus .u-over").boundingBox();
