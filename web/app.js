@@ -635,6 +635,17 @@ function eventsPlugin() {
   }] } };
 }
 
+// Time ticks in the 24-hour clock of the browser's locale: seconds when the chart spans minutes,
+// the day when it spans days.
+function timeTicks(u, ticks) {
+  const span = u.scales.x.max - u.scales.x.min;
+  const opts = span > 2 * 86400 ? { month: "short", day: "numeric", hour: "2-digit", hour12: false }
+    : span > 600 ? { hour: "2-digit", minute: "2-digit", hour12: false } : { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false };
+  return ticks.map((t) => new Date(t * 1000).toLocaleString([], opts));
+}
+
+const timeSeries = { value: (u, v) => (v == null ? "–" : new Date(v * 1000).toLocaleString([], { hour12: false })) };
+
 function makeCharts() {
   const c = state.chart;
   c.plots.forEach((p) => p.destroy());
@@ -646,7 +657,7 @@ function makeCharts() {
     width, height, plugins: [eventsPlugin()],
     cursor: { drag: { x: true, y: false }, sync: { key: "irqd-history" } },
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-    axes: [{}, { label: "interrupts/s", size: 64, values: (u, vals) => vals.map(fmt) }],
+    axes: [{ values: timeTicks }, { label: "interrupts/s", size: 64, values: (u, vals) => vals.map(fmt) }],
     hooks: {
       // Zooming one chart zooms the other; a zoomed chart stops following the live data.
       setScale: [(u, key) => {
@@ -673,11 +684,11 @@ function makeCharts() {
   const own = (u, v, si, idx) => (idx == null || !c.shown ? "–" : fmt(c.shown.rates[si - 1][idx]));
   c.plots.push(new uPlot({ ...common(n > 16 ? 300 : 240), legend: { show: n <= 16 },
     bands: c.stacked ? c.series.series.slice(1).map((x, k) => ({ series: [k + 2, k + 1] })) : [],
-    series: [{}, ...c.series.series.map((x, i) => ({ label: "CPU " + x.cpu, stroke: cpuColor(i), width: 1, points: { show: false },
+    series: [timeSeries, ...c.series.series.map((x, i) => ({ label: "CPU " + x.cpu, stroke: cpuColor(i), width: 1, points: { show: false },
       fill: c.stacked ? cpuColor(i, 0.35) : undefined, value: own }))] },
   [[], ...c.series.series.map(() => [])], $("chart-cpus")));
   c.plots.push(new uPlot({ ...common(140),
-    series: [{}, { label: "all CPUs", stroke: "#2f6db5", fill: "rgba(47,109,181,.12)", width: 1.5, points: { show: false }, value }] },
+    series: [timeSeries, { label: "all CPUs", stroke: "#2f6db5", fill: "rgba(47,109,181,.12)", width: 1.5, points: { show: false }, value }] },
   [[], []], $("chart-total")));
   if (c.detail) showChartData(c.detail.times, c.detail.rates, c.detail.total);
   else showChartData(c.times, c.rates, c.total);
