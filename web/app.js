@@ -333,7 +333,9 @@ function stream(subscription, onMessage, onState, onEvent) {
       let m;
       try { m = JSON.parse(e.data); } catch (err) { return; }
       if (m.type === "snapshot" || m.type === "sample") onMessage(m);
-      else if (m.type === "event" && onEvent) onEvent(m);
+      // An event message carries the event as GET /api/v1/events lists it in "event" (its own type is
+      // also "event_type", as "type" says "event").
+      else if (m.type === "event" && onEvent) onEvent(m.event || { ...m, type: m.event_type });
     };
     ws.onclose = () => {
       if (onState) onState(false, state.needsToken);
