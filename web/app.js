@@ -659,7 +659,7 @@ function makeCharts() {
     width, height, plugins: [eventsPlugin()],
     cursor: { drag: { x: true, y: false }, sync: { key: "irqd-history" } },
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-    axes: [{ values: timeTicks }, { label: "interrupts/s", size: 64, values: (u, vals) => vals.map(fmt) }],
+    axes: [{ values: timeTicks, space: 60, incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800] }, { label: "interrupts/s", size: 64, values: (u, vals) => vals.map(fmt) }],
     hooks: {
       // Zooming one chart zooms the other; a zoomed chart stops following the live data.
       setScale: [(u, key) => {
@@ -727,6 +727,14 @@ const chartInfo = (s) => `${s.series.length} CPUs, a point per ${fmtDuration(s.s
 async function loadChart() {
   const c = state.chart, range = $("chart-range").value;
   let r = await api("GET", `/api/v1/series?what=cpus&window=${range}`);
+  // A history younger than the range: ask for the part it covers, at the finer step that allows.
+  if (r.ok && r.json.step_s > r.json.resolution_s) {
+    const first = r.json.total.findIndex((v) => v != null);
+    if (first > 0 && r.json.times.length - first < 100) {
+      const again = await api("GET", `/api/v1/series?what=cpus&from=${Math.floor(r.json.times[first] - r.json.step_s)}&to=${Math.ceil(Date.now() / 1000)}`);
+      if (again.ok) r = again;
+    }
+  }
   // Many CPUs over a long range pass the answer's limit (points x series, 422 too_many_points): ask
   // again with a step that keeps the points under it.
   if (r.status === 422 && r.json && r.json.error && r.json.error.code === "too_many_points" && state.live && state.live.cpus) {
@@ -737,7 +745,9 @@ async function loadChart() {
   $("chart-section").hidden = false;
   if (!r.ok) { $("chart-info").textContent = errorText(r); return; }
   const s = r.json;
-  Object.assign(c, { series: s, times: s.times.slice(), rates: s.series.map((x) => x.rates.slice()), total: s.total.slice(),
+  // Steps before the history began are null: the chart starts where the history does (the note says so).
+  const first = Math.max(0, s.total.findIndex((v) => v != null));
+  Object.assign(c, { series: s, times: s.times.slice(first), rates: s.series.map((x) => x.rates.slice(first)), total: s.total.slice(first),
     step: s.step_s, range: rangeSeconds(range), zoomed: false, bucket: null, live: 0, detail: null });
   $("chart-info").textContent = chartInfo(s);
   makeCharts();
@@ -754,6 +764,8 @@ async function loadEvents() {
 
 function onEvent(e) {
   const events = state.chart.events;
+  // The page may have fetched it already (GET /api/v1/events after its own apply).
+  if (events.some((x) => x.time === e.time && x.type === e.type && x.summary === e.summary)) return;
   events.push(e);
   if (events.length > 1000) events.shift();
   showEvents();
@@ -764,29 +776,32 @@ function showEvents() {
   const events = state.chart.events;
   $("chart-events").replaceChildren(...events.slice(-50).reverse().map((e) => {
     const li = document.createElement("li");
-    li.textContent = `${clockTime(e.time)} ${e.summary}` + (e.source ? ` (${e.source})` : "");
+    li.textContent = `${clockTime(e.time)} ${e.summary}` + (e.source && !e.summary.includes(`(${e.source})`) ? ` (${e.source})` : "");
     li.style.borderLeft = `3px solid ${eventColor[e.type] || "#6b7177"}`;
     return li;
   }));
   state.chart.plots.forEach((p) => p.redraw(false));
 }
 
-// Live samples, averaged over the chart's step, extend the charts; points older than the range drop off.
+// Live samples extend the charts in the series' own steps (step k ends at k x step since the epoch,
+// as GET /api/v1/series counts them): a sample in the last step shown updates that point with the
+// average of the samples seen in it, a later one starts a new point; points older than the range drop off.
 function chartLive(m) {
   const c = state.chart;
   if (!c.series || !c.plots.length || !m.cpus || !m.time) return;
-  const t = Date.parse(m.time) / 1000, last = c.times.length ? c.times[c.times.length - 1] : 0;
-  if (!(t > last)) return;
-  const b = c.bucket || (c.bucket = { n: 0, total: 0, sums: new Map() });
+  const t = Date.parse(m.time) / 1000, end = Math.ceil(t / c.step) * c.step;
+  const last = c.times.length ? c.times[c.times.length - 1] : -Infinity;
+  if (!(end >= last)) return;
+  if (!c.bucket || c.bucket.end !== end) c.bucket = { end, n: 0, total: 0, sums: new Map() };
+  const b = c.bucket;
   b.n++;
   b.total += m.total_rate;
   for (const x of m.cpus) b.sums.set(x.cpu, (b.sums.get(x.cpu) || 0) + x.rate);
-  if (t - last < c.step) return;
-  c.times.push(t);
-  c.series.series.forEach((x, i) => c.rates[i].push(b.sums.has(x.cpu) ? b.sums.get(x.cpu) / b.n : null));
-  c.total.push(b.total / b.n);
-  c.bucket = null;
-  while (c.times.length > 1 && c.times[0] < t - c.range) {
+  const at = end === last ? c.times.length - 1 : c.times.length;
+  c.times[at] = end;
+  c.series.series.forEach((x, i) => { c.rates[i][at] = b.sums.has(x.cpu) ? b.sums.get(x.cpu) / b.n : null; });
+  c.total[at] = b.total / b.n;
+  while (c.times.length > 1 && c.times[0] < end - c.range) {
     c.times.shift();
     c.rates.forEach((r) => r.shift());
     c.total.shift();

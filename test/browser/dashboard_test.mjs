@@ -118,7 +118,9 @@ async function checkChart(page, cpuCount, stubbed) {
     await page.screenshot({ path: path.join(outDir, "dashboard-2cpu-stacked.png"), fullPage: true });
     await page.uncheck("#chart-stacked");
   }
-  // Drag across the middle of the CPU chart: both charts zoom in; a double-click zooms out.
+  // Drag across the middle of the CPU chart: both charts zoom in; a double-click zooms out. (A daemon
+  // just started has a few seconds of history: wait for 8 points to zoom into.)
+  await page.waitForFunction(() => window.irqdDashboard.chart.times.length >= 8, null, { timeout: 15_000 });
   await page.locator("#chart-cpus .u-over").scrollIntoViewIfNeeded();
   const over = await page.locator("#chart-cpus .u-over").boundingBox();
   await page.mouse.move(over.x + over.width * 0.3, over.y + over.height / 2);
