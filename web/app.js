@@ -40,8 +40,10 @@ async function api(method, path, body) {
 
 function askToken(r, forRead) {
   if (forRead) state.needsToken = true;
+  const shown = !$("token-bar").hidden;
   $("token-bar").hidden = false;
   $("token-msg").textContent = errorText(r);
+  if (!shown) $("token").focus();
 }
 const errorText = (r) => (r.json && r.json.error) ? r.json.error.code + ": " + r.json.error.message : "HTTP " + r.status;
 const perSecond = (count, seconds) => seconds > 0 ? count / seconds : count;

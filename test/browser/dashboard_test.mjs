@@ -318,6 +318,7 @@ async function withToken(browser) {
   const refused = await preview();
   await page.waitForSelector("#token-bar:not([hidden])");
   check(/^unauthorized/.test(refused) && /unauthorized/.test(await page.textContent("#token-msg")), `401: the token field shows: "${await page.textContent("#token-msg")}"`);
+  await page.screenshot({ path: path.join(outDir, "dashboard-token-asked.png") });
   await page.fill("#token", "wrong-token-0123456789");
   await page.click("#token-bar button");
   check(/does not match/.test(await preview()) && await page.isVisible("#token-bar"), "a wrong token: refused, the field comes back saying it does not match");
