@@ -739,8 +739,10 @@ async function loadChart() {
   }
   // Many CPUs over a long range pass the answer's limit (points x series, 422 too_many_points): ask
   // again with a step that keeps the points under it.
-  if (r.status === 422 && r.json && r.json.error && r.json.error.code === "too_many_points" && state.live && state.live.cpus) {
-    const step = Math.ceil(rangeSeconds(range) * state.live.cpus.length / 190000);
+  if (r.status === 422 && r.json && r.json.error && r.json.error.code === "too_many_points") {
+    // The CPU count from the stream, or (before its first sample) from the API.
+    const cpus = state.live ? state.live.cpus.length : ((await api("GET", "/api/v1/cpus?window=1s")).json?.cpus?.length || 8192);
+    const step = Math.ceil(rangeSeconds(range) * cpus / 190000);
     r = await api("GET", `/api/v1/series?what=cpus&window=${range}&step=${step}s`);
   }
   if (r.status === 404) { $("chart-section").hidden = true; return; }   // an irqd without the series endpoint

@@ -252,9 +252,12 @@ async function sixtyFourCpus(browser) {
   const title = await page.textContent("#cpu-drill-title");
   check(/^CPU 1: .* interrupts\/s .*overloaded/.test(title), `drill-down title: "${title}"`);
   // The CPU numbers over the heat map do the same: CPU 2's column.
-  const heatBox = await page.locator("#heat").boundingBox();
-  const heat = await page.evaluate(() => window.irqdDashboard.heatAxis);
-  await page.mouse.click(heatBox.x + heat.left + 2.5 * heat.width, heatBox.y + 8);
+  // (Clicked from inside the page: lines above the heat map change height with the overload reasons,
+  // so a position measured first could be a row by the time the mouse clicks.)
+  await page.evaluate(() => {
+    const canvas = document.getElementById("heat"), r = canvas.getBoundingClientRect(), a = window.irqdDashboard.heatAxis;
+    canvas.dispatchEvent(new MouseEvent("click", { clientX: r.left + a.left + 2.5 * a.width, clientY: r.top + 8, bubbles: true }));
+  });
   await page.waitForFunction(() => window.irqdDashboard.drillShown === 2);
   const drill2 = (await page.evaluate(() => window.irqdDashboard.drill)).filter((id) => /^\d+$/.test(id)).sort((a, b) => a - b);
   check(String(drill2) === String(expected.get(2)), `clicking CPU 2 over the heat map lists its ${drill2.length} queues`);
