@@ -1,7 +1,9 @@
 # Turns every file under web/ into one C++ source in the build directory, so irqd serves its dashboard
 # and API description from the binary: no files to install, nothing fetched at run time.
 # Usage: cmake -DDIR=<web dir> -DOUT=<generated .cpp> -P embed_assets.cmake
-file(GLOB files RELATIVE ${DIR} ${DIR}/*)
+# web/vendor/ holds third-party scripts and styles (uPlot), served as /assets/vendor/NAME; its README
+# and licence files stay in the source tree (packaging/copyright carries the licence).
+file(GLOB files RELATIVE ${DIR} ${DIR}/* ${DIR}/vendor/*.js ${DIR}/vendor/*.css)
 list(SORT files)
 set(arrays "")
 set(table "")

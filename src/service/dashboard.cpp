@@ -36,9 +36,11 @@ void add_dashboard_routes(api_context& ctx) {
             return true;
         }
         const auto& s = t.segments;
-        if (s.size() != 2 || s[0] != "assets") return false;
-        if (auto* a = find_web_asset(s[1]); a && s[1] != "index.html") send_asset(req, send, *a);
-        else send(error_response(req, 404, "not_found", "no such asset: " + s[1]));
+        if (s.size() < 2 || s.size() > 3 || s[0] != "assets") return false;
+        // /assets/NAME, or /assets/vendor/NAME for the third-party files in web/vendor/.
+        std::string name = s.size() == 3 ? s[1] + "/" + s[2] : s[1];
+        if (auto* a = find_web_asset(name); a && name != "index.html") send_asset(req, send, *a);
+        else send(error_response(req, 404, "not_found", "no such asset: " + name));
         return true;
     });
     ctx.extra_endpoints.push_back("GET / (web dashboard)");

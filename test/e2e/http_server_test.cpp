@@ -25,6 +25,14 @@ BOOST_AUTO_TEST_CASE(head_has_the_headers_and_length_of_get_and_no_body) {
             BOOST_TEST(head.body.empty());
         }
     }
+    // The vendored chart library is served from the binary, under /assets/vendor/; its licence is not.
+    auto uplot = raw_request(port, "GET", "/assets/vendor/uPlot.iife.min.js");
+    BOOST_TEST(uplot.status == 200u);
+    BOOST_TEST(uplot.header("content-type") == "text/javascript; charset=utf-8");
+    BOOST_TEST(uplot.body.find("uPlot") != std::string::npos);
+    BOOST_TEST(raw_request(port, "GET", "/assets/vendor/uPlot.min.css").status == 200u);
+    BOOST_TEST(raw_request(port, "GET", "/assets/vendor/uPlot.LICENSE").status == 404u);
+    BOOST_TEST(raw_request(port, "GET", "/assets/vendor/x/app.js").status == 404u);
     // /metrics changes with every request (it counts them); its HEAD still says how long it is.
     auto metrics = raw_request(port, "HEAD", "/metrics");
     BOOST_TEST(metrics.status == 200u);
