@@ -54,12 +54,15 @@ def wait_until(what, check, timeout, step=0.25):
 
 
 def even_rates(path):
-    """A per-day rates file: IRQ 100+i (eth0-TxRx-i) fires PER_IRQ/s on CPU i % CPUS alone."""
+    """A per-day rates file: IRQ 100+i fires PER_IRQ/s on CPU i % CPUS alone. The first half of the
+    IRQs are eth0's queues, the second half eth1's: the simulator puts the two NICs on two NUMA
+    nodes (a plan keeps each NIC's queues on its node's half of the CPUs), as on a two-socket server."""
+    half = IRQS // 2
     lines = ["".join(f"CPU{c}".rjust(11) for c in range(CPUS))]
     for i in range(IRQS):
         counts = [PER_IRQ * 86400 if c == i % CPUS else 0 for c in range(CPUS)]
         lines.append(f"{100 + i:4d}: " + " ".join(str(n).rjust(10) for n in counts)
-                     + f"   IR-PCI-MSI-edge      eth0-TxRx-{i}")
+                     + f"   IR-PCI-MSI-edge      eth{i // half}-TxRx-{i % half}")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
