@@ -8,7 +8,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   overloaded: [],        // CPUs overloaded in the last sample: {cpu, reasons}
   samples: 0, live: null, windowCpus: new Map(), selected: null, selectedLive: null,
-  heatRows: [], heatFixed: [], plan: null, planBody: null, movePage: 0, drillCpu: null, drill: [],
+  heatRows: [], heatFixed: [], heatGroups: [], devices: null, plan: null, planBody: null, movePage: 0, drillCpu: null, drill: [],
   history: [], needsToken: false,
   chart: { series: null, events: [], plots: [], drawnEvents: 0, zoomed: false, bucket: null },
 };
@@ -122,21 +122,79 @@ function heatColor(v, max) {
   return `rgb(${r},${g},${b})`;
 }
 
-// The rows to draw: filtered by the box, movable IRQs sorted as asked, then the rows without an IRQ
-// number (LOC, NMI, …: per-CPU kernel interrupts no affinity can move) set apart.
+// IRQ -> its device ({pci, driver, netdevs, node, queue, direction} or null) from GET /api/v1/interrupts,
+// as the stream's rows carry none: read at load, and again (at most every 10 s) when a row shows up
+// that it does not know.
+let devicesAsked = 0;
+async function loadDevices() {
+  devicesAsked = Date.now();
+  const cpu = state.live && state.live.irq_cpus && state.live.irq_cpus.length ? state.live.irq_cpus[0] : 0;
+  const r = await api("GET", `/api/v1/interrupts?window=1s&cpus=${cpu}`);   // one CPU column: small
+  if (!r.ok) return;
+  state.devices = new Map(r.json.irqs.map((x) => [x.irq, x.device || null]));
+  if (state.live) drawHeat();
+}
+// A device is its network interfaces when it has some, else its PCI address.
+const deviceKey = (d) => (d ? (d.netdevs && d.netdevs.length ? d.netdevs.join(",") : d.pci || null) : null);
+const deviceOf = (irq) => (state.devices ? state.devices.get(irq) : undefined);
+
+// The rows to draw: filtered by the box (IRQ, name or device), movable IRQs sorted as asked, then the
+// rows without an IRQ number (LOC, NMI, …: per-CPU kernel interrupts no affinity can move) set apart.
+// By device: one group per device, busiest device first, its queues in queue order; then the IRQs
+// without a device, busiest first (`groups` says where each group starts).
 function heatRows() {
   const m = state.live;
   const q = $("heat-filter").value.trim().toLowerCase();
-  const rows = m.irqs.filter((r) => !q || (r.irq + " " + r.name).toLowerCase().includes(q));
+  const text = (r) => {
+    const d = deviceOf(r.irq);
+    return [r.irq, r.name, ...(d ? [...(d.netdevs || []), d.pci, d.driver] : [])].join(" ").toLowerCase();
+  };
+  const rows = m.irqs.filter((r) => !q || text(r).includes(q));
   const busiest = (r) => r.rates.reduce((bi, v, i, a) => (v > a[bi] ? i : bi), 0);
-  const by = {
-    load: (a, b) => b.rate - a.rate,
-    cpu: (a, b) => busiest(a) - busiest(b) || b.rate - a.rate,
-    device: (a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }) || Number(a.irq) - Number(b.irq),
-  }[$("heat-sort").value];
-  const movable = rows.filter((r) => /^\d+$/.test(r.irq)).sort(by);
   const fixed = rows.filter((r) => !/^\d+$/.test(r.irq)).sort((a, b) => b.rate - a.rate);
-  return { movable, fixed };
+  let movable = rows.filter((r) => /^\d+$/.test(r.irq));
+  const groups = [];
+  if ($("heat-sort").value === "device") {
+    if (!state.devices || (movable.some((r) => !state.devices.has(r.irq)) && Date.now() - devicesAsked > 10_000)) {
+      if (Date.now() - devicesAsked > 2_000) loadDevices();
+    }
+    const byKey = new Map(), none = [];
+    for (const r of movable) {
+      const d = deviceOf(r.irq), key = deviceKey(d);
+      if (!key) { none.push(r); continue; }
+      if (!byKey.has(key)) byKey.set(key, { key, device: d, rows: [], rate: 0 });
+      const g = byKey.get(key);
+      g.rows.push(r);
+      g.rate += r.rate;
+    }
+    const queue = (r) => { const d = deviceOf(r.irq); return d && d.queue != null ? d.queue : Infinity; };
+    const sorted = [...byKey.values()].sort((a, b) => b.rate - a.rate || a.key.localeCompare(b.key, undefined, { numeric: true }));
+    movable = [];
+    for (const g of sorted) {
+      g.rows.sort((a, b) => queue(a) - queue(b) || Number(a.irq) - Number(b.irq));
+      groups.push({ key: g.key, device: g.device, start: movable.length, count: g.rows.length, rate: g.rate });
+      movable.push(...g.rows);
+    }
+    if (none.length) groups.push({ key: null, start: movable.length, count: none.length, rate: none.reduce((a, r) => a + r.rate, 0) });
+    movable.push(...none.sort((a, b) => b.rate - a.rate));
+  } else {
+    movable.sort({
+      load: (a, b) => b.rate - a.rate,
+      cpu: (a, b) => busiest(a) - busiest(b) || b.rate - a.rate,
+    }[$("heat-sort").value]);
+  }
+  return { movable, fixed, groups };
+}
+
+// "eth2 · mlx5_core 0000:3b:00.0 · node 1 · 16 IRQs · 1.2M/s"
+function groupLabel(g) {
+  if (!g.key) return `no device known · ${g.count} IRQ${g.count === 1 ? "" : "s"} · ${fmt(g.rate)}/s`;
+  const d = g.device, bits = [g.key];
+  const pci = d.netdevs && d.netdevs.length ? [d.driver, d.pci].filter(Boolean).join(" ") : d.driver;
+  if (pci) bits.push(pci);
+  if (d.node != null && d.node >= 0) bits.push(`node ${d.node}`);
+  bits.push(`${g.count} IRQ${g.count === 1 ? "" : "s"}`, `${fmt(g.rate)}/s`);
+  return bits.join(" · ");
 }
 
 function drawHeatLegend(max) {
@@ -173,11 +231,11 @@ function drawHeat() {
   const m = state.live;
   const canvas = $("heat");
   if (!m || !m.irqs) return;
-  const { movable, fixed } = heatRows();
+  const { movable, fixed, groups } = heatRows();
   const cpus = m.irq_cpus || [];
   const all = movable.length + fixed.length;
-  const rowH = all > 64 ? 6 : 12, axis = 16, apart = fixed.length ? 16 : 0, left = CPU_LEFT;
-  const height = Math.max(60, axis + all * rowH + apart + 4);
+  const rowH = all > 64 ? 6 : 12, axis = 16, apart = fixed.length ? 16 : 0, left = CPU_LEFT, band = 14;
+  const height = Math.max(60, axis + all * rowH + apart + groups.length * band + 4);
   const { ctx, w } = fitCanvas(canvas, height);
   const cw = (w - left) / Math.max(1, cpus.length), cellW = cw >= 3 ? cw - 1 : Math.ceil(cw);
   let max = 1;
@@ -205,7 +263,22 @@ function drawHeat() {
     layout.push({ y, r });
     y += rowH;
   };
-  movable.forEach(drawRow);
+  // By device: a band over each device's rows with its name, driver, node, IRQ count and load.
+  const starts = new Map(groups.map((g) => [g.start, g]));
+  const drawnGroups = [];
+  movable.forEach((r, i) => {
+    const g = starts.get(i);
+    if (g) {
+      ctx.fillStyle = "#eef1f4";
+      ctx.fillRect(0, y + 1, w, band - 2);
+      ctx.fillStyle = g.key ? "#1d2125" : "#6b7177";
+      ctx.fillText(groupLabel(g), 4, y + band - 4);
+      drawnGroups.push({ key: g.key, y, irqs: movable.slice(g.start, g.start + g.count).map((x) => x.irq), rate: g.rate });
+      y += band;
+    }
+    drawRow(r);
+  });
+  state.heatGroups = drawnGroups;
   if (fixed.length) {
     ctx.fillStyle = "#dcdfe2";
     ctx.fillRect(0, y + 2, w, 1);
@@ -228,7 +301,8 @@ function drawHeat() {
     const tip = $("heat-tip");
     if (!row || c < 0) { tip.hidden = true; return; }
     tip.hidden = false;
-    tip.textContent = `IRQ ${row.irq} ${row.name} on CPU ${cpus[c]}: ${fmt(row.rates[c])}/s`;
+    const dev = deviceKey(deviceOf(row.irq)), q = deviceOf(row.irq)?.queue;
+    tip.textContent = `IRQ ${row.irq} ${row.name}${dev ? ` (${dev}${q != null ? ` queue ${q}` : ""})` : ""} on CPU ${cpus[c]}: ${fmt(row.rates[c])}/s`;
     tip.style.left = (e.clientX - rect.left + 12) + "px";
     tip.style.top = (canvas.offsetTop + e.clientY - rect.top + 12) + "px";
   };
@@ -837,6 +911,7 @@ async function load() {
     }, onEvent);
   }
   refreshWindow();
+  loadDevices();
   loadChart();
   fitRangesToHistory();
   if (balancer) refreshHistory();

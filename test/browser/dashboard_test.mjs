@@ -1,7 +1,8 @@
 // Browser test of the dashboard: headless Debian chromium (via playwright-core) against irqd --simulate.
 // 2 CPUs: the page loads with no console errors, its live numbers change between samples, setting an
 // IRQ's affinity in the page moves that IRQ's simulated rate, a CPU given every queue is shown
-// overloaded with its reasons, the heat map's CPU axis lines up with the bars, the history chart draws.
+// overloaded with its reasons, the heat map's CPU axis lines up with the bars and sorted by device
+// groups each NIC's queues in queue order, the history chart draws.
 // 64 CPUs with every queue piled on CPUs 0-2 (issue 17's "done when", from the page alone): the hot
 // CPUs are marked, clicking a CPU bar lists exactly that CPU's IRQs, the balance preview pages its
 // moves and shows per-CPU numbers, applying it drops CPU 0 on the chart with the plan as an annotation
@@ -67,6 +68,37 @@ async function openPage(browser, url, consoleErrors, viewport = { width: 1280, h
   page.on("console", (m) => { if (m.type() === "error" && !/status of (401|422) /.test(m.text())) consoleErrors.push(m.text()); });
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
   return page;
+}
+
+// Sorted by device, the heat map groups each device's IRQs (its netdev, else its PCI address, as
+// GET /api/v1/interrupts gives them) under a labelled band, queues in queue order, busiest device first,
+// the IRQs without a device last.
+async function checkHeatByDevice(page) {
+  await page.selectOption("#heat-sort", "device");
+  await page.waitForFunction(() => window.irqdDashboard.heatGroups.some((g) => g.key));
+  const devices = await page.evaluate(async () =>
+    Object.fromEntries((await (await fetch("/api/v1/interrupts?window=1s&cpus=0")).json()).irqs.map((x) => [x.irq, x.device])));
+  const { groups, rows, rates } = await page.evaluate(() => ({ groups: window.irqdDashboard.heatGroups, rows: window.irqdDashboard.heatRows,
+    rates: Object.fromEntries(window.irqdDashboard.live.irqs.map((x) => [x.irq, x.rate])) }));
+  const keyOf = (d) => (d ? (d.netdevs && d.netdevs.length ? d.netdevs.join(",") : d.pci) : null);
+  const problems = [];
+  if (String(groups.flatMap((g) => g.irqs)) !== String(rows)) problems.push("the groups are not the rows in order");
+  groups.forEach((g, i) => {
+    const load = g.irqs.reduce((a, irq) => a + rates[irq], 0);
+    if (g.key === null) { if (i !== groups.length - 1) problems.push("IRQs without a device are not last"); return; }
+    const wrong = g.irqs.filter((irq) => keyOf(devices[irq]) !== g.key);
+    if (wrong.length) problems.push(`${g.key}: ${wrong} belong elsewhere`);
+    const queues = g.irqs.map((irq) => devices[irq].queue ?? Infinity);
+    if (queues.some((q, k) => k > 0 && q < queues[k - 1])) problems.push(`${g.key}: queues out of order ${queues}`);
+    const next = groups[i + 1];
+    if (next && next.key !== null && next.irqs.reduce((a, irq) => a + rates[irq], 0) > load) problems.push(`${g.key} is lighter than ${next.key}`);
+  });
+  if (new Set(groups.map((g) => g.key)).size !== groups.length) problems.push("a device appears twice");
+  const keyed = groups.filter((g) => g.key);
+  check(keyed.length >= 2 && problems.length === 0, `heat map by device: ${groups.map((g) => `${g.key ?? "no device"} (${g.irqs.length})`).join(", ")}` +
+    (problems.length ? ` — ${problems.join("; ")}` : ""));
+  await shoot(page, "#heat-section", "dashboard-2cpu-heat-device.png");
+  await page.selectOption("#heat-sort", "load");
 }
 
 // The heat map's columns sit under the bars, and both label their CPUs.
@@ -147,6 +179,7 @@ async function twoCpus(browser) {
   const filtered = await page.evaluate(() => window.irqdDashboard.heatRows.length);
   check(filtered > 0 && filtered < after.heatRows, `filter "eth0-TxRx-1": ${filtered} of ${after.heatRows} rows`);
   await page.fill("#heat-filter", "");
+  await checkHeatByDevice(page);
   await checkChart(page, 2);
   // The window view lists the busiest IRQs over the selected window.
   await page.selectOption("#window", "10s");
