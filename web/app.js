@@ -690,15 +690,18 @@ function showChartData(times, rates, total, resetScales = true) {
 const eventColor = { plan_applied: "#22793a", revert: "#b3261e", affinity: "#6b7177" };
 const eventLabel = (e) => e.type === "plan_applied" ? `plan ${e.plan_id ?? ""}` : e.type === "revert" ? "revert" : "affinity";
 
-// Draws each event in the plot's time range as a dashed vertical line with a label at the top.
+// Draws each event in the plot's time range as a dashed vertical line with a label at the top, right
+// of the line; a label that would overlap the one before is left out (the list below has them all).
 function eventsPlugin() {
   return { hooks: { draw: [(u) => {
     const { ctx } = u, dpr = window.devicePixelRatio || 1, top = u.bbox.top, bottom = top + u.bbox.height;
-    let drawn = 0;
+    let drawn = 0, labelEnd = -Infinity;
     ctx.save();
     ctx.lineWidth = 1.5 * dpr;
     ctx.setLineDash([5 * dpr, 4 * dpr]);
     ctx.font = `${10 * dpr}px system-ui, sans-serif`;
+    ctx.textAlign = "left";   // uPlot leaves the axes' alignment on the context
+    ctx.textBaseline = "alphabetic";
     for (const e of state.chart.events) {
       const t = Date.parse(e.time) / 1000;
       if (!(t >= u.scales.x.min && t <= u.scales.x.max)) continue;
@@ -708,7 +711,10 @@ function eventsPlugin() {
       ctx.moveTo(x, top);
       ctx.lineTo(x, bottom);
       ctx.stroke();
-      ctx.fillText(eventLabel(e), x + 3 * dpr, top + 10 * dpr);
+      if (x + 3 * dpr > labelEnd) {
+        ctx.fillText(eventLabel(e), x + 3 * dpr, top + 10 * dpr);
+        labelEnd = x + 3 * dpr + ctx.measureText(eventLabel(e)).width + 4 * dpr;
+      }
       drawn++;
     }
     ctx.restore();
