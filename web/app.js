@@ -671,6 +671,21 @@ async function fitRangesToHistory() {
   }
   picker.title = `history kept here: ${tiers}`;
 }
+// What the history chart shows (the selector over it): the series query, the unit, each CPU's rates and
+// the total in an answer, and a CPU's number in a stream sample (its `softirqs`/`softnet` over the last
+// frame). The softnet counters come in one answer, three series per CPU.
+const softnetKind = (field, unit, title) => ({ query: "what=softnet", perCpu: 3, unit, title, rates: (x) => x[field], total: (s) => s.total[field],
+  live: (c) => (c.softnet && c.softnet[field] ? c.softnet[field].rate : null) });
+const chartKinds = {
+  cpus: { query: "what=cpus", perCpu: 1, unit: "interrupts/s", title: "interrupts/s", rates: (x) => x.rates, total: (s) => s.total, live: (c) => c.rate },
+  net_rx: { query: "what=softirqs&type=NET_RX", perCpu: 1, unit: "NET_RX/s", title: "NET_RX softirqs/s (/proc/softirqs)", rates: (x) => x.rates,
+    total: (s) => s.total, live: (c) => (c.softirqs && c.softirqs.NET_RX ? c.softirqs.NET_RX.rate : null) },
+  dropped: softnetKind("dropped", "drops/s", "packets dropped/s, backlog full (softnet_stat)"),
+  time_squeezed: softnetKind("time_squeezed", "squeezes/s", "times NET_RX ran out of budget with work left, per second (softnet_stat)"),
+  processed: softnetKind("processed", "packets/s", "packets processed/s (softnet_stat)"),
+};
+const chartKind = () => chartKinds[$("chart-what").value] || chartKinds.cpus;
+
 const fmtDuration = (s) => s < 60 ? `${+s.toFixed(3)} s` : s < 3600 ? `${+(s / 60).toFixed(1)} min` : s < 86400 ? `${+(s / 3600).toFixed(1)} h` : `${+(s / 86400).toFixed(1)} d`;
 const cpuColor = (i, alpha = 1) => `hsla(${Math.round(i * 137.508) % 360},65%,${i % 2 ? 38 : 48}%,${alpha})`;
 // Running sums of the per-CPU rates, for the stacked chart (a missing point counts as 0 there).
@@ -744,7 +759,7 @@ function makeCharts() {
     width, height, plugins: [eventsPlugin()],
     cursor: { drag: { x: true, y: false }, sync: { key: "irqd-history" } },
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-    axes: [{ values: timeTicks, space: 60, incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800] }, { label: "interrupts/s", size: 64, values: (u, vals) => vals.map(fmt) }],
+    axes: [{ values: timeTicks, space: 60, incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800] }, { label: c.kind.unit, size: 64, values: (u, vals) => vals.map(fmt) }],
     hooks: {
       // Zooming one chart zooms the other; a zoomed chart stops following the live data.
       setScale: [(u, key) => {
@@ -761,7 +776,7 @@ function makeCharts() {
         const { times, rates, total } = c.shown;
         let bi = -1;
         rates.forEach((r, k) => { if (r[i] != null && (bi < 0 || r[i] > rates[bi][i])) bi = k; });
-        $("chart-hover").textContent = `${new Date(times[i] * 1000).toLocaleString([], { hour12: false })}: all CPUs ${fmt(total[i])}/s` +
+        $("chart-hover").textContent = `${new Date(times[i] * 1000).toLocaleString([], { hour12: false })}: all CPUs ${fmt(total[i])} ${c.kind.unit}` +
           (bi >= 0 ? `, busiest CPU ${c.series.series[bi].cpu} at ${fmt(rates[bi][i])}/s` : "");
       }],
     },
@@ -789,10 +804,11 @@ function zoomDetail(min, max) {
   zoomTimer = setTimeout(async () => {
     const c = state.chart;
     if (!c.zoomed || c.step <= c.series.resolution_s) return;
-    const r = await api("GET", `/api/v1/series?what=cpus&from=${Math.floor(min)}&to=${Math.ceil(max)}`);
-    if (!r.ok || !c.zoomed) return;
-    const s = r.json, byCpu = new Map(s.series.map((x) => [x.cpu, x.rates]));
-    c.detail = { step: s.step_s, times: s.times, rates: c.series.series.map((x) => byCpu.get(x.cpu) || s.times.map(() => null)), total: s.total };
+    const kind = c.kind;
+    const r = await api("GET", `/api/v1/series?${kind.query}&from=${Math.floor(min)}&to=${Math.ceil(max)}`);
+    if (!r.ok || !c.zoomed || c.kind !== kind) return;
+    const s = r.json, byCpu = new Map(s.series.map((x) => [x.cpu, kind.rates(x)]));
+    c.detail = { step: s.step_s, times: s.times, rates: c.series.series.map((x) => byCpu.get(x.cpu) || s.times.map(() => null)), total: kind.total(s) };
     showChartData(c.detail.times, c.detail.rates, c.detail.total, false);
     $("chart-info").textContent = chartInfo(c.series) + `; zoomed: a point per ${fmtDuration(s.step_s)}`;
   }, 300);
@@ -810,13 +826,14 @@ const chartInfo = (s) => `${s.series.length} CPUs, a point per ${fmtDuration(s.s
   (s.note ? ` — ${s.note}` : "");
 
 async function loadChart() {
-  const c = state.chart, range = $("chart-range").value;
-  let r = await api("GET", `/api/v1/series?what=cpus&window=${range}`);
+  const c = state.chart, range = $("chart-range").value, kind = chartKind(), seq = (c.seq = (c.seq || 0) + 1);
+  const ask = (q) => api("GET", `/api/v1/series?${kind.query}&${q}`);
+  let r = await ask(`window=${range}`);
   // A history younger than the range: ask for the part it covers, at the finer step that allows.
   if (r.ok && r.json.step_s > r.json.resolution_s) {
-    const first = r.json.total.findIndex((v) => v != null);
+    const first = kind.total(r.json).findIndex((v) => v != null);
     if (first > 0 && r.json.times.length - first < 100) {
-      const again = await api("GET", `/api/v1/series?what=cpus&from=${Math.floor(r.json.times[first] - r.json.step_s)}&to=${Math.ceil(Date.now() / 1000)}`);
+      const again = await ask(`from=${Math.floor(r.json.times[first] - r.json.step_s)}&to=${Math.ceil(Date.now() / 1000)}`);
       if (again.ok) r = again;
     }
   }
@@ -825,16 +842,19 @@ async function loadChart() {
   if (r.status === 422 && r.json && r.json.error && r.json.error.code === "too_many_points") {
     // The CPU count from the stream, or (before its first sample) from the API.
     const cpus = state.live ? state.live.cpus.length : ((await api("GET", "/api/v1/cpus?window=1s")).json?.cpus?.length || 8192);
-    const step = Math.ceil(rangeSeconds(range) * cpus / 190000);
-    r = await api("GET", `/api/v1/series?what=cpus&window=${range}&step=${step}s`);
+    const step = Math.ceil(rangeSeconds(range) * cpus * kind.perCpu / 190000);
+    r = await ask(`window=${range}&step=${step}s`);
   }
+  if (seq !== c.seq) return;   // the range or the selector changed meanwhile: a newer answer comes
   if (r.status === 404) { $("chart-section").hidden = true; return; }   // an irqd without the series endpoint
   $("chart-section").hidden = false;
+  $("chart-unit").textContent = kind.title;
+  $("chart-hover").innerHTML = "&nbsp;";
   if (!r.ok) { $("chart-info").textContent = errorText(r); return; }
-  const s = r.json;
+  const s = r.json, total = kind.total(s);
   // Steps before the history began are null: the chart starts where the history does (the note says so).
-  const first = Math.max(0, s.total.findIndex((v) => v != null));
-  Object.assign(c, { series: s, times: s.times.slice(first), rates: s.series.map((x) => x.rates.slice(first)), total: s.total.slice(first),
+  const first = Math.max(0, total.findIndex((v) => v != null));
+  Object.assign(c, { series: s, kind, times: s.times.slice(first), rates: s.series.map((x) => kind.rates(x).slice(first)), total: total.slice(first),
     step: s.step_s, range: rangeSeconds(range), zoomed: false, bucket: null, live: 0, detail: null });
   $("chart-info").textContent = chartInfo(s);
   makeCharts();
@@ -882,12 +902,16 @@ function chartLive(m) {
   if (!c.bucket || c.bucket.end !== end) c.bucket = { end, n: 0, total: 0, sums: new Map() };
   const b = c.bucket;
   b.n++;
-  b.total += m.total_rate;
-  for (const x of m.cpus) b.sums.set(x.cpu, (b.sums.get(x.cpu) || 0) + x.rate);
+  for (const x of m.cpus) {
+    const v = c.kind.live(x);
+    if (v == null) continue;
+    b.sums.set(x.cpu, (b.sums.get(x.cpu) || 0) + v);
+    b.total += v;
+  }
   const at = end === last ? c.times.length - 1 : c.times.length;
   c.times[at] = end;
   c.series.series.forEach((x, i) => { c.rates[i][at] = b.sums.has(x.cpu) ? b.sums.get(x.cpu) / b.n : null; });
-  c.total[at] = b.total / b.n;
+  c.total[at] = b.sums.size ? b.total / b.n : null;
   while (c.times.length > 1 && c.times[0] < end - c.range) {
     c.times.shift();
     c.rates.forEach((r) => r.shift());
@@ -929,6 +953,7 @@ function start() {
   $("heat-filter").oninput = drawHeat;
   $("window").onchange = refreshWindow;
   $("chart-range").onchange = loadChart;
+  $("chart-what").onchange = loadChart;
   $("chart-stacked").onchange = () => { if (state.chart.series) makeCharts(); };
   $("chart-cpus").ondblclick = $("chart-total").ondblclick = zoomOut;
   $("irq-go").onclick = () => select($("irq-input").value);

@@ -1,13 +1,13 @@
 // Browser test of the dashboard: headless Debian chromium (via playwright-core) against irqd --simulate.
 // 2 CPUs: the page loads with no console errors, its live numbers change between samples, setting an
 // IRQ's affinity in the page moves that IRQ's simulated rate, a CPU given every queue is shown
-// overloaded with its reasons, the heat map's CPU axis lines up with the bars and sorted by device
-// groups each NIC's queues in queue order, the history chart draws.
-// 64 CPUs with every queue piled on CPUs 0-2 (issue 17's "done when", from the page alone): the hot
-// CPUs are marked, clicking a CPU bar lists exactly that CPU's IRQs, the balance preview pages its
-// moves and shows per-CPU numbers, applying it drops CPU 0 on the chart with the plan as an annotation
-// there, apply and revert land in the plan history. With --token-file: a change's 401 brings up the
-// token field, and the token works.
+// overloaded with its reasons and its NET_RX and drops show on the history chart, the heat map's CPU
+// axis lines up with the bars and sorted by device groups each NIC's queues in queue order, the
+// history chart draws. 64 CPUs with every queue piled on CPUs 0-2 (issue 17's "done when", from the
+// page alone): the hot CPUs are marked, clicking a CPU bar lists exactly that CPU's IRQs, the balance
+// preview pages its moves and shows per-CPU numbers, applying it drops CPU 0 on the chart with the plan
+// as an annotation there, the drops chart goes to 0 after it, apply and revert land in the plan
+// history. With --token-file: a change's 401 brings up the token field, and the token works.
 // Everything runs against the real daemon: no answer is stubbed.
 // Usage: node dashboard_test.mjs IRQD_BINARY OUT_DIR   (writes OUT_DIR/dashboard-*.png)
 import { chromium } from "playwright-core";
@@ -61,6 +61,12 @@ async function shoot(page, selector, file) {
     return { x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height };
   }, selector);
   await page.screenshot({ path: path.join(outDir, file), fullPage: true, clip: box });
+}
+
+// The whole page, scrolled to the top first so the sticky header is drawn at the top, not over a section.
+async function shootPage(page, file) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(outDir, file), fullPage: true });
 }
 
 async function openPage(browser, url, consoleErrors, viewport = { width: 1280, height: 1100 }) {
@@ -130,7 +136,7 @@ async function checkChart(page, cpuCount) {
       return { top: d[2][i], sum: (c.shown.rates[0][i] ?? 0) + (c.shown.rates[1][i] ?? 0) };
     });
     check(st.sum > 0 && Math.abs(st.top - st.sum) < 1e-6 * st.sum, `stacked: the top line is the sum (${Math.round(st.top)} = ${Math.round(st.sum)})`);
-    await page.screenshot({ path: path.join(outDir, "dashboard-2cpu-stacked.png"), fullPage: true });
+    await shootPage(page, "dashboard-2cpu-stacked.png");
     await page.uncheck("#chart-stacked");
   }
   // Drag across the middle of the CPU chart: both charts zoom in; a double-click zooms out. (A daemon
@@ -221,6 +227,22 @@ async function twoCpus(browser) {
     null, { timeout: 15_000 });
   const overload = await page.textContent("#cpu-overload");
   check(overload.startsWith("Overloaded: CPU 0 (") && overload.includes("dropping packets"), `overload line: "${overload}"`);
+  // The history chart shows it too: NET_RX on CPU 0 alone now, and CPU 0 dropping packets.
+  await page.selectOption("#chart-what", "net_rx");
+  await page.waitForFunction(() => {
+    const c = window.irqdDashboard.chart, last = (r) => r[r.length - 1];
+    return c.kind.unit === "NET_RX/s" && c.live >= 2 && last(c.rates[0]) > 0 && last(c.rates[1]) === 0;
+  }, null, { timeout: 15_000 });
+  const rx = await page.evaluate(() => ({ axis: window.irqdDashboard.chart.plots[0].axes[1].label, info: document.getElementById("chart-info").textContent }));
+  check(rx.axis === "NET_RX/s", `NET_RX chart ("${rx.axis}", ${rx.info}): CPU 0 takes every NET_RX now, CPU 1 none`);
+  await page.selectOption("#chart-what", "dropped");
+  await page.waitForFunction(() => {
+    const c = window.irqdDashboard.chart, r = c.rates[0];
+    return c.kind.unit === "drops/s" && c.live >= 2 && r[r.length - 1] > 0;
+  }, null, { timeout: 15_000 });
+  check(true, "drops chart: CPU 0 drops packets now");
+  await shoot(page, "#chart-section", "dashboard-2cpu-drops.png");
+  await page.selectOption("#chart-what", "cpus");
   if (await page.isVisible("#balance-section")) {
     await page.click("#balance-preview");
     await page.waitForFunction(() => !/planning/.test(document.getElementById("balance-result").textContent) &&
@@ -228,7 +250,7 @@ async function twoCpus(browser) {
     const text = await page.textContent("#balance-result");
     check(!(await page.getAttribute("#balance-result", "class") || "").includes("error"), `balance preview: ${text}`);
   }
-  await page.screenshot({ path: path.join(outDir, "dashboard-2cpu.png"), fullPage: true });
+  await shootPage(page, "dashboard-2cpu.png");
   check(consoleErrors.length === 0, `2 CPUs: no console errors${consoleErrors.length ? ": " + consoleErrors.join(" | ") : ""}`);
   await page.close();
 }
@@ -284,7 +306,7 @@ async function sixtyFourCpus(browser) {
   }));
   check(preview.cpuRows === 64 && new RegExp(`^showing 1–${Math.min(100, preview.moves)} of ${preview.moves} moves$`).test(preview.pageInfo),
     `preview "${preview.result}": ${preview.cpuRows} per-CPU rows, "${preview.pageInfo}"`);
-  await page.screenshot({ path: path.join(outDir, "dashboard-64cpu-preview.png"), fullPage: true });
+  await shootPage(page, "dashboard-64cpu-preview.png");
   const lastOf = () => page.evaluate(() => { const c = window.irqdDashboard.chart, r = c.rates[0]; return { cpu0: r[r.length - 1], live: c.live }; });
   const beforeApply = await lastOf();
   await page.click("#balance-apply");
@@ -306,8 +328,23 @@ async function sixtyFourCpus(browser) {
   });
   check(mark.inView && mark.before > 4 * mark.now, `the applied plan is an annotation on the chart ("${mark.summary}"), ` +
     `CPU 0 at ${Math.round(mark.before)}/s in the step before it and ${Math.round(mark.now)}/s now`);
-  await page.screenshot({ path: path.join(outDir, "dashboard-64cpu-applied.png"), fullPage: true });
+  await shootPage(page, "dashboard-64cpu-applied.png");
   await shoot(page, "#chart-section", "dashboard-64cpu-chart.png");
+  // The drops chart: the piled CPUs dropped packets before the plan, and drop none after it.
+  await page.selectOption("#chart-what", "dropped");
+  await page.waitForFunction(() => window.irqdDashboard.chart.kind.unit === "drops/s" && window.irqdDashboard.chart.drawnEvents >= 1);
+  await page.waitForFunction(() => {
+    const c = window.irqdDashboard.chart, t = Date.parse(c.events.find((x) => x.type === "plan_applied").time) / 1000;
+    return c.total.some((v, i) => c.times[i] < t && v > 0) && c.total[c.total.length - 1] === 0 && c.live >= 2;
+  }, null, { timeout: 15_000 });
+  const drops = await page.evaluate(() => {
+    const c = window.irqdDashboard.chart;
+    return { peak: Math.max(...c.total.filter((v) => v != null)), axis: c.plots[0].axes[1].label, cpus: c.series.series.length };
+  });
+  check(drops.axis === "drops/s" && drops.cpus === 64,
+    `drops chart (${drops.cpus} CPUs, "${drops.axis}"): up to ${Math.round(drops.peak)}/s before the plan, 0 after it`);
+  await shoot(page, "#chart-section", "dashboard-64cpu-drops.png");
+  await page.selectOption("#chart-what", "cpus");
   await page.click("#balance-revert");
   await page.waitForFunction(() => /^reverted plan/.test(document.getElementById("balance-result").textContent), null, { timeout: 30_000 });
   await page.waitForFunction(() => [...document.querySelectorAll("#balance-history tbody tr")].some((tr) => /^revert of/.test(tr.cells[2].textContent)));
@@ -347,7 +384,7 @@ async function withToken(browser) {
   await page.waitForFunction(() => document.getElementById("conn").textContent === "live");
   check(await page.evaluate(() => sessionStorage.getItem("irqd-token")) === "browser-test-token-0123456789" && /moves/.test(await preview()) &&
     await page.isHidden("#token-bar"), "after a reload the token comes from sessionStorage and still works");
-  await page.screenshot({ path: path.join(outDir, "dashboard-token.png"), fullPage: true });
+  await shootPage(page, "dashboard-token.png");
   check(consoleErrors.length === 0, `token: no console errors (401s aside)${consoleErrors.length ? ": " + consoleErrors.join(" | ") : ""}`);
   await page.close();
 }
