@@ -350,7 +350,7 @@ BOOST_AUTO_TEST_CASE(overview_is_the_busiest_20_and_every_mistake_says_what_is_w
     BOOST_TEST(std::regex_search(show.out, std::regex("\nTOTAL +[0-9]+ +[0-9.]+\n$")), show.out);
     auto health = irqctl(*d, "health");
     BOOST_TEST(health.out.starts_with("status:           ok\n"), health.out);
-    BOOST_TEST(irqctl(*d, "history").out == "No plans, reverts or affinity changes in the window.\n");
+    BOOST_TEST(irqctl(*d, "history").out == "No plans, reverts or affinity changes in the last 1h.\n");
     BOOST_TEST_REQUIRE(irqctl(*d, "set 132 1").code == 0);
     auto history = irqctl(*d, "history");
     BOOST_TEST(std::regex_search(history.out, std::regex("\n[0-9T:.Z-]+ +affinity +irqctl +1 +- +IRQ 132 set to CPUs 1 \\(irqctl\\)\n$")),
