@@ -478,6 +478,9 @@ BOOST_AUTO_TEST_CASE(balance_prints_the_plan_id_and_apply_applies_that_plan) {
     BOOST_TEST_REQUIRE(std::regex_search(plan.out, m, std::regex("apply with: irqctl apply ([0-9]+)\n")), plan.out);
     const std::string id = m[1];
     BOOST_TEST(plan.out.starts_with("Plan " + id + " (dry run): "), plan.out);
+    // The loads are counts, not rates: the first line says so (it used to say "rates of N s").
+    BOOST_TEST(std::regex_search(plan.out, std::regex("^Plan [0-9]+ \\(dry run\\): [0-9]+ moves? over CPUs 0-1; loads are interrupts counted over [0-9.]+ s\n")),
+               plan.out);
     auto shown = parse_json(d->get("/api/v1/balance/plans/" + id).body);
 
     auto applied = irqctl(*d, "apply " + id);
