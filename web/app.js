@@ -8,7 +8,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   overloaded: [],        // CPUs overloaded in the last sample: {cpu, reasons}
   samples: 0, live: null, windowCpus: new Map(), selected: null, selectedLive: null,
-  heatRows: [], heatFixed: [], plan: null, planBody: null, movePage: 0, drillCpu: null, drill: [],
+  heatRows: [], heatFixed: [], heatGroups: [], devices: null, plan: null, planBody: null, movePage: 0, drillCpu: null, drill: [],
   history: [], needsToken: false,
   chart: { series: null, events: [], plots: [], drawnEvents: 0, zoomed: false, bucket: null },
 };
@@ -122,21 +122,79 @@ function heatColor(v, max) {
   return `rgb(${r},${g},${b})`;
 }
 
-// The rows to draw: filtered by the box, movable IRQs sorted as asked, then the rows without an IRQ
-// number (LOC, NMI, …: per-CPU kernel interrupts no affinity can move) set apart.
+// IRQ -> its device ({pci, driver, netdevs, node, queue, direction} or null) from GET /api/v1/interrupts,
+// as the stream's rows carry none: read at load, and again (at most every 10 s) when a row shows up
+// that it does not know.
+let devicesAsked = 0;
+async function loadDevices() {
+  devicesAsked = Date.now();
+  const cpu = state.live && state.live.irq_cpus && state.live.irq_cpus.length ? state.live.irq_cpus[0] : 0;
+  const r = await api("GET", `/api/v1/interrupts?window=1s&cpus=${cpu}`);   // one CPU column: small
+  if (!r.ok) return;
+  state.devices = new Map(r.json.irqs.map((x) => [x.irq, x.device || null]));
+  if (state.live) drawHeat();
+}
+// A device is its network interfaces when it has some, else its PCI address.
+const deviceKey = (d) => (d ? (d.netdevs && d.netdevs.length ? d.netdevs.join(",") : d.pci || null) : null);
+const deviceOf = (irq) => (state.devices ? state.devices.get(irq) : undefined);
+
+// The rows to draw: filtered by the box (IRQ, name or device), movable IRQs sorted as asked, then the
+// rows without an IRQ number (LOC, NMI, …: per-CPU kernel interrupts no affinity can move) set apart.
+// By device: one group per device, busiest device first, its queues in queue order; then the IRQs
+// without a device, busiest first (`groups` says where each group starts).
 function heatRows() {
   const m = state.live;
   const q = $("heat-filter").value.trim().toLowerCase();
-  const rows = m.irqs.filter((r) => !q || (r.irq + " " + r.name).toLowerCase().includes(q));
+  const text = (r) => {
+    const d = deviceOf(r.irq);
+    return [r.irq, r.name, ...(d ? [...(d.netdevs || []), d.pci, d.driver] : [])].join(" ").toLowerCase();
+  };
+  const rows = m.irqs.filter((r) => !q || text(r).includes(q));
   const busiest = (r) => r.rates.reduce((bi, v, i, a) => (v > a[bi] ? i : bi), 0);
-  const by = {
-    load: (a, b) => b.rate - a.rate,
-    cpu: (a, b) => busiest(a) - busiest(b) || b.rate - a.rate,
-    device: (a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }) || Number(a.irq) - Number(b.irq),
-  }[$("heat-sort").value];
-  const movable = rows.filter((r) => /^\d+$/.test(r.irq)).sort(by);
   const fixed = rows.filter((r) => !/^\d+$/.test(r.irq)).sort((a, b) => b.rate - a.rate);
-  return { movable, fixed };
+  let movable = rows.filter((r) => /^\d+$/.test(r.irq));
+  const groups = [];
+  if ($("heat-sort").value === "device") {
+    if (!state.devices || (movable.some((r) => !state.devices.has(r.irq)) && Date.now() - devicesAsked > 10_000)) {
+      if (Date.now() - devicesAsked > 2_000) loadDevices();
+    }
+    const byKey = new Map(), none = [];
+    for (const r of movable) {
+      const d = deviceOf(r.irq), key = deviceKey(d);
+      if (!key) { none.push(r); continue; }
+      if (!byKey.has(key)) byKey.set(key, { key, device: d, rows: [], rate: 0 });
+      const g = byKey.get(key);
+      g.rows.push(r);
+      g.rate += r.rate;
+    }
+    const queue = (r) => { const d = deviceOf(r.irq); return d && d.queue != null ? d.queue : Infinity; };
+    const sorted = [...byKey.values()].sort((a, b) => b.rate - a.rate || a.key.localeCompare(b.key, undefined, { numeric: true }));
+    movable = [];
+    for (const g of sorted) {
+      g.rows.sort((a, b) => queue(a) - queue(b) || Number(a.irq) - Number(b.irq));
+      groups.push({ key: g.key, device: g.device, start: movable.length, count: g.rows.length, rate: g.rate });
+      movable.push(...g.rows);
+    }
+    if (none.length) groups.push({ key: null, start: movable.length, count: none.length, rate: none.reduce((a, r) => a + r.rate, 0) });
+    movable.push(...none.sort((a, b) => b.rate - a.rate));
+  } else {
+    movable.sort({
+      load: (a, b) => b.rate - a.rate,
+      cpu: (a, b) => busiest(a) - busiest(b) || b.rate - a.rate,
+    }[$("heat-sort").value]);
+  }
+  return { movable, fixed, groups };
+}
+
+// "eth2 · mlx5_core 0000:3b:00.0 · node 1 · 16 IRQs · 1.2M/s"
+function groupLabel(g) {
+  if (!g.key) return `no device known · ${g.count} IRQ${g.count === 1 ? "" : "s"} · ${fmt(g.rate)}/s`;
+  const d = g.device, bits = [g.key];
+  const pci = d.netdevs && d.netdevs.length ? [d.driver, d.pci].filter(Boolean).join(" ") : d.driver;
+  if (pci) bits.push(pci);
+  if (d.node != null && d.node >= 0) bits.push(`node ${d.node}`);
+  bits.push(`${g.count} IRQ${g.count === 1 ? "" : "s"}`, `${fmt(g.rate)}/s`);
+  return bits.join(" · ");
 }
 
 function drawHeatLegend(max) {
@@ -173,11 +231,11 @@ function drawHeat() {
   const m = state.live;
   const canvas = $("heat");
   if (!m || !m.irqs) return;
-  const { movable, fixed } = heatRows();
+  const { movable, fixed, groups } = heatRows();
   const cpus = m.irq_cpus || [];
   const all = movable.length + fixed.length;
-  const rowH = all > 64 ? 6 : 12, axis = 16, apart = fixed.length ? 16 : 0, left = CPU_LEFT;
-  const height = Math.max(60, axis + all * rowH + apart + 4);
+  const rowH = all > 64 ? 6 : 12, axis = 16, apart = fixed.length ? 16 : 0, left = CPU_LEFT, band = 14;
+  const height = Math.max(60, axis + all * rowH + apart + groups.length * band + 4);
   const { ctx, w } = fitCanvas(canvas, height);
   const cw = (w - left) / Math.max(1, cpus.length), cellW = cw >= 3 ? cw - 1 : Math.ceil(cw);
   let max = 1;
@@ -205,7 +263,22 @@ function drawHeat() {
     layout.push({ y, r });
     y += rowH;
   };
-  movable.forEach(drawRow);
+  // By device: a band over each device's rows with its name, driver, node, IRQ count and load.
+  const starts = new Map(groups.map((g) => [g.start, g]));
+  const drawnGroups = [];
+  movable.forEach((r, i) => {
+    const g = starts.get(i);
+    if (g) {
+      ctx.fillStyle = "#eef1f4";
+      ctx.fillRect(0, y + 1, w, band - 2);
+      ctx.fillStyle = g.key ? "#1d2125" : "#6b7177";
+      ctx.fillText(groupLabel(g), 4, y + band - 4);
+      drawnGroups.push({ key: g.key, y, irqs: movable.slice(g.start, g.start + g.count).map((x) => x.irq), rate: g.rate });
+      y += band;
+    }
+    drawRow(r);
+  });
+  state.heatGroups = drawnGroups;
   if (fixed.length) {
     ctx.fillStyle = "#dcdfe2";
     ctx.fillRect(0, y + 2, w, 1);
@@ -228,7 +301,8 @@ function drawHeat() {
     const tip = $("heat-tip");
     if (!row || c < 0) { tip.hidden = true; return; }
     tip.hidden = false;
-    tip.textContent = `IRQ ${row.irq} ${row.name} on CPU ${cpus[c]}: ${fmt(row.rates[c])}/s`;
+    const dev = deviceKey(deviceOf(row.irq)), q = deviceOf(row.irq)?.queue;
+    tip.textContent = `IRQ ${row.irq} ${row.name}${dev ? ` (${dev}${q != null ? ` queue ${q}` : ""})` : ""} on CPU ${cpus[c]}: ${fmt(row.rates[c])}/s`;
     tip.style.left = (e.clientX - rect.left + 12) + "px";
     tip.style.top = (canvas.offsetTop + e.clientY - rect.top + 12) + "px";
   };
@@ -597,6 +671,21 @@ async function fitRangesToHistory() {
   }
   picker.title = `history kept here: ${tiers}`;
 }
+// What the history chart shows (the selector over it): the series query, the unit, each CPU's rates and
+// the total in an answer, and a CPU's number in a stream sample (its `softirqs`/`softnet` over the last
+// frame). The softnet counters come in one answer, three series per CPU.
+const softnetKind = (field, unit, title) => ({ query: "what=softnet", perCpu: 3, unit, title, rates: (x) => x[field], total: (s) => s.total[field],
+  live: (c) => (c.softnet && c.softnet[field] ? c.softnet[field].rate : null) });
+const chartKinds = {
+  cpus: { query: "what=cpus", perCpu: 1, unit: "interrupts/s", title: "interrupts/s", rates: (x) => x.rates, total: (s) => s.total, live: (c) => c.rate },
+  net_rx: { query: "what=softirqs&type=NET_RX", perCpu: 1, unit: "NET_RX/s", title: "NET_RX softirqs/s (/proc/softirqs)", rates: (x) => x.rates,
+    total: (s) => s.total, live: (c) => (c.softirqs && c.softirqs.NET_RX ? c.softirqs.NET_RX.rate : null) },
+  dropped: softnetKind("dropped", "drops/s", "packets dropped/s, backlog full (softnet_stat)"),
+  time_squeezed: softnetKind("time_squeezed", "squeezes/s", "times NET_RX ran out of budget with work left, per second (softnet_stat)"),
+  processed: softnetKind("processed", "packets/s", "packets processed/s (softnet_stat)"),
+};
+const chartKind = () => chartKinds[$("chart-what").value] || chartKinds.cpus;
+
 const fmtDuration = (s) => s < 60 ? `${+s.toFixed(3)} s` : s < 3600 ? `${+(s / 60).toFixed(1)} min` : s < 86400 ? `${+(s / 3600).toFixed(1)} h` : `${+(s / 86400).toFixed(1)} d`;
 const cpuColor = (i, alpha = 1) => `hsla(${Math.round(i * 137.508) % 360},65%,${i % 2 ? 38 : 48}%,${alpha})`;
 // Running sums of the per-CPU rates, for the stacked chart (a missing point counts as 0 there).
@@ -616,15 +705,18 @@ function showChartData(times, rates, total, resetScales = true) {
 const eventColor = { plan_applied: "#22793a", revert: "#b3261e", affinity: "#6b7177" };
 const eventLabel = (e) => e.type === "plan_applied" ? `plan ${e.plan_id ?? ""}` : e.type === "revert" ? "revert" : "affinity";
 
-// Draws each event in the plot's time range as a dashed vertical line with a label at the top.
+// Draws each event in the plot's time range as a dashed vertical line with a label at the top, right
+// of the line; a label that would overlap the one before is left out (the list below has them all).
 function eventsPlugin() {
   return { hooks: { draw: [(u) => {
     const { ctx } = u, dpr = window.devicePixelRatio || 1, top = u.bbox.top, bottom = top + u.bbox.height;
-    let drawn = 0;
+    let drawn = 0, labelEnd = -Infinity;
     ctx.save();
     ctx.lineWidth = 1.5 * dpr;
     ctx.setLineDash([5 * dpr, 4 * dpr]);
     ctx.font = `${10 * dpr}px system-ui, sans-serif`;
+    ctx.textAlign = "left";   // uPlot leaves the axes' alignment on the context
+    ctx.textBaseline = "alphabetic";
     for (const e of state.chart.events) {
       const t = Date.parse(e.time) / 1000;
       if (!(t >= u.scales.x.min && t <= u.scales.x.max)) continue;
@@ -634,7 +726,10 @@ function eventsPlugin() {
       ctx.moveTo(x, top);
       ctx.lineTo(x, bottom);
       ctx.stroke();
-      ctx.fillText(eventLabel(e), x + 3 * dpr, top + 10 * dpr);
+      if (x + 3 * dpr > labelEnd) {
+        ctx.fillText(eventLabel(e), x + 3 * dpr, top + 10 * dpr);
+        labelEnd = x + 3 * dpr + ctx.measureText(eventLabel(e)).width + 4 * dpr;
+      }
       drawn++;
     }
     ctx.restore();
@@ -664,7 +759,7 @@ function makeCharts() {
     width, height, plugins: [eventsPlugin()],
     cursor: { drag: { x: true, y: false }, sync: { key: "irqd-history" } },
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-    axes: [{ values: timeTicks, space: 60, incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800] }, { label: "interrupts/s", size: 64, values: (u, vals) => vals.map(fmt) }],
+    axes: [{ values: timeTicks, space: 60, incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800] }, { label: c.kind.unit, size: 64, values: (u, vals) => vals.map(fmt) }],
     hooks: {
       // Zooming one chart zooms the other; a zoomed chart stops following the live data.
       setScale: [(u, key) => {
@@ -681,7 +776,7 @@ function makeCharts() {
         const { times, rates, total } = c.shown;
         let bi = -1;
         rates.forEach((r, k) => { if (r[i] != null && (bi < 0 || r[i] > rates[bi][i])) bi = k; });
-        $("chart-hover").textContent = `${new Date(times[i] * 1000).toLocaleString([], { hour12: false })}: all CPUs ${fmt(total[i])}/s` +
+        $("chart-hover").textContent = `${new Date(times[i] * 1000).toLocaleString([], { hour12: false })}: all CPUs ${fmt(total[i])} ${c.kind.unit}` +
           (bi >= 0 ? `, busiest CPU ${c.series.series[bi].cpu} at ${fmt(rates[bi][i])}/s` : "");
       }],
     },
@@ -709,10 +804,11 @@ function zoomDetail(min, max) {
   zoomTimer = setTimeout(async () => {
     const c = state.chart;
     if (!c.zoomed || c.step <= c.series.resolution_s) return;
-    const r = await api("GET", `/api/v1/series?what=cpus&from=${Math.floor(min)}&to=${Math.ceil(max)}`);
-    if (!r.ok || !c.zoomed) return;
-    const s = r.json, byCpu = new Map(s.series.map((x) => [x.cpu, x.rates]));
-    c.detail = { step: s.step_s, times: s.times, rates: c.series.series.map((x) => byCpu.get(x.cpu) || s.times.map(() => null)), total: s.total };
+    const kind = c.kind;
+    const r = await api("GET", `/api/v1/series?${kind.query}&from=${Math.floor(min)}&to=${Math.ceil(max)}`);
+    if (!r.ok || !c.zoomed || c.kind !== kind) return;
+    const s = r.json, byCpu = new Map(s.series.map((x) => [x.cpu, kind.rates(x)]));
+    c.detail = { step: s.step_s, times: s.times, rates: c.series.series.map((x) => byCpu.get(x.cpu) || s.times.map(() => null)), total: kind.total(s) };
     showChartData(c.detail.times, c.detail.rates, c.detail.total, false);
     $("chart-info").textContent = chartInfo(c.series) + `; zoomed: a point per ${fmtDuration(s.step_s)}`;
   }, 300);
@@ -730,13 +826,14 @@ const chartInfo = (s) => `${s.series.length} CPUs, a point per ${fmtDuration(s.s
   (s.note ? ` — ${s.note}` : "");
 
 async function loadChart() {
-  const c = state.chart, range = $("chart-range").value;
-  let r = await api("GET", `/api/v1/series?what=cpus&window=${range}`);
+  const c = state.chart, range = $("chart-range").value, kind = chartKind(), seq = (c.seq = (c.seq || 0) + 1);
+  const ask = (q) => api("GET", `/api/v1/series?${kind.query}&${q}`);
+  let r = await ask(`window=${range}`);
   // A history younger than the range: ask for the part it covers, at the finer step that allows.
   if (r.ok && r.json.step_s > r.json.resolution_s) {
-    const first = r.json.total.findIndex((v) => v != null);
+    const first = kind.total(r.json).findIndex((v) => v != null);
     if (first > 0 && r.json.times.length - first < 100) {
-      const again = await api("GET", `/api/v1/series?what=cpus&from=${Math.floor(r.json.times[first] - r.json.step_s)}&to=${Math.ceil(Date.now() / 1000)}`);
+      const again = await ask(`from=${Math.floor(r.json.times[first] - r.json.step_s)}&to=${Math.ceil(Date.now() / 1000)}`);
       if (again.ok) r = again;
     }
   }
@@ -745,16 +842,19 @@ async function loadChart() {
   if (r.status === 422 && r.json && r.json.error && r.json.error.code === "too_many_points") {
     // The CPU count from the stream, or (before its first sample) from the API.
     const cpus = state.live ? state.live.cpus.length : ((await api("GET", "/api/v1/cpus?window=1s")).json?.cpus?.length || 8192);
-    const step = Math.ceil(rangeSeconds(range) * cpus / 190000);
-    r = await api("GET", `/api/v1/series?what=cpus&window=${range}&step=${step}s`);
+    const step = Math.ceil(rangeSeconds(range) * cpus * kind.perCpu / 190000);
+    r = await ask(`window=${range}&step=${step}s`);
   }
+  if (seq !== c.seq) return;   // the range or the selector changed meanwhile: a newer answer comes
   if (r.status === 404) { $("chart-section").hidden = true; return; }   // an irqd without the series endpoint
   $("chart-section").hidden = false;
+  $("chart-unit").textContent = kind.title;
+  $("chart-hover").innerHTML = "&nbsp;";
   if (!r.ok) { $("chart-info").textContent = errorText(r); return; }
-  const s = r.json;
+  const s = r.json, total = kind.total(s);
   // Steps before the history began are null: the chart starts where the history does (the note says so).
-  const first = Math.max(0, s.total.findIndex((v) => v != null));
-  Object.assign(c, { series: s, times: s.times.slice(first), rates: s.series.map((x) => x.rates.slice(first)), total: s.total.slice(first),
+  const first = Math.max(0, total.findIndex((v) => v != null));
+  Object.assign(c, { series: s, kind, times: s.times.slice(first), rates: s.series.map((x) => kind.rates(x).slice(first)), total: total.slice(first),
     step: s.step_s, range: rangeSeconds(range), zoomed: false, bucket: null, live: 0, detail: null });
   $("chart-info").textContent = chartInfo(s);
   makeCharts();
@@ -802,12 +902,16 @@ function chartLive(m) {
   if (!c.bucket || c.bucket.end !== end) c.bucket = { end, n: 0, total: 0, sums: new Map() };
   const b = c.bucket;
   b.n++;
-  b.total += m.total_rate;
-  for (const x of m.cpus) b.sums.set(x.cpu, (b.sums.get(x.cpu) || 0) + x.rate);
+  for (const x of m.cpus) {
+    const v = c.kind.live(x);
+    if (v == null) continue;
+    b.sums.set(x.cpu, (b.sums.get(x.cpu) || 0) + v);
+    b.total += v;
+  }
   const at = end === last ? c.times.length - 1 : c.times.length;
   c.times[at] = end;
   c.series.series.forEach((x, i) => { c.rates[i][at] = b.sums.has(x.cpu) ? b.sums.get(x.cpu) / b.n : null; });
-  c.total[at] = b.total / b.n;
+  c.total[at] = b.sums.size ? b.total / b.n : null;
   while (c.times.length > 1 && c.times[0] < end - c.range) {
     c.times.shift();
     c.rates.forEach((r) => r.shift());
@@ -837,6 +941,7 @@ async function load() {
     }, onEvent);
   }
   refreshWindow();
+  loadDevices();
   loadChart();
   fitRangesToHistory();
   if (balancer) refreshHistory();
@@ -848,6 +953,7 @@ function start() {
   $("heat-filter").oninput = drawHeat;
   $("window").onchange = refreshWindow;
   $("chart-range").onchange = loadChart;
+  $("chart-what").onchange = loadChart;
   $("chart-stacked").onchange = () => { if (state.chart.series) makeCharts(); };
   $("chart-cpus").ondblclick = $("chart-total").ondblclick = zoomOut;
   $("irq-go").onclick = () => select($("irq-input").value);

@@ -58,7 +58,7 @@ std::string render_service_plan(const json::value& plan, const output_style& sty
     std::string head = (applied ? "Applied plan " + std::to_string(count(p.at("plan_id"))) + ": "
                                 : "Plan" + (id.empty() ? "" : " " + id) + (p.at("dry_run").as_bool() ? " (dry run): " : ": ")) +
                        std::to_string(moves) + (moves == 1 ? " move" : " moves") + " over CPUs " + text(p.at("cpus")) +
-                       ", rates of " + fixed(real(window.at("seconds")), 1) + " s";
+                       "; loads are interrupts counted over " + fixed(real(window.at("seconds")), 1) + " s";
     out += paint(head, ansi::bold, style.color) + "\n";
     for (const auto& n : p.at("notes").as_array()) out += "note: " + text(n) + "\n";
     // Moves off CPUs outside the plan (banned, isolated, ...) are made whatever the improvement;

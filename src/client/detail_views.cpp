@@ -10,6 +10,7 @@
 #include "irqd/client/number_format.hpp"
 #include "irqd/client/text_table.hpp"
 #include "irqd/client/window_heading.hpp"
+#include "irqd/core/cpu_set.hpp"
 
 namespace irqd::client {
 namespace json = boost::json;
@@ -79,9 +80,17 @@ std::string render_irq(const json::value& reply, const output_style& style) {
     line(out, "total since boot", format_count(count_field(reply, "total"), style.compact));
     if (auto* w = field(reply, "window")) out += "\n" + window_heading("Interrupts of IRQ " + string_field(reply, "irq"), *w, style);
     text_table t({{"CPU", align::right}, {"COUNT", align::right}, {"RATE/s", align::right}});
-    for (const auto& c : array_field(reply, "window_counts"))
-        t.add_row({std::to_string(count_field(c, "cpu")), format_count(count_field(c, "count"), style.compact),
-                   format_rate(number_field(c, "rate"), style.compact)});
+    const auto& counts = array_field(reply, "window_counts");
+    core::cpu_set quiet;   // 64 rows of zeros for an IRQ that fires on one CPU read badly: one row for them
+    for (const auto& c : counts) {
+        const auto cpu = count_field(c, "cpu"), count = count_field(c, "count");
+        if (count == 0 && counts.size() > all_cpus_up_to) {
+            quiet.add(static_cast<unsigned>(cpu));
+            continue;
+        }
+        t.add_row({std::to_string(cpu), format_count(count, style.compact), format_rate(number_field(c, "rate"), style.compact)});
+    }
+    if (!quiet.empty()) t.add_row({quiet.to_list(), format_count(0, style.compact), format_rate(0.0, style.compact)});
     t.add_row({"TOTAL", format_count(count_field(reply, "window_total"), style.compact),
                format_rate(number_field(reply, "rate"), style.compact)},
               emphasis::strong);
@@ -103,9 +112,9 @@ std::string render_health(const json::value& reply) {
     return out;
 }
 
-std::string render_events(const json::value& reply) {
+std::string render_events(const json::value& reply, std::string_view span) {
     const auto& events = array_field(reply, "events");
-    if (events.empty()) return "No plans, reverts or affinity changes in the window.\n";
+    if (events.empty()) return "No plans, reverts or affinity changes in " + std::string(span) + ".\n";
     text_table t({{"TIME", align::left}, {"TYPE", align::left}, {"SOURCE", align::left}, {"IRQS", align::right},
                   {"PLAN", align::right}, {"SUMMARY", align::left}});
     for (const auto& e : events)

@@ -200,7 +200,11 @@ int health(const session& s) {
 }
 
 int history(const session& s, const history_options& o) {
-    return s.show(target_with("/api/v1/events", window_params(o.when)), [&](const json::value& v) { return render_events(v); });
+    // The span for "nothing happened in ...": irqd's default window for events is 1 h.
+    const auto& w = o.when;
+    const std::string span = !w.from.empty() ? "the window from " + w.from + " to " + (w.to.empty() ? "now" : w.to)
+                                             : "the last " + (w.window.empty() ? std::string("1h") : w.window);
+    return s.show(target_with("/api/v1/events", window_params(o.when)), [&](const json::value& v) { return render_events(v, span); });
 }
 
 int devices(const session& s, const devices_options& o) {

@@ -1,5 +1,6 @@
 // Time series from the history tiers: pick the tier and the step grid, then sum each frame into the
-// step that holds its midpoint, per CPU column or per IRQ row (busiest rows picked in a first pass).
+// step that holds its midpoint, per CPU column (of every row, or of one) or per IRQ row (busiest rows
+// picked in a first pass).
 #include "irqd/core/series.hpp"
 
 #include <algorithm>
@@ -138,7 +139,16 @@ result<bool> cpu_lines(const std::vector<history::frame_view>& frames, const gri
             for (std::size_t c = 0; c < shape.cpus.size(); ++c)
                 if (auto it = line_of.find(shape.cpus[c]); it != line_of.end()) lines[c] = static_cast<std::ptrdiff_t>(it->second);
         }
-        column_sums(f, sums);
+        if (q.row.empty()) {
+            column_sums(f, sums);
+        } else {
+            const auto& ids = shape.row_ids;
+            const auto r = std::find(ids.begin(), ids.end(), q.row);
+            if (r == ids.end()) continue;   // not sampled then: the step stays null
+            const std::size_t base = static_cast<std::size_t>(r - ids.begin()) * shape.cpus.size();
+            sums.resize(shape.cpus.size());
+            for (std::size_t c = 0; c < sums.size(); ++c) sums[c] = f.count(base + c);
+        }
         const double secs = seconds_of(f);
         std::uint64_t all = 0;
         for (std::size_t c = 0; c < sums.size(); ++c) {

@@ -1,11 +1,14 @@
 // Browser test of the dashboard: headless Debian chromium (via playwright-core) against irqd --simulate.
 // 2 CPUs: the page loads with no console errors, its live numbers change between samples, setting an
 // IRQ's affinity in the page moves that IRQ's simulated rate, a CPU given every queue is shown
-// overloaded with its reasons, the heat map's CPU axis lines up with the bars, the history chart draws.
-// 64 CPUs with every queue piled on CPUs 0-2: clicking a CPU bar lists exactly that CPU's IRQs, the
-// balance preview pages its moves and shows per-CPU numbers, applying it drops CPU 0 on the chart,
-// apply and revert land in the plan history (and on the chart as an annotation when this irqd has
-// GET /api/v1/events). With --token-file: a change's 401 brings up the token field, and the token works.
+// overloaded with its reasons and its NET_RX and drops show on the history chart, the heat map's CPU
+// axis lines up with the bars and sorted by device groups each NIC's queues in queue order, the
+// history chart draws. 64 CPUs with every queue piled on CPUs 0-2 (issue 17's "done when", from the
+// page alone): the hot CPUs are marked, clicking a CPU bar lists exactly that CPU's IRQs, the balance
+// preview pages its moves and shows per-CPU numbers, applying it drops CPU 0 on the chart with the plan
+// as an annotation there, the drops chart goes to 0 after it, apply and revert land in the plan
+// history. With --token-file: a change's 401 brings up the token field, and the token works.
+// Everything runs against the real daemon: no answer is stubbed.
 // Usage: node dashboard_test.mjs IRQD_BINARY OUT_DIR   (writes OUT_DIR/dashboard-*.png)
 import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
@@ -49,33 +52,21 @@ function pile64() {
   return { file, expected };
 }
 
-// Until this irqd has GET /api/v1/series and /events (issue 17 part A), answer them here, in the
-// page, by their contract: each CPU's rate now over the last 2 minutes a point per 2 s from a 1 s
-// history (or from..to a point per second, as a zoom asks), and one plan event 30 s ago.
-let stubbedTooBig = 0;
-async function stubHistoryIfMissing(page, url) {
-  const index = await (await fetch(url + "api/v1")).json();
-  if (index.endpoints.some((e) => e.startsWith("GET /api/v1/series"))) return false;
-  await page.route(/\/api\/v1\/series\?/, async (route) => {
-    const cpus = (await (await fetch(url + "api/v1/cpus?window=5s")).json()).cpus;
-    const q = new URL(route.request().url()).searchParams, now = Math.floor(Date.now() / 1000);
-    // With many CPUs the page must cope with the answer's size limit: ask it to pick a step.
-    if (cpus.length > 16 && !q.has("step") && !q.has("from")) {
-      stubbedTooBig++;
-      return route.fulfill({ status: 422, json: { error: { code: "too_many_points", message: "the stub wants a step with more than 16 CPUs" } } });
-    }
-    const [from, to, step] = q.has("from") ? [Number(q.get("from")), Number(q.get("to")), 1] : [now - 120, now, 2];
-    const times = Array.from({ length: Math.floor((to - from) / step) }, (_, i) => from + step * (i + 1));
-    const series = cpus.map((c) => ({ cpu: c.cpu, rates: times.map(() => c.rate) }));
-    const total = times.map((_, i) => series.reduce((a, s) => a + s.rates[i], 0));
-    await route.fulfill({ json: { what: "cpus", from: new Date(from * 1000).toISOString(), to: new Date(to * 1000).toISOString(),
-      step_s: step, resolution_s: 1, times, series, total } });
-  });
-  await page.route(/\/api\/v1\/events\?/, (route) => route.fulfill({ json: { events: [{
-    time: new Date(Date.now() - 30_000).toISOString(), type: "plan_applied", summary: "plan 1 applied: 3 moves (stub)",
-    source: "api", irqs: 3, plan_id: "1" }] } }));
-  console.log("note: this irqd has no /api/v1/series; the test answers it in the page by the contract");
-  return true;
+// A screenshot of one section, cut from the full page scrolled to the top (an element screenshot
+// scrolls it under the sticky header).
+async function shoot(page, selector, file) {
+  const box = await page.evaluate((sel) => {
+    window.scrollTo(0, 0);
+    const r = document.querySelector(sel).getBoundingClientRect();
+    return { x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height };
+  }, selector);
+  await page.screenshot({ path: path.join(outDir, file), fullPage: true, clip: box });
+}
+
+// The whole page, scrolled to the top first so the sticky header is drawn at the top, not over a section.
+async function shootPage(page, file) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(outDir, file), fullPage: true });
 }
 
 async function openPage(browser, url, consoleErrors, viewport = { width: 1280, height: 1100 }) {
@@ -83,6 +74,37 @@ async function openPage(browser, url, consoleErrors, viewport = { width: 1280, h
   page.on("console", (m) => { if (m.type() === "error" && !/status of (401|422) /.test(m.text())) consoleErrors.push(m.text()); });
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
   return page;
+}
+
+// Sorted by device, the heat map groups each device's IRQs (its netdev, else its PCI address, as
+// GET /api/v1/interrupts gives them) under a labelled band, queues in queue order, busiest device first,
+// the IRQs without a device last.
+async function checkHeatByDevice(page) {
+  await page.selectOption("#heat-sort", "device");
+  await page.waitForFunction(() => window.irqdDashboard.heatGroups.some((g) => g.key));
+  const devices = await page.evaluate(async () =>
+    Object.fromEntries((await (await fetch("/api/v1/interrupts?window=1s&cpus=0")).json()).irqs.map((x) => [x.irq, x.device])));
+  const { groups, rows, rates } = await page.evaluate(() => ({ groups: window.irqdDashboard.heatGroups, rows: window.irqdDashboard.heatRows,
+    rates: Object.fromEntries(window.irqdDashboard.live.irqs.map((x) => [x.irq, x.rate])) }));
+  const keyOf = (d) => (d ? (d.netdevs && d.netdevs.length ? d.netdevs.join(",") : d.pci) : null);
+  const problems = [];
+  if (String(groups.flatMap((g) => g.irqs)) !== String(rows)) problems.push("the groups are not the rows in order");
+  groups.forEach((g, i) => {
+    const load = g.irqs.reduce((a, irq) => a + rates[irq], 0);
+    if (g.key === null) { if (i !== groups.length - 1) problems.push("IRQs without a device are not last"); return; }
+    const wrong = g.irqs.filter((irq) => keyOf(devices[irq]) !== g.key);
+    if (wrong.length) problems.push(`${g.key}: ${wrong} belong elsewhere`);
+    const queues = g.irqs.map((irq) => devices[irq].queue ?? Infinity);
+    if (queues.some((q, k) => k > 0 && q < queues[k - 1])) problems.push(`${g.key}: queues out of order ${queues}`);
+    const next = groups[i + 1];
+    if (next && next.key !== null && next.irqs.reduce((a, irq) => a + rates[irq], 0) > load) problems.push(`${g.key} is lighter than ${next.key}`);
+  });
+  if (new Set(groups.map((g) => g.key)).size !== groups.length) problems.push("a device appears twice");
+  const keyed = groups.filter((g) => g.key);
+  check(keyed.length >= 2 && problems.length === 0, `heat map by device: ${groups.map((g) => `${g.key ?? "no device"} (${g.irqs.length})`).join(", ")}` +
+    (problems.length ? ` — ${problems.join("; ")}` : ""));
+  await shoot(page, "#heat-section", "dashboard-2cpu-heat-device.png");
+  await page.selectOption("#heat-sort", "load");
 }
 
 // The heat map's columns sit under the bars, and both label their CPUs.
@@ -94,13 +116,12 @@ async function checkAxes(page, cpuCount) {
     `CPU axis labels on both: ${heat.labels.length} labels (${heat.labels.slice(0, 6).join(",")}…)`);
 }
 
-async function checkChart(page, cpuCount, stubbed) {
+async function checkChart(page, cpuCount) {
   await page.waitForSelector("#chart-section:not([hidden])");
   await page.waitForFunction(() => window.irqdDashboard.chart.plots.length === 2);
   const c = await page.evaluate(() => ({ n: window.irqdDashboard.chart.series.series.length, info: document.getElementById("chart-info").textContent,
     legend: [...document.querySelectorAll("#chart-cpus .u-legend .u-label")].map((e) => e.textContent) }));
   check(c.n === cpuCount && /a point per/.test(c.info), `history chart: ${c.n} CPU series, "${c.info}"`);
-  if (stubbed && cpuCount > 16) check(stubbedTooBig > 0, `after a 422 too_many_points the page asked again with a step (${stubbedTooBig} refused)`);
   // --history 1s:1h: the picker offers 5 min to 1 h.
   await page.waitForFunction(() => document.getElementById("chart-range").title !== "");
   const ranges = await page.evaluate(() => [...document.getElementById("chart-range").options].filter((o) => !o.disabled).map((o) => o.value));
@@ -115,7 +136,7 @@ async function checkChart(page, cpuCount, stubbed) {
       return { top: d[2][i], sum: (c.shown.rates[0][i] ?? 0) + (c.shown.rates[1][i] ?? 0) };
     });
     check(st.sum > 0 && Math.abs(st.top - st.sum) < 1e-6 * st.sum, `stacked: the top line is the sum (${Math.round(st.top)} = ${Math.round(st.sum)})`);
-    await page.screenshot({ path: path.join(outDir, "dashboard-2cpu-stacked.png"), fullPage: true });
+    await shootPage(page, "dashboard-2cpu-stacked.png");
     await page.uncheck("#chart-stacked");
   }
   // Drag across the middle of the CPU chart: both charts zoom in; a double-click zooms out. (A daemon
@@ -131,24 +152,15 @@ async function checkChart(page, cpuCount, stubbed) {
     const [a, b] = window.irqdDashboard.chart.plots;
     return { zoomed: window.irqdDashboard.chart.zoomed, same: a.scales.x.min === b.scales.x.min && a.scales.x.max === b.scales.x.max };
   });
-  if (stubbed) {   // the stub's chart is a point per 2 s of a 1 s history: the zoom asks for a point per second
-    await page.waitForFunction(() => window.irqdDashboard.chart.detail?.step === 1);
-    check(/zoomed: a point per 1 s/.test(await page.textContent("#chart-info")), `zoom fetched finer points: ${await page.textContent("#chart-info")}`);
-  }
   await page.mouse.dblclick(over.x + over.width / 2, over.y + over.height / 2);
   const unzoomed = await page.evaluate(() => !window.irqdDashboard.chart.zoomed && !window.irqdDashboard.chart.detail);
   check(zoom.zoomed && zoom.same && unzoomed, `drag zooms both charts (${JSON.stringify(zoom)}), double-click zooms out (${unzoomed})`);
-  if (stubbed) {
-    await page.waitForFunction(() => window.irqdDashboard.chart.drawnEvents >= 1);
-    check(true, "the (stubbed) plan event is drawn on the chart");
-  }
 }
 
 async function twoCpus(browser) {
   const url = await startIrqd(["--simulate"]);
   const consoleErrors = [];
   const page = await openPage(browser, url, consoleErrors);
-  const stubbed = await stubHistoryIfMissing(page, url);
   await page.goto(url);
   await page.waitForFunction(() => document.getElementById("conn").textContent === "live");
   await page.waitForFunction(() => window.irqdDashboard.samples >= 2);
@@ -173,7 +185,8 @@ async function twoCpus(browser) {
   const filtered = await page.evaluate(() => window.irqdDashboard.heatRows.length);
   check(filtered > 0 && filtered < after.heatRows, `filter "eth0-TxRx-1": ${filtered} of ${after.heatRows} rows`);
   await page.fill("#heat-filter", "");
-  await checkChart(page, 2, stubbed);
+  await checkHeatByDevice(page);
+  await checkChart(page, 2);
   // The window view lists the busiest IRQs over the selected window.
   await page.selectOption("#window", "10s");
   await page.waitForFunction(() => document.querySelectorAll("#window-table tbody tr").length > 0);
@@ -214,6 +227,22 @@ async function twoCpus(browser) {
     null, { timeout: 15_000 });
   const overload = await page.textContent("#cpu-overload");
   check(overload.startsWith("Overloaded: CPU 0 (") && overload.includes("dropping packets"), `overload line: "${overload}"`);
+  // The history chart shows it too: NET_RX on CPU 0 alone now, and CPU 0 dropping packets.
+  await page.selectOption("#chart-what", "net_rx");
+  await page.waitForFunction(() => {
+    const c = window.irqdDashboard.chart, last = (r) => r[r.length - 1];
+    return c.kind.unit === "NET_RX/s" && c.live >= 2 && last(c.rates[0]) > 0 && last(c.rates[1]) === 0;
+  }, null, { timeout: 15_000 });
+  const rx = await page.evaluate(() => ({ axis: window.irqdDashboard.chart.plots[0].axes[1].label, info: document.getElementById("chart-info").textContent }));
+  check(rx.axis === "NET_RX/s", `NET_RX chart ("${rx.axis}", ${rx.info}): CPU 0 takes every NET_RX now, CPU 1 none`);
+  await page.selectOption("#chart-what", "dropped");
+  await page.waitForFunction(() => {
+    const c = window.irqdDashboard.chart, r = c.rates[0];
+    return c.kind.unit === "drops/s" && c.live >= 2 && r[r.length - 1] > 0;
+  }, null, { timeout: 15_000 });
+  check(true, "drops chart: CPU 0 drops packets now");
+  await shoot(page, "#chart-section", "dashboard-2cpu-drops.png");
+  await page.selectOption("#chart-what", "cpus");
   if (await page.isVisible("#balance-section")) {
     await page.click("#balance-preview");
     await page.waitForFunction(() => !/planning/.test(document.getElementById("balance-result").textContent) &&
@@ -221,7 +250,7 @@ async function twoCpus(browser) {
     const text = await page.textContent("#balance-result");
     check(!(await page.getAttribute("#balance-result", "class") || "").includes("error"), `balance preview: ${text}`);
   }
-  await page.screenshot({ path: path.join(outDir, "dashboard-2cpu.png"), fullPage: true });
+  await shootPage(page, "dashboard-2cpu.png");
   check(consoleErrors.length === 0, `2 CPUs: no console errors${consoleErrors.length ? ": " + consoleErrors.join(" | ") : ""}`);
   await page.close();
 }
@@ -231,16 +260,18 @@ async function sixtyFourCpus(browser) {
   const url = await startIrqd(["--simulate", file]);
   const consoleErrors = [];
   const page = await openPage(browser, url, consoleErrors, { width: 1400, height: 1100 });
-  const stubbed = await stubHistoryIfMissing(page, url);
   await page.goto(url);
   await page.waitForFunction(() => window.irqdDashboard.samples >= 2 && window.irqdDashboard.live.cpus.length === 64);
   const rows = await page.evaluate(() => ({ movable: window.irqdDashboard.heatRows, fixed: window.irqdDashboard.heatFixed }));
   check(String(rows.fixed) === "LOC" && rows.movable.every((id) => /^\d+$/.test(id)),
     `64 CPU bars; heat map: ${rows.movable.length} IRQ rows, then set apart: ${rows.fixed}`);
   await checkAxes(page, 64);
-  await checkChart(page, 64, stubbed);
-  // Click the bar of CPU 1: the list is the 32 queues piled on it (and the timer, which fires everywhere).
+  await checkChart(page, 64);
+  // The hot CPUs: marked overloaded, and only among the three that carry the queues.
   await page.waitForFunction(() => window.irqdDashboard.overloaded.length > 0, null, { timeout: 15_000 });
+  const hot = await page.evaluate(() => window.irqdDashboard.overloaded.map((o) => o.cpu));
+  check(hot.every((c) => c <= 2), `overloaded CPUs ${hot}: "${await page.textContent("#cpu-overload")}"`);
+  // Click the bar of CPU 1: the list is the 32 queues piled on it (and the timer, which fires everywhere).
   await page.evaluate(() => window.scrollTo(0, 0));
   const box = await page.locator("#cpu-bars").boundingBox();
   const bar = await page.evaluate(() => window.irqdDashboard.barAxis);
@@ -275,7 +306,7 @@ async function sixtyFourCpus(browser) {
   }));
   check(preview.cpuRows === 64 && new RegExp(`^showing 1–${Math.min(100, preview.moves)} of ${preview.moves} moves$`).test(preview.pageInfo),
     `preview "${preview.result}": ${preview.cpuRows} per-CPU rows, "${preview.pageInfo}"`);
-  await page.screenshot({ path: path.join(outDir, "dashboard-64cpu-preview.png"), fullPage: true });
+  await shootPage(page, "dashboard-64cpu-preview.png");
   const lastOf = () => page.evaluate(() => { const c = window.irqdDashboard.chart, r = c.rates[0]; return { cpu0: r[r.length - 1], live: c.live }; });
   const beforeApply = await lastOf();
   await page.click("#balance-apply");
@@ -287,12 +318,33 @@ async function sixtyFourCpus(browser) {
   check(true, `the chart shows CPU 0 drop from ${Math.round(beforeApply.cpu0)}/s to ${Math.round(afterApply.cpu0)}/s`);
   await page.waitForFunction(() => [...document.querySelectorAll("#balance-history tbody tr")].some((tr) => /^plan/.test(tr.cells[2].textContent)));
   check(true, `applied: ${await page.textContent("#balance-result")}; in the plan history`);
-  if (!stubbed) {
-    await page.waitForFunction(() => window.irqdDashboard.chart.events.some((e) => e.type === "plan_applied") &&
-      window.irqdDashboard.chart.drawnEvents >= 1, null, { timeout: 10_000 });
-    check(true, "the applied plan is an annotation on the chart");
-  }
-  await page.screenshot({ path: path.join(outDir, "dashboard-64cpu-applied.png"), fullPage: true });
+  // The plan is a dashed line on the chart, where CPU 0 drops: before it CPU 0 was high, now it is low.
+  await page.waitForFunction(() => window.irqdDashboard.chart.events.some((e) => e.type === "plan_applied") &&
+    window.irqdDashboard.chart.drawnEvents >= 1, null, { timeout: 10_000 });
+  const mark = await page.evaluate(() => {
+    const c = window.irqdDashboard.chart, u = c.plots[0], e = c.events.find((x) => x.type === "plan_applied"), t = Date.parse(e.time) / 1000;
+    const i = c.times.findIndex((x) => x >= t), r = c.rates[0];
+    return { summary: e.summary, inView: t >= u.scales.x.min && t <= u.scales.x.max, before: r[i - 1], now: r[r.length - 1] };
+  });
+  check(mark.inView && mark.before > 4 * mark.now, `the applied plan is an annotation on the chart ("${mark.summary}"), ` +
+    `CPU 0 at ${Math.round(mark.before)}/s in the step before it and ${Math.round(mark.now)}/s now`);
+  await shootPage(page, "dashboard-64cpu-applied.png");
+  await shoot(page, "#chart-section", "dashboard-64cpu-chart.png");
+  // The drops chart: the piled CPUs dropped packets before the plan, and drop none after it.
+  await page.selectOption("#chart-what", "dropped");
+  await page.waitForFunction(() => window.irqdDashboard.chart.kind.unit === "drops/s" && window.irqdDashboard.chart.drawnEvents >= 1);
+  await page.waitForFunction(() => {
+    const c = window.irqdDashboard.chart, t = Date.parse(c.events.find((x) => x.type === "plan_applied").time) / 1000;
+    return c.total.some((v, i) => c.times[i] < t && v > 0) && c.total[c.total.length - 1] === 0 && c.live >= 2;
+  }, null, { timeout: 15_000 });
+  const drops = await page.evaluate(() => {
+    const c = window.irqdDashboard.chart;
+    return { peak: Math.max(...c.total.filter((v) => v != null)), axis: c.plots[0].axes[1].label, cpus: c.series.series.length };
+  });
+  check(drops.axis === "drops/s" && drops.cpus === 64,
+    `drops chart (${drops.cpus} CPUs, "${drops.axis}"): up to ${Math.round(drops.peak)}/s before the plan, 0 after it`);
+  await shoot(page, "#chart-section", "dashboard-64cpu-drops.png");
+  await page.selectOption("#chart-what", "cpus");
   await page.click("#balance-revert");
   await page.waitForFunction(() => /^reverted plan/.test(document.getElementById("balance-result").textContent), null, { timeout: 30_000 });
   await page.waitForFunction(() => [...document.querySelectorAll("#balance-history tbody tr")].some((tr) => /^revert of/.test(tr.cells[2].textContent)));
@@ -309,7 +361,6 @@ async function withToken(browser) {
   const url = await startIrqd(["--simulate", "--token-file", tokenFile]);
   const consoleErrors = [];
   const page = await openPage(browser, url, consoleErrors);
-  await stubHistoryIfMissing(page, url);
   await page.goto(url);
   await page.waitForFunction(() => document.getElementById("conn").textContent === "live");
   check(await page.isHidden("#token-bar"), "no token field while nothing asked for one");
@@ -333,7 +384,7 @@ async function withToken(browser) {
   await page.waitForFunction(() => document.getElementById("conn").textContent === "live");
   check(await page.evaluate(() => sessionStorage.getItem("irqd-token")) === "browser-test-token-0123456789" && /moves/.test(await preview()) &&
     await page.isHidden("#token-bar"), "after a reload the token comes from sessionStorage and still works");
-  await page.screenshot({ path: path.join(outDir, "dashboard-token.png"), fullPage: true });
+  await shootPage(page, "dashboard-token.png");
   check(consoleErrors.length === 0, `token: no console errors (401s aside)${consoleErrors.length ? ": " + consoleErrors.join(" | ") : ""}`);
   await page.close();
 }

@@ -47,3 +47,27 @@ BOOST_AUTO_TEST_CASE(history_is_a_table_or_says_there_is_nothing) {
     BOOST_TEST(text == "TIME                      TYPE          SOURCE  IRQS  PLAN  SUMMARY\n"
                        "2026-12-03T03:16:55.667Z  plan_applied  api        2     1  plan 1 applied: 2 IRQs moved, 2 changed (api)\n");
 }
+
+BOOST_AUTO_TEST_CASE(an_empty_history_names_the_window_asked) {
+    BOOST_TEST(render_events(json::parse(R"({"events":[]})"), "the last 1h") == "No plans, reverts or affinity changes in the last 1h.\n");
+}
+
+// On 12 CPUs an IRQ that fires on CPU 1 alone: its row, then one row for the 11 quiet CPUs. On up to
+// all_cpus_up_to CPUs every CPU keeps its row.
+BOOST_AUTO_TEST_CASE(show_folds_the_cpus_where_the_irq_did_not_fire) {
+    json::object reply{{"irq", "33"}, {"name", "eth0-TxRx-1"}, {"window_total", 50}, {"rate", 5.0}};
+    json::array counts;
+    for (int cpu = 0; cpu < 12; ++cpu)
+        counts.push_back(json::object{{"cpu", cpu}, {"count", cpu == 1 ? 50 : 0}, {"rate", cpu == 1 ? 5.0 : 0.0}});
+    reply["window_counts"] = counts;
+    const auto text = render_irq(reply, output_style{});
+    const auto table = text.substr(text.rfind('\n', text.find("CPU  COUNT")) + 1);
+    BOOST_TEST(table == "   CPU  COUNT  RATE/s\n"
+                        "     1     50     5.0\n"
+                        "0,2-11      0     0.0\n"
+                        " TOTAL     50     5.0\n");
+    counts.resize(2);
+    reply["window_counts"] = counts;
+    const auto few = render_irq(reply, output_style{});
+    BOOST_TEST(few.find("    0      0     0.0\n") != std::string::npos, few);
+}

@@ -176,3 +176,33 @@ BOOST_AUTO_TEST_CASE(the_default_step_keeps_at_most_600_points) {
     BOOST_TEST(s.times.size() <= default_series_points);
     BOOST_TEST(s.step.count() == 7);   // 3600 s / 599, rounded up to a multiple of the 1 s tier
 }
+
+// The CPU counter history keeps named rows per CPU ("softnet.dropped"): a series of one of them, and
+// nulls for the steps whose frames did not have that row (the file was missing then).
+BOOST_AUTO_TEST_CASE(one_named_row_per_cpu_and_null_where_it_was_not_sampled) {
+    history h(*parse_tiers("1s:30s,10s:10m"));
+    const auto counters = std::make_shared<const layout>(layout{{"softirq.NET_RX", "softnet.dropped"}, {0, 1}});
+    const auto without = std::make_shared<const layout>(layout{{"softirq.NET_RX"}, {0, 1}});
+    for (int k = 0; k < 10; ++k) {
+        const bool has_softnet = k >= 5;
+        if (has_softnet) h.add(t0 + k * 1s, t0 + (k + 1) * 1s, delta_frame{counters, {100, 200, 3, 0}});
+        else h.add(t0 + k * 1s, t0 + (k + 1) * 1s, delta_frame{without, {100, 200}});
+    }
+    series_query q;
+    q.from = t0;
+    q.to = t0 + 10s;
+    q.step = 5s;
+    q.row = "softnet.dropped";
+    auto s = query(h, q);
+    BOOST_REQUIRE_EQUAL(s.lines.size(), 2u);
+    BOOST_TEST(!s.lines[0].rates[0].has_value());   // no softnet_stat in the first 5 s
+    BOOST_TEST(*s.lines[0].rates[1] == 3.0);
+    BOOST_TEST(*s.lines[1].rates[1] == 0.0);
+    BOOST_TEST(*s.total[1] == 3.0);
+
+    q.row = "softirq.NET_RX";
+    s = query(h, q);
+    BOOST_TEST(*s.lines[1].rates[0] == 200.0);
+    BOOST_TEST(*s.lines[1].rates[1] == 200.0);
+    BOOST_TEST(*s.total[0] == 300.0);
+}

@@ -350,7 +350,7 @@ BOOST_AUTO_TEST_CASE(overview_is_the_busiest_20_and_every_mistake_says_what_is_w
     BOOST_TEST(std::regex_search(show.out, std::regex("\nTOTAL +[0-9]+ +[0-9.]+\n$")), show.out);
     auto health = irqctl(*d, "health");
     BOOST_TEST(health.out.starts_with("status:           ok\n"), health.out);
-    BOOST_TEST(irqctl(*d, "history").out == "No plans, reverts or affinity changes in the window.\n");
+    BOOST_TEST(irqctl(*d, "history").out == "No plans, reverts or affinity changes in the last 1h.\n");
     BOOST_TEST_REQUIRE(irqctl(*d, "set 132 1").code == 0);
     auto history = irqctl(*d, "history");
     BOOST_TEST(std::regex_search(history.out, std::regex("\n[0-9T:.Z-]+ +affinity +irqctl +1 +- +IRQ 132 set to CPUs 1 \\(irqctl\\)\n$")),
@@ -478,6 +478,9 @@ BOOST_AUTO_TEST_CASE(balance_prints_the_plan_id_and_apply_applies_that_plan) {
     BOOST_TEST_REQUIRE(std::regex_search(plan.out, m, std::regex("apply with: irqctl apply ([0-9]+)\n")), plan.out);
     const std::string id = m[1];
     BOOST_TEST(plan.out.starts_with("Plan " + id + " (dry run): "), plan.out);
+    // The loads are counts, not rates: the first line says so (it used to say "rates of N s").
+    BOOST_TEST(std::regex_search(plan.out, std::regex("^Plan [0-9]+ \\(dry run\\): [0-9]+ moves? over CPUs 0-1; loads are interrupts counted over [0-9.]+ s\n")),
+               plan.out);
     auto shown = parse_json(d->get("/api/v1/balance/plans/" + id).body);
 
     auto applied = irqctl(*d, "apply " + id);

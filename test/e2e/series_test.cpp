@@ -81,3 +81,49 @@ BOOST_AUTO_TEST_CASE(a_window_ending_now_covers_what_was_asked_or_says_so) {
     BOOST_TEST(w.at("seconds").to_number<double>() > 1.5);   // (was about 1 s; samples jitter)
     BOOST_TEST(!w.as_object().contains("note"));
 }
+
+// Per-CPU NET_RX softirqs and softnet counters as series: they follow the queues, so piling every
+// queue on CPU 0 shows as NET_RX on CPU 0 alone and as drops there, in steps of the same grid.
+BOOST_AUTO_TEST_CASE(softirq_and_softnet_series_follow_the_queues) {
+    irqd_process d({"--simulate", "--interval", "100ms", "--history", "1s:1h"});
+    BOOST_REQUIRE(d.wait_samples(12));
+    std::string changes;
+    for (unsigned irq = 132; irq <= 196; ++irq) changes += std::string(changes.empty() ? "" : ",") + R"({"irq":)" + std::to_string(irq) + R"(,"cpu":0})";
+    BOOST_REQUIRE(d.call(verb::post, "/api/v1/affinity", R"({"changes":[)" + changes + "]}").status == 200u);
+    BOOST_REQUIRE(d.wait_samples(25));
+
+    auto rx = json_body(d.get("/api/v1/series?what=softirqs&type=NET_RX&window=2s&step=1s"));
+    BOOST_TEST(rx.at("what").as_string() == "softirqs");
+    BOOST_TEST(rx.at("type").as_string() == "NET_RX");
+    const auto& rx_lines = rx.at("series").as_array();
+    BOOST_TEST_REQUIRE(rx_lines.size() == 2u);
+    const auto last_filled = [](const json::array& rates) {
+        for (auto it = rates.rbegin(); it != rates.rend(); ++it)
+            if (!it->is_null()) return it->as_double();
+        return -1.0;
+    };
+    BOOST_TEST(last_filled(rx_lines[0].at("rates").as_array()) > 0.0);
+    BOOST_TEST(last_filled(rx_lines[1].at("rates").as_array()) == 0.0);
+    BOOST_TEST(last_filled(rx.at("total").as_array()) == last_filled(rx_lines[0].at("rates").as_array()));
+
+    auto net = json_body(d.get("/api/v1/series?what=softnet&window=2s&step=1s"));
+    const auto points = net.at("times").as_array().size();
+    const auto& cpu0 = net.at("series").as_array().at(0).as_object();
+    BOOST_TEST(cpu0.at("cpu").to_number<unsigned>() == 0u);
+    for (const char* field : {"processed", "dropped", "time_squeezed"}) {
+        BOOST_TEST(cpu0.at(field).as_array().size() == points);
+        BOOST_TEST(net.at("total").at(field).as_array().size() == points);
+    }
+    BOOST_TEST(last_filled(cpu0.at("dropped").as_array()) > 0.0);
+    BOOST_TEST(last_filled(net.at("series").as_array().at(1).at("dropped").as_array()) == 0.0);
+
+    auto bad = d.get("/api/v1/series?what=softirqs&type=NET_XX");
+    BOOST_TEST(bad.status == 400u);
+    BOOST_TEST(bad.body.find("/proc/softirqs has HI, TIMER, NET_TX, NET_RX") != std::string::npos, bad.body);
+    BOOST_TEST(d.get("/api/v1/series?what=softnet&type=NET_RX").status == 400u);
+    BOOST_TEST(d.get("/api/v1/series?what=bogus").status == 400u);
+    // The answer's limit counts three series per CPU: 43200 points x 2 CPUs passes it here, not for what=cpus.
+    auto big = d.get("/api/v1/series?what=softnet&window=12h&step=1s");
+    BOOST_TEST(big.status == 422u, big.body);
+    BOOST_TEST(big.body.find(" points x 6 series (3 per CPU), more than the limit of 200000") != std::string::npos, big.body);
+}

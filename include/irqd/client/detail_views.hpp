@@ -18,8 +18,12 @@ void order_irqs(boost::json::value& reply, std::string_view key, std::size_t top
 // Sorts reply["cpus"] by `key` (cpu: number; rate: busiest first) and keeps the first `top` (0: all).
 void order_cpus(boost::json::value& reply, std::string_view key, std::size_t top);
 
+// With more than `all_cpus_up_to` CPUs, the CPUs where the IRQ did not fire in the window share one
+// row (their CPU list, 0, 0) after the ones where it did.
+inline constexpr std::size_t all_cpus_up_to = 8;
 std::string render_irq(const boost::json::value& reply, const output_style& style);
 std::string render_health(const boost::json::value& reply);
-std::string render_events(const boost::json::value& reply);
+// `span` names the window asked ("the last 1h") for the line that says nothing happened in it.
+std::string render_events(const boost::json::value& reply, std::string_view span = "the window");
 
 }  // namespace irqd::client

@@ -1,6 +1,7 @@
 // Interrupt rates as time series from the history tiers, per CPU or per IRQ, in steps aligned to
-// multiples of the step since the epoch (GET /api/v1/series, the dashboard's charts). Pure: times and
-// the history come in, a series goes out.
+// multiples of the step since the epoch (GET /api/v1/series, the dashboard's charts); per CPU also of
+// one named counter of the CPU counter history (softirqs, softnet). Pure: times and the history come
+// in, a series goes out.
 #pragma once
 
 #include <chrono>
@@ -27,6 +28,8 @@ struct series_query {
     clock_time from, to;                            // the asked window, from < to
     std::chrono::milliseconds step{0};              // 0: the default step
     std::optional<cpu_set> cpus;                    // count only these CPUs
+    std::string row;                                // what=cpus: count only this row ("softnet.dropped"
+                                                    // of the CPU counter history); "": every row
     irq_selection irqs;                             // what=irqs: which rows (ids, glob, the `top` busiest)
     std::size_t max_cells = max_series_cells;
 };
@@ -53,7 +56,8 @@ struct series {
 // for an asked step, the coarsest whose resolution divides it, else the finest, the step then rounded
 // up to a multiple of its resolution (with a note); by default the coarsest whose resolution is at
 // most window / (default_series_points - 1), the step that rounded up to a multiple of it. Names of
-// IRQ rows come from `names` ("" for rows it lacks). Too many points x series: error_kind::unprocessable.
+// IRQ rows come from `names` ("" for rows it lacks). With a `row`, a frame whose layout lacks it
+// covers nothing (its steps stay null). Too many points x series: error_kind::unprocessable.
 result<series> make_series(const history& h, const series_query& q, const snapshot& names);
 
 }  // namespace irqd::core
