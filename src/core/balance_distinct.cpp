@@ -67,6 +67,9 @@ distinct_report keep_distinct(const balance_input& in, const std::vector<std::ui
         report.groups.push_back(d);
         groups.push_back(items);
     }
+    std::vector<std::vector<std::size_t>> on(k);   // movable items per CPU, for the swap search
+    for (std::size_t i = 0; i < n; ++i)
+        if (movable(i)) on[at[i]].push_back(i);
     std::vector<std::size_t> count(groups.size() * k, 0);
     for (std::size_t i = 0; i < n; ++i)
         if (gi[i] != nowhere && at[i] != nowhere) ++count[gi[i] * k + at[i]];
@@ -82,6 +85,10 @@ distinct_report keep_distinct(const balance_input& in, const std::vector<std::ui
             ++count[gi[i] * k + to];
         }
         plan.moves = plan.moves + static_cast<std::size_t>(is_move(i, to)) - static_cast<std::size_t>(is_move(i, from));
+        auto& list = on[from];
+        *std::find(list.begin(), list.end(), i) = list.back();
+        list.pop_back();
+        on[to].push_back(i);
         at[i] = to;
         plan.cpu_of[i] = in.cpus[to];
     };
@@ -98,20 +105,19 @@ distinct_report keep_distinct(const balance_input& in, const std::vector<std::ui
                     const std::uint64_t wa = in.items[a].load;
                     const long leave = -is_move(a, c);
                     for (std::size_t y = 0; y < k; ++y) {
-                        if (y == c || !allowed(a, y) || count[g * k + y] >= cap || load[y] + wa > limit) continue;
-                        repair r{a, y, nowhere, leave + is_move(a, y), std::max(load[c] - wa, load[y] + wa)};
-                        if (r.better_than(best)) best = r;
-                    }
-                    for (std::size_t b = 0; b < n; ++b) {
-                        const std::size_t y = at[b];
-                        if (!movable(b) || y == c || gi[b] == g || !allowed(a, y) || !allowed(b, c) ||
-                            count[g * k + y] >= cap || !room(b, c))
-                            continue;
-                        const std::uint64_t wb = in.items[b].load;
-                        const std::uint64_t new_c = load[c] - wa + wb, new_y = load[y] - wb + wa;
-                        if (new_c > limit || new_y > limit) continue;
-                        repair r{a, y, b, leave + is_move(a, y) - is_move(b, y) + is_move(b, c), std::max(new_c, new_y)};
-                        if (r.better_than(best)) best = r;
+                        if (y == c || !allowed(a, y) || count[g * k + y] >= cap) continue;
+                        if (load[y] + wa <= limit) {
+                            repair r{a, y, nowhere, leave + is_move(a, y), std::max(load[c] - wa, load[y] + wa)};
+                            if (r.better_than(best)) best = r;
+                        }
+                        for (auto b : on[y]) {
+                            if (gi[b] == g || !allowed(b, c) || !room(b, c)) continue;
+                            const std::uint64_t wb = in.items[b].load;
+                            const std::uint64_t new_c = load[c] - wa + wb, new_y = load[y] - wb + wa;
+                            if (new_c > limit || new_y > limit) continue;
+                            repair r{a, y, b, leave + is_move(a, y) - is_move(b, y) + is_move(b, c), std::max(new_c, new_y)};
+                            if (r.better_than(best)) best = r;
+                        }
                     }
                 }
                 if (best.item == nowhere) break;   // no step within the limit: the group stays crowded here
