@@ -44,6 +44,7 @@ std::string balance_request_body(const balance_request& r) {
     if (!r.policy.empty()) o["policy"] = r.policy;
     names("devices", r.devices);
     names("netdevs", r.netdevs);
+    if (r.distinct) o["distinct"] = true;
     return json::serialize(o);
 }
 

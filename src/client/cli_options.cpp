@@ -48,7 +48,7 @@ constexpr verb_info verbs[] = {
     {"balance", "plan (and --apply) a balanced placement from measured rates, or of a file offline",
      "irqctl balance [--apply] [--window 5m] [--cpus LIST] [--max-moves N] [--min-improvement F] [--tolerance F]\n"
      "               [--numa prefer|require|ignore] [--banned-cpus LIST] [--banned-irqs IRQ|GLOB ...]\n"
-     "               [--policy balance|spread [--netdev IF ...] [--device PCI ...]]\n"
+     "               [--policy balance|spread [--netdev IF ...] [--device PCI ...]] [--distinct]\n"
      "       irqctl balance --file FILE [--cpus LIST]",
      "Asks irqd for a plan from the rates it measured: which IRQs move where, per-CPU load before and\n"
      "after, and the metric. Nothing changes until you apply it: irqctl apply ID applies exactly the plan\n"
@@ -211,6 +211,9 @@ po::options_description verb_description(std::string_view verb, verb_values& v) 
              "balance (default: the optimiser) or spread (each NIC's queues one per CPU, node-local first)")
             ("netdev", po::value(&v.balance.netdevs)->value_name("IF"), "--policy spread: this interface's queues (repeat for more)")
             ("device", po::value(&v.balance.devices)->value_name("PCI"), "--policy spread: this PCI device's queues (repeat for more)")
+            ("distinct", po::bool_switch(&v.balance.distinct),
+             "--policy balance: keep each device's queues on distinct CPUs where the busiest CPU stays within the "
+             "tolerance (irqd's default: its --balance-distinct)")
             ("tolerance", po::value(&v.tolerance)->value_name("F"),
              "fewest moves among plans whose busiest CPU is within F of the best (irqd's default 0.01; 0 to 1)")
             ("file", po::value(&v.balance.file)->value_name("FILE"), "offline: a /proc/interrupts-style file to balance");
@@ -332,13 +335,15 @@ core::result<verb_options> finish_verb(std::string_view verb, verb_values& v, co
         auto& b = v.balance;
         if (!b.file.empty() && (b.apply || !b.window.empty() || !v.max_moves.empty() || !v.min_improvement.empty() ||
                                 !v.tolerance.empty() || !b.numa.empty() || !b.banned_cpus.empty() || !b.banned_irqs.empty() ||
-                                !b.policy.empty()))
+                                !b.policy.empty() || b.distinct))
             return core::error{"--file plans offline: --apply, --window, --max-moves, --min-improvement, --tolerance, "
-                               "--numa, --banned-cpus, --banned-irqs and --policy need the daemon"};
+                               "--numa, --banned-cpus, --banned-irqs, --policy and --distinct need the daemon"};
         if (!b.policy.empty() && b.policy != "balance" && b.policy != "spread")
             return core::error{"--policy must be balance or spread, not '" + b.policy + "'"};
         if ((!b.netdevs.empty() || !b.devices.empty()) && b.policy != "spread")
             return core::error{"--netdev and --device select what --policy spread spreads"};
+        if (b.distinct && b.policy == "spread")
+            return core::error{"--distinct is for --policy balance: --policy spread already puts each queue on its own CPU"};
         if (!b.numa.empty() && b.numa != "prefer" && b.numa != "require" && b.numa != "ignore")
             return core::error{"--numa must be prefer, require or ignore, not '" + b.numa + "'"};
         if (auto e = check_cpu_list(b.banned_cpus, "banned-cpus")) return core::error{*e};

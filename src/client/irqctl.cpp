@@ -257,7 +257,7 @@ int set(const session& s, const set_options& o) {
 int plan_on_daemon(const session& s, const balance_options& o) {
     auto body = balance_request_body(
         {o.apply, o.window, o.cpus, o.max_moves, o.min_improvement, o.tolerance, o.numa, o.banned_cpus, o.banned_irqs,
-         o.policy, o.devices, o.netdevs});
+         o.policy, o.devices, o.netdevs, o.distinct});
     auto a = s.call(http::verb::post, "/api/v1/balance", body);
     if (!a) return exit_code::server;
     if (a->reply.status >= 400) {

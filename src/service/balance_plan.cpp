@@ -77,6 +77,25 @@ std::string_view policy_name(balance_policy p) { return p == balance_policy::spr
 
 namespace {
 
+// A device's queue IRQ: the device's key (its PCI address, else its interface), its sysfs view (null
+// when unknown) and the queue as its name tells. Not for misc vectors or IRQs of no device.
+struct device_queue {
+    std::string key;
+    const irq_device* device = nullptr;
+    core::irq_queue q;
+};
+
+std::optional<device_queue> device_queue_of(const balance_facts& f, const core::irq_row& row) {
+    if (!row.number) return std::nullopt;
+    device_queue dq;
+    dq.q = core::parse_irq_queue(row.name);
+    if (!dq.q.index || dq.q.direction == "misc") return std::nullopt;
+    dq.device = f.devices ? f.devices->of_row(row) : nullptr;
+    dq.key = dq.device ? dq.device->pci : !dq.q.pci.empty() ? dq.q.pci : dq.q.netdev;
+    if (dq.key.empty()) return std::nullopt;
+    return dq;
+}
+
 // Policy spread: the CPU of each selected device's queue IRQs, one per CPU in queue order, the
 // device's node's CPUs first, wrapping when there are more queues than CPUs.
 std::unordered_map<unsigned, unsigned> spread_queues(const balance_facts& f, const balance_options& o,
@@ -86,12 +105,9 @@ std::unordered_map<unsigned, unsigned> spread_queues(const balance_facts& f, con
     };
     std::map<std::string, std::pair<int, std::vector<queue>>> by_device;   // key -> node, queues
     for (const auto& row : f.latest->rows) {
-        if (!row.number) continue;
-        const auto q = core::parse_irq_queue(row.name);
-        if (!q.index || q.direction == "misc") continue;
-        const irq_device* d = f.devices ? f.devices->of_row(row) : nullptr;
-        const std::string key = d ? d->pci : !q.pci.empty() ? q.pci : q.netdev;
-        if (key.empty()) continue;
+        const auto dq = device_queue_of(f, row);
+        if (!dq) continue;
+        const auto& [key, d, q] = *dq;
         bool selected = o.devices.empty() && o.netdevs.empty();
         for (const auto& pci : o.devices) selected = selected || pci == key;
         for (const auto& n : o.netdevs)
@@ -117,6 +133,40 @@ std::unordered_map<unsigned, unsigned> spread_queues(const balance_facts& f, con
     return cpu_of;
 }
 
+// Option distinct: the devices whose queues crowd a CPU now (more on one CPU than the report's cap);
+// an IRQ spread over several CPUs is on none in particular.
+std::size_t crowded_now(const prepared_balance& p, const core::distinct_report& r) {
+    std::map<std::pair<std::uint32_t, unsigned>, std::size_t> on;   // (group, cpu) -> queues there
+    for (std::size_t i = 0; i < p.irqs.size() && i < p.group_of.size(); ++i)
+        if (p.group_of[i] != core::no_group && p.irqs[i].from && p.irqs[i].from->size() == 1)
+            ++on[{p.group_of[i], *p.irqs[i].from->first()}];
+    std::size_t crowded = 0;
+    for (const auto& g : r.groups) {
+        auto it = on.lower_bound({g.group, 0});
+        bool over = false;
+        for (; it != on.end() && it->first.first == g.group; ++it) over = over || it->second > g.cap;
+        crowded += over;
+    }
+    return crowded;
+}
+
+// Option distinct: the device group of each IRQ the balancer places (parallel to p.irqs).
+void group_queues(const balance_facts& f, prepared_balance& p) {
+    std::unordered_map<unsigned, const core::irq_row*> row_of;
+    for (const auto& row : f.latest->rows)
+        if (row.number) row_of.emplace(*row.number, &row);
+    std::map<std::string, std::uint32_t> group;
+    p.group_of.assign(p.irqs.size(), core::no_group);
+    for (std::size_t i = 0; i < p.irqs.size(); ++i) {
+        auto it = row_of.find(p.irqs[i].irq);
+        const auto dq = it == row_of.end() ? std::nullopt : device_queue_of(f, *it->second);
+        if (!dq) continue;
+        auto [g, added] = group.emplace(dq->key, static_cast<std::uint32_t>(p.group_names.size()));
+        if (added) p.group_names.push_back(dq->key);
+        p.group_of[i] = g->second;
+    }
+}
+
 }  // namespace
 
 std::string_view numa_name(numa_mode m) {
@@ -132,6 +182,7 @@ balance_options default_balance_options(const balance_settings& s) {
     o.numa = s.numa == "require" ? numa_mode::require : s.numa == "ignore" ? numa_mode::ignore : numa_mode::prefer;
     o.max_moves = s.max_moves;
     o.policy = s.policy == "spread" ? balance_policy::spread : balance_policy::balance;
+    o.distinct = s.distinct;
     return o;
 }
 
@@ -258,6 +309,7 @@ core::result<prepared_balance> prepare_balance(const balance_facts& f, const bal
         p.before[i] += in.fixed_load[i];
         p.unmoved[i] += in.fixed_load[i];
     }
+    if (o.distinct && o.policy == balance_policy::balance) group_queues(f, p);
     if (no_node_cpu)
         p.notes.push_back(std::to_string(no_node_cpu) + " IRQs stay where they are: numa is 'require' and their node has no CPU to balance over");
     if (!rates->complete)
@@ -267,8 +319,15 @@ core::result<prepared_balance> prepare_balance(const balance_facts& f, const bal
     return p;
 }
 
-balance_outcome finish_balance(const prepared_balance& p, const core::balance_plan& plan, const balance_options& o) {
+balance_outcome finish_balance(const prepared_balance& p, const core::balance_plan& optimised, const balance_options& o) {
     balance_outcome b;
+    core::balance_plan repaired;
+    if (o.distinct && !p.group_of.empty()) {
+        repaired = optimised;
+        b.distinct = core::keep_distinct(p.input, p.group_of, repaired);
+    }
+    const core::balance_plan& plan = b.distinct ? repaired : optimised;
+    if (b.distinct) b.crowded_now = crowded_now(p, *b.distinct);
     b.proven_optimal = plan.proven_optimal;
     b.work = plan.work;
     b.moves_lower_bound = plan.moves_lower_bound;
@@ -318,7 +377,10 @@ balance_outcome finish_balance(const prepared_balance& p, const core::balance_pl
     if (base.max_load > 0)
         b.improvement = (static_cast<double>(base.max_load) - static_cast<double>(b.after.max_load)) /
                         static_cast<double>(base.max_load);
-    if (o.policy != balance_policy::spread && b.moves.size() > forced &&
+    // Spreading queues was asked for, so min_improvement does not hold back a spread, nor a distinct
+    // plan that leaves fewer devices crowded than they are now (once they are apart, it judges as usual).
+    const bool distinct_gain = b.distinct && b.crowded_now > b.crowded_after();
+    if (o.policy != balance_policy::spread && !distinct_gain && b.moves.size() > forced &&
         (b.improvement <= 0 || b.improvement < o.min_improvement)) {
         b.below_threshold = true;
         b.held_back = b.moves.size() - forced;
@@ -327,6 +389,24 @@ balance_outcome finish_balance(const prepared_balance& p, const core::balance_pl
         b.after = base;
     }
     return b;
+}
+
+// {"kept":bool,"devices":N,"not_kept":[{"device","queues","cpus","per_cpu_max","per_cpu_target"}],
+//  "crowded_now":N,"changed":N}:
+// the devices whose queues share CPUs beyond ceil(queues / CPUs), because spreading them would have
+// taken the busiest CPU past the plan's tolerance.
+static json::object distinct_json(const prepared_balance& p, const core::distinct_report& r, std::size_t crowded) {
+    json::array not_kept;
+    for (const auto& g : r.groups) {
+        if (g.kept) continue;
+        not_kept.push_back(json::object{{"device", g.group < p.group_names.size() ? p.group_names[g.group] : std::string()},
+                                        {"queues", g.items},
+                                        {"cpus", g.cpus},
+                                        {"per_cpu_max", g.most_per_cpu},
+                                        {"per_cpu_target", g.cap}});
+    }
+    return json::object{{"kept", r.all_kept()}, {"devices", r.groups.size()}, {"not_kept", std::move(not_kept)},
+                        {"crowded_now", crowded}, {"changed", r.changed}};
 }
 
 json::object outcome_json(const prepared_balance& p, const balance_outcome& b) {
@@ -344,11 +424,23 @@ json::object outcome_json(const prepared_balance& p, const balance_outcome& b) {
                                      {"share_after", b.after.cpus[i].share}});
     json::array notes;
     for (const auto& n : p.notes) notes.push_back(json::value(n));
+    if (b.distinct && !b.distinct->all_kept()) {
+        std::string names;
+        std::size_t crowded = 0;
+        for (const auto& g : b.distinct->groups) {
+            if (g.kept) continue;
+            if (crowded++ < 5) names += (names.empty() ? "" : ", ") + (g.group < p.group_names.size() ? p.group_names[g.group] : "?");
+        }
+        if (crowded > 5) names += ", ...";
+        notes.push_back(json::value(std::to_string(crowded) + " of " + std::to_string(b.distinct->groups.size()) +
+                                    " devices keep queues on a shared CPU (" + names + "): spreading them further "
+                                    "would take the busiest CPU past the tolerance (see \"distinct\")"));
+    }
     core::cpu_set cpus;
     for (auto c : p.input.cpus) cpus.add(c);
     json::object metric{{"before", json::value_from(b.before)}, {"after", json::value_from(b.after)}};
     if (b.forced) metric["forced"] = json::value_from(*b.forced);
-    return json::object{{"cpus", cpus.to_list()},
+    json::object out{{"cpus", cpus.to_list()},
                         {"moves", std::move(moves)},
                         {"move_count", b.moves.size()},
                         {"moves_lower_bound", b.moves_lower_bound},
@@ -365,6 +457,8 @@ json::object outcome_json(const prepared_balance& p, const balance_outcome& b) {
                         {"irqs_balanced", p.irqs.size()},
                         {"irqs_fixed", p.fixed_irqs},
                         {"notes", std::move(notes)}};
+    if (b.distinct) out["distinct"] = distinct_json(p, *b.distinct, b.crowded_now);
+    return out;
 }
 
 plan_drift compare_readings(const plan_reading& then, const plan_reading& now) {

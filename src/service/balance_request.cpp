@@ -30,13 +30,13 @@ std::variant<balance_options, request_error> parse_balance_options(const json::v
     if (body.is_null()) return o;
     if (!body.is_object()) return bad("bad_json", "body must be a JSON object like {\"window\": \"5m\"}");
     static constexpr std::string_view known[] = {"window", "cpus", "banned_cpus", "banned_irqs",
-                                                 "numa", "max_moves", "min_improvement", "tolerance", "policy", "devices", "netdevs",
-                                                 "apply"};
+                                                 "numa", "max_moves", "min_improvement", "tolerance", "policy", "distinct", "devices",
+                                                 "netdevs", "apply"};
     for (const auto& kv : body.as_object())
         if (std::find(std::begin(known), std::end(known), kv.key()) == std::end(known))
             return bad("unknown_field", "unknown field '" + std::string(kv.key()) +
                                             "' (known: window, cpus, banned_cpus, banned_irqs, numa, max_moves, "
-                                            "min_improvement, tolerance, policy, devices, netdevs, apply)");
+                                            "min_improvement, tolerance, policy, distinct, devices, netdevs, apply)");
     const auto& b = body.as_object();
     if (auto* v = b.if_contains("window")) {
         if (!v->is_string()) return bad("bad_window", "'window' must be a duration string like \"5m\"");
@@ -108,6 +108,11 @@ std::variant<balance_options, request_error> parse_balance_options(const json::v
         else if (m == "spread") o.policy = balance_policy::spread;
         else return bad("bad_policy", "'policy' must be \"balance\" or \"spread\"");
     }
+    if (auto* v = b.if_contains("distinct")) {
+        if (!v->is_bool())
+            return bad("bad_distinct", "'distinct' must be true or false (true: each device's queues on distinct CPUs where it can)");
+        o.distinct = v->as_bool();
+    }
     for (std::string_view key : {"devices", "netdevs"}) {
         auto* v = b.if_contains(key);
         if (!v) continue;
@@ -121,6 +126,8 @@ std::variant<balance_options, request_error> parse_balance_options(const json::v
             out.emplace_back(e.as_string());
         }
     }
+    if (o.policy == balance_policy::spread && b.contains("distinct") && o.distinct)
+        return bad("bad_distinct", "'distinct' is an option of policy \"balance\"; policy \"spread\" already puts each queue on its own CPU");
     if ((!o.devices.empty() || !o.netdevs.empty()) && o.policy != balance_policy::spread)
         return bad("bad_policy", "'devices' and 'netdevs' select what policy \"spread\" spreads; give \"policy\": \"spread\"");
     if (auto* v = b.if_contains("apply")) {
@@ -204,7 +211,7 @@ void add_balance_routes(api_context& ctx, balance_service& balancing) {
     ctx.extra_endpoints.insert(
         ctx.extra_endpoints.end(),
         {"POST /api/v1/balance[?apply=true] {\"window\":\"5m\",\"cpus\":\"LIST\",\"banned_cpus\":\"LIST\","
-         "\"banned_irqs\":[N|\"GLOB\"],\"numa\":\"prefer|require|ignore\",\"max_moves\":N,\"min_improvement\":0.05,\"tolerance\":0.01,\"policy\":\"balance|spread\",\"devices\":[\"PCI\"],\"netdevs\":[\"IF\"],"
+         "\"banned_irqs\":[N|\"GLOB\"],\"numa\":\"prefer|require|ignore\",\"max_moves\":N,\"min_improvement\":0.05,\"tolerance\":0.01,\"policy\":\"balance|spread\",\"distinct\":false,\"devices\":[\"PCI\"],\"netdevs\":[\"IF\"],"
          "\"apply\":false}",
          "GET /api/v1/balance/plans", "GET /api/v1/balance/plans/{id}", "POST /api/v1/balance/plans/{id}/apply",
          "POST /api/v1/balance/revert", "GET /api/v1/balance/history"});

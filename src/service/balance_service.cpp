@@ -140,6 +140,7 @@ void balance_service::finish() {
                                    {"min_improvement", j->opts.min_improvement},
                                    {"tolerance", j->opts.tolerance},
                                    {"policy", policy_name(j->opts.policy)},
+                                   {"distinct", j->opts.distinct},
                                    {"banned_cpus", (cfg_.balance.banned_cpus | j->opts.banned_cpus).to_list()}};
     body["planning"] = json::object{
         {"ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - j->started).count()},

@@ -182,6 +182,9 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
          "how plans treat an IRQ's NUMA node: prefer (its node's CPUs when it has any), require, ignore")
         ("balance-policy", po::value(&s.balance.policy)->default_value(s.balance.policy)->value_name("POLICY"),
          "balance (the optimiser) or spread (every NIC's queues one per CPU, node-local first, then the optimiser)")
+        ("balance-distinct", po::bool_switch(&s.balance.distinct),
+         "policy balance: keep each device's queue IRQs on distinct CPUs where the busiest CPU stays within "
+         "--balance-tolerance (as evenly as possible when a device has more queues than CPUs)")
         ("balance-max-moves", po::value(&balance_max_moves)->default_value("")->value_name("N"),
          "a plan moves at most N IRQs (empty: no cap)")
         ("balance-interval", po::value(&balance_interval)->default_value("0s")->value_name("DURATION"),

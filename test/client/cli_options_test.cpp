@@ -123,6 +123,10 @@ BOOST_AUTO_TEST_CASE(balance_takes_the_apis_plan_options) {
     BOOST_TEST((sp.netdevs == std::vector<std::string>{"eth0", "eth1"}));
     BOOST_TEST(error({"balance", "--netdev", "eth0"}) == "--netdev and --device select what --policy spread spreads (see irqctl balance --help)");
     BOOST_TEST(error({"balance", "--policy", "ladder"}) == "--policy must be balance or spread, not 'ladder' (see irqctl balance --help)");
+    BOOST_TEST(std::get<balance_options>(parse({"balance", "--distinct"}).options).distinct);
+    BOOST_TEST(!std::get<balance_options>(parse({"balance"}).options).distinct);
+    BOOST_TEST(error({"balance", "--distinct", "--policy", "spread"}).starts_with("--distinct is for --policy balance"));
+    BOOST_TEST(error({"balance", "--file", "f", "--distinct"}).starts_with("--file plans offline"));
 }
 
 BOOST_AUTO_TEST_CASE(apply_takes_one_plan_id) {

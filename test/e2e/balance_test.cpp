@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <map>
+#include <set>
 
 #include "daemon.hpp"
 
@@ -250,4 +251,58 @@ BOOST_AUTO_TEST_CASE(policy_spread_puts_a_nics_queues_one_per_cpu_in_queue_order
     BOOST_TEST(queues > 2u);
     BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"netdevs":["eth0"]})").status == 400u);
     BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"policy":"ladder"})").status == 400u);
+}
+
+// Option distinct on a machine where two NICs' queues are balanced but two of a NIC share each CPU:
+// the optimiser alone moves nothing; distinct swaps them to one queue of each NIC per CPU (a plan
+// min_improvement does not hold back), and the next plan finds them apart and moves nothing.
+BOOST_AUTO_TEST_CASE(distinct_puts_a_nics_queues_on_distinct_cpus) {
+    temp_dir t;
+    std::string rates = "           CPU0       CPU1       CPU2       CPU3\n";
+    for (unsigned q = 0; q < 8; ++q) {
+        std::string counts;
+        for (unsigned c = 0; c < 4; ++c) counts += c == q / 2 ? " 1000000000" : "          0";
+        rates += " " + std::to_string(100 + q) + ":" + counts + "   IR-PCI-MSI-edge      eth" + std::to_string(q / 4) +
+                 "-TxRx-" + std::to_string(q % 4) + "\n";
+    }
+    write(t.path / "rates.txt", rates);
+    irqd_process d({"--simulate", (t.path / "rates.txt").string(), "--simulate-speed", "100", "--interval", "100ms",
+                    "--history", "1s:1h"});
+    BOOST_REQUIRE(d.wait_samples(5));
+
+    auto plain = json_body(d.call(verb::post, "/api/v1/balance", R"({"window":"1m","numa":"ignore"})"));
+    BOOST_TEST(plain.at("move_count").to_number<std::size_t>() == 0u);
+    BOOST_TEST(!plain.as_object().contains("distinct"));
+
+    auto r = d.call(verb::post, "/api/v1/balance", R"({"window":"1m","numa":"ignore","distinct":true})");
+    BOOST_TEST_REQUIRE(r.status == 200u, r.body);
+    auto p = json_body(r);
+    BOOST_TEST(p.at("options").at("distinct").as_bool());
+    BOOST_TEST(p.at("distinct").at("kept").as_bool());
+    BOOST_TEST(p.at("distinct").at("devices").to_number<std::size_t>() == 2u);
+    BOOST_TEST(p.at("distinct").at("crowded_now").to_number<std::size_t>() == 2u);
+    BOOST_TEST(p.at("below_threshold").as_bool() == false);
+    BOOST_TEST(p.at("move_count").to_number<std::size_t>() == 4u);
+    const auto id = std::to_string(p.at("id").to_number<std::uint64_t>());
+    auto applied = d.call(verb::post, "/api/v1/balance/plans/" + id + "/apply");
+    BOOST_TEST_REQUIRE(applied.status == 200u, applied.body);
+
+    std::map<std::string, std::set<std::string>> cpus_of_nic;
+    std::map<std::string, std::size_t> queues_of_nic;
+    auto now = affinities(d);
+    for (unsigned q = 0; q < 8; ++q) {
+        const std::string nic = q < 4 ? "eth0" : "eth1";
+        cpus_of_nic[nic].insert(now[std::to_string(100 + q)]);
+        ++queues_of_nic[nic];
+    }
+    BOOST_TEST(cpus_of_nic["eth0"].size() == 4u);
+    BOOST_TEST(cpus_of_nic["eth1"].size() == 4u);
+
+    BOOST_REQUIRE(d.wait_samples(3));
+    auto again = json_body(d.call(verb::post, "/api/v1/balance", R"({"window":"1s","numa":"ignore","distinct":true})"));
+    BOOST_TEST(again.at("distinct").at("crowded_now").to_number<std::size_t>() == 0u);
+    BOOST_TEST(again.at("move_count").to_number<std::size_t>() == 0u);
+
+    BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"distinct":"yes"})").status == 400u);
+    BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"policy":"spread","distinct":true})").status == 400u);
 }

@@ -2,7 +2,8 @@
 # contrib/ansible with Debian's ansible-core against two irqd --simulate "hosts" (connection: local, an
 # inventory of 127.0.0.1 ports): balance.yml applies a plan on "piled" (16 queues on CPU 0) and leaves
 # "even" alone (piled wants a token, which the playbook reads from the host); --check applies nothing;
-# install.yml passes --syntax-check, and the role's irqd.conf template makes a config irqd runs with.
+# a plan made stale (an affinity changed after it was judged) is reported, not applied; install.yml
+# passes --syntax-check, and the role's irqd.conf template makes a config irqd runs with.
 # Bounded: 60 s.
 # Usage: ansible_test.py IRQD SOURCE_DIR
 import json
@@ -103,11 +104,39 @@ def main():
         again = balance()
         if again != {"piled": 0, "even": 0}:
             fail(f"a second run should change nothing, got {again}")
+        check_stale_plan(run, inventory, piled, auth, work)
         print("PASS")
     finally:
         for h in hosts:
             h.stop()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def check_stale_plan(run, inventory, piled, auth, work):
+    """The playbook applies the plan it judged, by id: when an affinity changed after that plan was
+    made, irqd answers 409 plan_stale and the playbook reports it and applies nothing. The judged plan
+    is given with -e (extra vars win over the role's registered one)."""
+    piled.pile(cpu=0, headers=auth)
+    status, plan = call("POST", piled.url + "/api/v1/balance", {"window": "10s", "min_improvement": 0.1}, headers=auth)
+    if status != 200 or plan["move_count"] == 0 or plan["below_threshold"]:
+        fail(f"a plan for the piled host: {status} {plan}")
+    status, body = call("PUT", piled.url + "/api/v1/interrupts/100/affinity", {"cpu": 1}, headers=auth)
+    if status != 200:
+        fail(f"moving IRQ 100 by hand: {status} {body}")
+    before = fleet.wait_until("the sampler to see IRQ 100 on CPU 1",
+                              lambda: (a := piled.affinities()).get("100") == "1" and a, 10)
+    judged = os.path.join(work, "judged.json")
+    with open(judged, "w") as f:
+        json.dump({"irqd_plan": {"json": plan}}, f)
+    r = run("-i", inventory, "balance.yml", "--limit", "piled", "-e", "irqd_balance_window=10s", "-e", "@" + judged)
+    if r.returncode != 0:
+        fail(f"balance.yml with a stale plan exited {r.returncode}:\n{r.stdout[-3000:]}{r.stderr[-2000:]}")
+    if f"not applied: plan {plan['id']} no longer fits the machine" not in r.stdout:
+        fail(f"balance.yml did not report plan {plan['id']} as stale:\n{r.stdout[-3000:]}")
+    if not re.search(r"^piled\s+: ok=\d+\s+changed=0", r.stdout, re.M):
+        fail(f"a stale plan should change nothing:\n{r.stdout[-3000:]}")
+    if piled.affinities() != before:
+        fail("a stale plan moved IRQs")
 
 
 def check_config_template(run_adhoc, irqd, rates, work):

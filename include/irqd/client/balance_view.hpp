@@ -23,6 +23,7 @@ struct balance_request {
     std::vector<std::string> banned_irqs;
     std::string policy;
     std::vector<std::string> devices, netdevs;
+    bool distinct = false;                         // false = the daemon's default (balance-distinct)
 };
 
 // The JSON body of POST /api/v1/balance.

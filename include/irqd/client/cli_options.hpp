@@ -88,6 +88,7 @@ struct balance_options {
     std::vector<std::string> banned_irqs;          // numbers or name globs, on top of irqd's --banned-irqs
     std::string policy;                            // empty = the daemon's default (balance)
     std::vector<std::string> devices, netdevs;     // what --policy spread spreads
+    bool distinct = false;                         // each device's queues on distinct CPUs where it can
 };
 
 struct revert_options {};

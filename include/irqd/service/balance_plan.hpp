@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "irqd/core/balance_distinct.hpp"
 #include "irqd/core/balancer.hpp"
 #include "irqd/core/cpu_set.hpp"
 #include "irqd/core/history.hpp"
@@ -48,6 +49,9 @@ struct balance_options {
     balance_policy policy = balance_policy::balance;
     std::vector<std::string> devices;             // spread: these PCI devices' queues ...
     std::vector<std::string> netdevs;             // ... and these interfaces'; neither: every device's
+    // balance: keep each device's queue IRQs on distinct CPUs where that stays within the tolerance
+    // (evenly when a device has more queues than CPUs); spread places them so anyway.
+    bool distinct = false;
     bool apply = false;
 };
 
@@ -84,6 +88,10 @@ struct prepared_balance {
     std::vector<std::uint64_t> unmoved;           // per input CPU: `before` less the irqs that must move
     std::size_t fixed_irqs = 0;                   // rows counted as fixed load (named, banned, not writable, ...)
     std::vector<std::string> notes;               // what the caller should know (short history, ...)
+    // Option distinct: per entry of input.items its device's group (core::no_group: no queue of a
+    // device), and per group the device (PCI address, else interface).
+    std::vector<std::uint32_t> group_of;
+    std::vector<std::string> group_names;
 };
 
 // Pure: builds the balancer's input from the facts. Errors: no CPU to balance over (unprocessable),
@@ -99,7 +107,8 @@ struct balance_move {
     unsigned to = 0;
 };
 
-// The plan as the API shows and the writer applies it, hysteresis applied. `before` and `after` are
+// The plan as the API shows and the writer applies it, hysteresis applied (and with option distinct,
+// the plan first repaired by core::keep_distinct). `before` and `after` are
 // over the same IRQs and load (equal totals): load on CPUs outside the plan is their `outside`.
 // IRQs with load on CPUs outside the plan (banned, isolated, ...) must move; min_improvement
 // judges the other moves against the placement that makes the forced moves alone (`forced`), so an
@@ -122,6 +131,14 @@ struct balance_outcome {
     // wider: pinning them would change nothing on the machine, so they are neither written nor moves.
     std::size_t pins = 0;
     std::uint64_t best_max_load = 0;              // the lowest max load found; after's is within the tolerance
+    std::optional<core::distinct_report> distinct;  // option distinct: how far each device's queues are apart
+    std::size_t crowded_now = 0;                  // option distinct: devices whose queues crowd a CPU now
+    std::size_t crowded_after() const {
+        std::size_t n = 0;
+        if (distinct)
+            for (const auto& g : distinct->groups) n += !g.kept;
+        return n;
+    }
 };
 balance_outcome finish_balance(const prepared_balance& p, const core::balance_plan& plan, const balance_options& o);
 boost::json::object outcome_json(const prepared_balance& p, const balance_outcome& b);

@@ -45,6 +45,7 @@ struct balance_settings {
     std::chrono::milliseconds window{5 * 60 * 1000}; // rates over the last this long
     double min_improvement = 0.05;                   // relative drop of the busiest CPU's load below which nothing moves
     double tolerance = 0.01;                         // fewest moves within this fraction above the best max load
+    bool distinct = false;                           // policy balance: a device's queues on distinct CPUs where it can
     std::optional<core::cpu_set> cpus;               // plans spread over these; unset: online - isolated - nohz_full - banned
     std::string numa = "prefer";                     // prefer, require or ignore (see balance_plan.hpp)
     std::string policy = "balance";                  // balance or spread (every NIC's queues)
