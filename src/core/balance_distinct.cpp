@@ -94,36 +94,156 @@ distinct_report keep_distinct(const balance_input& in, const std::vector<std::ui
     };
 
     const std::vector<unsigned> planned = plan.cpu_of;
-    const std::uint64_t limit = std::max(plan.move_limit, plan.metric.max_load);
-    for (std::size_t g = 0; g < groups.size(); ++g) {
-        const std::size_t cap = report.groups[g].cap;
-        for (std::size_t c = 0; c < k; ++c) {
-            while (count[g * k + c] > cap) {
-                repair best;
-                for (auto a : groups[g]) {
-                    if (at[a] != c || !movable(a)) continue;
-                    const std::uint64_t wa = in.items[a].load;
-                    const long leave = -is_move(a, c);
-                    for (std::size_t y = 0; y < k; ++y) {
-                        if (y == c || !allowed(a, y) || count[g * k + y] >= cap) continue;
-                        if (load[y] + wa <= limit) {
-                            repair r{a, y, nowhere, leave + is_move(a, y), std::max(load[c] - wa, load[y] + wa)};
-                            if (r.better_than(best)) best = r;
+    // The plan's move limit is its best max load times 1 + tolerance, but a plan whose every IRQ moves
+    // anyway (all on wide masks) never sets it: the tolerance then applies to the plan's max load.
+    const auto best = std::max(plan.best_max_load, plan.metric.max_load);
+    const std::uint64_t limit =
+        std::max({plan.move_limit, plan.metric.max_load,
+                  static_cast<std::uint64_t>(static_cast<double>(std::min(best, plan.metric.max_load)) * (1 + in.tolerance))});
+    auto repair_all = [&] {
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            const std::size_t cap = report.groups[g].cap;
+            for (std::size_t c = 0; c < k; ++c) {
+                while (count[g * k + c] > cap) {
+                    repair best;
+                    for (auto a : groups[g]) {
+                        if (at[a] != c || !movable(a)) continue;
+                        const std::uint64_t wa = in.items[a].load;
+                        const long leave = -is_move(a, c);
+                        for (std::size_t y = 0; y < k; ++y) {
+                            if (y == c || !allowed(a, y) || count[g * k + y] >= cap) continue;
+                            if (load[y] + wa <= limit) {
+                                repair r{a, y, nowhere, leave + is_move(a, y), std::max(load[c] - wa, load[y] + wa)};
+                                if (r.better_than(best)) best = r;
+                            }
+                            for (auto b : on[y]) {
+                                if (gi[b] == g || !allowed(b, c) || !room(b, c)) continue;
+                                const std::uint64_t wb = in.items[b].load;
+                                const std::uint64_t new_c = load[c] - wa + wb, new_y = load[y] - wb + wa;
+                                if (new_c > limit || new_y > limit) continue;
+                                repair r{a, y, b, leave + is_move(a, y) - is_move(b, y) + is_move(b, c), std::max(new_c, new_y)};
+                                if (r.better_than(best)) best = r;
+                            }
                         }
-                        for (auto b : on[y]) {
-                            if (gi[b] == g || !allowed(b, c) || !room(b, c)) continue;
-                            const std::uint64_t wb = in.items[b].load;
-                            const std::uint64_t new_c = load[c] - wa + wb, new_y = load[y] - wb + wa;
-                            if (new_c > limit || new_y > limit) continue;
-                            repair r{a, y, b, leave + is_move(a, y) - is_move(b, y) + is_move(b, c), std::max(new_c, new_y)};
-                            if (r.better_than(best)) best = r;
+                    }
+                    if (best.item == nowhere) break;   // no step within the limit: the group stays crowded here
+                    if (best.other != nowhere) relocate(best.other, c);
+                    relocate(best.item, best.to);
+                }
+            }
+        }
+    };
+    auto crowded = [&] {
+        std::size_t out = 0;
+        for (std::size_t g = 0; g < groups.size(); ++g)
+            for (std::size_t c = 0; c < k; ++c)
+                if (count[g * k + c] > report.groups[g].cap) {
+                    ++out;
+                    break;
+                }
+        return out;
+    };
+    repair_all();
+
+    // Single moves and swaps get stuck when every group's cap is tight at once (many NICs of as many
+    // queues as CPUs). Then a placement built with the caps from the start, largest first onto the
+    // least loaded CPU with room (the current CPU on ties), is taken instead when it crowds fewer
+    // groups and stays within the limit; the repair then goes over it once more.
+    if (const std::size_t before = crowded(); before > 0) {
+        std::vector<std::uint64_t> base = load;
+        std::vector<std::size_t> free_count = count;
+        std::vector<std::size_t> order;
+        for (std::size_t i = 0; i < n; ++i)
+            if (movable(i)) {
+                order.push_back(i);
+                base[at[i]] -= in.items[i].load;
+                if (gi[i] != nowhere) --free_count[gi[i] * k + at[i]];
+            }
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t a, std::size_t b) { return in.items[a].load > in.items[b].load; });
+        std::vector<std::size_t> target(n, nowhere);
+        for (auto i : order) {
+            std::size_t pick = nowhere;
+            bool pick_room = false;
+            for (std::size_t c = 0; c < k; ++c) {
+                if (!allowed(i, c)) continue;
+                const bool has_room = gi[i] == nowhere || free_count[gi[i] * k + c] < report.groups[gi[i]].cap;
+                if (pick != nowhere) {
+                    if (pick_room && !has_room) continue;
+                    if (pick_room == has_room && (base[c] > base[pick] || (base[c] == base[pick] && !is_move(i, pick))))
+                        continue;
+                }
+                pick = c;
+                pick_room = has_room;
+            }
+            if (pick == nowhere) pick = at[i];
+            target[i] = pick;
+            base[pick] += in.items[i].load;
+            if (gi[i] != nowhere) ++free_count[gi[i] * k + pick];
+        }
+        // Then the busiest CPU trades items while that lowers it: two of one group (its counts stay),
+        // or of two groups each with room on the other's CPU, or one item alone to a CPU with room.
+        std::vector<std::vector<std::size_t>> holds(k);
+        for (auto i : order) holds[target[i]].push_back(i);
+        auto fits = [&](std::size_t i, std::size_t c) {
+            return gi[i] == nowhere || free_count[gi[i] * k + c] < report.groups[gi[i]].cap;
+        };
+        auto shift = [&](std::size_t i, std::size_t to) {
+            const std::size_t from = target[i];
+            base[from] -= in.items[i].load;
+            base[to] += in.items[i].load;
+            if (gi[i] != nowhere) {
+                --free_count[gi[i] * k + from];
+                ++free_count[gi[i] * k + to];
+            }
+            auto& list = holds[from];
+            *std::find(list.begin(), list.end(), i) = list.back();
+            list.pop_back();
+            holds[to].push_back(i);
+            target[i] = to;
+        };
+        for (std::uint64_t budget = 20'000'000; budget > 0;) {
+            const auto c = static_cast<std::size_t>(std::max_element(base.begin(), base.end()) - base.begin());
+            std::uint64_t best_peak = base[c];
+            std::size_t best_a = nowhere, best_y = nowhere, best_b = nowhere;
+            for (auto a : holds[c]) {
+                const std::uint64_t wa = in.items[a].load;
+                for (std::size_t y = 0; y < k && budget > 0; ++y) {
+                    if (y == c || !allowed(a, y)) continue;
+                    const bool a_fits = fits(a, y);
+                    if (a_fits && std::max(base[c] - wa, base[y] + wa) < best_peak) {
+                        best_peak = std::max(base[c] - wa, base[y] + wa);
+                        best_a = a, best_y = y, best_b = nowhere;
+                    }
+                    for (auto b : holds[y]) {
+                        --budget;
+                        const std::uint64_t wb = in.items[b].load;
+                        if (wb >= wa || !allowed(b, c)) continue;
+                        if (gi[a] != gi[b] && !(a_fits && fits(b, c))) continue;
+                        const std::uint64_t p = std::max(base[c] - wa + wb, base[y] - wb + wa);
+                        if (p < best_peak) {
+                            best_peak = p;
+                            best_a = a, best_y = y, best_b = b;
                         }
                     }
                 }
-                if (best.item == nowhere) break;   // no step within the limit: the group stays crowded here
-                if (best.other != nowhere) relocate(best.other, c);
-                relocate(best.item, best.to);
             }
+            if (best_a == nowhere) break;
+            if (best_b != nowhere) shift(best_b, c);
+            shift(best_a, best_y);
+        }
+        const std::uint64_t peak = *std::max_element(base.begin(), base.end());
+        std::size_t after = 0;
+        for (std::size_t g = 0; g < groups.size(); ++g)
+            for (std::size_t c = 0; c < k; ++c)
+                if (free_count[g * k + c] > report.groups[g].cap) {
+                    ++after;
+                    break;
+                }
+        if (after < before && peak <= limit) {
+            for (auto i : order)
+                if (target[i] != at[i]) relocate(i, target[i]);
+            repair_all();
         }
     }
 

@@ -393,8 +393,8 @@ balance_outcome finish_balance(const prepared_balance& p, const core::balance_pl
 
 // {"kept":bool,"devices":N,"not_kept":[{"device","queues","cpus","per_cpu_max","per_cpu_target"}],
 //  "crowded_now":N,"changed":N}:
-// the devices whose queues share CPUs beyond ceil(queues / CPUs), because spreading them would have
-// taken the busiest CPU past the plan's tolerance.
+// the devices whose queues share CPUs beyond ceil(queues / CPUs): irqd found no placement within the
+// plan's tolerance that spreads them (a heuristic search, not a proof).
 static json::object distinct_json(const prepared_balance& p, const core::distinct_report& r, std::size_t crowded) {
     json::array not_kept;
     for (const auto& g : r.groups) {
@@ -433,8 +433,8 @@ json::object outcome_json(const prepared_balance& p, const balance_outcome& b) {
         }
         if (crowded > 5) names += ", ...";
         notes.push_back(json::value(std::to_string(crowded) + " of " + std::to_string(b.distinct->groups.size()) +
-                                    " devices keep queues on a shared CPU (" + names + "): spreading them further "
-                                    "would take the busiest CPU past the tolerance (see \"distinct\")"));
+                                    " devices keep queues on a shared CPU (" + names + "): irqd found no placement "
+                                    "within the tolerance that spreads them further (see \"distinct\")"));
     }
     core::cpu_set cpus;
     for (auto c : p.input.cpus) cpus.add(c);
