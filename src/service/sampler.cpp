@@ -49,9 +49,6 @@ void sampler::schedule() {
             devices_ = read_irq_devices(settings_.sysfs);
             next_topology_ = now + settings_.topology_interval;
         }
-        // Per-IRQ files are refreshed a slice at a time so a machine with thousands of IRQs never
-        // spends one tick re-reading them all.
-        refresh_some_irqs(256);
         schedule();
     });
 }
@@ -87,6 +84,7 @@ bool sampler::sample_once(core::clock_time now) {
     if (!parsing_.issues.empty() && log_enabled(log_level::debug))
         log(log_level::debug, "parse_issue",
             {{"line", std::to_string(parsing_.issues.front().line)}, {"reason", parsing_.issues.front().reason}});
+    const bool irq_set_changed = stats_.samples == 0 || !same_irqs(parsing_, latest_);
     read_cpu_counters(parsing_);
     if (tracker_.next(parsing_, last_frame_)) {   // reuses last_frame_'s buffer
         auto dropped = history_.frames_dropped_for_budget();
@@ -109,13 +107,13 @@ bool sampler::sample_once(core::clock_time now) {
     std::swap(latest_, parsing_);
     std::swap(text_, spare_text_);
     release_slack();
-    bool first = stats_.samples == 0;
     latest_time_ = now;
     ++stats_.samples;
     stats_.last_error.clear();
+    if (irq_set_changed) refresh_new_irqs();
+    refresh_some_irqs();
     stats_.last_duration = std::chrono::steady_clock::now() - t0;
     stats_.total_duration += stats_.last_duration;
-    if (first) refresh_some_irqs(latest_.rows.size());
     for (auto& f : observers_) f();
     return true;
 }
@@ -227,17 +225,54 @@ void sampler::refresh_topology() {
     topology_ = read_cpu_topology(settings_.sysfs);
     devices_ = read_irq_devices(settings_.sysfs);
     irqs_.clear();
-    for (const auto& r : latest_.rows)
-        if (r.number) refresh_irq(*r.number);
+    irq_descriptions_.clear();
+    refresh_new_irqs();
 }
 
-void sampler::refresh_some_irqs(std::size_t budget) {
+// The same IRQs with the same devices, row for row: the per-IRQ files read so far still apply.
+bool sampler::same_irqs(const core::snapshot& a, const core::snapshot& b) {
+    if (a.rows.size() != b.rows.size()) return false;
+    for (std::size_t i = 0; i < a.rows.size(); ++i)
+        if (a.rows[i].number && (a.rows[i].number != b.rows[i].number || a.rows[i].description != b.rows[i].description))
+            return false;
+    return true;
+}
+
+// The IRQ set changed (a device came or went, an IRQ number was reused): read the files of every IRQ
+// not read yet or whose row changed, and forget the IRQs that are gone.
+void sampler::refresh_new_irqs() {
+    std::unordered_map<unsigned, irq_kernel_info> kept;
+    kept.reserve(latest_.rows.size());
+    for (const auto& r : latest_.rows) {
+        if (!r.number) continue;
+        auto it = irqs_.find(*r.number);
+        auto was = irq_descriptions_.find(*r.number);
+        if (it != irqs_.end() && was != irq_descriptions_.end() && was->second == r.description)
+            kept.emplace(*r.number, std::move(it->second));
+        else
+            kept.emplace(*r.number, read_irq_info(settings_.procfs, *r.number));
+    }
+    irqs_ = std::move(kept);
+    irq_descriptions_.clear();
+    for (const auto& r : latest_.rows)
+        if (r.number) irq_descriptions_[*r.number] = r.description;
+}
+
+// The affinity lists of every IRQ are read again once per --irq-files-interval, a share of them each
+// sample, so an outside change (irqbalance, a write to smp_affinity_list) shows within that time
+// and no sample reads them all. irqd's own writes re-read at once (refresh_irq).
+void sampler::refresh_some_irqs() {
     const auto& rows = latest_.rows;
     if (rows.empty()) return;
-    budget = std::min(budget, rows.size());
-    for (std::size_t i = 0; i < budget; ++i) {
+    const double share = std::chrono::duration<double>(settings_.interval) /
+                         std::chrono::duration<double>(settings_.irq_files_interval);
+    irq_refresh_credit_ += std::min(1.0, share) * static_cast<double>(rows.size());
+    while (irq_refresh_credit_ >= 1.0) {
+        irq_refresh_credit_ -= 1.0;
         refresh_cursor_ = (refresh_cursor_ + 1) % rows.size();
-        if (rows[refresh_cursor_].number) refresh_irq(*rows[refresh_cursor_].number);
+        if (!rows[refresh_cursor_].number) continue;
+        auto it = irqs_.find(*rows[refresh_cursor_].number);
+        if (it != irqs_.end()) read_irq_affinity(settings_.procfs, it->first, it->second);
     }
 }
 
