@@ -336,7 +336,8 @@ public:
     void run()
     {
         out_.cpus.clear();
-        out_.counts.clear();
+        // The counts of the last parse into this snapshot stay as scratch space (cut to size at the end):
+        // growing the vector again would zero-fill every cell before the parser writes it.
         out_.issues.clear();
         std::size_t line_no = 0;
         std::size_t pos = 0;
@@ -362,6 +363,7 @@ public:
         }
         if (!have_header && out_.issues.empty()) issue(std::max<std::size_t>(line_no, 1), "no CPU header: the text is blank");
         out_.rows.resize(rows_);
+        out_.counts.resize(cells_);
     }
 
 private:
@@ -392,11 +394,11 @@ private:
         // Those zeros are the only cells not paid for by input bytes, so they get a budget: without
         // one, a wide header followed by many tiny lines would ask for gigabytes.
         const std::size_t ncpus = out_.cpus.size();
-        const std::size_t base = out_.counts.size();
+        const std::size_t base = cells_;
         if (base + ncpus > text_.size() + short_row_allowance * ncpus) {
             return issue(line_no, "too many short rows for the size of the text");
         }
-        out_.counts.resize(base + ncpus);
+        if (out_.counts.size() < base + ncpus) out_.counts.resize(std::max(base + ncpus, out_.counts.capacity()));
 
         const char* p = line.data() + colon + 1;
         const char* end = line.data() + line.size();
@@ -404,7 +406,6 @@ private:
         std::size_t n = 0;
         const counts_status status = read_counts(p, end, out_.counts.data() + base, ncpus, n, bad, fixed_width_);
         if (status != counts_status::ok || n == 0) {
-            out_.counts.resize(base);
             if (status == counts_status::overflow) {
                 return issue(line_no, "count does not fit in 64 bits " + quoted(std::string_view(bad, end - bad)));
             }
@@ -413,6 +414,9 @@ private:
             }
             return issue(line_no, "no counts after " + quoted(id));
         }
+        std::fill(out_.counts.begin() + static_cast<std::ptrdiff_t>(base + n),
+                  out_.counts.begin() + static_cast<std::ptrdiff_t>(base + ncpus), std::uint64_t{0});
+        cells_ = base + ncpus;
         const std::string_view tail = trim(std::string_view(p, static_cast<std::size_t>(end - p)));
 
         irq_row& row = next_row();
@@ -454,6 +458,7 @@ private:
     snapshot& out_;
     bool fixed_width_;
     std::size_t rows_ = 0;
+    std::size_t cells_ = 0;             // counts written so far (out_.counts may be longer until the end)
 };
 
 }  // namespace
