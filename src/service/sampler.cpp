@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include <boost/asio/post.hpp>
+
 #include "irqd/service/log.hpp"
 
 #ifdef __GLIBC__
@@ -42,18 +44,42 @@ void sampler::schedule() {
             stats_.late += static_cast<std::uint64_t>(behind);
             next_tick_ += behind * settings_.interval;
         }
-        sample_once(std::chrono::system_clock::now());
-        if (now >= next_topology_) {
-            cpu_topology t = read_cpu_topology(settings_.sysfs);
-            topology_ = std::move(t);
-            devices_ = read_irq_devices(settings_.sysfs);
-            next_topology_ = now + settings_.topology_interval;
-        }
-        schedule();
+        // A sample of a big machine is tens of milliseconds on this one thread: its three steps are
+        // posted one after the other, so requests that came meanwhile are answered between them.
+        const auto sample_time = std::chrono::system_clock::now();
+        if (!read_and_parse(sample_time)) return after_sample(now);
+        boost::asio::post(timer_.get_executor(), [this, sample_time, now] {
+            if (!running_) return;
+            add_sample(sample_time);
+            boost::asio::post(timer_.get_executor(), [this, now] {
+                if (running_) after_sample(now);
+            });
+        });
     });
 }
 
+// The last step of a tick: the per-IRQ files due, the topology when due, and the next tick.
+void sampler::after_sample(std::chrono::steady_clock::time_point tick) {
+    if (has_sample()) refresh_irq_files();
+    if (tick >= next_topology_) {
+        cpu_topology t = read_cpu_topology(settings_.sysfs);
+        topology_ = std::move(t);
+        devices_ = read_irq_devices(settings_.sysfs);
+        next_topology_ = tick + settings_.topology_interval;
+    }
+    schedule();
+}
+
 bool sampler::sample_once(core::clock_time now) {
+    if (!read_and_parse(now)) return false;
+    add_sample(now);
+    refresh_irq_files();
+    return true;
+}
+
+// Reads and parses /proc/interrupts into parsing_; the current sample stays as it was. False when
+// the text cannot be a sample (the reason is in the stats).
+bool sampler::read_and_parse(core::clock_time now) {
     auto t0 = std::chrono::steady_clock::now();
     if (before_sample) before_sample(now);
     if (auto ec = read_file(settings_.procfs / "interrupts", spare_text_)) {
@@ -84,6 +110,13 @@ bool sampler::sample_once(core::clock_time now) {
     if (!parsing_.issues.empty() && log_enabled(log_level::debug))
         log(log_level::debug, "parse_issue",
             {{"line", std::to_string(parsing_.issues.front().line)}, {"reason", parsing_.issues.front().reason}});
+    parse_duration_ = std::chrono::steady_clock::now() - t0;
+    return true;
+}
+
+// Makes the parsed snapshot the sample: deltas, history, the CPU counters, then the observers.
+void sampler::add_sample(core::clock_time now) {
+    auto t0 = std::chrono::steady_clock::now();
     const bool irq_set_changed = stats_.samples == 0 || !same_irqs(parsing_, latest_);
     read_cpu_counters(parsing_);
     if (tracker_.next(parsing_, last_frame_)) {   // reuses last_frame_'s buffer
@@ -111,11 +144,18 @@ bool sampler::sample_once(core::clock_time now) {
     ++stats_.samples;
     stats_.last_error.clear();
     if (irq_set_changed) refresh_new_irqs();
-    refresh_some_irqs();
-    stats_.last_duration = std::chrono::steady_clock::now() - t0;
-    stats_.total_duration += stats_.last_duration;
     for (auto& f : observers_) f();
-    return true;
+    stats_.last_duration = parse_duration_ + (std::chrono::steady_clock::now() - t0);
+    stats_.total_duration += stats_.last_duration;
+}
+
+// The affinity lists due this sample (see refresh_some_irqs), timed with the sample.
+void sampler::refresh_irq_files() {
+    auto t0 = std::chrono::steady_clock::now();
+    refresh_some_irqs();
+    const auto spent = std::chrono::steady_clock::now() - t0;
+    stats_.last_duration += spent;
+    stats_.total_duration += spent;
 }
 
 // The default tiers keep 1 s frames for an hour: 14 GiB on 256 CPUs x 4096 IRQs. Unless the user

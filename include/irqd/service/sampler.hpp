@@ -77,6 +77,12 @@ public:
 
 private:
     void schedule();
+    // One sample in three steps, which the timer posts one after the other (sample_once runs them
+    // at once): read and parse; deltas, history and observers; the per-IRQ files due.
+    bool read_and_parse(core::clock_time now);
+    void add_sample(core::clock_time now);
+    void refresh_irq_files();
+    void after_sample(std::chrono::steady_clock::time_point tick);
     static bool same_irqs(const core::snapshot& a, const core::snapshot& b);
     void refresh_new_irqs();
     void refresh_some_irqs();
@@ -89,6 +95,7 @@ private:
     boost::asio::steady_timer timer_;
     std::chrono::steady_clock::time_point next_tick_;
     std::chrono::steady_clock::time_point next_topology_;
+    std::chrono::nanoseconds parse_duration_{0};   // of the sample being made
     bool running_ = false;
 
     std::string text_, spare_text_;
