@@ -44,17 +44,24 @@ void sampler::schedule() {
             stats_.late += static_cast<std::uint64_t>(behind);
             next_tick_ += behind * settings_.interval;
         }
-        // A sample of a big machine is tens of milliseconds on this one thread: its three steps are
+        // A sample of a big machine is tens of milliseconds on this one thread: its four steps are
         // posted one after the other, so requests that came meanwhile are answered between them.
         const auto sample_time = std::chrono::system_clock::now();
-        if (!read_and_parse(sample_time)) return after_sample(now);
-        boost::asio::post(timer_.get_executor(), [this, sample_time, now] {
-            if (!running_) return;
-            add_sample(sample_time);
-            boost::asio::post(timer_.get_executor(), [this, now] {
-                if (running_) after_sample(now);
+        if (!read_text(sample_time)) return after_sample(now);
+        then([this, sample_time, now] {
+            if (!parse_text()) return after_sample(now);
+            then([this, sample_time, now] {
+                add_sample(sample_time);
+                then([this, now] { after_sample(now); });
             });
         });
+    });
+}
+
+// The next step of a sample, after whatever else is queued; none once the sampler is stopped.
+void sampler::then(std::function<void()> step) {
+    boost::asio::post(timer_.get_executor(), [this, step = std::move(step)] {
+        if (running_) step();
     });
 }
 
@@ -71,15 +78,15 @@ void sampler::after_sample(std::chrono::steady_clock::time_point tick) {
 }
 
 bool sampler::sample_once(core::clock_time now) {
-    if (!read_and_parse(now)) return false;
+    if (!read_text(now) || !parse_text()) return false;
     add_sample(now);
     refresh_irq_files();
     return true;
 }
 
-// Reads and parses /proc/interrupts into parsing_; the current sample stays as it was. False when
-// the text cannot be a sample (the reason is in the stats).
-bool sampler::read_and_parse(core::clock_time now) {
+// Reads /proc/interrupts into spare_text_, then parses it into parsing_; the current sample stays as
+// it was. False when the text cannot be a sample (the reason is in the stats).
+bool sampler::read_text(core::clock_time now) {
     auto t0 = std::chrono::steady_clock::now();
     if (before_sample) before_sample(now);
     if (auto ec = read_file(settings_.procfs / "interrupts", spare_text_)) {
@@ -99,6 +106,12 @@ bool sampler::read_and_parse(core::clock_time now) {
         if (stats_.skipped % 60 == 1) log(log_level::warn, "sample_skipped", {{"reason", stats_.last_error}});
         return false;
     }
+    parse_duration_ = std::chrono::steady_clock::now() - t0;
+    return true;
+}
+
+bool sampler::parse_text() {
+    auto t0 = std::chrono::steady_clock::now();
     core::parse_interrupts(spare_text_, parsing_);
     if (parsing_.cpus.empty()) {
         ++stats_.skipped;
@@ -110,7 +123,7 @@ bool sampler::read_and_parse(core::clock_time now) {
     if (!parsing_.issues.empty() && log_enabled(log_level::debug))
         log(log_level::debug, "parse_issue",
             {{"line", std::to_string(parsing_.issues.front().line)}, {"reason", parsing_.issues.front().reason}});
-    parse_duration_ = std::chrono::steady_clock::now() - t0;
+    parse_duration_ += std::chrono::steady_clock::now() - t0;
     return true;
 }
 

@@ -77,9 +77,11 @@ public:
 
 private:
     void schedule();
-    // One sample in three steps, which the timer posts one after the other (sample_once runs them
-    // at once): read and parse; deltas, history and observers; the per-IRQ files due.
-    bool read_and_parse(core::clock_time now);
+    // One sample in four steps, which the timer posts one after the other (sample_once runs them
+    // at once): read; parse; deltas, history and observers; the per-IRQ files due.
+    void then(std::function<void()> step);
+    bool read_text(core::clock_time now);
+    bool parse_text();
     void add_sample(core::clock_time now);
     void refresh_irq_files();
     void after_sample(std::chrono::steady_clock::time_point tick);
@@ -95,7 +97,7 @@ private:
     boost::asio::steady_timer timer_;
     std::chrono::steady_clock::time_point next_tick_;
     std::chrono::steady_clock::time_point next_topology_;
-    std::chrono::nanoseconds parse_duration_{0};   // of the sample being made
+    std::chrono::nanoseconds parse_duration_{0};   // reading and parsing the sample being made
     bool running_ = false;
 
     std::string text_, spare_text_;
