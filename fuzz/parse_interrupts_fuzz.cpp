@@ -1,5 +1,6 @@
 // Fuzz target: the /proc/interrupts parser on arbitrary text. It must never crash, and what it
-// returns must hold together (one count per row and CPU column), in both of its forms.
+// returns must hold together (one count per row and CPU column), in both of its forms, and the
+// fixed-width fast path must agree with the general token loop.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -22,5 +23,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     irqd::core::snapshot reused = irqd::core::parse_interrupts("           CPU0\n  1:  5  IO-APIC  2-edge  timer\n");
     irqd::core::parse_interrupts(text, reused);
     if (reused.cpus != snap.cpus || reused.counts != snap.counts || reused.rows.size() != snap.rows.size()) std::abort();
+    irqd::core::snapshot general;
+    irqd::core::parse_interrupts_general(text, general);
+    if (general.cpus != snap.cpus || general.counts != snap.counts || general.rows.size() != snap.rows.size() ||
+        general.issues.size() != snap.issues.size())
+        std::abort();
+    for (std::size_t r = 0; r < snap.rows.size(); ++r)
+        if (general.rows[r].description != snap.rows[r].description || general.rows[r].name != snap.rows[r].name ||
+            general.rows[r].per_cpu != snap.rows[r].per_cpu || reused.rows[r].name != snap.rows[r].name)
+            std::abort();
     return 0;
 }

@@ -89,15 +89,38 @@ unsigned leading_digits(std::uint64_t v)
     return not_digit == 0 ? 8 : static_cast<unsigned>(std::countr_zero(not_digit)) / 8;
 }
 
-// The value of the first `len` (1..8) digits of v: shifting them to the top of the word turns the
-// bytes before them into leading zeros, then three multiply-adds combine digit pairs, quads, octets.
-std::uint64_t digits_value(std::uint64_t v, unsigned len)
+// The value of eight digit values (0..9) one per byte, the most significant in the low byte: three
+// multiply-adds combine digit pairs, quads, octets.
+std::uint64_t eight_digits_value(std::uint64_t d)
 {
-    std::uint64_t d = (v - bytes_of('0')) << (8 * (8 - len));
     d = d * 10 + (d >> 8);
     d = ((d & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32)) +
          ((d >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32))) >> 32;
     return d;
+}
+
+// The value of the first `len` (1..8) digits of v: shifting them to the top of the word turns the
+// bytes before them into leading zeros.
+std::uint64_t digits_value(std::uint64_t v, unsigned len)
+{
+    return eight_digits_value((v - bytes_of('0')) << (8 * (8 - len)));
+}
+
+// 0x80 in each byte of v that is an ASCII digit, 0 in the others.
+std::uint64_t digit_bytes(std::uint64_t v)
+{
+    const std::uint64_t high = (v & bytes_of(0xF0)) ^ bytes_of(0x30);
+    const std::uint64_t low = ((v & bytes_of(0x0F)) + bytes_of(0x06)) & bytes_of(0xF0);
+    const std::uint64_t not_digit = ((((high | low) >> 4) + bytes_of(0x7F)) & bytes_of(0x80));
+    return not_digit ^ bytes_of(0x80);
+}
+
+// 0x80 in each byte of v that is a space, 0 in the others.
+std::uint64_t space_bytes(std::uint64_t v)
+{
+    const std::uint64_t t = v ^ bytes_of(' ');
+    const std::uint64_t not_space = (((t & bytes_of(0x7F)) + bytes_of(0x7F)) | t) & bytes_of(0x80);
+    return not_space ^ bytes_of(0x80);
 }
 
 constexpr std::array<std::uint64_t, 8> powers_of_10 = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
@@ -149,14 +172,46 @@ const char* read_decimal(const char* q, const char* end, std::uint64_t& v)
     return q;
 }
 
+// The kernel prints each count as " %10u" (seq_printf's "%10u " after the "NN: " of the row, or
+// seq_put_decimal_ull_width's " " and width 10): a space, then the number right-aligned in ten
+// columns. Counts in that shape are read eleven bytes at a time, each independently of the one
+// before (no scan for where a number ends), which is what makes a big table parse at memory speed.
+// Reads such fields from p while each is exactly: a space, spaces, at least one digit ending in the
+// tenth column, and a space after it (in the line). It stops before the first field that is not, so
+// the general loop below goes on from there with the same result as if it had read them itself.
+std::size_t read_fixed_width_counts(const char*& p, const char* end, std::uint64_t* dst, std::size_t max)
+{
+    std::size_t n = 0;
+    if constexpr (swar) {
+        const char* f = p;
+        while (n < max && end - f >= 12 && f[0] == ' ' && f[11] == ' ') {
+            const std::uint64_t a = load8(f + 1);            // columns 1..8
+            const std::uint64_t digits = digit_bytes(a);
+            const std::uint64_t spaces = space_bytes(a);
+            const std::uint64_t space_lanes = (spaces >> 7) * 0xFF;
+            // Every byte a digit or a space, the spaces first; then columns 9 and 10.
+            if ((digits | spaces) != bytes_of(0x80) || (space_lanes & (space_lanes + 1)) != 0) break;
+            const char c9 = f[9];
+            const char c10 = f[10];
+            if (!is_digit(c10) || !(is_digit(c9) || (c9 == ' ' && digits == 0))) break;
+            const std::uint64_t lanes = a & bytes_of(0x0F) & ((digits >> 7) * 0xFF);
+            const std::uint64_t tens = is_digit(c9) ? static_cast<std::uint64_t>(c9 - '0') : 0;
+            dst[n++] = eight_digits_value(lanes) * 100 + tens * 10 + static_cast<std::uint64_t>(c10 - '0');
+            f += 11;
+        }
+        p = f;
+    }
+    return n;
+}
+
 // Reads whitespace-separated decimal counts from p into dst, at most max of them, and stops before
 // the first token that does not start with a digit (the chip or the description). On return p is
 // at the end of the last count read; n says how many were read. A token that starts with a digit
 // but goes on with something else is malformed; `bad` then points at it.
 counts_status read_counts(const char*& p, const char* end, std::uint64_t* dst, std::size_t max, std::size_t& n,
-                          const char*& bad)
+                          const char*& bad, bool fixed_width)
 {
-    n = 0;
+    n = fixed_width ? read_fixed_width_counts(p, end, dst, max) : 0;
     const char* q = p;
     while (n < max) {
         q = skip_spaces(q, end);   // the kernel pads with spaces; a tab takes the branch below
@@ -276,12 +331,13 @@ void split_tail(std::string_view tail, irq_row& row)
 
 class parser {
 public:
-    parser(std::string_view text, snapshot& out) : text_(text), out_(out) {}
+    parser(std::string_view text, snapshot& out, bool fixed_width) : text_(text), out_(out), fixed_width_(fixed_width) {}
 
     void run()
     {
         out_.cpus.clear();
-        out_.counts.clear();
+        // The counts of the last parse into this snapshot stay as scratch space (cut to size at the end):
+        // growing the vector again would zero-fill every cell before the parser writes it.
         out_.issues.clear();
         std::size_t line_no = 0;
         std::size_t pos = 0;
@@ -307,6 +363,7 @@ public:
         }
         if (!have_header && out_.issues.empty()) issue(std::max<std::size_t>(line_no, 1), "no CPU header: the text is blank");
         out_.rows.resize(rows_);
+        out_.counts.resize(cells_);
     }
 
 private:
@@ -337,19 +394,18 @@ private:
         // Those zeros are the only cells not paid for by input bytes, so they get a budget: without
         // one, a wide header followed by many tiny lines would ask for gigabytes.
         const std::size_t ncpus = out_.cpus.size();
-        const std::size_t base = out_.counts.size();
+        const std::size_t base = cells_;
         if (base + ncpus > text_.size() + short_row_allowance * ncpus) {
             return issue(line_no, "too many short rows for the size of the text");
         }
-        out_.counts.resize(base + ncpus);
+        if (out_.counts.size() < base + ncpus) out_.counts.resize(std::max(base + ncpus, out_.counts.capacity()));
 
         const char* p = line.data() + colon + 1;
         const char* end = line.data() + line.size();
         const char* bad = nullptr;
         std::size_t n = 0;
-        const counts_status status = read_counts(p, end, out_.counts.data() + base, ncpus, n, bad);
+        const counts_status status = read_counts(p, end, out_.counts.data() + base, ncpus, n, bad, fixed_width_);
         if (status != counts_status::ok || n == 0) {
-            out_.counts.resize(base);
             if (status == counts_status::overflow) {
                 return issue(line_no, "count does not fit in 64 bits " + quoted(std::string_view(bad, end - bad)));
             }
@@ -358,9 +414,18 @@ private:
             }
             return issue(line_no, "no counts after " + quoted(id));
         }
+        std::fill(out_.counts.begin() + static_cast<std::ptrdiff_t>(base + n),
+                  out_.counts.begin() + static_cast<std::ptrdiff_t>(base + ncpus), std::uint64_t{0});
+        cells_ = base + ncpus;
         const std::string_view tail = trim(std::string_view(p, static_cast<std::size_t>(end - p)));
 
         irq_row& row = next_row();
+        // The row this one replaces in a reused snapshot is most often the same IRQ with the same
+        // text after its counts: every field below is a function of the two, so they stand.
+        if (row.number == number && row.id == id && row.description == tail) {
+            if (!number) row.per_cpu = !(n == 1 && tail.empty());
+            return;
+        }
         row.id.assign(id);
         row.number = number;
         row.description.assign(tail);
@@ -391,7 +456,9 @@ private:
 
     std::string_view text_;
     snapshot& out_;
+    bool fixed_width_;
     std::size_t rows_ = 0;
+    std::size_t cells_ = 0;             // counts written so far (out_.counts may be longer until the end)
 };
 
 }  // namespace
@@ -426,7 +493,12 @@ snapshot parse_interrupts(std::string_view text)
 
 void parse_interrupts(std::string_view text, snapshot& out)
 {
-    parser(text, out).run();
+    parser(text, out, true).run();
+}
+
+void parse_interrupts_general(std::string_view text, snapshot& out)
+{
+    parser(text, out, false).run();
 }
 
 }  // namespace irqd::core

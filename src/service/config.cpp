@@ -80,7 +80,7 @@ std::filesystem::path default_simulation_file() {
 core::result<config_outcome> parse_config(const std::vector<std::string>& args) {
     config_outcome out;
     auto& s = out.values;
-    std::string listen, procfs, sysfs, interval, topology_interval, history, simulate, faults, level, config_file;
+    std::string listen, procfs, sysfs, interval, topology_interval, irq_files_interval, history, simulate, faults, level, config_file;
     std::string read_timeout, history_memory;
     std::string token_file, state_file, restore, unix_socket, unix_socket_mode, state_prune_after;
     std::string banned_cpus, banned_irqs, balance_interval, balance_window;
@@ -143,7 +143,10 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
         ("sysfs", po::value(&sysfs)->default_value("/sys")->value_name("DIR"), "root of sysfs")
         ("interval,i", po::value(&interval)->default_value("1s")->value_name("DURATION"), "sampling period of /proc/interrupts")
         ("topology-interval", po::value(&topology_interval)->default_value("10s")->value_name("DURATION"),
-         "how often CPU topology files are re-read (per-IRQ affinity files are re-read a slice per sample)")
+         "how often CPU topology and device files are re-read")
+        ("irq-files-interval", po::value(&irq_files_interval)->default_value("10s")->value_name("DURATION"),
+         "every IRQ's smp_affinity_list and effective_affinity_list are re-read once per DURATION, a share each "
+         "sample (at once after irqd's own writes and for new IRQs)")
         ("history", po::value(&history)->default_value(core::format_tiers(core::default_tiers()))->value_name("TIERS"),
          "history tiers RESOLUTION:RETENTION,... (see docs/history.md for memory per tier)")
         ("history-memory", po::value(&history_memory)->default_value("256M")->value_name("SIZE"),
@@ -287,6 +290,9 @@ core::result<config_outcome> parse_config(const std::vector<std::string>& args) 
     auto tv = positive_duration("topology-interval", topology_interval);
     if (!tv) return core::error{tv.error_message()};
     s.topology_interval = *tv;
+    auto fv = positive_duration("irq-files-interval", irq_files_interval);
+    if (!fv) return core::error{fv.error_message()};
+    s.irq_files_interval = *fv;
     auto rt = positive_duration("read-timeout", read_timeout);
     if (!rt) return core::error{rt.error_message()};
     s.limit.read_timeout = std::chrono::ceil<std::chrono::seconds>(*rt);

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include <boost/asio/post.hpp>
+
 #include "irqd/service/log.hpp"
 
 #ifdef __GLIBC__
@@ -42,21 +44,49 @@ void sampler::schedule() {
             stats_.late += static_cast<std::uint64_t>(behind);
             next_tick_ += behind * settings_.interval;
         }
-        sample_once(std::chrono::system_clock::now());
-        if (now >= next_topology_) {
-            cpu_topology t = read_cpu_topology(settings_.sysfs);
-            topology_ = std::move(t);
-            devices_ = read_irq_devices(settings_.sysfs);
-            next_topology_ = now + settings_.topology_interval;
-        }
-        // Per-IRQ files are refreshed a slice at a time so a machine with thousands of IRQs never
-        // spends one tick re-reading them all.
-        refresh_some_irqs(256);
-        schedule();
+        // A sample of a big machine is tens of milliseconds on this one thread: its four steps are
+        // posted one after the other, so requests that came meanwhile are answered between them.
+        const auto sample_time = std::chrono::system_clock::now();
+        if (!read_text(sample_time)) return after_sample(now);
+        then([this, sample_time, now] {
+            if (!parse_text()) return after_sample(now);
+            then([this, sample_time, now] {
+                add_sample(sample_time);
+                then([this, now] { after_sample(now); });
+            });
+        });
     });
 }
 
+// The next step of a sample, after whatever else is queued; none once the sampler is stopped.
+void sampler::then(std::function<void()> step) {
+    boost::asio::post(timer_.get_executor(), [this, step = std::move(step)] {
+        if (running_) step();
+    });
+}
+
+// The last step of a tick: the per-IRQ files due, the topology when due, and the next tick.
+void sampler::after_sample(std::chrono::steady_clock::time_point tick) {
+    if (has_sample()) refresh_irq_files();
+    if (tick >= next_topology_) {
+        cpu_topology t = read_cpu_topology(settings_.sysfs);
+        topology_ = std::move(t);
+        devices_ = read_irq_devices(settings_.sysfs);
+        next_topology_ = tick + settings_.topology_interval;
+    }
+    schedule();
+}
+
 bool sampler::sample_once(core::clock_time now) {
+    if (!read_text(now) || !parse_text()) return false;
+    add_sample(now);
+    refresh_irq_files();
+    return true;
+}
+
+// Reads /proc/interrupts into spare_text_, then parses it into parsing_; the current sample stays as
+// it was. False when the text cannot be a sample (the reason is in the stats).
+bool sampler::read_text(core::clock_time now) {
     auto t0 = std::chrono::steady_clock::now();
     if (before_sample) before_sample(now);
     if (auto ec = read_file(settings_.procfs / "interrupts", spare_text_)) {
@@ -76,6 +106,12 @@ bool sampler::sample_once(core::clock_time now) {
         if (stats_.skipped % 60 == 1) log(log_level::warn, "sample_skipped", {{"reason", stats_.last_error}});
         return false;
     }
+    parse_duration_ = std::chrono::steady_clock::now() - t0;
+    return true;
+}
+
+bool sampler::parse_text() {
+    auto t0 = std::chrono::steady_clock::now();
     core::parse_interrupts(spare_text_, parsing_);
     if (parsing_.cpus.empty()) {
         ++stats_.skipped;
@@ -87,6 +123,14 @@ bool sampler::sample_once(core::clock_time now) {
     if (!parsing_.issues.empty() && log_enabled(log_level::debug))
         log(log_level::debug, "parse_issue",
             {{"line", std::to_string(parsing_.issues.front().line)}, {"reason", parsing_.issues.front().reason}});
+    parse_duration_ += std::chrono::steady_clock::now() - t0;
+    return true;
+}
+
+// Makes the parsed snapshot the sample: deltas, history, the CPU counters, then the observers.
+void sampler::add_sample(core::clock_time now) {
+    auto t0 = std::chrono::steady_clock::now();
+    const bool irq_set_changed = stats_.samples == 0 || !same_irqs(parsing_, latest_);
     read_cpu_counters(parsing_);
     if (tracker_.next(parsing_, last_frame_)) {   // reuses last_frame_'s buffer
         auto dropped = history_.frames_dropped_for_budget();
@@ -109,15 +153,22 @@ bool sampler::sample_once(core::clock_time now) {
     std::swap(latest_, parsing_);
     std::swap(text_, spare_text_);
     release_slack();
-    bool first = stats_.samples == 0;
     latest_time_ = now;
     ++stats_.samples;
     stats_.last_error.clear();
-    stats_.last_duration = std::chrono::steady_clock::now() - t0;
-    stats_.total_duration += stats_.last_duration;
-    if (first) refresh_some_irqs(latest_.rows.size());
+    if (irq_set_changed) refresh_new_irqs();
     for (auto& f : observers_) f();
-    return true;
+    stats_.last_duration = parse_duration_ + (std::chrono::steady_clock::now() - t0);
+    stats_.total_duration += stats_.last_duration;
+}
+
+// The affinity lists due this sample (see refresh_some_irqs), timed with the sample.
+void sampler::refresh_irq_files() {
+    auto t0 = std::chrono::steady_clock::now();
+    refresh_some_irqs();
+    const auto spent = std::chrono::steady_clock::now() - t0;
+    stats_.last_duration += spent;
+    stats_.total_duration += spent;
 }
 
 // The default tiers keep 1 s frames for an hour: 14 GiB on 256 CPUs x 4096 IRQs. Unless the user
@@ -227,17 +278,54 @@ void sampler::refresh_topology() {
     topology_ = read_cpu_topology(settings_.sysfs);
     devices_ = read_irq_devices(settings_.sysfs);
     irqs_.clear();
-    for (const auto& r : latest_.rows)
-        if (r.number) refresh_irq(*r.number);
+    irq_descriptions_.clear();
+    refresh_new_irqs();
 }
 
-void sampler::refresh_some_irqs(std::size_t budget) {
+// The same IRQs with the same devices, row for row: the per-IRQ files read so far still apply.
+bool sampler::same_irqs(const core::snapshot& a, const core::snapshot& b) {
+    if (a.rows.size() != b.rows.size()) return false;
+    for (std::size_t i = 0; i < a.rows.size(); ++i)
+        if (a.rows[i].number && (a.rows[i].number != b.rows[i].number || a.rows[i].description != b.rows[i].description))
+            return false;
+    return true;
+}
+
+// The IRQ set changed (a device came or went, an IRQ number was reused): read the files of every IRQ
+// not read yet or whose row changed, and forget the IRQs that are gone.
+void sampler::refresh_new_irqs() {
+    std::unordered_map<unsigned, irq_kernel_info> kept;
+    kept.reserve(latest_.rows.size());
+    for (const auto& r : latest_.rows) {
+        if (!r.number) continue;
+        auto it = irqs_.find(*r.number);
+        auto was = irq_descriptions_.find(*r.number);
+        if (it != irqs_.end() && was != irq_descriptions_.end() && was->second == r.description)
+            kept.emplace(*r.number, std::move(it->second));
+        else
+            kept.emplace(*r.number, read_irq_info(settings_.procfs, *r.number));
+    }
+    irqs_ = std::move(kept);
+    irq_descriptions_.clear();
+    for (const auto& r : latest_.rows)
+        if (r.number) irq_descriptions_[*r.number] = r.description;
+}
+
+// The affinity lists of every IRQ are read again once per --irq-files-interval, a share of them each
+// sample, so an outside change (irqbalance, a write to smp_affinity_list) shows within that time
+// and no sample reads them all. irqd's own writes re-read at once (refresh_irq).
+void sampler::refresh_some_irqs() {
     const auto& rows = latest_.rows;
     if (rows.empty()) return;
-    budget = std::min(budget, rows.size());
-    for (std::size_t i = 0; i < budget; ++i) {
+    const double share = std::chrono::duration<double>(settings_.interval) /
+                         std::chrono::duration<double>(settings_.irq_files_interval);
+    irq_refresh_credit_ += std::min(1.0, share) * static_cast<double>(rows.size());
+    while (irq_refresh_credit_ >= 1.0) {
+        irq_refresh_credit_ -= 1.0;
         refresh_cursor_ = (refresh_cursor_ + 1) % rows.size();
-        if (rows[refresh_cursor_].number) refresh_irq(*rows[refresh_cursor_].number);
+        if (!rows[refresh_cursor_].number) continue;
+        auto it = irqs_.find(*rows[refresh_cursor_].number);
+        if (it != irqs_.end()) read_irq_affinity(settings_.procfs, it->first, it->second);
     }
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -446,4 +447,120 @@ BOOST_AUTO_TEST_CASE(short_rows_cannot_blow_up_memory)
     BOOST_TEST(s.rows.size() > 64u);
     BOOST_TEST(s.rows.size() + s.issues.size() == 10000u);
     BOOST_TEST(s.issues.back().line == 10001u);
+}
+
+namespace {
+
+// Every field of two parses, so a difference names what differs.
+void require_same_parse(const snapshot& fast, const snapshot& general, const std::string& what)
+{
+    BOOST_TEST_REQUIRE(fast.cpus == general.cpus, what);
+    BOOST_TEST_REQUIRE(fast.counts == general.counts, what);
+    BOOST_TEST_REQUIRE(fast.rows.size() == general.rows.size(), what);
+    for (std::size_t i = 0; i < fast.rows.size(); ++i) {
+        const auto& a = fast.rows[i];
+        const auto& b = general.rows[i];
+        BOOST_TEST_REQUIRE((a.id == b.id && a.number == b.number && a.chip == b.chip && a.hwirq == b.hwirq &&
+                            a.trigger == b.trigger && a.name == b.name && a.per_cpu == b.per_cpu &&
+                            a.description == b.description),
+                           what << ": row " << i << " (" << a.id << " / " << b.id << ")");
+    }
+    BOOST_TEST_REQUIRE(fast.issues.size() == general.issues.size(), what);
+    for (std::size_t i = 0; i < fast.issues.size(); ++i)
+        BOOST_TEST_REQUIRE((fast.issues[i].line == general.issues[i].line && fast.issues[i].reason == general.issues[i].reason),
+                           what << ": issue " << i);
+}
+
+// A table in the kernel's x86 layout, as ../shared/tools/gen_interrupts.py writes it ("%10u " per
+// count), with some counts at the edges of the ten columns: 0, 2^32 - 1, and wider than ten digits.
+std::string kernel_table(std::mt19937_64& rng, std::size_t ncpus, std::size_t nirqs)
+{
+    char buf[64];
+    std::string text(11, ' ');
+    for (std::size_t c = 0; c < ncpus; ++c) {
+        std::snprintf(buf, sizeof buf, "CPU%-8zu", c);
+        text += buf;
+    }
+    while (text.back() == ' ') text.pop_back();
+    text += '\n';
+    auto count = [&]() -> std::uint64_t {
+        switch (rng() % 16) {
+        case 0: return 0;
+        case 1: return 4294967295u;
+        case 2: return rng() % 10;
+        case 3: return 10000000000ull + rng() % 1000;   // eleven digits: no longer fits the columns
+        default: return rng() % (1ull << 31);
+        }
+    };
+    for (std::size_t i = 0; i < nirqs; ++i) {
+        std::snprintf(buf, sizeof buf, "%4zu: ", 24 + i);
+        text += buf;
+        for (std::size_t c = 0; c < ncpus; ++c) {
+            std::snprintf(buf, sizeof buf, "%10llu ", static_cast<unsigned long long>(count()));
+            text += buf;
+        }
+        text += "  IR-PCI-MSI " + std::to_string(524288 + i) + "-edge      eth" + std::to_string(i / 64) + "-TxRx-" +
+                std::to_string(i % 64) + "\n";
+    }
+    for (const char* named : {" NMI: ", " LOC: "}) {
+        text += named;
+        for (std::size_t c = 0; c < ncpus; ++c) {
+            std::snprintf(buf, sizeof buf, "%10llu ", static_cast<unsigned long long>(count()));
+            text += buf;
+        }
+        text += "  Non-maskable interrupts\n";
+    }
+    return text + " ERR:          0\n MIS:          0\n";
+}
+
+}  // namespace
+
+// The fixed-width fast path must parse exactly as the general token loop did before it: every
+// fixture (all kernel layouts: x86 old and new, arm64 with IPI rows glued to their counts, offline
+// CPUs, short and one-value rows, wide counters, garbage), generated kernel tables, and mutations of
+// both. The reuse form (rows whose text did not change keep their fields) is compared too.
+BOOST_AUTO_TEST_CASE(fast_path_parses_like_the_general_loop)
+{
+    std::vector<std::pair<std::string, std::string>> texts;
+    for (const char* name : {"arm-glued-2cpu.txt", "arm64-gicv3-4cpu.txt", "garbage-2cpu.txt", "short-rows-4cpu.txt",
+                             "wide-counters-2cpu.txt", "x86-new-4cpu.txt", "x86-offline-cpu2.txt", "x86-old-2cpu.txt"})
+        texts.emplace_back(name, fixture(name));
+    texts.emplace_back("seed", read_text(IRQD_SEED_DIR "/interrupts-per-day.txt"));
+    std::mt19937_64 rng(16);
+    for (auto [cpus, irqs] : {std::pair<std::size_t, std::size_t>{1, 3}, {2, 40}, {7, 50}, {64, 64}, {256, 40}})
+        texts.emplace_back("kernel table " + std::to_string(cpus) + "x" + std::to_string(irqs), kernel_table(rng, cpus, irqs));
+    const std::size_t originals = texts.size();
+    const std::string alphabet = " \t\n:0123456789-";
+    for (std::size_t k = 0; k < 400; ++k) {
+        auto [name, text] = texts[k % originals];
+        for (int edits = 1 + static_cast<int>(rng() % 6); edits > 0 && !text.empty(); --edits) {
+            const std::size_t at = rng() % text.size();
+            const char c = alphabet[rng() % alphabet.size()];
+            switch (rng() % 3) {
+            case 0: text[at] = c; break;
+            case 1: text.insert(text.begin() + static_cast<std::ptrdiff_t>(at), c); break;
+            default: text.erase(at, 1 + rng() % 3); break;
+            }
+        }
+        texts.emplace_back(name + ", mutation " + std::to_string(k), std::move(text));
+    }
+
+    snapshot reused_fast, reused_general;
+    for (const auto& [name, text] : texts) {
+        snapshot fast, general;
+        parse_interrupts(text, fast);
+        irqd::core::parse_interrupts_general(text, general);
+        require_same_parse(fast, general, name);
+        // The previous text's rows are in the reused snapshots: unchanged rows are kept, others redone.
+        parse_interrupts(text, reused_fast);
+        irqd::core::parse_interrupts_general(text, reused_general);
+        require_same_parse(reused_fast, general, name + " (reused)");
+        require_same_parse(reused_general, general, name + " (reused, general)");
+    }
+    // The generated tables are whole kernel tables, not texts both forms give up on.
+    const snapshot wide = parse_interrupts(texts[originals - 1].second);
+    BOOST_TEST(wide.issues.empty());
+    BOOST_TEST(wide.rows.size() == 44u);
+    BOOST_TEST(wide.cpus.size() == 256u);
+    BOOST_TEST(!row(wide, "ERR").per_cpu);
 }

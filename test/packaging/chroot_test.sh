@@ -58,10 +58,18 @@ echo "irqd in the chroot listens on 127.0.0.1:$port"
 
 # The client outside the chroot.
 python3 - "$port" <<'END' || fail "the client outside the chroot"
-import json, sys, urllib.request
+import json, sys, time, urllib.request
 base = f"http://127.0.0.1:{sys.argv[1]}/api/v1"
 health = json.load(urllib.request.urlopen(base + "/health", timeout=5))
 assert health["status"] == "ok", health
+# irqctl summary below needs a window with a frame: two samples (200 ms apart). On a quiet machine
+# everything up to it took less than that, and the summary found no samples.
+for _ in range(100):
+    if health["samples"] >= 2:
+        break
+    time.sleep(0.05)
+    health = json.load(urllib.request.urlopen(base + "/health", timeout=5))
+assert health["samples"] >= 2, health
 req = urllib.request.Request(base + "/interrupts/24/affinity", data=b'{"cpu": 1}', method="PUT",
                              headers={"Content-Type": "application/json"})
 with urllib.request.urlopen(req, timeout=5) as r:

@@ -43,5 +43,8 @@ struct snapshot {
 // recorded in `issues` and skipped. The second form reuses `out`'s buffers (the sampler's hot path).
 snapshot parse_interrupts(std::string_view text);
 void parse_interrupts(std::string_view text, snapshot& out);
+// The same parse with every count read by the general token loop, without the fast path for the
+// kernel's fixed-width columns: the reference the fast one is tested against.
+void parse_interrupts_general(std::string_view text, snapshot& out);
 
 }  // namespace irqd::core

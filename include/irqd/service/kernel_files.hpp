@@ -44,6 +44,8 @@ struct irq_kernel_info {
     int node = -1;                                  // node; -1 means none
 };
 irq_kernel_info read_irq_info(const std::filesystem::path& procfs, unsigned irq);
+// Only the two affinity lists, into `info`: what can change while the IRQ exists (its node cannot).
+void read_irq_affinity(const std::filesystem::path& procfs, unsigned irq, irq_kernel_info& info);
 
 // CPU topology from <sysfs>/devices/system/{cpu,node}.
 struct cpu_topology {

@@ -1,5 +1,5 @@
 // The sampler: on a timer, reads <procfs>/interrupts, parses it, turns it into deltas and feeds the
-// history; less often it refreshes per-IRQ affinity/node files and the CPU topology. Observers (the
+// history; less often it refreshes per-IRQ affinity files (--irq-files-interval) and the CPU topology. Observers (the
 // WebSocket hub, auto-balance) are told after each sample. Runs on the daemon's single io_context.
 #pragma once
 
@@ -77,7 +77,17 @@ public:
 
 private:
     void schedule();
-    void refresh_some_irqs(std::size_t budget);
+    // One sample in four steps, which the timer posts one after the other (sample_once runs them
+    // at once): read; parse; deltas, history and observers; the per-IRQ files due.
+    void then(std::function<void()> step);
+    bool read_text(core::clock_time now);
+    bool parse_text();
+    void add_sample(core::clock_time now);
+    void refresh_irq_files();
+    void after_sample(std::chrono::steady_clock::time_point tick);
+    static bool same_irqs(const core::snapshot& a, const core::snapshot& b);
+    void refresh_new_irqs();
+    void refresh_some_irqs();
     void fit_history(const core::snapshot& first);
     void release_slack();
     void read_cpu_counters(const core::snapshot& interrupts);
@@ -87,6 +97,7 @@ private:
     boost::asio::steady_timer timer_;
     std::chrono::steady_clock::time_point next_tick_;
     std::chrono::steady_clock::time_point next_topology_;
+    std::chrono::nanoseconds parse_duration_{0};   // reading and parsing the sample being made
     bool running_ = false;
 
     std::string text_, spare_text_;
@@ -111,7 +122,9 @@ private:
     cpu_topology topology_;
     irq_devices devices_;
     std::unordered_map<unsigned, irq_kernel_info> irqs_;
+    std::unordered_map<unsigned, std::string> irq_descriptions_;   // of the rows irqs_ was read for
     std::size_t refresh_cursor_ = 0;
+    double irq_refresh_credit_ = 0;                 // IRQs due to be re-read (a share per sample)
     sampler_stats stats_;
     std::vector<std::function<void()>> observers_;
 };

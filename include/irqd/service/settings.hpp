@@ -77,7 +77,8 @@ struct settings {
     std::filesystem::path procfs = "/proc";
     std::filesystem::path sysfs = "/sys";
     std::chrono::milliseconds interval{1000};        // sampling period
-    std::chrono::milliseconds topology_interval{10000};  // affinity/node/CPU files re-read period
+    std::chrono::milliseconds topology_interval{10000};  // CPU topology and device files re-read period
+    std::chrono::milliseconds irq_files_interval{10000}; // every IRQ's affinity lists re-read once per this
     std::vector<core::tier_config> history = core::default_tiers();
     bool history_given = false;                      // --history was set: kept even when it is large
     std::size_t history_memory = std::size_t{256} << 20;  // bytes the default tiers are fitted into

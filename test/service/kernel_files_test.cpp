@@ -1,0 +1,43 @@
+// read_file into a reused buffer (the sampler's /proc/interrupts buffer): whatever the buffer held
+// before, it ends with exactly the file's bytes; too large is EFBIG; a missing file leaves it empty.
+#define BOOST_TEST_MODULE kernel_files
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+#include <system_error>
+
+#include "irqd/service/kernel_files.hpp"
+#include "temp_files.hpp"
+
+using irqd::service::read_file;
+using irqd::test::temp_dir;
+
+BOOST_AUTO_TEST_CASE(a_reused_buffer_ends_with_exactly_the_file) {
+    temp_dir d;
+    const std::string big(300 * 1024 + 7, 'b');   // past the first buffer and the 64 KiB steps
+    irqd::test::write(d.path / "big", big);
+    irqd::test::write(d.path / "small", "0-3\n");
+    std::string buf(100 * 1024, 'x');
+    BOOST_TEST(!read_file(d.path / "small", buf));
+    BOOST_TEST(buf == "0-3\n");
+    BOOST_TEST(!read_file(d.path / "big", buf));
+    BOOST_TEST((buf == big));
+    BOOST_TEST(!read_file(d.path / "big", buf));   // the same size again: the buffer is full at EOF
+    BOOST_TEST((buf == big));
+    BOOST_TEST(!read_file(d.path / "small", buf));
+    BOOST_TEST(buf == "0-3\n");
+    irqd::test::write(d.path / "empty", "");
+    BOOST_TEST(!read_file(d.path / "empty", buf));
+    BOOST_TEST(buf.empty());
+}
+
+BOOST_AUTO_TEST_CASE(too_large_and_missing_files_leave_it_empty) {
+    temp_dir d;
+    irqd::test::write(d.path / "big", std::string(200 * 1024, 'b'));
+    std::string buf = "old";
+    BOOST_TEST((read_file(d.path / "big", buf, 64 * 1024) == std::errc::file_too_large));
+    BOOST_TEST(buf.empty());
+    buf = "old";
+    BOOST_TEST((read_file(d.path / "absent", buf) == std::errc::no_such_file_or_directory));
+    BOOST_TEST(buf.empty());
+}
