@@ -45,8 +45,13 @@ public:
     ~http_session() { server_.session_closed(from_); }
 
     void run() { do_read(); }
+    // How long an answer to a request irqd could not read whole waits for the rest of it (see linger).
+    static constexpr std::chrono::milliseconds error_linger{2000};
     void reject_busy() {
-        send(http_server::json_error(503, "too_many_connections", "irqd is at its connection limit; try again later"));
+        // Lingers (briefly: a flood must not hold descriptors long) so that a client that sends its
+        // request after the answer was written still reads the 503 instead of a reset or EPIPE.
+        send(http_server::json_error(503, "too_many_connections", "irqd is at its connection limit; try again later"),
+             std::chrono::milliseconds(500));
     }
     void stop() {
         // Only idle sessions are closed here; one busy with a request finishes its answer first.
@@ -82,7 +87,8 @@ private:
             refused = refusal{400, "bad_websocket_key", "Sec-WebSocket-Key must be the base64 of 16 bytes (RFC 6455 4.2.1)"};
         if (!refused) refused = check_browser(h, server_.browser_, from_.unix_socket);
         if (refused)
-            return send(http_server::json_error(refused->status, refused->code, refused->message, 11, false), true);
+            return send(http_server::json_error(refused->status, refused->code, refused->message, 11, false),
+                        error_linger);
         if (parser_->is_done()) return on_read({});
         if (!expects_continue(h)) return read_body();
         static const std::string continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -107,14 +113,14 @@ private:
             return send(http_server::json_error(413, "body_too_large",
                                                 "request body is larger than " +
                                                     std::to_string(server_.limits_.body_limit) + " bytes",
-                                                11, false),
-                        true);
+                                                11, false), error_linger);
         if (ec == http::error::header_limit)
             return send(http_server::json_error(431, "headers_too_large", "request headers are too large", 11, false),
-                        true);
+                        error_linger);
         if (ec)
             return send(
-                http_server::json_error(400, "bad_http", "malformed HTTP request: " + ec.message(), 11, false), true);
+                http_server::json_error(400, "bad_http", "malformed HTTP request: " + ec.message(), 11, false),
+                error_linger);
 
         if (beast::websocket::is_upgrade(parser_->get())) {
             stream_.expires_never();
@@ -185,7 +191,9 @@ private:
         do_read();
     }
 
-    void send(response res, bool linger = false) {
+    // linger: after the answer, stop sending and drop what the client still sends for up to that
+    // long before closing (zero: close at once, or keep the connection as the answer says).
+    void send(response res, std::chrono::milliseconds linger = {}) {
         busy_ = true;
         ++server_.stats_.responses[static_cast<unsigned>(res.result_int())];
         if (server_.stopping_) res.keep_alive(false);
@@ -201,7 +209,7 @@ private:
         stream_.expires_after(server_.limits_.read_timeout);
         http::async_write(stream_, *msg, [self = shared_from_this(), msg, linger](beast::error_code ec, std::size_t) {
             self->busy_ = false;
-            if (!ec && linger) return self->linger();
+            if (!ec && linger.count() > 0) return self->linger(linger);
             if (ec || !msg->keep_alive()) return self->do_close();
             self->do_read();
         });
@@ -210,10 +218,10 @@ private:
     // Closing a socket with unread input makes the kernel send a reset, which can destroy the answer
     // before the client reads it. So: stop sending, then read and drop what the client still sends,
     // for a bounded time and amount, and close at its end of stream.
-    void linger() {
+    void linger(std::chrono::milliseconds how_long) {
         beast::error_code ec;
         stream_.socket().shutdown(asio::socket_base::shutdown_send, ec);
-        stream_.expires_after(std::chrono::seconds(2));
+        stream_.expires_after(how_long);
         drain(0);
     }
     void drain(std::size_t dropped) {
