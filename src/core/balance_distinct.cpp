@@ -181,46 +181,37 @@ distinct_report keep_distinct(const balance_input& in, const std::vector<std::ui
             base[pick] += in.items[i].load;
             if (gi[i] != nowhere) ++free_count[gi[i] * k + pick];
         }
+        // Taken on trial: the state as it is now comes back unless the trial crowds fewer groups
+        // within the limit.
+        const auto kept_load = load;
+        const auto kept_count = count;
+        const auto kept_at = at;
+        const auto kept_on = on;
+        const auto kept_moves = plan.moves;
+        const auto kept_cpu_of = plan.cpu_of;
+        for (auto i : order)
+            if (target[i] != at[i]) relocate(i, target[i]);
         // Then the busiest CPU trades items while that lowers it: two of one group (its counts stay),
         // or of two groups each with room on the other's CPU, or one item alone to a CPU with room.
-        std::vector<std::vector<std::size_t>> holds(k);
-        for (auto i : order) holds[target[i]].push_back(i);
-        auto fits = [&](std::size_t i, std::size_t c) {
-            return gi[i] == nowhere || free_count[gi[i] * k + c] < report.groups[gi[i]].cap;
-        };
-        auto shift = [&](std::size_t i, std::size_t to) {
-            const std::size_t from = target[i];
-            base[from] -= in.items[i].load;
-            base[to] += in.items[i].load;
-            if (gi[i] != nowhere) {
-                --free_count[gi[i] * k + from];
-                ++free_count[gi[i] * k + to];
-            }
-            auto& list = holds[from];
-            *std::find(list.begin(), list.end(), i) = list.back();
-            list.pop_back();
-            holds[to].push_back(i);
-            target[i] = to;
-        };
         for (std::uint64_t budget = 20'000'000; budget > 0;) {
-            const auto c = static_cast<std::size_t>(std::max_element(base.begin(), base.end()) - base.begin());
-            std::uint64_t best_peak = base[c];
+            const auto c = static_cast<std::size_t>(std::max_element(load.begin(), load.end()) - load.begin());
+            std::uint64_t best_peak = load[c];
             std::size_t best_a = nowhere, best_y = nowhere, best_b = nowhere;
-            for (auto a : holds[c]) {
+            for (auto a : on[c]) {
                 const std::uint64_t wa = in.items[a].load;
                 for (std::size_t y = 0; y < k && budget > 0; ++y) {
                     if (y == c || !allowed(a, y)) continue;
-                    const bool a_fits = fits(a, y);
-                    if (a_fits && std::max(base[c] - wa, base[y] + wa) < best_peak) {
-                        best_peak = std::max(base[c] - wa, base[y] + wa);
+                    const bool a_fits = room(a, y);
+                    if (a_fits && std::max(load[c] - wa, load[y] + wa) < best_peak) {
+                        best_peak = std::max(load[c] - wa, load[y] + wa);
                         best_a = a, best_y = y, best_b = nowhere;
                     }
-                    for (auto b : holds[y]) {
+                    for (auto b : on[y]) {
                         --budget;
                         const std::uint64_t wb = in.items[b].load;
                         if (wb >= wa || !allowed(b, c)) continue;
-                        if (gi[a] != gi[b] && !(a_fits && fits(b, c))) continue;
-                        const std::uint64_t p = std::max(base[c] - wa + wb, base[y] - wb + wa);
+                        if (gi[a] != gi[b] && !(a_fits && room(b, c))) continue;
+                        const std::uint64_t p = std::max(load[c] - wa + wb, load[y] - wb + wa);
                         if (p < best_peak) {
                             best_peak = p;
                             best_a = a, best_y = y, best_b = b;
@@ -229,21 +220,18 @@ distinct_report keep_distinct(const balance_input& in, const std::vector<std::ui
                 }
             }
             if (best_a == nowhere) break;
-            if (best_b != nowhere) shift(best_b, c);
-            shift(best_a, best_y);
+            if (best_b != nowhere) relocate(best_b, c);
+            relocate(best_a, best_y);
         }
-        const std::uint64_t peak = *std::max_element(base.begin(), base.end());
-        std::size_t after = 0;
-        for (std::size_t g = 0; g < groups.size(); ++g)
-            for (std::size_t c = 0; c < k; ++c)
-                if (free_count[g * k + c] > report.groups[g].cap) {
-                    ++after;
-                    break;
-                }
-        if (after < before && peak <= limit) {
-            for (auto i : order)
-                if (target[i] != at[i]) relocate(i, target[i]);
+        if (crowded() < before && *std::max_element(load.begin(), load.end()) <= limit) {
             repair_all();
+        } else {
+            load = kept_load;
+            count = kept_count;
+            at = kept_at;
+            on = kept_on;
+            plan.moves = kept_moves;
+            plan.cpu_of = kept_cpu_of;
         }
     }
 
