@@ -73,9 +73,11 @@ distinct_report keep_distinct(const balance_input& in, const std::vector<std::ui
     std::vector<std::size_t> count(groups.size() * k, 0);
     for (std::size_t i = 0; i < n; ++i)
         if (gi[i] != nowhere && at[i] != nowhere) ++count[gi[i] * k + at[i]];
-    auto room = [&](std::size_t i, std::size_t c) {   // may item i join CPU c without crowding its group?
-        return gi[i] == nowhere || count[gi[i] * k + c] < report.groups[gi[i]].cap;
+    // May item i join CPU c without crowding its group, with these per-group counts?
+    auto room_in = [&](const std::vector<std::size_t>& counts, std::size_t i, std::size_t c) {
+        return gi[i] == nowhere || counts[gi[i] * k + c] < report.groups[gi[i]].cap;
     };
+    auto room = [&](std::size_t i, std::size_t c) { return room_in(count, i, c); };
     auto relocate = [&](std::size_t i, std::size_t to) {
         const std::size_t from = at[i];
         load[from] -= in.items[i].load;
@@ -94,12 +96,11 @@ distinct_report keep_distinct(const balance_input& in, const std::vector<std::ui
     };
 
     const std::vector<unsigned> planned = plan.cpu_of;
-    // The plan's move limit is its best max load times 1 + tolerance, but a plan whose every IRQ moves
-    // anyway (all on wide masks) never sets it: the tolerance then applies to the plan's max load.
-    const auto best = std::max(plan.best_max_load, plan.metric.max_load);
-    const std::uint64_t limit =
-        std::max({plan.move_limit, plan.metric.max_load,
-                  static_cast<std::uint64_t>(static_cast<double>(std::min(best, plan.metric.max_load)) * (1 + in.tolerance))});
+    // The plan's own max load times 1 + tolerance: not the move limit (best max load times 1 +
+    // tolerance) alone, which a plan whose every IRQ moves anyway (all on wide masks) never sets. The
+    // move limit is at most that, but for its rounding.
+    const std::uint64_t limit = std::max(
+        plan.move_limit, static_cast<std::uint64_t>(static_cast<double>(plan.metric.max_load) * (1 + in.tolerance)));
     auto repair_all = [&] {
         for (std::size_t g = 0; g < groups.size(); ++g) {
             const std::size_t cap = report.groups[g].cap;
@@ -167,7 +168,7 @@ distinct_report keep_distinct(const balance_input& in, const std::vector<std::ui
             bool pick_room = false;
             for (std::size_t c = 0; c < k; ++c) {
                 if (!allowed(i, c)) continue;
-                const bool has_room = gi[i] == nowhere || free_count[gi[i] * k + c] < report.groups[gi[i]].cap;
+                const bool has_room = room_in(free_count, i, c);
                 if (pick != nowhere) {
                     if (pick_room && !has_room) continue;
                     if (pick_room == has_room && (base[c] > base[pick] || (base[c] == base[pick] && !is_move(i, pick))))
