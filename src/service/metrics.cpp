@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "irqd/core/cpu_counters.hpp"
+#include "irqd/core/decimal.hpp"
 #include "irqd/core/version.hpp"
 
 namespace irqd::service {
@@ -17,8 +18,7 @@ constexpr std::size_t flush_bytes = 1024 * 1024;
 
 void append_number(std::string& out, std::uint64_t v) {
     char buf[24];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, end);
+    out.append(buf, core::write_decimal(buf, v));
 }
 
 void append_number(std::string& out, double v) {
@@ -91,6 +91,7 @@ struct metrics_renderer::label_set {
     std::vector<unsigned> cpus;
     std::vector<std::string> row_labels;             // `",type="30",info="...",devices="..."} `
     std::vector<std::string> cpu_labels;             // `node_interrupts_total{cpu="3`
+    std::size_t cpu_label_max = 0;                   // the longest of cpu_labels
 
     bool fits(const core::snapshot& snap) const {
         if (cpus != snap.cpus || row_keys.size() != snap.rows.size()) return false;
@@ -106,7 +107,10 @@ std::shared_ptr<const metrics_renderer::label_set> metrics_renderer::labels() {
     // A new set, not an edit of the old one: a scrape still being streamed keeps the set it began with.
     auto l = std::make_shared<label_set>();
     l->cpus = snap.cpus;
-    for (auto c : l->cpus) l->cpu_labels.push_back("node_interrupts_total{cpu=\"" + std::to_string(c));
+    for (auto c : l->cpus) {
+        l->cpu_labels.push_back("node_interrupts_total{cpu=\"" + std::to_string(c));
+        l->cpu_label_max = std::max(l->cpu_label_max, l->cpu_labels.back().size());
+    }
     for (const auto& r : snap.rows) {
         l->row_keys.emplace_back(r.id, r.name);
         const auto [info, devices] = info_and_devices(r);
@@ -168,11 +172,13 @@ void metrics_renderer::cpu_totals(std::string& out) {
     }
 }
 
-void metrics_renderer::affinity(std::string& out) {
+std::size_t metrics_renderer::affinity(std::string& out, std::size_t row, std::size_t until) {
     const auto& snap = src_.samples.latest();
-    header(out, "irqd_irq_affinity_info", "gauge",
-           "1 per IRQ: its smp_affinity_list, effective_affinity_list and NUMA node as labels.");
-    for (const auto& r : snap.rows) {
+    if (row == 0)
+        header(out, "irqd_irq_affinity_info", "gauge",
+               "1 per IRQ: its smp_affinity_list, effective_affinity_list and NUMA node as labels.");
+    for (; row < snap.rows.size() && out.size() < until; ++row) {
+        const auto& r = snap.rows[row];
         if (!r.number) continue;
         const auto* info = src_.samples.irq_info(*r.number);
         if (!info) continue;
@@ -188,6 +194,7 @@ void metrics_renderer::affinity(std::string& out) {
         out += std::to_string(info->node);
         out += "\"} 1\n";
     }
+    return row;
 }
 
 void metrics_renderer::daemon(std::string& out) {
@@ -312,59 +319,105 @@ void metrics_renderer::cpu_load(std::string& out) {
     }
 }
 
-// One scrape in slices: the rows of the IRQ x CPU series a batch at a time, then everything else
-// (a few lines per CPU and one per IRQ) in the last slice.
+// One scrape in slices of at most `limit` bytes: the rows of the IRQ x CPU series a batch at a
+// time (a row is one line per CPU, so at least one row whatever its size), then the per-CPU
+// families, then the per-IRQ affinity lines a batch at a time, then the daemon's own counters.
 class metrics_renderer::slice_source final : public body_source {
 public:
-    slice_source(metrics_renderer& r, bool per_irq)
-        : r_(r), per_irq_(per_irq), labels_(r.labels()), samples_(r.src_.samples.stats().samples) {}
+    slice_source(metrics_renderer& r, bool per_irq, std::size_t limit)
+        : r_(r), per_irq_(per_irq), limit_(limit), labels_(r.labels()), samples_(r.src_.samples.stats().samples),
+          stage_(per_irq ? stage::rows : stage::per_cpu) {}
 
     bool next(std::string& out) override {
-        const std::size_t until = out.size() + slice_bytes;
-        if (per_irq_ && row_ == 0) r_.irq_header(out);
-        const auto& snap = r_.src_.samples.latest();
-        if (per_irq_ && samples_ != r_.src_.samples.stats().samples) {
-            samples_ = r_.src_.samples.stats().samples;
-            if (!labels_->fits(snap)) row_ = labels_->row_labels.size();   // the rows moved: the rest is left out
+        const std::size_t start = out.size(), until = start + limit_;
+        if (stage_ == stage::rows) {
+            if (row_ == 0) r_.irq_header(out);
+            if (rows(out, until)) return true;
+            stage_ = stage::per_cpu;
         }
-        const std::size_t ncpu = labels_->cpus.size();
-        for (; per_irq_ && row_ < labels_->row_labels.size() && out.size() < until; ++row_) {
-            if (!snap.rows[row_].per_cpu) continue;    // ERR, MIS: one value, not per CPU (node_exporter skips them too)
-            const auto& rl = labels_->row_labels[row_];
-            const std::uint64_t* counts = snap.counts.data() + row_ * ncpu;
-            for (std::size_t c = 0; c < ncpu; ++c) {
-                out += labels_->cpu_labels[c];
-                out += rl;
-                append_number(out, counts[c]);
-                out += '\n';
+        // Each later stage starts in this slice only while it is less than half full, which keeps a
+        // slice within the limit for up to about 1,000 CPUs (a per-CPU stage is ~1 kB per CPU).
+        const auto room = [&] { return out.size() - start < limit_ / 2; };
+        if (stage_ == stage::per_cpu) {
+            if (!room()) return true;
+            r_.cpu_totals(out);
+            r_.cpu_load(out);
+            stage_ = per_irq_ ? stage::affinity : stage::daemon;
+            row_ = 0;
+        }
+        if (stage_ == stage::affinity) {
+            if (!room()) return true;
+            // Rows that moved between two slices (a sample with new IRQs) would repeat or skip an IRQ:
+            // the rest is left out of this scrape then, as for the counts.
+            if (row_ > 0 && samples_ != r_.src_.samples.stats().samples) {
+                samples_ = r_.src_.samples.stats().samples;
+                if (!labels_->fits(r_.src_.samples.latest())) row_ = r_.src_.samples.latest().rows.size();
             }
+            row_ = r_.affinity(out, row_, until);
+            if (row_ < r_.src_.samples.latest().rows.size()) return true;
+            stage_ = stage::daemon;
         }
-        if (per_irq_ && row_ < labels_->row_labels.size()) return true;
-        r_.cpu_totals(out);
-        r_.cpu_load(out);
-        if (per_irq_) r_.affinity(out);
         r_.daemon(out);
         return false;
     }
 
 private:
-    static constexpr std::size_t slice_bytes = 256 * 1024;
+    enum class stage { rows, per_cpu, affinity, daemon };
+
+    // The IRQ x CPU lines from row_ on, while they fit before `until`; true if rows are left.
+    bool rows(std::string& out, std::size_t until) {
+        const auto& snap = r_.src_.samples.latest();
+        if (samples_ != r_.src_.samples.stats().samples) {
+            samples_ = r_.src_.samples.stats().samples;
+            if (!labels_->fits(snap)) return false;   // the rows moved: the rest is left out
+        }
+        const std::size_t ncpu = labels_->cpus.size();
+        bool wrote_row = false;
+        for (; row_ < labels_->row_labels.size(); ++row_) {
+            if (!snap.rows[row_].per_cpu) continue;    // ERR, MIS: one value, not per CPU (node_exporter skips them too)
+            // A row's lines written through a pointer into room made once for the row (at most the
+            // longest CPU label, the row's labels, 20 digits and a newline per CPU): one 100-byte line
+            // per cell is the whole cost of a big scrape, so no per-piece append bookkeeping.
+            const std::string& rl = labels_->row_labels[row_];
+            const std::size_t bound = ncpu * (labels_->cpu_label_max + rl.size() + 21);
+            if (out.size() + bound > until && wrote_row) return true;
+            wrote_row = true;
+            const std::uint64_t* counts = snap.counts.data() + row_ * ncpu;
+            const std::size_t old = out.size();
+            out.resize(old + bound);
+            char* p = out.data() + old;
+            for (std::size_t c = 0; c < ncpu; ++c) {
+                const std::string& cl = labels_->cpu_labels[c];
+                std::memcpy(p, cl.data(), cl.size());
+                p += cl.size();
+                std::memcpy(p, rl.data(), rl.size());
+                p += rl.size();
+                p = core::write_decimal(p, counts[c]);
+                *p++ = '\n';
+            }
+            out.resize(static_cast<std::size_t>(p - out.data()));
+        }
+        return false;
+    }
+
     metrics_renderer& r_;
     bool per_irq_;
+    std::size_t limit_;
     std::shared_ptr<const label_set> labels_;
     std::uint64_t samples_;
+    stage stage_;
     std::size_t row_ = 0;
 };
 
-std::unique_ptr<body_source> metrics_renderer::slices(bool per_irq) {
-    return std::make_unique<slice_source>(*this, per_irq);
+std::unique_ptr<body_source> metrics_renderer::slices(bool per_irq, std::size_t slice_bytes) {
+    return std::make_unique<slice_source>(*this, per_irq, slice_bytes);
 }
 
 void metrics_renderer::render(std::string& out, const std::function<void(std::string&)>& flush, bool per_irq) {
     out.clear();
     // One allocation per scrape at most: the size of the previous one plus some slack.
     out.reserve(flush ? flush_bytes + 64 * 1024 : per_irq ? last_size_ + last_size_ / 8 + 4096 : 64 * 1024);
-    slice_source s(*this, per_irq);
+    slice_source s(*this, per_irq, flush_bytes);
     while (s.next(out))
         if (flush && out.size() >= flush_bytes) flush(out);
     if (flush) flush(out);
@@ -420,7 +473,7 @@ std::unique_ptr<body_source> gzip_source(std::unique_ptr<body_source> plain) {
 
 std::string gzip_exposition(metrics_renderer& r, bool per_irq) {
     std::string body;
-    auto z = gzip_source(r.slices(per_irq));
+    auto z = gzip_source(r.slices(per_irq, metrics_renderer::default_slice_bytes / 2));
     while (z->next(body)) {
     }
     return body;
@@ -466,7 +519,8 @@ void add_metrics_route(api_context& ctx, metrics_renderer& r) {
         // Streamed as it is made, a slice at a time, so other requests are answered in between.
         if (accepts_gzip(req[http::field::accept_encoding])) {
             head.set(http::field::content_encoding, "gzip");
-            send.stream(std::move(head), gzip_source(r.slices(per_irq)));
+            // Half-size text slices: the slice and its deflate output together stay within the 1 MB.
+            send.stream(std::move(head), gzip_source(r.slices(per_irq, metrics_renderer::default_slice_bytes / 2)));
         } else {
             send.stream(std::move(head), r.slices(per_irq));
         }

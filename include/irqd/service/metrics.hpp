@@ -34,11 +34,13 @@ public:
     // Without `per_irq`, the IRQ x CPU and per-IRQ series are left out (GET /metrics?per_irq=false): what
     // a fleet scrapes from big hosts, a few series per CPU instead of one per IRQ and CPU.
     void render(std::string& out, const std::function<void(std::string&)>& flush = {}, bool per_irq = true);
-    // The same exposition made in slices of about 256 kB (GET /metrics streams it): the IRQ x CPU
-    // series a batch of rows at a time, each from the sample current when it is made, then the rest.
-    // Should the rows or CPUs change between two slices (a sample with new IRQs), the rows not yet
-    // written are left out of this scrape. The source must not outlive the renderer.
-    std::unique_ptr<body_source> slices(bool per_irq = true);
+    // The same exposition made in slices of at most `slice_bytes` (GET /metrics streams it): the IRQ x
+    // CPU series a batch of rows at a time, each from the sample current when it is made, then the
+    // rest. Should the rows or CPUs change between two slices (a sample with new IRQs), the rows not
+    // yet written are left out of this scrape. A slice exceeds the limit only for a single row longer
+    // than it (thousands of CPUs). The source must not outlive the renderer.
+    static constexpr std::size_t default_slice_bytes = 1024 * 1024;
+    std::unique_ptr<body_source> slices(bool per_irq = true, std::size_t slice_bytes = default_slice_bytes);
 
 private:
     struct label_set;
@@ -47,7 +49,8 @@ private:
     void irq_header(std::string& out);
     void cpu_totals(std::string& out);
     void cpu_load(std::string& out);
-    void affinity(std::string& out);
+    // The affinity lines of rows [row, ...) until `out` reaches `until`; returns the next row.
+    std::size_t affinity(std::string& out, std::size_t row, std::size_t until);
     void daemon(std::string& out);
 
     metrics_sources src_;
