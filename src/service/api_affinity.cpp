@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 
 #include "api_call.hpp"
+#include "irqd/service/request_checks.hpp"
 #include "irqd/service/affinity_request.hpp"
 
 namespace irqd::service {
@@ -40,11 +41,10 @@ json::object batch_json(const affinity_writer::batch_result& r) {
     return json::object{{"applied", std::move(applied)}, {"changed", changed}};
 }
 
-// Who the event log names for the changes: irqctl says so in its User-Agent.
+// Who the event log names for the changes.
 void note_source(api_call& c) {
     if (!c.ctx.events) return;
-    const auto ua = c.req[http::field::user_agent];
-    c.ctx.events->set_source(ua.starts_with("irqctl/") ? "irqctl" : "api");
+    c.ctx.events->set_source(std::string(request_source(c.req)));
 }
 
 }  // namespace

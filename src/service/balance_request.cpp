@@ -10,6 +10,7 @@
 #include "irqd/service/api.hpp"
 #include "irqd/service/balance_service.hpp"
 #include "irqd/service/json_text.hpp"
+#include "irqd/service/request_checks.hpp"
 
 namespace irqd::service {
 namespace json = boost::json;
@@ -158,7 +159,7 @@ void add_balance_routes(api_context& ctx, balance_service& balancing) {
         }
         if (s.size() == 4 && s[3] == "revert") {
             if (only(http::verb::post) && no_params({}))
-                balancing.revert([send, head = answer_head(req)](unsigned status, const json::value& body) {
+                balancing.revert(std::string(request_source(req)), [send, head = answer_head(req)](unsigned status, const json::value& body) {
                     send(json_response(head, status, body));
                 });
             return true;
@@ -180,7 +181,7 @@ void add_balance_routes(api_context& ctx, balance_service& balancing) {
                 return true;
             }
             if (only(http::verb::post) && no_params({}))
-                balancing.apply_plan(*id, [send, head = answer_head(req)](unsigned status, const json::value& body) {
+                balancing.apply_plan(*id, std::string(request_source(req)), [send, head = answer_head(req)](unsigned status, const json::value& body) {
                     send(json_response(head, status, body));
                 });
             return true;
@@ -203,7 +204,7 @@ void add_balance_routes(api_context& ctx, balance_service& balancing) {
         }
         auto o = parse_balance_options(body, apply, cfg);
         if (auto* e = std::get_if<request_error>(&o)) return fail(e->status, e->code, e->message), true;
-        balancing.plan(std::get<balance_options>(o), "api", [send, head = answer_head(req)](unsigned status, json::value answer) {
+        balancing.plan(std::get<balance_options>(o), std::string(request_source(req)), [send, head = answer_head(req)](unsigned status, json::value answer) {
             send(json_response(head, status, answer));
         });
         return true;

@@ -242,7 +242,7 @@ void balance_service::record(json::object entry) {
     while (history_.size() > cfg_.balance.history_limit) history_.pop_front();
 }
 
-void balance_service::revert(on_done done) {
+void balance_service::revert(std::string trigger, on_done done) {
     auto error = [&](unsigned status, std::string_view code, std::string message) {
         done(status, error_json(code, message));
     };
@@ -251,7 +251,7 @@ void balance_service::revert(on_done done) {
     if (job_ && job_->applying)
         return error(409, "busy", "a plan is being applied (" + job_->trigger + "); revert it when that has ended");
     const auto id = journal_.back().plan_id;
-    writer_.start_batch(journal_.back().previous, samples_.online_cpus(), [this, id, done = std::move(done)](affinity_writer::batch_result r) {
+    writer_.start_batch(journal_.back().previous, samples_.online_cpus(), [this, id, trigger = std::move(trigger), done = std::move(done)](affinity_writer::batch_result r) {
         if (auto* f = std::get_if<batch_failure>(&r)) {
             log(log_level::warn, "balance_revert_failed", {{"plan", std::to_string(id)}, {"code", f->error.code}});
             return done(f->error.status, batch_failure_json(*f));
@@ -264,7 +264,7 @@ void balance_service::revert(on_done done) {
             restored.push_back(json::object{{"irq", std::to_string(o.irq)}, {"cpus", o.requested.to_list()}, {"changed", o.changed}});
         }
         std::erase_if(journal_, [id](const journal_entry& e) { return e.plan_id == id; });
-        record(json::object{{"id", next_id_++}, {"kind", "revert"}, {"trigger", "api"}, {"reverts", id}, {"changed", changed}});
+        record(json::object{{"id", next_id_++}, {"kind", "revert"}, {"trigger", trigger}, {"reverts", id}, {"changed", changed}});
         log(log_level::info, "balance_reverted", {{"plan", std::to_string(id)}, {"changed", std::to_string(changed)}});
             done(200, json::object{{"reverted", id}, {"restored", std::move(restored)}, {"changed", changed},
                                {"journal", journal_.size()}});
@@ -296,7 +296,7 @@ const balance_service::kept_plan* balance_service::find_plan(std::uint64_t id) c
     return const_cast<balance_service*>(this)->find_plan(id);
 }
 
-void balance_service::apply_plan(std::uint64_t id, on_done done) {
+void balance_service::apply_plan(std::uint64_t id, std::string trigger, on_done done) {
     auto error = [&](unsigned status, std::string_view code, std::string message) {
         done(status, error_json(code, message));
     };
@@ -325,7 +325,7 @@ void balance_service::apply_plan(std::uint64_t id, on_done done) {
     auto j = std::make_unique<job>();
     j->opts = kept->opts;
     j->opts.apply = true;
-    j->trigger = "api";
+    j->trigger = std::move(trigger);
     j->done = std::move(done);
     j->plan_id = id;
     j->body = std::move(body);

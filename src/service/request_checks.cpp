@@ -92,6 +92,10 @@ std::optional<refusal> check_framing(const request_head& h) {
     return std::nullopt;
 }
 
+std::string_view request_source(const request_head& h) {
+    return h[boost::beast::http::field::user_agent].starts_with("irqctl/") ? "irqctl" : "api";
+}
+
 bool expects_continue(const request_head& h) {
     auto e = items(h, http::field::expect);
     return std::find(e.begin(), e.end(), "100-continue") != e.end();

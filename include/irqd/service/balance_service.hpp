@@ -44,7 +44,8 @@ public:
     void stop();
 
     // Restores the placement from before the last applied plan (written in slices; `done` answers).
-    void revert(on_done done);
+    // `trigger`, like plan()'s, names who asked in the history and the event log.
+    void revert(std::string trigger, on_done done);
     boost::json::value history_json() const;
     // Told each entry as it is added to the history (the event log: applied plans and reverts).
     std::function<void(const boost::json::object& entry)> on_record;
@@ -52,7 +53,7 @@ public:
     // Every plan computed (dry run or applied) is kept, the last settings::balance::plans_limit of
     // them, with what it read of the machine. apply_plan writes exactly that plan's moves, or answers
     // 404 unknown_plan, 409 plan_stale (with what changed since), plan_applied or busy.
-    void apply_plan(std::uint64_t id, on_done done);
+    void apply_plan(std::uint64_t id, std::string trigger, on_done done);
     boost::json::value plans_json() const;                                  // GET /api/v1/balance/plans
     std::optional<boost::json::value> plan_json(std::uint64_t id) const;   // GET /api/v1/balance/plans/{id}
 

@@ -29,6 +29,10 @@ struct refusal {
 // Content-Length too (400); an Expect other than 100-continue (417).
 std::optional<refusal> check_framing(const request_head& h);
 
+// Who a change is recorded as coming from (the event log, the balance history): "irqctl", which
+// names itself in its User-Agent, or "api" for any other client.
+std::string_view request_source(const request_head& h);
+
 // Whether the client asked for "100 Continue" before it sends the body.
 bool expects_continue(const request_head& h);
 
