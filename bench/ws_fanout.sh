@@ -12,7 +12,10 @@ build=${1:-build}
 other_irqd=${2:-}
 other_bench=${3:-}
 clients=${CLIENTS:-1000} seconds=${SECONDS_EACH:-20}
-[ -x "$build/irqd" ] && [ -x "$build/bench/ws_fanout_bench" ] || { echo "build irqd and ws_fanout_bench first" >&2; exit 2; }
+if [ ! -x "$build/irqd" ] || [ ! -x "$build/bench/ws_fanout_bench" ]; then
+    echo "build irqd and ws_fanout_bench first" >&2
+    exit 2
+fi
 ulimit -n $((clients * 2 + 200))
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true' EXIT
@@ -22,6 +25,7 @@ irqds=("$build/irqd") benches=("$build/bench/ws_fanout_bench")
 [ -n "$other_bench" ] && benches+=("$other_bench")
 for irqd in "${irqds[@]}"; do
     for bench in "${benches[@]}"; do
+        # shellcheck disable=SC2089,SC2090  # the quotes are the JSON's own
         for sub in '' '{"type":"subscribe","top":10}'; do
             port=$(free_port)
             "$irqd" --simulate --listen "127.0.0.1:$port" --max-connections $((clients + 200)) --log-level warn >/dev/null 2>&1 &
