@@ -57,7 +57,7 @@ rss_added() {   # pid url [curl options]
     echo 5 >"/proc/$pid/clear_refs"
     before=$(kb VmRSS "$pid")
     curl -s "$@" -o /dev/null "$url"
-    echo "$(( ($(kb VmHWM "$pid") - before) / 1024 )) MB added (idle $((before / 1024)) MB)"
+    awk -v a="$(($(kb VmHWM "$pid") - before))" -v b="$before" 'BEGIN {printf "%.1f MB added (idle %.1f MB)\n", a / 1024, b / 1024}'
 }
 
 median_time() {   # url [curl options]: the median of $runs
@@ -113,9 +113,10 @@ if [ -n "$ne" ] && [ "$ne_runs" -gt 0 ]; then
         --collector.interrupts --web.listen-address "127.0.0.1:$port" 2>"$work/ne.log" &
     pid=$!
     pids+=("$pid")
-    wait_up "http://127.0.0.1:$port/metrics"
+    wait_up "http://127.0.0.1:$port/"   # its landing page: the first scrape is the one measured
     echo "== node_exporter ($("$ne" --version 2>&1 | head -1))"
     echo "RSS, /metrics gzip: $(rss_added "$pid" "http://127.0.0.1:$port/metrics" -H 'Accept-Encoding: gzip')"
+    echo "RSS, /metrics: $(rss_added "$pid" "http://127.0.0.1:$port/metrics")"
     runs=$ne_runs
     echo "/metrics: median $(median_time "http://127.0.0.1:$port/metrics") s"
     echo "/metrics gzip: median $(median_time "http://127.0.0.1:$port/metrics" -H 'Accept-Encoding: gzip') s"

@@ -3,19 +3,21 @@
 // many subscribers irqd closed; and how long GET /api/v1/health takes meanwhile (one request every
 // 250 ms from a second thread). --ids=N subscribes each client to a list of IRQ ids 0..N less one
 // (a different one per client, so no two share a message). Start irqd first (docs/benchmarks.md), then:
-//   ws_fanout_bench [--port=8080] [--clients=1000] [--seconds=20] [--subscribe=JSON | --ids=N]
+// --threads=N spreads the clients over N threads (each its own io_context).
+//   ws_fanout_bench [--port=8080] [--clients=1000] [--seconds=20] [--subscribe=JSON | --ids=N] [--threads=1]
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -30,9 +32,8 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-struct totals {
-    std::vector<double> lag_ms;          // samples only (snapshots are answers, not pushes)
-    std::size_t connected = 0, failed = 0, closed_by_server = 0, messages = 0;
+struct totals {   // shared by the client threads
+    std::atomic<std::size_t> connected = 0, failed = 0, closed_by_server = 0;
 };
 
 class client : public std::enable_shared_from_this<client> {
@@ -64,23 +65,40 @@ private:
                 if (ec == websocket::error::closed) ++self->totals_.closed_by_server;
                 return;
             }
-            auto now = std::chrono::system_clock::now();
-            ++self->totals_.messages;
-            auto text = beast::buffers_to_string(self->buf_.data());
+            // Receipt time first, and only the sample's time kept (its text, parsed after the run): a
+            // JSON parse per message here delayed the next client's receipt, adding the client's own
+            // work to the lag of every client read after it.
+            const auto now = std::chrono::system_clock::now();
+            ++self->messages_;
+            const auto text = sample_time_text(self->buf_);
+            if (!text.empty()) self->received_.push_back({now, std::string(text)});
             self->buf_.consume(self->buf_.size());
-            boost::system::error_code jec;
-            auto v = boost::json::parse(text, jec);
-            if (!jec && v.is_object() && v.as_object().contains("time") && v.at("type") == "sample")
-                if (auto t = irqd::core::parse_time(std::string_view(v.at("time").as_string())))
-                    self->totals_.lag_ms.push_back(std::chrono::duration<double, std::milli>(now - *t).count());
             self->read();
         });
+    }
+
+    // The "time" of a {"type":"sample","time":"...",...} message (irqd writes these two keys first);
+    // empty for any other message.
+    static std::string_view sample_time_text(const beast::flat_buffer& b) {
+        std::string_view m(static_cast<const char*>(b.data().data()), b.size());
+        constexpr std::string_view head = R"({"type":"sample","time":")";
+        if (!m.starts_with(head)) return {};
+        m.remove_prefix(head.size());
+        return m.substr(0, m.find('"'));
     }
 
     websocket::stream<tcp::socket> ws_;
     beast::flat_buffer buf_;
     totals& totals_;
     std::string subscribe_;
+
+public:
+    struct receipt {
+        std::chrono::system_clock::time_point at;
+        std::string sample_time;
+    };
+    std::vector<receipt> received_;
+    std::size_t messages_ = 0;
 };
 
 double percentile(std::vector<double>& v, double p) {
@@ -130,6 +148,7 @@ int main(int argc, char** argv) {
     int seconds = 20;
     std::string subscribe;
     std::size_t ids = 0;
+    unsigned threads = 1;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto value = [&](std::string_view name) { return a.substr(name.size()); };
@@ -138,23 +157,30 @@ int main(int argc, char** argv) {
         else if (a.starts_with("--seconds=")) seconds = std::stoi(value("--seconds="));
         else if (a.starts_with("--subscribe=")) subscribe = value("--subscribe=");
         else if (a.starts_with("--ids=")) ids = std::stoul(value("--ids="));
+        else if (a.starts_with("--threads=")) threads = static_cast<unsigned>(std::stoul(value("--threads=")));
         else {
-            std::cerr << "usage: ws_fanout_bench [--port=8080] [--clients=1000] [--seconds=20] [--subscribe=JSON | --ids=N]\n";
+            std::cerr << "usage: ws_fanout_bench [--port=8080] [--clients=1000] [--seconds=20] [--subscribe=JSON | --ids=N] [--threads=1]\n";
             return 2;
         }
     }
-    asio::io_context io(1);
+    // One io_context per thread, each with its own clients (a client's socket is used by one thread).
+    std::vector<std::unique_ptr<asio::io_context>> ios;
+    for (unsigned i = 0; i < std::max(1u, threads); ++i) ios.push_back(std::make_unique<asio::io_context>(1));
     totals t;
     tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), port);
-    std::vector<std::shared_ptr<client>> all;
+    std::vector<std::vector<std::shared_ptr<client>>> all(ios.size());
     for (std::size_t i = 0; i < clients; ++i) {
-        all.push_back(std::make_shared<client>(io, t, ids ? id_subscription(ids, i % (ids + 1)) : subscribe));
-        all.back()->start(ep, "127.0.0.1:" + std::to_string(port));
+        auto& io = *ios[i % ios.size()];
+        all[i % ios.size()].push_back(std::make_shared<client>(io, t, ids ? id_subscription(ids, i % (ids + 1)) : subscribe));
+        all[i % ios.size()].back()->start(ep, "127.0.0.1:" + std::to_string(port));
     }
-    asio::steady_timer done(io, std::chrono::seconds(seconds));
-    done.async_wait([&](beast::error_code) {
-        for (auto& c : all) c->stop();
-    });
+    std::vector<std::unique_ptr<asio::steady_timer>> done;
+    for (std::size_t i = 0; i < ios.size(); ++i) {
+        done.push_back(std::make_unique<asio::steady_timer>(*ios[i], std::chrono::seconds(seconds)));
+        done.back()->async_wait([&mine = all[i]](beast::error_code) {
+            for (auto& c : mine) c->stop();
+        });
+    }
     std::vector<double> health;
     std::thread prober([&] {
         const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
@@ -163,16 +189,44 @@ int main(int argc, char** argv) {
             std::this_thread::sleep_for(std::chrono::milliseconds(250));
         }
     });
-    io.run();
+    std::vector<std::thread> runners;
+    for (std::size_t i = 1; i < ios.size(); ++i) runners.emplace_back([&io = *ios[i]] { io.run(); });
+    ios[0]->run();
+    for (auto& r : runners) r.join();
     prober.join();
     std::size_t health_failed = static_cast<std::size_t>(std::count_if(health.begin(), health.end(), [](double ms) { return ms < 0; }));
     std::erase_if(health, [](double ms) { return ms < 0; });
-    auto lags = t.lag_ms;
-    std::printf("clients %zu: connected %zu, failed %zu, closed by irqd %zu\n", clients, t.connected, t.failed,
-                t.closed_by_server);
-    std::printf("messages %zu (%zu samples timed over %d s)\n", t.messages, lags.size(), seconds);
+
+    // Lag of every receipt, and per sample of its first and last receipt (the fan-out's spread as the
+    // clients saw it: last minus first is irqd's loop over the sockets plus the clients' own delays).
+    std::vector<double> lags, firsts, lasts;
+    std::map<std::string, std::pair<double, double>> per_sample;
+    std::size_t messages = 0;
+    for (const auto& mine : all)
+        for (const auto& c : mine) {
+            messages += c->messages_;
+            for (const auto& r : c->received_) {
+                auto sampled = irqd::core::parse_time(r.sample_time);
+                if (!sampled) continue;
+                const double ms = std::chrono::duration<double, std::milli>(r.at - *sampled).count();
+                lags.push_back(ms);
+                auto [it, fresh] = per_sample.try_emplace(r.sample_time, ms, ms);
+                if (!fresh) it->second = {std::min(it->second.first, ms), std::max(it->second.second, ms)};
+            }
+        }
+    for (const auto& [time, fl] : per_sample) {
+        firsts.push_back(fl.first);
+        lasts.push_back(fl.second);
+    }
+    std::printf("clients %zu on %zu thread(s): connected %zu, failed %zu, closed by irqd %zu\n", clients, ios.size(),
+                t.connected.load(), t.failed.load(), t.closed_by_server.load());
+    std::printf("messages %zu (%zu samples timed over %d s, %zu distinct samples)\n", messages, lags.size(), seconds,
+                per_sample.size());
     std::printf("lag after the sample: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", percentile(lags, 0.50),
                 percentile(lags, 0.99), lags.empty() ? 0.0 : *std::max_element(lags.begin(), lags.end()));
+    std::printf("per sample, first receipt: p50 %.2f ms, max %.2f ms; last receipt: p50 %.2f ms, max %.2f ms\n",
+                percentile(firsts, 0.50), firsts.empty() ? 0.0 : *std::max_element(firsts.begin(), firsts.end()),
+                percentile(lasts, 0.50), lasts.empty() ? 0.0 : *std::max_element(lasts.begin(), lasts.end()));
     std::printf("GET /api/v1/health: %zu answered, %zu failed; p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", health.size(),
                 health_failed, percentile(health, 0.50), percentile(health, 0.99),
                 health.empty() ? 0.0 : *std::max_element(health.begin(), health.end()));

@@ -139,11 +139,15 @@ int main(int argc, char** argv) {
     ctx.answers = &answers;
     // A sample makes every kept answer old: free them now rather than at the next request.
     samples.add_observer([&] { answers.clear(); });
-    ctx.health_sections.push_back([&](boost::json::object& o) {
-        const auto& n = answers.counters();
-        o["answer_cache"] = boost::json::object{{"entries", answers.size()}, {"bytes", answers.bytes()},
-                                                {"hits", n.hits}, {"misses", n.misses}};
-    });
+    ctx.health_sections.push_back(
+        {.add = [&](boost::json::object& o) {
+             const auto& n = answers.counters();
+             o["answer_cache"] = boost::json::object{{"entries", answers.size()}, {"bytes", answers.bytes()},
+                                                     {"hits", n.hits}, {"misses", n.misses}};
+         },
+         .key = [&](health_key& k) {
+             k.insert(k.end(), {answers.size(), answers.bytes(), answers.counters().hits, answers.counters().misses});
+         }});
     ctx.events = &events;
     events.on_event = [&](const placement_event& e) {
         // The event's fields beside "type":"event" (its own type as "event_type"), and the whole
@@ -194,11 +198,13 @@ int main(int argc, char** argv) {
         }
         listeners.push_back("unix:" + cfg.unix_socket.string());
     }
-    ctx.health_sections.push_back([&](boost::json::object& o) {
-        boost::json::array a;
-        for (const auto& l : listeners) a.emplace_back(l);
-        o["listeners"] = std::move(a);
-    });
+    ctx.health_sections.push_back({.add =
+                                       [&](boost::json::object& o) {
+                                           boost::json::array a;
+                                           for (const auto& l : listeners) a.emplace_back(l);
+                                           o["listeners"] = std::move(a);
+                                       },
+                                   .key = [](health_key&) {}});   // fixed at start
     samples.start();
     if (!samples.has_sample())
         log(log_level::warn, "first_sample_failed", {{"reason", samples.stats().last_error}});
@@ -221,9 +227,10 @@ int main(int argc, char** argv) {
     if (state && samples.has_sample())
         state->prune(samples.latest(), std::chrono::system_clock::now(), cfg.state_prune_after);
     ctx.access = access ? &*access : nullptr;
-    ctx.health_sections.push_back([&](boost::json::object& o) {
-        add_state_health(o, state ? &*state : nullptr, restored, undone);
-    });
+    // restored and undone are final from here on; the store moves with writes and prunes.
+    ctx.health_sections.push_back(
+        {.add = [&](boost::json::object& o) { add_state_health(o, state ? &*state : nullptr, restored, undone); },
+         .key = [&](health_key& k) { add_state_health_key(k, state ? &*state : nullptr); }});
     balancing.start_auto();
 
     std::cout << "irqd " << core::version() << " listening on " << listeners.front();

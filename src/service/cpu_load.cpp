@@ -159,15 +159,21 @@ void add_cpu_load_routes(api_context& ctx) {
     ctx.cpu_sections.push_back([&ctx](core::clock_time from, core::clock_time to, json::array& cpus) {
         add_cpu_load(ctx.samples, ctx.config.overload_share, from, to, cpus);
     });
-    ctx.health_sections.push_back([&ctx](json::object& o) {
-        const auto& src = ctx.samples.cpu_sources();
-        json::array missing;
-        for (const auto& m : src.missing) missing.push_back(json::value(m));
-        o["cpu_sources"] = json::object{{"stat", src.stat},
-                                        {"softirqs", src.softirqs},
-                                        {"softnet_stat", src.softnet},
-                                        {"missing", std::move(missing)}};
-    });
+    ctx.health_sections.push_back(
+        {.add = [&ctx](json::object& o) {
+             const auto& src = ctx.samples.cpu_sources();
+             json::array missing;
+             for (const auto& m : src.missing) missing.push_back(json::value(m));
+             o["cpu_sources"] = json::object{{"stat", src.stat},
+                                             {"softirqs", src.softirqs},
+                                             {"softnet_stat", src.softnet},
+                                             {"missing", std::move(missing)}};
+         },
+         // A missing source is only ever added to the list, never changed.
+         .key = [&ctx](health_key& k) {
+             const auto& src = ctx.samples.cpu_sources();
+             k.insert(k.end(), {src.stat, src.softirqs, src.softnet, src.missing.size()});
+         }});
 }
 
 }  // namespace irqd::service

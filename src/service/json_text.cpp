@@ -38,6 +38,36 @@ void append_double(std::string& out, double d) {
     if (text.find_first_of(".eE") == std::string_view::npos) out += ".0";
 }
 
+// A JSON string, escaped as boost::json::serialize does (" and \ with a backslash, \b \f \n \r \t,
+// other bytes below 0x20 as \u00xx, everything else as is), without the temporary string serialize returns.
+void append_string(std::string& out, std::string_view s) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    std::size_t plain = 0;   // the start of the run not yet copied
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(s.data() + plain, i - plain);
+        plain = i + 1;
+        out += '\\';
+        switch (c) {
+            case '"': out += '"'; break;
+            case '\\': out += '\\'; break;
+            case '\b': out += 'b'; break;
+            case '\f': out += 'f'; break;
+            case '\n': out += 'n'; break;
+            case '\r': out += 'r'; break;
+            case '\t': out += 't'; break;
+            default:
+                out += "u00";
+                out += hex[c >> 4];
+                out += hex[c & 15];
+        }
+    }
+    out.append(s.data() + plain, s.size() - plain);
+    out += '"';
+}
+
 }  // namespace
 
 void append_json(std::string& out, const boost::json::value& v) {
@@ -47,7 +77,7 @@ void append_json(std::string& out, const boost::json::value& v) {
         case boost::json::kind::int64: append_number(out, v.get_int64()); break;
         case boost::json::kind::uint64: append_number(out, v.get_uint64()); break;
         case boost::json::kind::double_: append_double(out, v.get_double()); break;
-        case boost::json::kind::string: out += boost::json::serialize(v.get_string()); break;
+        case boost::json::kind::string: append_string(out, v.get_string()); break;
         case boost::json::kind::array: {
             out += '[';
             bool first = true;
@@ -65,7 +95,7 @@ void append_json(std::string& out, const boost::json::value& v) {
             for (const auto& kv : v.get_object()) {
                 if (!first) out += ',';
                 first = false;
-                out += boost::json::serialize(boost::json::string_view(kv.key()));
+                append_string(out, kv.key());
                 out += ':';
                 append_json(out, kv.value());
             }

@@ -114,7 +114,7 @@ std::error_code write_existing_file(const std::filesystem::path& path, std::stri
     return ec;
 }
 
-std::error_code write_file_atomic(const std::filesystem::path& path, std::string_view text, mode_t mode) {
+std::error_code write_file_atomic(const std::filesystem::path& path, std::string_view text, mode_t mode, bool durable) {
     // A unique temporary name: two writers (or a writer and the leftover of a crash) never share one.
     std::string tmp = path.string() + ".tmp-XXXXXX";
     int fd = ::mkstemp(tmp.data());
@@ -135,9 +135,10 @@ std::error_code write_file_atomic(const std::filesystem::path& path, std::string
         }
         done += static_cast<std::size_t>(n);
     }
-    if (::fsync(fd) < 0) return fail(fd);
+    if (durable && ::fsync(fd) < 0) return fail(fd);
     if (::close(fd) < 0) return fail(-1);
     if (::rename(tmp.c_str(), path.c_str()) < 0) return fail(-1);
+    if (!durable) return {};
     // The rename is durable only once the directory entry is: fsync the directory too.
     auto dir = path.parent_path();
     int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -155,7 +155,8 @@ void simulated_machine::advance(core::clock_time now) {
     }
     std::error_code ec;
     fs::create_directories(procfs_, ec);
-    write_file_atomic(procfs_ / "interrupts", render());
+    // Replaced whole, never fsynced: a kernel's /proc is no file on disk either.
+    write_file_atomic(procfs_ / "interrupts", render(), 0644, false);
     advance_load(all, net, seconds);
     write_load_files();
 }
@@ -246,9 +247,9 @@ void simulated_machine::write_load_files() {
     }
     std::error_code ec;
     fs::create_directories(procfs_ / "net", ec);
-    write_file_atomic(procfs_ / "stat", stat);
-    write_file_atomic(procfs_ / "softirqs", softirqs);
-    write_file_atomic(procfs_ / "net/softnet_stat", softnet);
+    write_file_atomic(procfs_ / "stat", stat, 0644, false);
+    write_file_atomic(procfs_ / "softirqs", softirqs, 0644, false);
+    write_file_atomic(procfs_ / "net/softnet_stat", softnet, 0644, false);
 }
 
 // One PCI device per network interface the queue names name (eth0-TxRx-3 -> eth0), or per PCI

@@ -350,4 +350,10 @@ void add_state_health(json::object& health, const state_store* state, const rest
     health["interrupted_batch"] = undone.ran ? json::value(restore_json(undone)) : json::value(nullptr);
 }
 
+void add_state_health_key(std::vector<std::uint64_t>& key, const state_store* state) {
+    if (!state) return;
+    const auto values = state->health_key_values();
+    key.insert(key.end(), values.begin(), values.end());
+}
+
 }  // namespace irqd::service

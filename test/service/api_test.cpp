@@ -401,3 +401,53 @@ BOOST_AUTO_TEST_CASE(a_window_covering_less_than_asked_has_a_note) {
     BOOST_TEST(after.at("note").as_string() == "covers 1s of the 2s asked (the newest sample is at 2026-09-21T14:14:01Z)");
     BOOST_TEST(!window_json(w, t0, t0 + 1s + 400ms).contains("note"));   // sample jitter is no note
 }
+
+// Health's body is kept while nothing it shows moves: the same answer but a fresh uptime_s, and a
+// write, a sample or a section's value is in the next answer.
+BOOST_AUTO_TEST_CASE(health_is_current_whether_kept_or_built) {
+    router r;
+    std::uint64_t shown = 1;
+    r.ctx->health_sections.push_back({.add = [&](json::object& o) { o["section"] = shown; },
+                                      .key = [&](health_key& k) { k.push_back(shown); }});
+    auto get = [&] {
+        auto res = r.call(http::verb::get, "/api/v1/health");
+        BOOST_TEST(res.result_int() == 200);
+        BOOST_TEST(res[http::field::content_type] == "application/json");
+        BOOST_TEST(res.body().ends_with("}\n"));
+        return json::parse(res.body()).as_object();
+    };
+    auto first = get();
+    auto second = get();
+    BOOST_TEST(second.at("uptime_s").as_double() > first.at("uptime_s").as_double());
+    BOOST_TEST(second.at("uptime_s").as_double() < 60.0);
+    // A section without a key: built whole, as before health was kept. The same answer.
+    r.ctx->health_sections.push_back({.add = [](json::object&) {}});
+    auto built = get();
+    r.ctx->health_sections.pop_back();
+    for (auto* o : {&first, &second, &built}) o->erase("uptime_s");
+    BOOST_TEST(first == second);
+    BOOST_TEST(built == second);
+    BOOST_TEST(first.at("samples").to_number<std::uint64_t>() == 2u);
+    BOOST_TEST(first.at("section").to_number<std::uint64_t>() == 1u);
+
+    shown = 7;
+    BOOST_TEST(get().at("section").to_number<std::uint64_t>() == 7u);
+    r.call(http::verb::put, "/api/v1/interrupts/30/affinity", R"({"cpu":1})");
+    BOOST_TEST(get().at("affinity_writes").to_number<std::uint64_t>() == 1u);
+    r.k.interrupts(interrupts_text(300));
+    BOOST_REQUIRE(r.samples->sample_once(std::chrono::system_clock::now()));
+    auto after_sample = get();
+    BOOST_TEST(after_sample.at("samples").to_number<std::uint64_t>() == 3u);
+    BOOST_TEST(after_sample.at("last_sample").as_string() == core::format_rfc3339(r.samples->latest_time()));
+}
+
+// A section without a key is built on every request: what it shows is never old.
+BOOST_AUTO_TEST_CASE(health_with_a_section_without_key_is_built_every_time) {
+    router r;
+    std::uint64_t calls = 0;
+    r.ctx->health_sections.push_back({.add = [&](json::object& o) { o["calls"] = ++calls; }});
+    for (std::uint64_t i = 1; i <= 3; ++i) {
+        auto v = json::parse(r.call(http::verb::get, "/api/v1/health").body());
+        BOOST_TEST(v.at("calls").to_number<std::uint64_t>() == i);
+    }
+}

@@ -31,6 +31,13 @@ BOOST_AUTO_TEST_CASE(everything_else_matches_boost_json) {
     BOOST_TEST(json::parse(to_json_text(v)) == v);
 }
 
+BOOST_AUTO_TEST_CASE(every_byte_in_strings_and_keys_is_escaped_as_boost_json_does) {
+    std::string all;
+    for (int c = 0; c < 256; ++c) all += static_cast<char>(c);
+    json::value v = json::object{{all, all}, {"plain", "no escapes"}, {"", ""}};
+    BOOST_TEST(to_json_text(v) == json::serialize(v));
+}
+
 BOOST_AUTO_TEST_CASE(duplicate_keys_are_found_at_any_depth) {
     BOOST_TEST(!duplicate_json_key(R"({"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]})"));   // same key, other objects
     BOOST_TEST(duplicate_json_key(R"({"cpu":0,"cpu":1})").value_or("") == "cpu");

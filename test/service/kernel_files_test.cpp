@@ -1,8 +1,11 @@
 // read_file into a reused buffer (the sampler's /proc/interrupts buffer): whatever the buffer held
 // before, it ends with exactly the file's bytes; too large is EFBIG; a missing file leaves it empty.
+// write_file_atomic replaces a file whole.
 #define BOOST_TEST_MODULE kernel_files
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
+#include <iterator>
 #include <string>
 #include <system_error>
 
@@ -40,4 +43,21 @@ BOOST_AUTO_TEST_CASE(too_large_and_missing_files_leave_it_empty) {
     buf = "old";
     BOOST_TEST((read_file(d.path / "absent", buf) == std::errc::no_such_file_or_directory));
     BOOST_TEST(buf.empty());
+}
+
+// Durable or not (the simulated machine's /proc files skip the fsyncs), the file is replaced whole,
+// with its mode, and no temporary file is left beside it.
+BOOST_AUTO_TEST_CASE(an_atomic_write_replaces_the_file_whole_durable_or_not) {
+    temp_dir d;
+    const auto p = d.path / "interrupts";
+    irqd::test::write(p, "old\n");
+    for (bool durable : {true, false}) {
+        const std::string text = durable ? "durable\n" : "quick\n";
+        BOOST_TEST(!irqd::service::write_file_atomic(p, text, 0640, durable));
+        std::string got;
+        BOOST_TEST(!read_file(p, got));
+        BOOST_TEST(got == text);
+        BOOST_TEST(static_cast<unsigned>(std::filesystem::status(p).permissions() & std::filesystem::perms::all) == 0640u);
+        BOOST_TEST(std::distance(std::filesystem::directory_iterator(d.path), std::filesystem::directory_iterator{}) == 1);
+    }
 }

@@ -3,10 +3,13 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include "irqd/service/access.hpp"
@@ -20,6 +23,22 @@
 #include "irqd/service/url.hpp"
 
 namespace irqd::service {
+
+// Part of GET /api/v1/health added by another part of the daemon (saved affinities, CPU sources, ...).
+// `key` appends every value `add` shows (or a number that moves whenever one of them does): health's
+// body is kept and sent again while no key value moved. Without a key the body is built on every request.
+using health_key = std::vector<std::uint64_t>;
+struct health_section {
+    std::function<void(boost::json::object&)> add;
+    std::function<void(health_key&)> key{};
+};
+
+// GET /api/v1/health's body as last built, split around "uptime_s" (written fresh into every answer),
+// and the key values it was built from (api_health.cpp).
+struct kept_health {
+    health_key key;
+    std::string head, tail;
+};
 
 // A route the daemon can add beside the built-in ones (balancer, metrics, dashboard, ...).
 // Return false when the request is not yours.
@@ -40,7 +59,8 @@ struct api_context {
     // Applied plans, reverts and affinity changes (GET /api/v1/events); null: none recorded.
     event_log* events = nullptr;
     // Each adds its keys to GET /api/v1/health (saved affinities, restore, refused IRQs, ...).
-    std::vector<std::function<void(boost::json::object&)>> health_sections{};
+    std::vector<health_section> health_sections{};
+    kept_health health{};
     // Each adds its fields to the CPU objects of GET /api/v1/cpus for the asked window (cpu_load).
     std::vector<std::function<void(core::clock_time, core::clock_time, boost::json::array&)>> cpu_sections{};
     // GET answers kept until the next sample or affinity write (ETag, If-None-Match); null: none.

@@ -31,7 +31,11 @@ std::optional<std::string> not_a_regular_file(const std::filesystem::path& path)
 std::error_code write_existing_file(const std::filesystem::path& path, std::string_view text);
 // Writes a file atomically: a uniquely named temporary file in the same directory ("PATH.tmp-XXXXXX"),
 // fsync, rename over PATH, fsync the directory. On any failure PATH keeps its previous content.
-std::error_code write_file_atomic(const std::filesystem::path& path, std::string_view text, mode_t mode = 0644);
+// durable = false leaves out both fsyncs: readers still see the old or the new text whole, but a
+// crash may lose it (the simulated machine's /proc files, rewritten every sample and worthless
+// after a crash; two fsyncs per file were milliseconds of each sample on a busy disk).
+std::error_code write_file_atomic(const std::filesystem::path& path, std::string_view text, mode_t mode = 0644,
+                                  bool durable = true);
 
 // <procfs>/irq/N and the IRQ's affinity file in it (the one irqd writes).
 std::filesystem::path irq_dir(const std::filesystem::path& procfs, unsigned irq);

@@ -3,6 +3,7 @@
 // IRQs whose number AND name still match, so a renumbered device is never pinned by mistake.
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -112,6 +113,11 @@ public:
     // {"path", "entries", "writes", "write_failures", "saving", "pruned", "last_error", "load_error",
     //  "set_aside", "journal_error", "journal_set_aside"}
     boost::json::object health_json() const;
+    // What of health_json() can change after the load: the counters and the entry count (last_error
+    // moves with write_failures and writes).
+    std::array<std::uint64_t, 5> health_key_values() const {
+        return {entries_.size(), writes_, write_failures_, pruned_, writable_};
+    }
 
 private:
     void save();
@@ -133,5 +139,8 @@ private:
 // when no batch was cut short).
 void add_state_health(boost::json::object& health, const state_store* state, const restore_report& restored,
                       const restore_report& undone);
+// Appends every value add_state_health shows of the store that can change while irqd runs (its
+// counters and entry count; the problems found at load are fixed from the start).
+void add_state_health_key(std::vector<std::uint64_t>& key, const state_store* state);
 
 }  // namespace irqd::service
