@@ -2,6 +2,7 @@
 // queries, and memory, for synthetic 256 CPU x 4096 IRQ snapshots (deterministic). See docs/benchmarks.md.
 //
 //   history_bench [--samples=N] [--tiers=10s:2m,5m:1h,1h:1d] [--cpus=256] [--irqs=4096] [--repeat=5]
+//                 [--slice-cells=2000000]
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -27,6 +28,7 @@ struct options {
     unsigned cpus = 256;
     unsigned irqs = 4096;
     int repeat = 5;
+    std::size_t slice_cells = 2'000'000;   // settings' limit.query_slice_cells
 };
 
 bool take(std::string_view arg, std::string_view name, std::string_view& value) {
@@ -45,8 +47,9 @@ options parse_args(int argc, char** argv) {
         else if (take(arg, "--cpus", v)) o.cpus = static_cast<unsigned>(std::strtoul(std::string(v).c_str(), nullptr, 10));
         else if (take(arg, "--irqs", v)) o.irqs = static_cast<unsigned>(std::strtoul(std::string(v).c_str(), nullptr, 10));
         else if (take(arg, "--repeat", v)) o.repeat = std::max(1, std::atoi(std::string(v).c_str()));
+        else if (take(arg, "--slice-cells", v)) o.slice_cells = std::max(1ull, std::strtoull(std::string(v).c_str(), nullptr, 10));
         else {
-            std::fprintf(stderr, "usage: %s [--samples=N] [--tiers=LIST] [--cpus=N] [--irqs=N] [--repeat=N]\n", argv[0]);
+            std::fprintf(stderr, "usage: %s [--samples=N] [--tiers=LIST] [--cpus=N] [--irqs=N] [--repeat=N] [--slice-cells=N]\n", argv[0]);
             std::exit(2);
         }
     }
@@ -152,6 +155,28 @@ void time_query(const history& h, std::chrono::seconds window, int repeat) {
                 static_cast<unsigned long long>(total));
 }
 
+// The same window summed as the daemon sums a large one (api_window.cpp): about `slice_cells` cell
+// additions a step; the longest step is what a request may wait behind.
+void time_slices(const history& h, std::chrono::seconds window, std::size_t slice_cells) {
+    const clock_time to = h.newest();
+    auto plan = h.plan_query(to - window, to);
+    if (!plan.by_rows || plan.rows == 0) return;
+    std::vector<double> times, cpu;
+    const auto start = bench_clock::now();
+    for (bool done = false; !done;) {
+        const auto [wall_ms, cpu_used] = timed([&] { done = h.sum_some(plan, slice_cells); });
+        times.push_back(wall_ms);
+        cpu.push_back(cpu_used);
+    }
+    const double total = ms_since(start);
+    std::sort(times.begin(), times.end());
+    std::sort(cpu.begin(), cpu.end());
+    std::printf("in parts %-4s %4zu steps  wall median %6.2f ms  max %6.2f ms  cpu median %6.2f ms  max %6.2f ms  "
+                "total %8.2f ms\n",
+                format_duration(window).c_str(), times.size(), times[times.size() / 2], times.back(),
+                cpu[cpu.size() / 2], cpu.back(), total);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -198,6 +223,8 @@ int main(int argc, char** argv) {
 
     time_query(h, std::chrono::seconds(60), o.repeat);
     time_query(h, std::chrono::seconds(3600), o.repeat);
+    time_slices(h, std::chrono::seconds(60), o.slice_cells);
+    time_slices(h, std::chrono::seconds(600), o.slice_cells);
 
     std::printf("memory_bytes()        %8.1f MiB after %zu samples\n", mib(h.memory_bytes()), o.samples);
     std::printf("full retention        %8.1f MiB estimated for %s\n", mib(history_memory_estimate(*tiers, cells)),

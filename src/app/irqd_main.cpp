@@ -137,6 +137,7 @@ int main(int argc, char** argv) {
     ctx.hub = &hub;
     answer_cache answers(cfg.limit.answer_cache_entries, cfg.limit.answer_cache_bytes);
     ctx.answers = &answers;
+    ctx.io = &io;
     // A sample makes every kept answer old: free them now rather than at the next request.
     samples.add_observer([&] { answers.clear(); });
     ctx.health_sections.push_back(

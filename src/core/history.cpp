@@ -86,6 +86,7 @@ void history::add(clock_time from, clock_time to, const delta_frame& frame) {
     if (!frame.shape) return;
     const std::size_t cells = frame.shape->row_ids.size() * frame.shape->cpus.size();
     if (frame.counts.size() != cells || cells > max_u32) return;
+    ++generation_;
     if (newest_ && from < *newest_) {
         const auto shift = *newest_ - from;
         from += shift;
@@ -206,6 +207,7 @@ void history::clear() {
         t.has_open = false;
     }
     newest_.reset();
+    ++generation_;
 }
 
 std::size_t history::frame_bytes(const frame& f) {
@@ -249,6 +251,7 @@ void history::enforce_budget() {
         const layout_ptr shape = frames.front().shape;
         frames.pop_front();
         ++budget_drops_;
+        ++generation_;
         held[pick] -= bytes;
         total -= bytes;
         // The last frame of a layout takes the layout with it: count again rather than guess.
@@ -368,13 +371,10 @@ std::vector<history::view> history::views_of(const span& s) const {
     return views;
 }
 
-void history::sum_one_layout(const std::vector<view>& views, window_counts& out) {
-    out.shape = *views.back().shape;
-    const std::size_t n = out.shape->row_ids.size() * out.shape->cpus.size();
-    out.counts.assign(n, 0);
-    std::uint64_t* acc = out.counts.data();
-    for (std::size_t begin = 0; begin < n; begin += slice) {
-        const std::size_t end = std::min(n, begin + slice);
+// Adds cells [first, last) of every view (one layout) into acc.
+void history::add_cells(const std::vector<view>& views, std::size_t first, std::size_t last, std::uint64_t* acc) {
+    for (std::size_t begin = first; begin < last; begin += slice) {
+        const std::size_t end = std::min(last, begin + slice);
         for (const view& v : views) {
             if (v.counts32) {
                 for (std::size_t i = begin; i < end; ++i) acc[i] += v.counts32[i];
@@ -385,7 +385,8 @@ void history::sum_one_layout(const std::vector<view>& views, window_counts& out)
     }
     for (const view& v : views) {
         if (!v.big) continue;
-        for (const auto& b : *v.big) acc[b.cell] += b.value - max_u32;
+        for (const auto& b : *v.big)
+            if (b.cell >= first && b.cell < last) acc[b.cell] += b.value - max_u32;
     }
 }
 
@@ -433,14 +434,19 @@ void history::sum_layouts(const std::vector<view>& views, window_counts& out) {
     out.shape = std::make_shared<const layout>(joined.take());
 }
 
-window_counts history::query(clock_time from, clock_time to) const {
-    window_counts out;
+history::query_plan history::plan_query(clock_time from, clock_time to) const {
+    query_plan p;
+    p.generation = generation_;
+    window_counts& out = p.answer;
     if (empty()) {
         out.from = out.to = from;
         out.complete = false;
-        return out;
+        return p;
     }
     const span s = pick_frames(from, to);
+    p.tier_ = s.tier;
+    p.first_ = s.first;
+    p.last_ = s.last;
     out.complete = s.complete;
     out.resolution = store_[s.tier].config.resolution;
     out.frames = s.last - s.first;
@@ -450,16 +456,116 @@ window_counts history::query(clock_time from, clock_time to) const {
         out.from = out.to = std::clamp(from, oldest(), newest());
         out.shape = newest_shape;
         out.counts.assign(newest_shape->row_ids.size() * newest_shape->cpus.size(), 0);
-        return out;
+        return p;
     }
-    const auto views = views_of(s);
-    out.from = views.front().from;
-    out.to = views.back().to;
-    const bool one_layout = std::all_of(views.begin(), views.end(),
-                                        [&](const view& v) { return same_layout(*v.shape, *views.front().shape); });
-    if (one_layout) sum_one_layout(views, out);
-    else sum_layouts(views, out);
-    return out;
+    const tier& t = store_[s.tier];
+    out.from = start_of(t, s.first);
+    out.to = end_of(t, s.last - 1);
+    const auto shape_of = [&](std::size_t i) -> const layout_ptr& { return i < t.frames.size() ? t.frames[i].shape : t.open.shape; };
+    const layout_ptr& newest_shape = shape_of(s.last - 1);
+    for (std::size_t i = s.first; i < s.last && p.by_rows; ++i) p.by_rows = same_layout(shape_of(i), newest_shape);
+    if (!p.by_rows) return p;
+    out.shape = newest_shape;
+    p.rows = newest_shape->row_ids.size();
+    out.counts.assign(p.rows * newest_shape->cpus.size(), 0);
+    p.closed_end_ = std::min(s.last, t.frames.size());
+    p.open_pending_ = s.last > t.frames.size();
+    p.chunk_first_ = p.chunk_last_ = std::min(s.first, p.closed_end_);
+    if (p.chunk_first_ < p.closed_end_) {
+        p.needed_from_ = t.frames[p.chunk_first_].from;
+        p.needed_to_ = t.frames[p.closed_end_ - 1].to;
+    }
+    return p;
+}
+
+bool history::sum_some(query_plan& p, std::size_t cells) const {
+    const auto done = [&] { return !p.open_pending_ && p.chunk_first_ >= p.closed_end_; };
+    if (!p.by_rows || p.rows == 0 || done()) return true;
+    const tier& t = store_[p.tier_];
+    const std::size_t table = p.answer.counts.size();
+    const std::size_t ncols = p.answer.shape->cpus.size();
+    std::uint64_t* acc = p.answer.counts.data();
+    if (p.open_pending_) {
+        const std::size_t end = std::min(p.rows, p.row_ + std::max<std::size_t>(1, cells / ncols));
+        add_cells({view{t.open.from, t.open.to, &t.open.shape, nullptr, t.open.counts.data(), nullptr}}, p.row_ * ncols,
+                  end * ncols, acc);
+        p.row_ = end;
+        if (p.row_ == p.rows) {
+            p.open_pending_ = false;
+            p.row_ = 0;
+        }
+        return done();
+    }
+    if (p.chunk_first_ == p.chunk_last_) {
+        // A chunk's running sums are written once per chunk: 16 slices of frames per chunk keep that
+        // a small part of the traffic, and the first chunk (the frames next in line to be dropped) short.
+        const std::size_t frames = std::max<std::size_t>(1, 16 * cells / table);
+        p.chunk_last_ = std::min(p.closed_end_, p.chunk_first_ + frames);
+        p.row_ = 0;
+    }
+    const std::size_t per_row = ncols * (p.chunk_last_ - p.chunk_first_);
+    const std::size_t end = std::min(p.rows, p.row_ + std::max<std::size_t>(1, cells / per_row));
+    span s;
+    s.tier = p.tier_;
+    s.first = p.chunk_first_;
+    s.last = p.chunk_last_;
+    add_cells(views_of(s), p.row_ * ncols, end * ncols, acc);
+    p.row_ = end;
+    if (p.row_ == p.rows) {
+        p.chunk_first_ = p.chunk_last_;
+        p.row_ = 0;
+        if (p.chunk_first_ < p.closed_end_) p.needed_from_ = t.frames[p.chunk_first_].from;
+    }
+    return done();
+}
+
+bool history::follow(query_plan& p) const {
+    if (p.generation == generation_) return true;
+    if (!p.by_rows || p.open_pending_) return false;   // the open bucket changes in place
+    if (p.chunk_first_ < p.closed_end_) {
+        // Closed frames only go from the front of a tier (retention, budget) and come at its back, so
+        // the frames still needed are where they were less the frames dropped before them, if kept.
+        const auto& frames = store_[p.tier_].frames;
+        const auto it = std::lower_bound(frames.begin(), frames.end(), p.needed_from_,
+                                         [](const frame& f, clock_time t) { return f.from < t; });
+        if (it == frames.end() || it->from != p.needed_from_) return false;
+        const auto at = static_cast<std::size_t>(it - frames.begin());
+        if (at > p.chunk_first_) return false;
+        const std::size_t dropped = p.chunk_first_ - at;
+        if (p.closed_end_ - dropped > frames.size() || frames[p.closed_end_ - dropped - 1].to != p.needed_to_) return false;
+        p.first_ -= std::min(p.first_, dropped);
+        p.last_ -= dropped;
+        p.closed_end_ -= dropped;
+        p.chunk_first_ -= dropped;
+        p.chunk_last_ -= dropped;
+    }
+    p.generation = generation_;
+    return true;
+}
+
+void history::sum_rows(query_plan& plan, std::size_t begin, std::size_t end) const {
+    end = std::min(end, plan.rows);
+    if (!plan.by_rows || begin >= end || plan.first_ == plan.last_) return;
+    span s;
+    s.tier = plan.tier_;
+    s.first = plan.first_;
+    s.last = plan.last_;
+    const std::size_t ncols = plan.answer.shape->cpus.size();
+    add_cells(views_of(s), begin * ncols, end * ncols, plan.answer.counts.data());
+}
+
+window_counts history::query(clock_time from, clock_time to) const {
+    query_plan p = plan_query(from, to);
+    if (p.by_rows) {
+        sum_rows(p, 0, p.rows);
+        return std::move(p.answer);
+    }
+    span s;
+    s.tier = p.tier_;
+    s.first = p.first_;
+    s.last = p.last_;
+    sum_layouts(views_of(s), p.answer);
+    return std::move(p.answer);
 }
 
 }  // namespace irqd::core

@@ -25,24 +25,6 @@ bool api_call::reject_unknown(std::initializer_list<std::string_view> allowed) {
     return false;
 }
 
-std::optional<core::window_counts> api_call::window(std::chrono::milliseconds def, core::clock_time& from, core::clock_time& to) {
-    auto w = window_from_query(t, std::chrono::system_clock::now(), def);
-    if (!w) {
-        fail(400, "bad_window", w.error_message());
-        return std::nullopt;
-    }
-    from = w->first;
-    to = w->second;
-    // A window ending now ends at the newest sample: the moments since were not sampled yet, and a
-    // window that counted them would cover less than asked (`window=2s` answered with 1 s).
-    const auto& h = ctx.samples.history();
-    if (!t.param("from") && !t.param("to") && !h.empty() && to > h.newest()) {
-        from -= to - h.newest();
-        to = h.newest();
-    }
-    return h.query(from, to);
-}
-
 namespace {
 
 // A plain GET of the WebSocket endpoint (a browser, curl without the upgrade headers).
@@ -118,9 +100,11 @@ bool answer_cached(api_call& c, const std::vector<std::string_view>& rest) {
     }
     auto head = answer_head(c.req);
     head.set(http::field::if_none_match, c.req[http::field::if_none_match]);
-    // Streamed answers (too big to keep) pass by; whole ones are kept.
-    c.send = c.send.with_send([cache, key = std::move(key), generation, head = std::move(head), send = c.send](response res) {
-        if (res.result() != http::status::ok) return send(std::move(res));
+    // Streamed answers (too big to keep) pass by; whole ones are kept, unless the data moved while the
+    // answer was made (a window summed in slices, api_window.cpp, answers for the history it began with).
+    c.send = c.send.with_send([cache, &ctx = c.ctx, key = std::move(key), generation, head = std::move(head),
+                               send = c.send](response res) {
+        if (res.result() != http::status::ok || answers_generation(ctx) != generation) return send(std::move(res));
         auto e = cache->store(key, generation, res[http::field::content_type], res.body());
         if (answer_cache::matches(head[http::field::if_none_match], e.etag)) return send(cached_response(head, e));
         res.set(http::field::etag, e.etag);

@@ -130,11 +130,45 @@ private:
 
 }  // namespace
 
+namespace {
+
+// GET /api/v1/interrupts once its window is summed.
+void answer_interrupts(api_call& c, core::window_counts& w, const query_window& a,
+                       const std::optional<core::cpu_set>& cpu_filter, const core::irq_selection& sel) {
+    const auto& snap = c.ctx.samples.latest();
+    const auto& shape = w.shape;
+    std::vector<std::size_t> cols;
+    if (shape)
+        for (std::size_t k = 0; k < shape->cpus.size(); ++k)
+            if (!cpu_filter || cpu_filter->contains(shape->cpus[k])) cols.push_back(k);
+    core::selected_rows picked;
+    picked.per_column.assign(cols.size(), 0);
+    const device_filter devices{c.t.param("device"), c.t.param("netdev"), c.t.param("driver")};
+    core::row_predicate on_device;
+    if (!devices.empty())
+        on_device = [&](const core::irq_row* row) { return devices.matches(c.ctx.samples.devices(), row); };
+    if (shape) picked = core::select_rows(*shape, w.counts, cols, sel, snap, on_device);
+    auto window = window_json(w, a.from, a.to);
+    auto body = std::make_unique<interrupts_slices>(c.ctx, std::move(w), std::move(window), std::move(cols),
+                                                    std::move(picked));
+    response res{http::status::ok, c.req.version()};
+    res.set(http::field::content_type, "application/json");
+    res.set(http::field::server, "irqd");
+    res.keep_alive(c.req.keep_alive());
+    // A big answer (the whole table of a big machine) is streamed, a slice of rows at a time, so other
+    // requests are answered meanwhile; a small one is made at once, and kept per sample.
+    if (body->cells() > stream_cells) return c.send.stream(std::move(res), std::move(body));
+    while (body->next(res.body())) {
+    }
+    c.send(std::move(res));
+}
+
+}  // namespace
+
 void get_interrupts(api_call& c) {
     if (c.reject_unknown({"window", "from", "to", "cpus", "irqs", "name", "top", "device", "netdev", "driver"})) return;
-    core::clock_time from, to;
-    auto w = c.window(60s, from, to);
-    if (!w) return;
+    auto asked = c.asked(60s);
+    if (!asked) return;
     std::optional<core::cpu_set> cpu_filter;
     core::irq_selection sel;
     if (auto* v = c.t.param("cpus")) {
@@ -156,32 +190,9 @@ void get_interrupts(api_call& c) {
     }
     if (const std::string* name_glob = c.t.param("name")) sel.pattern = *name_glob;
 
-    const auto& snap = c.ctx.samples.latest();
-    const auto& shape = w->shape;
-    std::vector<std::size_t> cols;
-    if (shape)
-        for (std::size_t k = 0; k < shape->cpus.size(); ++k)
-            if (!cpu_filter || cpu_filter->contains(shape->cpus[k])) cols.push_back(k);
-    core::selected_rows picked;
-    picked.per_column.assign(cols.size(), 0);
-    const device_filter devices{c.t.param("device"), c.t.param("netdev"), c.t.param("driver")};
-    core::row_predicate on_device;
-    if (!devices.empty())
-        on_device = [&](const core::irq_row* row) { return devices.matches(c.ctx.samples.devices(), row); };
-    if (shape) picked = core::select_rows(*shape, w->counts, cols, sel, snap, on_device);
-    auto window = window_json(*w, from, to);
-    auto body = std::make_unique<interrupts_slices>(c.ctx, std::move(*w), std::move(window), std::move(cols),
-                                                    std::move(picked));
-    response res{http::status::ok, c.req.version()};
-    res.set(http::field::content_type, "application/json");
-    res.set(http::field::server, "irqd");
-    res.keep_alive(c.req.keep_alive());
-    // A big answer (the whole table of a big machine) is streamed, a slice of rows at a time, so other
-    // requests are answered meanwhile; a small one is made at once, and kept per sample.
-    if (body->cells() > stream_cells) return c.send.stream(std::move(res), std::move(body));
-    while (body->next(res.body())) {
-    }
-    c.send(std::move(res));
+    c.sum_window(*asked, [cpu_filter, sel](api_call& c, core::window_counts& w, const query_window& a) {
+        answer_interrupts(c, w, a, cpu_filter, sel);
+    });
 }
 
 void get_one_irq(api_call& c, std::string_view id) {
@@ -190,10 +201,11 @@ void get_one_irq(api_call& c, std::string_view id) {
     const auto& snap = c.ctx.samples.latest();
     auto row = snap.find_row(id);
     if (!row) return c.fail(404, "irq_not_found", "IRQ " + std::string(id) + " is not in /proc/interrupts");
-    core::clock_time from, to;
-    auto w = c.window(60s, from, to);
-    if (!w) return;
+    auto asked = c.asked(60s);
+    if (!asked) return;
     const auto& r = snap.rows[*row];
+    // One row of the window: summing the whole table to read one row would cost the whole table.
+    const auto w = sum_one_row(c.ctx.samples.history(), *asked, r.id);
     json::object o;
     o["irq"] = r.id;
     o["name"] = r.name;
@@ -222,47 +234,46 @@ void get_one_irq(api_call& c, std::string_view id) {
         o["effective"] = set_json(info->effective);
         o["node"] = info->node;
     }
-    double seconds = std::chrono::duration<double>(w->to - w->from).count();
+    double seconds = std::chrono::duration<double>(w.to - w.from).count();
     json::array wc;
     std::uint64_t wt = 0;
-    if (w->shape) {
-        auto wr = std::find(w->shape->row_ids.begin(), w->shape->row_ids.end(), r.id);
-        for (std::size_t c = 0; c < w->shape->cpus.size(); ++c) {
-            std::uint64_t v = wr == w->shape->row_ids.end()
+    if (w.shape) {
+        auto wr = std::find(w.shape->row_ids.begin(), w.shape->row_ids.end(), r.id);
+        for (std::size_t c = 0; c < w.shape->cpus.size(); ++c) {
+            std::uint64_t v = wr == w.shape->row_ids.end()
                                   ? 0
-                                  : w->counts[static_cast<std::size_t>(wr - w->shape->row_ids.begin()) * w->shape->cpus.size() + c];
-            wc.push_back(json::object{{"cpu", w->shape->cpus[c]}, {"count", v}, {"rate", per_second(v, seconds)}});
+                                  : w.counts[static_cast<std::size_t>(wr - w.shape->row_ids.begin()) * w.shape->cpus.size() + c];
+            wc.push_back(json::object{{"cpu", w.shape->cpus[c]}, {"count", v}, {"rate", per_second(v, seconds)}});
             wt += v;
         }
     }
-    o["window"] = window_json(*w, from, to);
+    o["window"] = window_json(w, asked->from, asked->to);
     o["window_counts"] = std::move(wc);
     o["window_total"] = wt;
     o["rate"] = per_second(wt, seconds);
     c.reply(200, o);
 }
 
-void get_cpus(api_call& c) {
-    if (c.reject_unknown({"window", "from", "to"})) return;
-    core::clock_time from, to;
-    auto w = c.window(60s, from, to);
-    if (!w) return;
+namespace {
+
+// GET /api/v1/cpus once its window is summed.
+void answer_cpus(api_call& c, const core::window_counts& w, core::clock_time from, core::clock_time to) {
     const auto& topo = c.ctx.samples.topology();
     const auto& snap = c.ctx.samples.latest();
-    double seconds = std::chrono::duration<double>(w->to - w->from).count();
+    double seconds = std::chrono::duration<double>(w.to - w.from).count();
     std::map<unsigned, std::uint64_t> totals;
     std::uint64_t grand = 0;
     for (auto c : snap.cpus) totals[c] = 0;
-    if (w->shape) {
+    if (w.shape) {
         // Column sums first: a map look-up per cell costs 20x the sum on 256 CPUs x 4096 IRQs.
-        const auto ncpu = w->shape->cpus.size();
+        const auto ncpu = w.shape->cpus.size();
         std::vector<std::uint64_t> column(ncpu, 0);
-        for (std::size_t r = 0; r < w->shape->row_ids.size(); ++r) {
-            const auto* row = w->counts.data() + r * ncpu;
+        for (std::size_t r = 0; r < w.shape->row_ids.size(); ++r) {
+            const auto* row = w.counts.data() + r * ncpu;
             for (std::size_t c = 0; c < ncpu; ++c) column[c] += row[c];
         }
         for (std::size_t c = 0; c < ncpu; ++c) {
-            totals[w->shape->cpus[c]] += column[c];
+            totals[w.shape->cpus[c]] += column[c];
             grand += column[c];
         }
     }
@@ -286,13 +297,22 @@ void get_cpus(api_call& c) {
             {"irqs", irqs_on[cpu]}});
     }
     for (const auto& section : c.ctx.cpu_sections) section(from, to, list);
-    c.reply(200, json::object{{"window", window_json(*w, from, to)},
+    c.reply(200, json::object{{"window", window_json(w, from, to)},
                             {"online", topo.online.to_list()},
                             {"isolated", topo.isolated.to_list()},
                             {"nohz_full", topo.nohz_full.to_list()},
                             {"cpus", std::move(list)},
                             {"total", grand},
                             {"rate", per_second(grand, seconds)}});
+}
+
+}  // namespace
+
+void get_cpus(api_call& c) {
+    if (c.reject_unknown({"window", "from", "to"})) return;
+    auto asked = c.asked(60s);
+    if (!asked) return;
+    c.sum_window(*asked, [](api_call& c, core::window_counts& w, const query_window& a) { answer_cpus(c, w, a.from, a.to); });
 }
 
 core::result<std::pair<core::clock_time, core::clock_time>> window_from_query(const target& t, core::clock_time now,

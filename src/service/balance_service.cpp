@@ -39,6 +39,9 @@ struct balance_service::job {
     core::clock_time::duration chunk{};
     core::window_sum summed;                               // the chunks so far
     core::window_counts sum;                               // ... sealed when the last one is in
+    // A window past the finest tier: one query, summed in parts (history::sum_some) when it can be.
+    std::optional<core::history::query_plan> parts;
+    int restarts = 0;
 
     std::optional<prepared_balance> prepared;
     plan_reading reading;                                  // the machine as prepare_balance saw it
@@ -76,7 +79,7 @@ void balance_service::plan(const balance_options& o, std::string trigger, on_don
     j.cursor = j.from;
     // Chunks of about chunk_cells x frames when the window lies in the finest tier; otherwise the
     // coarse tiers answer it in one query (a chunk could be answered by a different tier than its
-    // neighbour and count an edge frame twice).
+    // neighbour and count an edge frame twice), summed in parts like an API window (api_window.cpp).
     const auto& finest = samples_.history().tiers().front();
     const auto& snap = samples_.latest();
     std::size_t cells = std::max<std::size_t>(1, snap.rows.size() * std::max<std::size_t>(1, snap.cpus.size()));
@@ -85,6 +88,8 @@ void balance_service::plan(const balance_options& o, std::string trigger, on_don
         j.chunk = std::chrono::duration_cast<core::clock_time::duration>(finest.resolution * static_cast<long>(frames));
     } else {
         j.chunk = j.to - j.from;
+        j.parts = samples_.history().plan_query(j.from, j.to);
+        if (!j.parts->by_rows) j.parts.reset();
     }
     boost::asio::post(io_, [this] { slice(); });
 }
@@ -93,7 +98,20 @@ void balance_service::slice() {
     if (!job_ || stopped_) return;
     auto& j = *job_;
     auto t0 = std::chrono::steady_clock::now();
-    if (j.cursor < j.to) {
+    if (j.parts) {
+        const auto& h = samples_.history();
+        bool whole = false;
+        if (!h.follow(*j.parts)) {
+            // A sample dropped a frame still to be read: again, and after two restarts in one piece.
+            *j.parts = h.plan_query(j.from, j.to);
+            whole = ++j.restarts > 2 || !j.parts->by_rows;
+        }
+        if (whole || h.sum_some(*j.parts, cfg_.limit.query_slice_cells)) {
+            j.summed.add(whole ? h.query(j.from, j.to) : std::move(j.parts->answer));
+            j.parts.reset();
+            j.cursor = j.to;
+        }
+    } else if (j.cursor < j.to) {
         auto end = std::min(j.to, j.cursor + j.chunk);
         auto last = end == j.to ? end : end - core::clock_time::duration(1);   // chunks are disjoint
         j.summed.add(samples_.history().query(j.cursor, last));

@@ -134,7 +134,18 @@ private:
                          responder([self](response res) { self->send(std::move(res)); },
                                    [self](response head, std::unique_ptr<body_source> body) {
                                        self->send_stream(std::move(head), std::move(body));
-                                   }));
+                                   },
+                                   [self] { return self->client_gone(); }));
+    }
+
+    // Nothing is read while a request is answered, so a peek tells whether the client is still there:
+    // end of stream (it closed, or shut down its sending side) or an error means gone; bytes (a
+    // pipelined request) or nothing yet mean there.
+    bool client_gone() {
+        if (!stream_.socket().is_open()) return true;
+        char byte = 0;
+        const auto n = ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
     }
 
     // A streamed body: the head, then one chunk per slice, each produced when the one before is written

@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE history
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <initializer_list>
 
 #include "irqd/core/history.hpp"
@@ -517,4 +518,125 @@ BOOST_AUTO_TEST_CASE(a_table_that_grows_after_start_stays_within_the_budget) {
     history unbounded(tiers);
     feed(unbounded, big, 0, 700, [](int) { return 2; });
     BOOST_TEST(unbounded.memory_bytes() > 5 * budget);
+}
+
+// --- a query in parts ------------------------------------------------------------------------------
+
+namespace {
+
+// plan_query() then sum_some() `cells` at a time until it says done; `between` runs after each step.
+window_counts in_parts(const history& h, clock_time from, clock_time to, std::size_t cells) {
+    auto plan = h.plan_query(from, to);
+    BOOST_TEST_REQUIRE(plan.by_rows);
+    for (int steps = 0; !h.sum_some(plan, cells); ++steps) BOOST_TEST_REQUIRE(steps < 10000);
+    return std::move(plan.answer);
+}
+
+void same_window(const window_counts& a, const window_counts& b) {
+    BOOST_TEST(a.from == b.from);
+    BOOST_TEST(a.to == b.to);
+    BOOST_TEST(a.resolution == b.resolution);
+    BOOST_TEST(a.complete == b.complete);
+    BOOST_TEST(a.frames == b.frames);
+    BOOST_TEST(a.shape == b.shape);
+    BOOST_TEST(a.counts == b.counts);
+}
+
+// 7 rows x 3 CPUs, each cell different in each frame, and two cells above 2^32 in frame 127.
+layout_ptr fill_130s(history& h) {
+    ids rows;
+    for (int r = 0; r < 7; ++r) rows.push_back(std::to_string(r));
+    const auto shape = make_layout(rows, {0, 2, 5});
+    for (int k = 0; k < 130; ++k) {
+        counts c(21);
+        for (std::size_t i = 0; i < c.size(); ++i) c[i] = static_cast<std::uint64_t>(k) * 100 + i;
+        if (k == 127) c[4] = c[19] = 6'000'000'000;
+        h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, c});
+    }
+    return shape;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_query_in_parts_sums_to_the_whole_query) {
+    history h(tiers_of("1s:10s,5s:1m,1m:10m"));
+    fill_130s(h);
+    const std::vector<std::pair<int, int>> windows{
+        {125, 130},   // the finest tier, the big cells inside
+        {121, 129},   // the finest tier, not its oldest frame
+        {60, 130},    // 5 s buckets and the open one
+        {0, 130},     // past the 5 s tier: 1 min buckets, incomplete
+        {200, 300},   // nothing inside
+    };
+    for (auto [a, b] : windows) {
+        BOOST_TEST_CONTEXT("window " << a << "s.." << b << "s") {
+            const auto whole = h.query(at(a * 1s), at(b * 1s));
+            for (std::size_t cells : {1u, 3u, 5u, 20u, 64u, 1000u}) {
+                BOOST_TEST_CONTEXT(cells << " cells a step") { same_window(in_parts(h, at(a * 1s), at(b * 1s), cells), whole); }
+            }
+            // One row of every frame, as one IRQ's window is summed.
+            auto plan = h.plan_query(at(a * 1s), at(b * 1s));
+            h.sum_rows(plan, 2, 3);
+            for (std::size_t i = 0; i < plan.answer.counts.size(); ++i)
+                BOOST_TEST(plan.answer.counts[i] == (i / 3 == 2 ? whole.counts[i] : 0u));
+        }
+    }
+    BOOST_TEST(h.plan_query(at(125s), at(130s)).work() == 21u * 5u);
+}
+
+BOOST_AUTO_TEST_CASE(a_query_in_parts_goes_on_after_a_sample_while_its_frames_are_kept) {
+    history h(tiers_of("1s:10s,5s:1m,1m:10m"));
+    const auto shape = fill_130s(h);
+    const auto next = [&](int k) { h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, counts(21, 1)}); };
+
+    // Frames 121..128 of the 1 s tier, which keeps 120..129: a sample drops 120, which is not needed.
+    const auto before = h.query(at(121s), at(129s));
+    auto plan = h.plan_query(at(121s), at(129s));
+    BOOST_TEST(!h.sum_some(plan, 3));   // 2 frames a chunk, a row a step
+    next(130);
+    BOOST_TEST(plan.generation != h.generation());
+    BOOST_TEST_REQUIRE(h.follow(plan));
+    while (!h.sum_some(plan, 3)) {
+    }
+    same_window(plan.answer, before);   // the history as it was planned
+
+    // Frames 122..129 of a tier now holding 121..130: two samples drop 121 and 122, and 122 is needed.
+    plan = h.plan_query(at(122s), at(130s));
+    BOOST_TEST(!h.sum_some(plan, 3));
+    next(131);
+    next(132);
+    BOOST_TEST(!h.follow(plan));
+    // Once the oldest chunk (126 and 127, a row a step) is summed, the frames dropped next are no
+    // longer needed: four samples drop 123..126 of the 123..132 kept.
+    plan = h.plan_query(at(126s), at(133s));
+    const auto later = h.query(at(126s), at(133s));
+    BOOST_TEST(later.frames == 7u);
+    for (int row = 0; row < 7; ++row) BOOST_TEST(!h.sum_some(plan, 3));
+    for (int k = 133; k < 137; ++k) next(k);
+    BOOST_TEST_REQUIRE(h.follow(plan));
+    while (!h.sum_some(plan, 3)) {
+    }
+    same_window(plan.answer, later);
+
+    // The open bucket changes with every sample: a plan that has not summed it yet starts again.
+    plan = h.plan_query(at(100s), at(137s));
+    BOOST_TEST(plan.answer.resolution == 5s);
+    next(137);
+    BOOST_TEST(!h.follow(plan));
+    h.clear();
+    BOOST_TEST(!h.follow(plan));
+}
+
+BOOST_AUTO_TEST_CASE(a_window_over_two_layouts_is_not_summed_in_parts) {
+    history h(tiers_of("1s:10s,5s:1m"));
+    BOOST_TEST(h.plan_query(at(0s), at(5s)).rows == 0u);   // empty history
+    const auto before = h.generation();
+    feed(h, make_layout({"0", "1"}, {0}), 0, 5, [](int) { return 1; });
+    BOOST_TEST(h.generation() > before);
+    BOOST_TEST(h.plan_query(at(0s), at(5s)).rows == 2u);
+    feed(h, make_layout({"0", "1", "2"}, {0}), 5, 8, [](int) { return 1; });   // a row appears
+    BOOST_TEST(h.plan_query(at(6s), at(8s)).by_rows);
+    const auto mixed = h.plan_query(at(0s), at(8s));
+    BOOST_TEST(!mixed.by_rows);
+    BOOST_TEST(mixed.answer.frames == h.query(at(0s), at(8s)).frames);
 }

@@ -306,3 +306,17 @@ BOOST_AUTO_TEST_CASE(distinct_puts_a_nics_queues_on_distinct_cpus) {
     BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"distinct":"yes"})").status == 400u);
     BOOST_TEST(d.call(verb::post, "/api/v1/balance", R"({"policy":"spread","distinct":true})").status == 400u);
 }
+
+BOOST_AUTO_TEST_CASE(a_window_past_the_finest_tier_is_summed_in_parts_from_a_coarser_one) {
+    // The finest tier keeps 2 s, so the minute's rates come from the 2 s tier, a slice at a time.
+    auto args = sim_args();
+    args.back() = "1s:2s,2s:1m";
+    irqd_process d(args);
+    BOOST_REQUIRE(d.wait_samples(60));   // 6 s: the 1 s tier no longer reaches the first sample
+    auto plan = d.call(verb::post, "/api/v1/balance", R"({"window":"1m","min_improvement":0})");
+    BOOST_TEST_REQUIRE(plan.status == 200u, plan.body);
+    auto p = json_body(plan);
+    BOOST_TEST(p.at("window").at("resolution_s").to_number<int>() == 2);
+    BOOST_TEST(p.at("window").at("frames").to_number<int>() >= 1);
+    BOOST_TEST(p.at("moves").as_array().size() > 0u);
+}

@@ -1,9 +1,14 @@
 // End-to-end tests of the HTTP session: a HEAD answer has the status and headers GET gets, its
-// Content-Length the length of GET's body, and no body, on every kind of route.
+// Content-Length the length of GET's body, and no body, on every kind of route; and a request being
+// answered later knows when its client has left.
 #define BOOST_TEST_MODULE http_server
+#include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <optional>
+
 #include "daemon.hpp"
+#include "irqd/service/http_server.hpp"
 #include "raw_http.hpp"
 
 using namespace irqd::test;
@@ -47,4 +52,25 @@ BOOST_AUTO_TEST_CASE(head_has_the_headers_and_length_of_get_and_no_body) {
     BOOST_TEST_REQUIRE(second != std::string::npos, both);
     BOOST_TEST(both.substr(0, second).ends_with("\r\n\r\n"));
     BOOST_TEST(parse_response(both.substr(second)).body == raw_request(port, "GET", "/api/v1/nope").body);
+}
+
+BOOST_AUTO_TEST_CASE(a_request_answered_later_knows_when_its_client_left) {
+    using namespace std::chrono_literals;
+    namespace service = irqd::service;
+    boost::asio::io_context io{1};
+    service::limits lim;
+    std::optional<service::responder> held;   // the answer a slow route (a long window) owes
+    service::http_server server(io, lim, [&](service::request&&, service::responder r) { held = std::move(r); }, {});
+    auto ep = server.listen("127.0.0.1", 0);
+    BOOST_TEST_REQUIRE(ep.has_value());
+    std::optional<raw_socket> client(std::in_place, ep->port());
+    client->send("GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    for (int i = 0; i < 500 && !held; ++i) io.run_for(10ms);
+    BOOST_TEST_REQUIRE(held.has_value());
+    BOOST_TEST(!held->client_gone());
+    client.reset();   // closes its socket
+    BOOST_TEST(eventually([&] { return held->client_gone(); }, 5s));
+    held.reset();
+    server.stop();
+    io.run_for(100ms);
 }

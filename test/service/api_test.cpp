@@ -30,8 +30,8 @@ std::string interrupts_text(unsigned eth0_cpu1) {
            "NMI:          1          1          0          0   Non-maskable interrupts\n";
 }
 
-// Four CPU columns, CPUs 0-1 online, IRQs 30 and 31 and NMI; two samples 1 s apart, in which IRQ 30
-// fired 50 times on CPU 1.
+// Four CPU columns, CPUs 0-1 online, IRQs 30 and 31 and NMI; two samples 1 s apart, the second `ago`
+// before now, in which IRQ 30 fired 50 times on CPU 1.
 struct router {
     fake_kernel k;
     boost::asio::io_context io{1};
@@ -41,21 +41,23 @@ struct router {
     std::optional<affinity_writer> writer;
     std::optional<api_context> ctx;
 
-    router() {
+    core::clock_time last_sample;
+
+    explicit router(std::chrono::seconds ago = std::chrono::seconds(0), std::chrono::seconds retention = std::chrono::hours(1)) {
         k.cpus("0-1");
         k.irq(30, "0-1");
         k.irq(31, "0-1");
         k.interrupts(interrupts_text(200));
         cfg.procfs = k.proc();
         cfg.sysfs = k.sys();
-        cfg.history = {{std::chrono::seconds(1), std::chrono::hours(1)}};
+        cfg.history = {{std::chrono::seconds(1), retention}};
         cfg.history_given = true;
         samples.emplace(io, cfg);
         samples->refresh_topology();
-        const auto now = std::chrono::system_clock::now();
-        BOOST_REQUIRE(samples->sample_once(now - std::chrono::seconds(1)));
+        last_sample = std::chrono::system_clock::now() - ago;
+        BOOST_REQUIRE(samples->sample_once(last_sample - std::chrono::seconds(1)));
         k.interrupts(interrupts_text(250));
-        BOOST_REQUIRE(samples->sample_once(now));
+        BOOST_REQUIRE(samples->sample_once(last_sample));
         port.emplace(cfg.procfs);
         writer.emplace(*port, false);
         writer->post = [this](std::function<void()> f) { boost::asio::post(io, std::move(f)); };
@@ -450,4 +452,92 @@ BOOST_AUTO_TEST_CASE(health_with_a_section_without_key_is_built_every_time) {
         auto v = json::parse(r.call(http::verb::get, "/api/v1/health").body());
         BOOST_TEST(v.at("calls").to_number<std::uint64_t>() == i);
     }
+}
+
+namespace {
+
+// A request answered after slices on the io_context, with `between` run after the first slice.
+response sliced(router& r, const std::string& target, const std::function<void()>& between) {
+    std::optional<response> got;
+    handle_request(request{http::verb::get, target, 11}, [&](response res) { got = std::move(res); }, *r.ctx);
+    BOOST_TEST(!got.has_value());   // not answered at once
+    r.io.restart();
+    BOOST_TEST(r.io.run_one() == 1u);
+    BOOST_TEST(!got.has_value());
+    between();
+    r.io.restart();
+    r.io.run_for(std::chrono::seconds(5));
+    BOOST_REQUIRE_MESSAGE(got, "no answer to " << target);
+    return std::move(*got);
+}
+
+void slice_by_rows(router& r) {
+    r.ctx->io = &r.io;
+    r.cfg.limit.query_slice_cells = 1;   // a row per slice
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_big_window_is_summed_in_slices_to_the_answer_of_one_piece) {
+    using namespace std::chrono_literals;
+    router r(10s);
+    answer_cache answers(16, 1 << 20);
+    r.ctx->answers = &answers;
+    const std::string all = "/api/v1/interrupts?window=1m", cpus = "/api/v1/cpus?window=1m";
+    const auto whole_all = r.call(http::verb::get, all).body();   // no io_context: one piece
+    const auto whole_cpus = r.call(http::verb::get, cpus).body();
+    const auto whole_one = r.call(http::verb::get, "/api/v1/interrupts/30?window=1m").body();
+    answers.clear();
+    slice_by_rows(r);
+
+    BOOST_TEST(sliced(r, all, [] {}).body() == whole_all);
+    auto first = sliced(r, cpus, [] {});
+    BOOST_TEST(first.body() == whole_cpus);
+    // A small answer summed in slices is kept like one made at once: the next poll is a copy.
+    BOOST_TEST(answers.size() == 2u);
+    BOOST_TEST(r.call(http::verb::get, cpus)[http::field::etag] == first[http::field::etag]);
+    BOOST_TEST(answers.counters().hits == 1u);
+    // One IRQ's window sums that row alone, at once.
+    BOOST_TEST(r.call(http::verb::get, "/api/v1/interrupts/30?window=1m").body() == whole_one);
+
+    // A sample between two slices drops none of the frames summed: the answer is the one the history
+    // had when the request came, and it is not kept (the data moved since).
+    answers.clear();
+    auto during = sliced(r, all, [&] {
+        r.k.interrupts(interrupts_text(300));
+        BOOST_REQUIRE(r.samples->sample_once(r.last_sample + 1s));
+    });
+    BOOST_TEST(during.body() == whole_all);
+    BOOST_TEST(answers.size() == 0u);
+    r.ctx->answers = nullptr;
+
+    // A client gone before the sum is done gets nothing, and the job ends.
+    bool answered = false, gone = false;
+    handle_request(request{http::verb::get, all, 11},
+                   responder([&](response) { answered = true; }, {}, [&] { return gone; }), *r.ctx);
+    r.io.restart();
+    BOOST_TEST(r.io.run_one() == 1u);
+    gone = true;
+    r.io.restart();
+    r.io.run_for(1s);
+    BOOST_TEST(!answered);
+    BOOST_TEST(r.io.stopped());   // nothing left to run
+}
+
+BOOST_AUTO_TEST_CASE(a_sample_that_drops_a_frame_being_summed_starts_the_sum_again_on_the_new_history) {
+    using namespace std::chrono_literals;
+    router r(10s, 1s);   // the history keeps one frame: the next sample drops it
+    const std::string all = "/api/v1/interrupts?window=1m";
+    const auto old_answer = r.call(http::verb::get, all).body();
+    slice_by_rows(r);
+    auto moved = sliced(r, all, [&] {
+        r.k.interrupts(interrupts_text(320));
+        BOOST_REQUIRE(r.samples->sample_once(r.last_sample + 1s));
+    });
+    auto v = json::parse(moved.body());
+    BOOST_TEST(v.at("total").to_number<std::uint64_t>() == 70u);   // the new frame alone
+    BOOST_TEST(v.at("window").at("frames").to_number<int>() == 1);
+    r.ctx->io = nullptr;
+    BOOST_TEST(moved.body() == r.call(http::verb::get, all).body());
+    BOOST_TEST(moved.body() != old_answer);
 }

@@ -118,6 +118,44 @@ public:
     // zero counts over the newest layout (no shape at all when the history is empty).
     window_counts query(clock_time from, clock_time to) const;
 
+    // query() in parts, for a window too big to sum in one go (the service sums a slice per turn of
+    // its event loop, api_window.cpp). plan_query() picks the frames as query() does and gives its
+    // answer with the counts still 0; sum_some() adds about `cells` more additions into it, a slice of
+    // rows at a time: first of the open bucket, if the window has it, then of the closed frames in
+    // chunks, oldest chunk first. When it says done, the counts are query()'s at the plan's
+    // generation. An add() meanwhile (generation() moved) is for follow(): closed frames never change,
+    // so the plan goes on as long as those it has still to read are kept (they go from the front of a
+    // tier: oldest first reads the ones at risk first); an open bucket not yet summed whole changes in
+    // place, and then, or when a frame still needed was dropped, the plan must start again. Frames of several layouts cannot be summed in parts (by_rows false): those
+    // windows are for query().
+    struct query_plan {
+        window_counts answer;             // query()'s, counts 0 until summed (no shape unless by_rows)
+        std::size_t rows = 0;             // rows of answer.shape (0 when nothing falls inside)
+        bool by_rows = true;
+        std::uint64_t generation = 0;     // generation() when planned, then when last followed
+        // Cell additions of the whole sum: the cells times the frames.
+        std::size_t work() const { return answer.counts.size() * answer.frames; }
+
+    private:
+        friend class history;
+        std::size_t tier_ = 0, first_ = 0, last_ = 0;   // the picked frames, as pick_frames() gives them
+        std::size_t closed_end_ = 0;      // end of the picked closed frames; the open bucket may follow
+        bool open_pending_ = false;       // the open bucket is picked and not summed yet
+        std::size_t chunk_first_ = 0, chunk_last_ = 0;  // the closed frames being summed, rows below row_ done
+        std::size_t row_ = 0;
+        clock_time needed_from_{}, needed_to_{};   // start of chunk_first_, end of closed_end_ - 1: follow() looks for them
+    };
+    query_plan plan_query(clock_time from, clock_time to) const;
+    // Adds about `cells` cell additions of the plan (at least a row of a frame); true once complete.
+    bool sum_some(query_plan& plan, std::size_t cells) const;
+    // After generation() moved: true, with the plan moved to where its frames are now, when every
+    // frame it has still to read is kept unchanged; false when it must start again.
+    bool follow(query_plan& plan) const;
+    // Adds rows [begin, end) of every frame of the plan (a row or a few: one IRQ's window).
+    void sum_rows(query_plan& plan, std::size_t begin, std::size_t end) const;
+    // Moves on with every change to what a query reads (add, clear, frames dropped for the budget).
+    std::uint64_t generation() const { return generation_; }
+
     bool empty() const;
     clock_time oldest() const;            // start of the oldest frame kept
     clock_time newest() const;            // end of the newest frame
@@ -187,7 +225,7 @@ private:
     };
     using view = frame_view;
     // The steps of query(): which tier and which of its frames answer [from, to], what they hold,
-    // and their sum (over one layout, or over the union of several).
+    // and their sum (cells of one layout, or over the union of several).
     struct span {
         std::size_t tier = 0;
         std::size_t first = 0, last = 0;  // [first, last) of the tier's frames, the open bucket last
@@ -195,7 +233,7 @@ private:
     };
     span pick_frames(clock_time from, clock_time to) const;
     std::vector<view> views_of(const span& s) const;
-    static void sum_one_layout(const std::vector<view>& views, window_counts& out);
+    static void add_cells(const std::vector<view>& views, std::size_t begin, std::size_t end, std::uint64_t* acc);
     static void sum_layouts(const std::vector<view>& views, window_counts& out);
 
     // Stores the frame in `t`, or returns the open bucket it must be summed into (add() sums all tiers
@@ -211,6 +249,7 @@ private:
     std::optional<clock_time> newest_;
     std::size_t budget_ = 0;
     std::uint64_t budget_drops_ = 0;
+    std::uint64_t generation_ = 0;
 };
 
 }  // namespace irqd::core

@@ -65,6 +65,8 @@ struct api_context {
     std::vector<std::function<void(core::clock_time, core::clock_time, boost::json::array&)>> cpu_sections{};
     // GET answers kept until the next sample or affinity write (ETag, If-None-Match); null: none.
     answer_cache* answers = nullptr;
+    // Where a large window sum runs a slice of rows per turn (api_window.cpp); null: in one piece.
+    boost::asio::io_context* io = nullptr;
 };
 
 void handle_request(request&& req, responder send, api_context& ctx);

@@ -52,24 +52,30 @@ class responder {
 public:
     using send_fn = std::function<void(response)>;
     using stream_fn = std::function<void(response, std::unique_ptr<body_source>)>;
+    using gone_fn = std::function<bool()>;
 
     responder() = default;
     template <class F>
         requires(std::is_invocable_v<F&, response> && !std::is_same_v<std::decay_t<F>, responder>)
     responder(F f) : send_(std::move(f)) {}
-    responder(send_fn send, stream_fn stream) : send_(std::move(send)), stream_(std::move(stream)) {}
+    responder(send_fn send, stream_fn stream, gone_fn gone = {})
+        : send_(std::move(send)), stream_(std::move(stream)), gone_(std::move(gone)) {}
 
     void operator()(response res) const { send_(std::move(res)); }
     // `head` (status and headers; its body is ignored), then what `body` produces, chunked. Where there
     // is no stream (a test's lambda, a wrapper), the body is collected and sent whole.
     void stream(response head, std::unique_ptr<body_source> body) const;
     explicit operator bool() const { return static_cast<bool>(send_); }
+    // True when the client has closed its connection (or it broke) while the answer is being made, so
+    // work done only for this answer can stop; false where that cannot be known (no socket).
+    bool client_gone() const { return gone_ && gone_(); }
     // The same stream path with another way to send whole responses (a wrapper that looks at them).
-    responder with_send(send_fn send) const { return responder(std::move(send), stream_); }
+    responder with_send(send_fn send) const { return responder(std::move(send), stream_, gone_); }
 
 private:
     send_fn send_;
     stream_fn stream_;
+    gone_fn gone_;
 };
 
 struct http_stats {
