@@ -132,7 +132,8 @@ void sampler::add_sample(core::clock_time now) {
     auto t0 = std::chrono::steady_clock::now();
     const bool irq_set_changed = stats_.samples == 0 || !same_irqs(parsing_, latest_);
     read_cpu_counters(parsing_);
-    if (tracker_.next(parsing_, last_frame_)) {   // reuses last_frame_'s buffer
+    // Against latest_, the previous sample (reusing last_frame_'s buffer): the tracker keeps no copy.
+    if (tracker_.next(latest_, parsing_, last_frame_)) {
         auto dropped = history_.frames_dropped_for_budget();
         history_.add(latest_time_, now, last_frame_);
         if (dropped == 0 && history_.frames_dropped_for_budget() > 0)
