@@ -326,7 +326,7 @@ void sampler::refresh_some_irqs() {
         refresh_cursor_ = (refresh_cursor_ + 1) % rows.size();
         if (!rows[refresh_cursor_].number) continue;
         auto it = irqs_.find(*rows[refresh_cursor_].number);
-        if (it != irqs_.end()) read_irq_affinity(settings_.procfs, it->first, it->second);
+        if (it != irqs_.end()) irq_files_.read_affinity(it->first, it->second);
     }
 }
 
