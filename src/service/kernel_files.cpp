@@ -184,13 +184,16 @@ void irq_files::read_affinity(unsigned irq, irq_kernel_info& info) {
         char name[64];
         std::snprintf(name, sizeof name, "%u/%s", irq, file);
         const int fd = ::openat(dir_, name, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) return false;
-        out = read_fd(fd, list_text, small_file_limit) ? std::nullopt : list_of(list_text);
-        return true;
+        const int error = fd < 0 ? errno : 0;
+        out.reset();
+        if (fd >= 0 && !read_fd(fd, list_text, small_file_limit)) out = list_of(list_text);
+        // Out of descriptors and such: the full path would fail the same, and the directory stays open
+        // (closing it would hand its descriptor to whatever runs short meanwhile, to be taken back later).
+        return fd >= 0 || (error != ENOENT && error != ENOTDIR);
     };
     // Every IRQ directory has smp_affinity_list; effective_affinity_list is missing on old kernels.
     if (dir_ >= 0 && read_at("smp_affinity_list", info.affinity)) {
-        if (!read_at("effective_affinity_list", info.effective)) info.effective.reset();
+        read_at("effective_affinity_list", info.effective);
         return;
     }
     if (dir_ >= 0) ::close(dir_);
