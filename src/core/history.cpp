@@ -202,8 +202,9 @@ void history::add_pending(std::size_t i, std::uint64_t* dst) const {
 
 void history::close_bucket(std::size_t i) {
     tier& t = store_[i];
-    // The finer bucket is still open only when the tiers do not nest: it is summed in here, and what
-    // it takes from now on goes to this tier directly.
+    // Still fed only if this bucket closes before the finer one, which nesting buckets never do (add()
+    // closes finer first): should it happen, the finer bucket's counts so far are summed in here, and
+    // what it takes from now on goes to this tier directly.
     if (t.fed) add_pending(i, t.open.counts.data());
     t.fed = false;
     tier* coarser = i + 1 < store_.size() && store_[i + 1].fed ? &store_[i + 1] : nullptr;
