@@ -103,7 +103,7 @@ struct window_counts {
 // one, or early when the layout changes. Open buckets are queried like closed frames, so recent
 // windows are answered by every tier. Counts are exact: 4 bytes per cell, with the rare value above
 // 2^32-1 kept whole on the side (docs/history.md), so nothing saturates in any tier.
-// A frame is summed into the finest open bucket that takes it only: a coarser bucket whose
+// A frame is summed only into the finest open bucket that takes it: a coarser bucket whose
 // resolution is a multiple of the finer one's receives the finer bucket's sum when that closes, and
 // until then its counts are its own plus the finer open buckets' (frame_view::more64).
 class history {
