@@ -28,6 +28,17 @@ std::uint64_t cell(const snapshot& s, std::size_t row, std::size_t col) {
     return i < s.counts.size() ? s.counts[i] : 0;
 }
 
+// n deltas of one row: a straight subtraction, unless a counter went down somewhere in the row.
+void row_deltas(const std::uint64_t* before, const std::uint64_t* now, std::uint64_t* delta, std::size_t n) {
+    bool down = false;
+    for (std::size_t c = 0; c < n; ++c) {
+        delta[c] = now[c] - before[c];
+        down |= now[c] < before[c];
+    }
+    if (!down) return;
+    for (std::size_t c = 0; c < n; ++c) delta[c] = counter_delta(before[c], now[c]);
+}
+
 }  // namespace
 
 std::optional<delta_frame> delta_tracker::next(const snapshot& cur) {
@@ -37,6 +48,14 @@ std::optional<delta_frame> delta_tracker::next(const snapshot& cur) {
 }
 
 bool delta_tracker::next(const snapshot& cur, delta_frame& out) {
+    // The previous counts were the caller's and are gone: start again.
+    if (borrowed_) reset();
+    return step(nullptr, cur, out);
+}
+
+bool delta_tracker::next(const snapshot& prev, const snapshot& cur, delta_frame& out) { return step(&prev, cur, out); }
+
+bool delta_tracker::step(const snapshot* prev, const snapshot& cur, delta_frame& out) {
     // Collect the per-CPU rows and, on the way, check whether the layout is the previous one.
     src_rows_.clear();
     bool same = shape_ && shape_->cpus == cur.cpus;
@@ -48,20 +67,34 @@ bool delta_tracker::next(const snapshot& cur, delta_frame& out) {
     }
     if (same && src_rows_.size() != shape_->row_ids.size()) same = false;
     const std::size_t ncols = cur.cpus.size();
-    const bool well_formed = cur.counts.size() == cur.rows.size() * ncols;
+    const auto well_formed = [&](const snapshot& s, const std::vector<std::size_t>& rows) {
+        return s.cpus.size() == ncols && s.counts.size() == s.rows.size() * ncols && (rows.empty() || rows.back() < s.rows.size());
+    };
+    // The previous snapshot's rows are where they were when it was `cur` (prev_rows_), checked so a
+    // caller that broke the promise gets wrong counts, not a read out of bounds.
+    const bool fast = same && well_formed(cur, src_rows_) &&
+                      (!prev || (prev_rows_.size() == src_rows_.size() && well_formed(*prev, prev_rows_)));
+    const auto done = [&] {
+        borrowed_ = prev != nullptr;
+        if (borrowed_ && prev_.capacity() > 0) std::vector<std::uint64_t>().swap(prev_);
+        prev_rows_.swap(src_rows_);
+    };
 
-    if (same && well_formed) {
+    if (fast) {
         out.shape = shape_;
         out.counts.resize(src_rows_.size() * ncols);   // no-op in the steady state
         for (std::size_t r = 0; r < src_rows_.size(); ++r) {
             const std::uint64_t* now = cur.counts.data() + src_rows_[r] * ncols;
-            std::uint64_t* before = prev_.data() + r * ncols;
             std::uint64_t* delta = out.counts.data() + r * ncols;
-            for (std::size_t c = 0; c < ncols; ++c) {
-                delta[c] = counter_delta(before[c], now[c]);
-                before[c] = now[c];
+            if (prev) {
+                row_deltas(prev->counts.data() + prev_rows_[r] * ncols, now, delta, ncols);
+            } else {
+                std::uint64_t* before = prev_.data() + r * ncols;
+                row_deltas(before, now, delta, ncols);
+                std::copy(now, now + ncols, before);
             }
         }
+        done();
         return true;
     }
 
@@ -73,19 +106,34 @@ bool delta_tracker::next(const snapshot& cur, delta_frame& out) {
     layout_ptr shape = same || (shape_ && *shape_ == *built) ? shape_ : layout_ptr(std::move(built));
 
     if (!shape_) {
-        prev_.resize(src_rows_.size() * ncols);
-        for (std::size_t r = 0; r < src_rows_.size(); ++r) {
-            for (std::size_t c = 0; c < ncols; ++c) prev_[r * ncols + c] = cell(cur, src_rows_[r], c);
+        if (!prev) {
+            prev_.resize(src_rows_.size() * ncols);
+            for (std::size_t r = 0; r < src_rows_.size(); ++r) {
+                for (std::size_t c = 0; c < ncols; ++c) prev_[r * ncols + c] = cell(cur, src_rows_[r], c);
+            }
         }
         shape_ = std::move(shape);
+        done();
         return false;
     }
-    realign(cur, std::move(shape), out);
+    if (prev) {
+        const snapshot& p = *prev;
+        realign(cur, std::move(shape), out, false, [&](std::size_t r, std::size_t c) {
+            return r < prev_rows_.size() ? cell(p, prev_rows_[r], c) : 0;
+        });
+    } else {
+        const std::size_t old_cols = shape_->cpus.size();
+        realign(cur, std::move(shape), out, true, [&](std::size_t r, std::size_t c) { return prev_[r * old_cols + c]; });
+    }
+    done();
     return true;
 }
 
 // The slow path: the layout changed, so each cell looks up its row and CPU in the previous layout.
-void delta_tracker::realign(const snapshot& cur, layout_ptr shape, delta_frame& out) {
+// `before(row, col)`: the previous snapshot's count at a row and column of the previous layout;
+// `keep`: keep the current counts in prev_ for the next call.
+template <class Before>
+void delta_tracker::realign(const snapshot& cur, layout_ptr shape, delta_frame& out, bool keep, Before before) {
     constexpr std::size_t absent = std::numeric_limits<std::size_t>::max();
     const layout& old = *shape_;
     const std::size_t old_cols = old.cpus.size();
@@ -111,13 +159,14 @@ void delta_tracker::realign(const snapshot& cur, layout_ptr shape, delta_frame& 
 
     out.shape = shape;
     out.counts.assign(row_map.size() * ncols, 0);
-    std::vector<std::uint64_t> now(row_map.size() * ncols);
+    std::vector<std::uint64_t> now;
+    if (keep) now.resize(row_map.size() * ncols);
     for (std::size_t r = 0; r < row_map.size(); ++r) {
         for (std::size_t c = 0; c < ncols; ++c) {
             const std::uint64_t value = cell(cur, src_rows_[r], c);
-            now[r * ncols + c] = value;
+            if (keep) now[r * ncols + c] = value;
             if (row_map[r] != absent && col_map[c] != absent) {
-                out.counts[r * ncols + c] = counter_delta(prev_[row_map[r] * old_cols + col_map[c]], value);
+                out.counts[r * ncols + c] = counter_delta(before(row_map[r], col_map[c]), value);
             }
         }
     }
@@ -130,6 +179,8 @@ void delta_tracker::realign(const snapshot& cur, layout_ptr shape, delta_frame& 
 void delta_tracker::reset() {
     shape_.reset();
     prev_.clear();
+    prev_rows_.clear();
+    borrowed_ = false;
 }
 
 }  // namespace irqd::core

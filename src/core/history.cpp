@@ -1,5 +1,6 @@
 // Tiered interrupt history: frames appended per sample, summed into resolution-aligned buckets for the
-// coarser tiers, and window queries answered from the finest tier that reaches back far enough.
+// coarser tiers (each bucket folded into the next coarser one when it closes), and window queries
+// answered from the finest tier that reaches back far enough.
 #include "irqd/core/history.hpp"
 
 #include <algorithm>
@@ -78,6 +79,7 @@ history::history(std::vector<tier_config> tiers) : tiers_(tiers.empty() ? defaul
         tier t;
         t.config = config;
         t.capacity = static_cast<std::size_t>(std::max<std::int64_t>(1, config.retention / config.resolution));
+        t.nests = !store_.empty() && config.resolution % store_.back().config.resolution == seconds::zero();
         store_.push_back(std::move(t));
     }
 }
@@ -93,11 +95,17 @@ void history::add(clock_time from, clock_time to, const delta_frame& frame) {
         to += shift;
     }
     to = std::max(to, from);
+    // Buckets the frame does not belong to close first, finest first, each folded into the coarser
+    // bucket it belongs to: the finer buckets they hold are complete before the frame comes.
+    for (std::size_t i = 0; i < store_.size(); ++i) {
+        const tier& t = store_[i];
+        if (t.has_open && (bucket_index(to, t.config.resolution) != t.open.index || !same_layout(t.open.shape, frame.shape)))
+            close_bucket(i);
+    }
     std::vector<std::uint64_t*> sums;
     sums.reserve(store_.size());
-    for (auto& t : store_) {
-        if (std::uint64_t* acc = add_to_tier(t, from, to, frame)) sums.push_back(acc);
-    }
+    placed finer = placed::stored;
+    for (std::size_t i = 0; i < store_.size(); ++i) finer = add_to_tier(i, from, to, frame, finer, sums);
     // Slice by slice, so a frame is read from memory once however many buckets it is summed into.
     const std::uint64_t* src = frame.counts.data();
     for (std::size_t begin = 0; begin < cells && !sums.empty(); begin += slice) {
@@ -112,18 +120,28 @@ void history::add(clock_time from, clock_time to, const delta_frame& frame) {
 
 namespace {
 
-// Narrows 64-bit counts to 32 bits, keeping the exact value of the few cells that do not fit.
+// Narrows 64-bit counts to 32 bits, keeping the exact value of the few cells that do not fit; with
+// `fold`, adds them to it in the same pass.
 template <class BigCount>
-void store_counts(const std::uint64_t* src, std::size_t n, std::vector<std::uint32_t>& counts, std::vector<BigCount>& big) {
+void store_counts(const std::uint64_t* src, std::size_t n, std::vector<std::uint32_t>& counts, std::vector<BigCount>& big,
+                  std::uint64_t* fold = nullptr) {
     // Recycled buffers from a larger layout are given back rather than kept at the old size.
     if (counts.capacity() > 2 * n) std::vector<std::uint32_t>().swap(counts);
     counts.resize(n);
     big.clear();
     std::uint64_t high = 0;
     std::uint32_t* dst = counts.data();
-    for (std::size_t i = 0; i < n; ++i) {
-        dst[i] = static_cast<std::uint32_t>(std::min(src[i], max_u32));
-        high |= src[i];
+    if (fold) {
+        for (std::size_t i = 0; i < n; ++i) {
+            dst[i] = static_cast<std::uint32_t>(std::min(src[i], max_u32));
+            high |= src[i];
+            fold[i] += src[i];
+        }
+    } else {
+        for (std::size_t i = 0; i < n; ++i) {
+            dst[i] = static_cast<std::uint32_t>(std::min(src[i], max_u32));
+            high |= src[i];
+        }
     }
     if (high <= max_u32) return;
     for (std::size_t i = 0; i < n; ++i) {
@@ -133,10 +151,9 @@ void store_counts(const std::uint64_t* src, std::size_t n, std::vector<std::uint
 
 }  // namespace
 
-std::uint64_t* history::add_to_tier(tier& t, clock_time from, clock_time to, const delta_frame& df) {
-    const std::int64_t index = bucket_index(to, t.config.resolution);
-    if (t.has_open && (index != t.open.index || !same_layout(t.open.shape, df.shape))) close_bucket(t);
-
+history::placed history::add_to_tier(std::size_t i, clock_time from, clock_time to, const delta_frame& df,
+                                      placed finer, std::vector<std::uint64_t*>& sums) {
+    tier& t = store_[i];
     if (!t.has_open && to - from >= half(t.config.resolution)) {
         // Already as coarse as this tier: kept as it is, with its own from/to.
         frame& f = push_frame(t);
@@ -144,32 +161,60 @@ std::uint64_t* history::add_to_tier(tier& t, clock_time from, clock_time to, con
         f.to = to;
         f.shape = df.shape;
         store_counts(df.counts.data(), df.counts.size(), f.counts, f.big);
-        return nullptr;
+        return placed::stored;
     }
+    // The finer tier's open bucket holds the frame and is all inside this tier's: it comes in when it
+    // closes. (Buckets that nest close finer first, so a bucket the finer one opened is inside.)
+    const bool in_finer = t.nests && (finer == placed::opened || (finer == placed::added && t.fed));
     if (!t.has_open) {
         t.has_open = true;
+        t.fed = in_finer;
         t.open.from = from;
         t.open.to = to;
         t.open.shape = df.shape;
-        t.open.index = index;
+        t.open.index = bucket_index(to, t.config.resolution);
         // A buffer left from a larger layout is given back (memory returns after a burst of IRQs).
         if (t.open.counts.capacity() > 2 * df.counts.size()) std::vector<std::uint64_t>().swap(t.open.counts);
-        t.open.counts.assign(df.counts.begin(), df.counts.end());
-        return nullptr;
+        if (in_finer) t.open.counts.assign(df.counts.size(), 0);
+        else t.open.counts.assign(df.counts.begin(), df.counts.end());
+        return placed::opened;
     }
     t.open.to = to;
     // An equal layout behind a new pointer (the tracker was reset): adopt it, so the next frames
     // match by pointer instead of comparing every row id.
     if (t.open.shape != df.shape) t.open.shape = df.shape;
-    return t.open.counts.data();
+    if (!in_finer) {
+        // Fed until now, but the finer tier's bucket does not take this frame (it stored it): what
+        // that bucket holds is this one's, so it comes in now. Nesting tiers do not get here.
+        if (t.fed) add_pending(i, t.open.counts.data());
+        sums.push_back(t.open.counts.data());
+    }
+    t.fed = in_finer;
+    return placed::added;
 }
 
-void history::close_bucket(tier& t) {
+// The finer open buckets whose counts belong to tier i's open bucket but are not in it yet, added to `dst`.
+void history::add_pending(std::size_t i, std::uint64_t* dst) const {
+    for (std::size_t k = i; k > 0 && store_[k].fed; --k) {
+        const auto& part = store_[k - 1].open.counts;
+        for (std::size_t c = 0; c < part.size(); ++c) dst[c] += part[c];
+    }
+}
+
+void history::close_bucket(std::size_t i) {
+    tier& t = store_[i];
+    // Still fed only if this bucket closes before the finer one, which nesting buckets never do (add()
+    // closes finer first): should it happen, the finer bucket's counts so far are summed in here, and
+    // what it takes from now on goes to this tier directly.
+    if (t.fed) add_pending(i, t.open.counts.data());
+    t.fed = false;
+    tier* coarser = i + 1 < store_.size() && store_[i + 1].fed ? &store_[i + 1] : nullptr;
     frame& f = push_frame(t);
     f.from = t.open.from;
     f.to = t.open.to;
     f.shape = std::move(t.open.shape);
-    store_counts(t.open.counts.data(), t.open.counts.size(), f.counts, f.big);
+    store_counts(t.open.counts.data(), t.open.counts.size(), f.counts, f.big, coarser ? coarser->open.counts.data() : nullptr);
+    if (coarser) coarser->fed = false;
     t.has_open = false;
 }
 
@@ -205,6 +250,7 @@ void history::clear() {
         t.frames.clear();
         t.open = bucket{};
         t.has_open = false;
+        t.fed = false;
     }
     newest_.reset();
     ++generation_;
@@ -365,7 +411,13 @@ std::vector<history::view> history::views_of(const span& s) const {
             const frame& f = t.frames[i];
             views.push_back({f.from, f.to, &f.shape, f.counts.data(), nullptr, &f.big});
         } else {
-            views.push_back({t.open.from, t.open.to, &t.open.shape, nullptr, t.open.counts.data(), nullptr});
+            // Plus the finer open buckets fed into this one: tiers first..tier-1, each fed by the one before.
+            std::size_t first = s.tier;
+            while (first > 0 && store_[first].fed) --first;
+            open_counts_.resize(store_.size());
+            for (std::size_t k = first; k < s.tier; ++k) open_counts_[k] = store_[k].open.counts.data();
+            const std::span<const std::uint64_t* const> pending(open_counts_.data() + first, s.tier - first);
+            views.push_back({t.open.from, t.open.to, &t.open.shape, nullptr, t.open.counts.data(), nullptr, pending});
         }
     }
     return views;
@@ -380,6 +432,8 @@ void history::add_cells(const std::vector<view>& views, std::size_t first, std::
                 for (std::size_t i = begin; i < end; ++i) acc[i] += v.counts32[i];
             } else {
                 for (std::size_t i = begin; i < end; ++i) acc[i] += v.counts64[i];
+                for (const std::uint64_t* part : v.more64)
+                    for (std::size_t i = begin; i < end; ++i) acc[i] += part[i];
             }
         }
     }
@@ -423,6 +477,8 @@ void history::sum_layouts(const std::vector<view>& views, window_counts& out) {
             } else {
                 const std::uint64_t* src = views[v].counts64 + r * ncols;
                 for (std::size_t c = 0; c < ncols; ++c) dst[m.cols[c]] += src[c];
+                for (const std::uint64_t* part : views[v].more64)
+                    for (std::size_t c = 0; c < ncols; ++c) dst[m.cols[c]] += part[r * ncols + c];
             }
         }
         if (views[v].big) {
@@ -487,8 +543,12 @@ bool history::sum_some(query_plan& p, std::size_t cells) const {
     std::uint64_t* acc = p.answer.counts.data();
     if (p.open_pending_) {
         const std::size_t end = std::min(p.rows, p.row_ + std::max<std::size_t>(1, cells / ncols));
-        add_cells({view{t.open.from, t.open.to, &t.open.shape, nullptr, t.open.counts.data(), nullptr}}, p.row_ * ncols,
-                  end * ncols, acc);
+        // The open bucket's view, with the finer open buckets not folded into it yet.
+        span open;
+        open.tier = p.tier_;
+        open.first = t.frames.size();
+        open.last = open.first + 1;
+        add_cells(views_of(open), p.row_ * ncols, end * ncols, acc);
         p.row_ = end;
         if (p.row_ == p.rows) {
             p.open_pending_ = false;

@@ -78,9 +78,15 @@ void column_sums(const history::frame_view& f, std::vector<std::uint64_t>& out) 
     const bool plain = f.counts64 || !f.big || f.big->empty();
     for (std::size_t r = 0; r < nrows; ++r) {
         const std::size_t base = r * ncols;
-        if (f.counts64) for (std::size_t c = 0; c < ncols; ++c) out[c] += f.counts64[base + c];
-        else if (plain) for (std::size_t c = 0; c < ncols; ++c) out[c] += f.counts32[base + c];
-        else for (std::size_t c = 0; c < ncols; ++c) out[c] += f.count(base + c);
+        if (f.counts64) {
+            for (std::size_t c = 0; c < ncols; ++c) out[c] += f.counts64[base + c];
+            for (const std::uint64_t* part : f.more64)
+                for (std::size_t c = 0; c < ncols; ++c) out[c] += part[base + c];
+        } else if (plain) {
+            for (std::size_t c = 0; c < ncols; ++c) out[c] += f.counts32[base + c];
+        } else {
+            for (std::size_t c = 0; c < ncols; ++c) out[c] += f.count(base + c);
+        }
     }
 }
 

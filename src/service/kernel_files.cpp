@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <string_view>
 
 namespace irqd::service {
@@ -20,15 +21,20 @@ std::string_view trimmed(std::string_view s) {
     return s;
 }
 
-std::optional<core::cpu_set> read_list(const std::filesystem::path& p) {
-    // Thousands of these a second on a big machine: one buffer, not an allocation per file.
-    thread_local std::string text;
-    if (read_file(p, text, small_file_limit)) return std::nullopt;
+std::optional<core::cpu_set> list_of(const std::string& text) {
     auto t = trimmed(text);
     if (t.empty() || t == "(null)") return core::cpu_set{};
     auto set = core::parse_cpu_list(t);
     if (!set) return std::nullopt;
     return std::move(set).value();
+}
+
+// Thousands of these a second on a big machine: one buffer, not an allocation per file.
+thread_local std::string list_text;
+
+std::optional<core::cpu_set> read_list(const std::filesystem::path& p) {
+    if (read_file(p, list_text, small_file_limit)) return std::nullopt;
+    return list_of(list_text);
 }
 }  // namespace
 
@@ -167,6 +173,33 @@ core::cpu_set online_cpus(const cpu_topology& topology, const std::vector<unsign
 void read_irq_affinity(const std::filesystem::path& procfs, unsigned irq, irq_kernel_info& info) {
     info.affinity = read_list(affinity_list_path(procfs, irq));
     info.effective = read_list(irq_dir(procfs, irq) / "effective_affinity_list");
+}
+
+irq_files::~irq_files() {
+    if (dir_ >= 0) ::close(dir_);
+}
+
+void irq_files::read_affinity(unsigned irq, irq_kernel_info& info) {
+    if (dir_ < 0) dir_ = ::open((procfs_ / "irq").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    const auto read_at = [&](const char* file, std::optional<core::cpu_set>& out) {
+        char name[64];
+        std::snprintf(name, sizeof name, "%u/%s", irq, file);
+        const int fd = ::openat(dir_, name, O_RDONLY | O_CLOEXEC);
+        const int error = fd < 0 ? errno : 0;
+        out.reset();
+        if (fd >= 0 && !read_fd(fd, list_text, small_file_limit)) out = list_of(list_text);
+        // Out of descriptors and such: the full path would fail the same, and the directory stays open
+        // (closing it would hand its descriptor to whatever runs short meanwhile, to be taken back later).
+        return fd >= 0 || (error != ENOENT && error != ENOTDIR);
+    };
+    // Every IRQ directory has smp_affinity_list; effective_affinity_list is missing on old kernels.
+    if (dir_ >= 0 && read_at("smp_affinity_list", info.affinity)) {
+        read_at("effective_affinity_list", info.effective);
+        return;
+    }
+    if (dir_ >= 0) ::close(dir_);
+    dir_ = -1;
+    read_irq_affinity(procfs_, irq, info);
 }
 
 irq_kernel_info read_irq_info(const std::filesystem::path& procfs, unsigned irq) {

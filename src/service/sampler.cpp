@@ -132,7 +132,8 @@ void sampler::add_sample(core::clock_time now) {
     auto t0 = std::chrono::steady_clock::now();
     const bool irq_set_changed = stats_.samples == 0 || !same_irqs(parsing_, latest_);
     read_cpu_counters(parsing_);
-    if (tracker_.next(parsing_, last_frame_)) {   // reuses last_frame_'s buffer
+    // Against latest_, the previous sample (reusing last_frame_'s buffer): the tracker keeps no copy.
+    if (tracker_.next(latest_, parsing_, last_frame_)) {
         auto dropped = history_.frames_dropped_for_budget();
         history_.add(latest_time_, now, last_frame_);
         if (dropped == 0 && history_.frames_dropped_for_budget() > 0)
@@ -325,7 +326,7 @@ void sampler::refresh_some_irqs() {
         refresh_cursor_ = (refresh_cursor_ + 1) % rows.size();
         if (!rows[refresh_cursor_].number) continue;
         auto it = irqs_.find(*rows[refresh_cursor_].number);
-        if (it != irqs_.end()) read_irq_affinity(settings_.procfs, it->first, it->second);
+        if (it != irqs_.end()) irq_files_.read_affinity(it->first, it->second);
     }
 }
 

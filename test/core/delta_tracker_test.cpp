@@ -2,7 +2,10 @@
 #define BOOST_TEST_MODULE delta_tracker
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <initializer_list>
+#include <map>
+#include <random>
 
 #include "irqd/core/history.hpp"
 
@@ -193,4 +196,83 @@ BOOST_AUTO_TEST_CASE(next_into_a_reused_frame) {
     BOOST_TEST(tracker.next(make_snapshot({0}, {{"0", {9}}}), frame));
     BOOST_TEST(frame.counts == (counts{5}));
     BOOST_TEST(frame.shape->cpus == (cpu_list{0}));
+}
+
+// The sampler's form: the previous snapshot is the caller's, not a copy. A random run of snapshots
+// (counters that wrap and reset, rows and CPUs that come and go or move, single-value rows, a
+// malformed snapshot now and then) gives the same frames, layout pointers included, as the copying form.
+BOOST_AUTO_TEST_CASE(comparing_with_the_callers_previous_snapshot_gives_the_same_frames) {
+    std::mt19937 rng(16);
+    const std::vector<cpu_list> cpu_sets = {{0, 1, 2}, {0, 2}, {0, 1, 2, 3}};
+    const std::vector<std::string> names = {"0", "1", "8", "9", "NMI", "LOC"};
+    std::map<std::pair<std::string, unsigned>, std::uint64_t> counter;
+    delta_tracker copying, borrowing;
+    delta_frame a, b;
+    snapshot previous;
+    std::size_t cpus = 0;
+    std::vector<std::string> rows = names;
+    for (int k = 0; k < 400; ++k) {
+        if (rng() % 15 == 0) cpus = rng() % cpu_sets.size();
+        if (rng() % 15 == 0) {
+            rows = names;
+            std::shuffle(rows.begin(), rows.end(), rng);
+            rows.resize(2 + rng() % (names.size() - 1));
+        }
+        snapshot s;
+        s.cpus = cpu_sets[cpus];
+        const std::size_t err_at = rng() % (rows.size() + 1);   // a single-value row moves the others down
+        for (std::size_t i = 0; i <= rows.size(); ++i) {
+            if (i == err_at) {
+                irq_row err;
+                err.id = "ERR";
+                err.per_cpu = false;
+                s.rows.push_back(err);
+                s.counts.push_back(rng() % 10);
+                s.counts.resize(s.rows.size() * s.cpus.size(), 0);
+            }
+            if (i == rows.size()) break;
+            const auto& id = rows[i];
+            irq_row row;
+            row.id = id;
+            s.rows.push_back(row);
+            for (unsigned cpu : s.cpus) {
+                auto& n = counter[{id, cpu}];
+                const auto roll = rng() % 100;
+                if (roll == 0) n = rng() % 100;                                  // reset
+                else if (roll == 1) n = 4294967295u - rng() % 50;                 // about to wrap
+                else if (roll == 2) n = (std::uint64_t{1} << 40) + rng() % 1000;  // a 64-bit counter
+                else n = (n + rng() % 1000) & (roll < 50 ? 0xFFFFFFFFu : ~std::uint64_t{0});
+                s.counts.push_back(n);
+            }
+        }
+        if (rng() % 40 == 0) s.counts.pop_back();   // malformed
+        const bool got_a = copying.next(s, a);
+        const bool got_b = borrowing.next(previous, s, b);
+        BOOST_TEST_REQUIRE(got_a == got_b, "snapshot " << k);
+        if (got_a) {
+            BOOST_TEST_REQUIRE(a.counts == b.counts, "snapshot " << k);
+            BOOST_TEST_REQUIRE((*a.shape == *b.shape), "snapshot " << k);
+        }
+        previous = s;
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_callers_form_shares_the_layout_and_the_copying_form_starts_again_after_it) {
+    delta_tracker tracker;
+    delta_frame f1, f2;
+    const auto s0 = make_snapshot({0, 1}, {{"0", {10, 20}}});
+    const auto s1 = make_snapshot({0, 1}, {{"0", {13, 25}}});
+    const auto s2 = make_snapshot({0, 1}, {{"0", {14, 4294967295u}}});
+    const auto s3 = make_snapshot({0, 1}, {{"0", {20, 3}}});
+    BOOST_TEST(!tracker.next(snapshot{}, s0, f1));
+    BOOST_TEST(tracker.next(s0, s1, f1));
+    BOOST_TEST(f1.counts == (counts{3, 5}));
+    BOOST_TEST(tracker.next(s1, s2, f2));
+    BOOST_TEST(f2.shape == f1.shape);
+    BOOST_TEST(tracker.next(s2, s3, f2));
+    BOOST_TEST(f2.counts == (counts{6, 4}));   // the second counter wrapped
+    // The copying form has no previous counts of its own now: its first snapshot gives no frame.
+    BOOST_TEST(!tracker.next(s0, f1));
+    BOOST_TEST(tracker.next(s1, f1));
+    BOOST_TEST(f1.counts == (counts{3, 5}));
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <random>
 
 #include "irqd/core/history.hpp"
 
@@ -558,6 +559,101 @@ layout_ptr fill_130s(history& h) {
 
 }  // namespace
 
+// --- folding: a frame goes to the finest open bucket, coarser ones get it when that closes ----------
+
+namespace {
+
+// One count of a view at (row id, cpu), 0 when the view's layout has no such cell.
+std::uint64_t count_at(const history::frame_view& v, const std::string& row, unsigned cpu) {
+    const layout& l = **v.shape;
+    const auto r = std::find(l.row_ids.begin(), l.row_ids.end(), row);
+    const auto c = std::find(l.cpus.begin(), l.cpus.end(), cpu);
+    if (r == l.row_ids.end() || c == l.cpus.end())
+        return 0;
+    return v.count(static_cast<std::size_t>(r - l.row_ids.begin()) * l.cpus.size() + static_cast<std::size_t>(c - l.cpus.begin()));
+}
+
+// Tier `k` of `h` holds what a history of that tier alone holds (every frame summed into its bucket
+// directly): the same frames, from/to, layouts and counts, the open bucket included. With a budget
+// the tier may have dropped its oldest: then its frames are the newest of the reference's.
+void check_tier_as_alone(const history& h, std::size_t k, const history& alone, const std::string& when) {
+    const clock_time from = clock_time{}, to = clock_time::max();
+    const auto got = h.frames_in(k, from, to);
+    const auto want = alone.frames_in(0, from, to);
+    BOOST_TEST_REQUIRE(got.size() <= want.size(), when << ": tier " << k << " has " << got.size() << " frames, alone " << want.size());
+    const std::size_t skip = want.size() - got.size();
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        const auto& g = got[i];
+        const auto& w = want[skip + i];
+        BOOST_TEST_REQUIRE((g.from == w.from && g.to == w.to), when << ": tier " << k << " frame " << i << " spans differ");
+        BOOST_TEST_REQUIRE((**g.shape == **w.shape), when << ": tier " << k << " frame " << i << " layouts differ");
+        const std::size_t cells = (*g.shape)->row_ids.size() * (*g.shape)->cpus.size();
+        for (std::size_t c = 0; c < cells; ++c)
+            BOOST_TEST_REQUIRE(g.count(c) == w.count(c), when << ": tier " << k << " frame " << i << " cell " << c << ": "
+                                                              << g.count(c) << " != " << w.count(c));
+    }
+}
+
+// query() sums exactly the frames of the tier it names, over the union of their layouts.
+void check_query(const history& h, clock_time from, clock_time to, const std::string& when) {
+    const auto w = h.query(from, to);
+    if (w.frames == 0) return;
+    std::size_t tier = 0;
+    while (h.tiers()[tier].resolution != w.resolution) ++tier;
+    const auto views = h.frames_in(tier, from, to);
+    BOOST_TEST_REQUIRE(views.size() == w.frames, when);
+    const layout& l = *w.shape;
+    for (std::size_t r = 0; r < l.row_ids.size(); ++r) {
+        for (std::size_t c = 0; c < l.cpus.size(); ++c) {
+            std::uint64_t sum = 0;
+            for (const auto& v : views) sum += count_at(v, l.row_ids[r], l.cpus[c]);
+            BOOST_TEST_REQUIRE(w.counts[r * l.cpus.size() + c] == sum, when << ": query cell " << l.row_ids[r] << "/" << l.cpus[c]);
+        }
+    }
+}
+
+// Random frames: mostly a second long, some shorter or longer, gaps, the clock stepping back, three
+// layouts (rows and CPUs come and go) and now and then a count above 2^32.
+void fold_against_direct(const std::vector<tier_config>& tiers, unsigned seed, std::size_t budget) {
+    std::mt19937 rng(seed);
+    const std::vector<layout_ptr> shapes = {make_layout({"1", "2", "3"}, {0, 1}), make_layout({"1", "3", "4", "5"}, {0, 1}),
+                                            make_layout({"1", "2"}, {0, 1, 2})};
+    history h(tiers);
+    std::vector<history> alone;
+    for (const auto& t : tiers) alone.emplace_back(std::vector<tier_config>{t});
+    if (budget) h.set_budget(budget);
+    std::size_t shape = 0;
+    clock_time t = t0;
+    for (int k = 0; k < 1500; ++k) {
+        const auto roll = rng() % 100;
+        std::chrono::milliseconds length = 1000ms;
+        if (roll < 10) length = std::chrono::milliseconds(100 + rng() % 800);
+        else if (roll < 15) length = std::chrono::milliseconds(1000 + rng() % 9000);
+        clock_time from = t;
+        if (roll >= 95) from = t + std::chrono::milliseconds(rng() % 20000);   // a gap
+        if (roll == 94) from = t - std::chrono::milliseconds(rng() % 5000);    // the clock stepped back
+        if (rng() % 60 == 0) shape = rng() % shapes.size();
+        const std::size_t cells = shapes[shape]->row_ids.size() * shapes[shape]->cpus.size();
+        counts c(cells);
+        for (auto& n : c) n = rng() % 1000;
+        if (rng() % 200 == 0) c[rng() % cells] = (std::uint64_t{1} << 32) + rng() % 1000;
+        const delta_frame frame{shapes[shape], c};
+        h.add(from, from + length, frame);
+        for (auto& a : alone) a.add(from, from + length, frame);
+        t = std::max(t, from) + length;
+        const std::string when = "seed " + std::to_string(seed) + ", frame " + std::to_string(k);
+        for (std::size_t i = 0; i < tiers.size(); ++i) check_tier_as_alone(h, i, alone[i], when);
+        if (k % 7 == 0) {
+            const auto span = std::chrono::milliseconds(rng() % 200'000);
+            check_query(h, h.newest() - span, h.newest(), when);
+            check_query(h, h.oldest(), h.newest() - span / 3, when);
+        }
+    }
+    if (budget) BOOST_TEST(h.frames_dropped_for_budget() > 0u);
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(a_query_in_parts_sums_to_the_whole_query) {
     history h(tiers_of("1s:10s,5s:1m,1m:10m"));
     fill_130s(h);
@@ -582,6 +678,19 @@ BOOST_AUTO_TEST_CASE(a_query_in_parts_sums_to_the_whole_query) {
         }
     }
     BOOST_TEST(h.plan_query(at(125s), at(130s)).work() == 21u * 5u);
+}
+
+// A coarse tier's open bucket with a finer open bucket not folded into it yet: the parts add the
+// finer one too, as query() does (a window that ends now on a folded tier).
+BOOST_AUTO_TEST_CASE(a_query_in_parts_adds_the_finer_open_bucket_of_a_folded_tier) {
+    history h(tiers_of("5s:30s,1m:10m"));
+    feed(h, make_layout({"0", "1", "2"}, {0, 1}), 0, 127, [](int k) { return static_cast<std::uint64_t>(k + 1); });
+    const auto whole = h.query(at(0s), at(127s));
+    BOOST_TEST(whole.resolution == 60s);
+    BOOST_TEST(whole.counts[0] == 127u * 128u / 2u);   // every second, 120..127 from the pending buckets too
+    for (std::size_t cells : {1u, 2u, 6u, 100u}) {
+        BOOST_TEST_CONTEXT(cells << " cells a step") { same_window(in_parts(h, at(0s), at(127s), cells), whole); }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(a_query_in_parts_goes_on_after_a_sample_while_its_frames_are_kept) {
@@ -639,4 +748,19 @@ BOOST_AUTO_TEST_CASE(a_window_over_two_layouts_is_not_summed_in_parts) {
     const auto mixed = h.plan_query(at(0s), at(8s));
     BOOST_TEST(!mixed.by_rows);
     BOOST_TEST(mixed.answer.frames == h.query(at(0s), at(8s)).frames);
+}
+
+BOOST_AUTO_TEST_CASE(folding_gives_what_summing_every_tier_directly_gives) {
+    for (unsigned seed : {1u, 2u, 3u}) fold_against_direct(tiers_of("5s:30s,10s:1m,1m:5m"), seed, 0);
+    fold_against_direct(tiers_of("2s:20s,10s:1m,30s:5m,2m:10m"), 4, 0);
+    fold_against_direct(tiers_of("1s:10s,5s:1m,1m:5m"), 5, 0);   // the finest stores frames as they are
+    // Tiers that do not nest (parse_tiers refuses them, the class takes them): no folding there.
+    fold_against_direct({{4s, 40s}, {6s, 1min}, {12s, 2min}}, 6, 0);
+}
+
+BOOST_AUTO_TEST_CASE(folding_under_a_budget_drops_frames_not_counts) {
+    const auto tiers = tiers_of("5s:30s,10s:1m,1m:5m");
+    history full(tiers);
+    feed(full, make_layout({"1", "2", "3"}, {0, 1}), 0, 400, [](int) { return 1; });
+    fold_against_direct(tiers, 7, full.memory_bytes() * 2 / 3);
 }

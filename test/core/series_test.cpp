@@ -206,3 +206,31 @@ BOOST_AUTO_TEST_CASE(one_named_row_per_cpu_and_null_where_it_was_not_sampled) {
     BOOST_TEST(*s.lines[1].rates[1] == 200.0);
     BOOST_TEST(*s.total[0] == 300.0);
 }
+
+// A coarse tier's open bucket that the finer open bucket is not folded into yet (docs/history.md,
+// "Folding") gives the series the same rates as a history of that tier alone, summing every frame.
+BOOST_AUTO_TEST_CASE(an_open_bucket_with_a_finer_one_pending_reads_as_summed_directly) {
+    history folding(*parse_tiers("5s:1m,1m:10m"));
+    history alone(*parse_tiers("1m:10m"));
+    const auto shape = two_by_two();
+    for (int k = 0; k < 157; ++k) {   // ends inside a 5 s bucket inside a minute: both open
+        const delta_frame frame{shape, {std::uint64_t(10 + k % 7), std::uint64_t(k % 3), 0, std::uint64_t(5 + k % 11)}};
+        folding.add(t0 + k * 1s, t0 + (k + 1) * 1s, frame);
+        alone.add(t0 + k * 1s, t0 + (k + 1) * 1s, frame);
+    }
+    for (auto what : {series_kind::cpus, series_kind::irqs}) {
+        series_query q;
+        q.what = what;
+        q.from = t0;
+        q.to = t0 + 157s;
+        q.step = 60s;
+        const auto got = query(folding, q);
+        const auto want = query(alone, q);
+        BOOST_TEST(got.resolution.count() == 60);
+        BOOST_TEST_REQUIRE(got.lines.size() == want.lines.size());
+        BOOST_TEST_REQUIRE(got.times.size() == 3u);
+        for (std::size_t i = 0; i < got.lines.size(); ++i) BOOST_TEST((got.lines[i].rates == want.lines[i].rates));
+        BOOST_TEST((got.total == want.total));
+        BOOST_TEST(got.total.back().has_value());
+    }
+}

@@ -61,3 +61,36 @@ BOOST_AUTO_TEST_CASE(an_atomic_write_replaces_the_file_whole_durable_or_not) {
         BOOST_TEST(std::distance(std::filesystem::directory_iterator(d.path), std::filesystem::directory_iterator{}) == 1);
     }
 }
+
+// The sampler's re-reads through <procfs>/irq held open read what the full paths read, follow a
+// replaced irq directory, and leave effective_affinity_list empty where an old kernel has none.
+BOOST_AUTO_TEST_CASE(irq_files_read_what_the_full_paths_read) {
+    using irqd::service::irq_files;
+    using irqd::service::irq_kernel_info;
+    temp_dir d;
+    irqd::test::write(d.path / "irq/24/smp_affinity_list", "0-3\n");
+    irqd::test::write(d.path / "irq/24/effective_affinity_list", "2\n");
+    irqd::test::write(d.path / "irq/25/smp_affinity_list", "1\n");
+    irq_files files(d.path);
+    irq_kernel_info info;
+    files.read_affinity(24, info);
+    BOOST_TEST_REQUIRE(info.affinity.has_value());
+    BOOST_TEST(info.affinity->to_list() == "0-3");
+    BOOST_TEST_REQUIRE(info.effective.has_value());
+    BOOST_TEST(info.effective->to_list() == "2");
+    files.read_affinity(25, info);
+    BOOST_TEST(info.affinity->to_list() == "1");
+    BOOST_TEST(!info.effective.has_value());
+    // The whole directory replaced (a fake root rebuilt): the next reads find the new files.
+    std::filesystem::remove_all(d.path / "irq");
+    irqd::test::write(d.path / "irq/24/smp_affinity_list", "5\n");
+    files.read_affinity(24, info);
+    BOOST_TEST_REQUIRE(info.affinity.has_value());
+    BOOST_TEST(info.affinity->to_list() == "5");
+    irqd::test::write(d.path / "irq/24/smp_affinity_list", "6\n");
+    files.read_affinity(24, info);
+    BOOST_TEST(info.affinity->to_list() == "6");
+    // An IRQ that is gone: nothing, as read_irq_affinity gives.
+    files.read_affinity(99, info);
+    BOOST_TEST(!info.affinity.has_value());
+}

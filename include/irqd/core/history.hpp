@@ -9,6 +9,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,16 +51,24 @@ struct delta_frame {
 class delta_tracker {
 public:
     std::optional<delta_frame> next(const snapshot& cur);
-    // The same, into `out`, whose buffer is reused (the sampler's hot path); false for the first snapshot.
+    // The same, into `out`, whose buffer is reused; false for the first snapshot.
     bool next(const snapshot& cur, delta_frame& out);
+    // The same for a caller that keeps the previous snapshot anyway (the sampler's hot path): `prev`
+    // is the `cur` of the last call, unchanged since, and the tracker keeps no copy of its counts.
+    // After this form, the one-argument forms start again (their next snapshot gives no frame).
+    bool next(const snapshot& prev, const snapshot& cur, delta_frame& out);
     void reset();
 
 private:
-    void realign(const snapshot& cur, layout_ptr shape, delta_frame& out);
+    bool step(const snapshot* prev, const snapshot& cur, delta_frame& out);
+    template <class Before>
+    void realign(const snapshot& cur, layout_ptr shape, delta_frame& out, bool keep, Before before);
 
     layout_ptr shape_;
-    std::vector<std::uint64_t> prev_;     // counts of the previous snapshot, aligned to shape_
-    std::vector<std::size_t> src_rows_;   // snapshot row of each layout row (scratch, kept for its buffer)
+    std::vector<std::uint64_t> prev_;     // counts of the previous snapshot, aligned to shape_ (one-argument forms)
+    bool borrowed_ = false;               // the previous counts are the caller's `prev` (two-argument form)
+    std::vector<std::size_t> prev_rows_;  // snapshot row of each layout row in the previous snapshot
+    std::vector<std::size_t> src_rows_;   // the same in the current one (scratch, kept for its buffer)
 };
 
 struct tier_config {
@@ -94,6 +103,9 @@ struct window_counts {
 // one, or early when the layout changes. Open buckets are queried like closed frames, so recent
 // windows are answered by every tier. Counts are exact: 4 bytes per cell, with the rare value above
 // 2^32-1 kept whole on the side (docs/history.md), so nothing saturates in any tier.
+// A frame is summed only into the finest open bucket that takes it: a coarser bucket whose
+// resolution is a multiple of the finer one's receives the finer bucket's sum when that closes, and
+// until then its counts are its own plus the finer open buckets' (frame_view::more64).
 class history {
 public:
     // A query that would sum more frames than this from the finest covering tier goes to a coarser
@@ -177,15 +189,21 @@ public:
         std::uint32_t cell;
         std::uint64_t value;              // the exact count; counts[cell] holds 2^32-1
     };
-    // A closed frame (32-bit counts and the big ones) or an open bucket (64-bit).
+    // A closed frame (32-bit counts and the big ones) or an open bucket (64-bit: counts64 plus, cell
+    // by cell, each of more64, the finer open buckets not summed into it yet).
     struct frame_view {
         clock_time from, to;
         const layout_ptr* shape;
         const std::uint32_t* counts32 = nullptr;
         const std::uint64_t* counts64 = nullptr;
         const std::vector<big_count>* big = nullptr;
+        std::span<const std::uint64_t* const> more64{};
         std::uint64_t count(std::size_t cell) const {
-            if (counts64) return counts64[cell];
+            if (counts64) {
+                std::uint64_t sum = counts64[cell];
+                for (const std::uint64_t* part : more64) sum += part[cell];
+                return sum;
+            }
             if (counts32[cell] != UINT32_MAX || !big) return counts32[cell];
             for (const auto& b : *big)
                 if (b.cell == cell) return b.value;
@@ -222,6 +240,10 @@ private:
         std::deque<frame> frames;
         bucket open;                      // the bucket being filled (kept for its buffer when closed)
         bool has_open = false;
+        bool nests = false;               // its resolution is a multiple of the finer tier's
+        // The finer tier's open bucket belongs to this one's and is summed into it when it closes
+        // (fold); until then open.counts lacks it.
+        bool fed = false;
     };
     using view = frame_view;
     // The steps of query(): which tier and which of its frames answer [from, to], what they hold,
@@ -236,16 +258,23 @@ private:
     static void add_cells(const std::vector<view>& views, std::size_t begin, std::size_t end, std::uint64_t* acc);
     static void sum_layouts(const std::vector<view>& views, window_counts& out);
 
-    // Stores the frame in `t`, or returns the open bucket it must be summed into (add() sums all tiers
-    // in one pass over the frame).
-    std::uint64_t* add_to_tier(tier& t, clock_time from, clock_time to, const delta_frame& frame);
-    void close_bucket(tier& t);
+    // Where add() put a frame in a tier: a frame of its own, a new open bucket, or the open one.
+    enum class placed { stored, opened, added };
+    // Stores the frame in tier `i`, opens a bucket with it, or adds it to the open one: summed into
+    // `sums` unless the finer tier's open bucket holds it and is folded into this one later.
+    placed add_to_tier(std::size_t i, clock_time from, clock_time to, const delta_frame& frame, placed finer,
+                       std::vector<std::uint64_t*>& sums);
+    void close_bucket(std::size_t i);
+    void add_pending(std::size_t i, std::uint64_t* dst) const;   // the finer open buckets fed into tier i
     void enforce_budget();
     frame& push_frame(tier& t);           // a new newest frame, reusing the buffers of a dropped one
     static std::size_t frame_bytes(const frame& f);
 
     std::vector<tier_config> tiers_;
     std::vector<tier> store_;
+    // Each tier's open bucket counts, finest first, for views: tier i's pending part is a range of it.
+    // Refilled by views_of() (a copied history must not point at the original's buffers).
+    mutable std::vector<const std::uint64_t*> open_counts_;
     std::optional<clock_time> newest_;
     std::size_t budget_ = 0;
     std::uint64_t budget_drops_ = 0;

@@ -122,6 +122,7 @@ private:
     cpu_topology topology_;
     irq_devices devices_;
     std::unordered_map<unsigned, irq_kernel_info> irqs_;
+    irq_files irq_files_{settings_.procfs};
     std::unordered_map<unsigned, std::string> irq_descriptions_;   // of the rows irqs_ was read for
     std::size_t refresh_cursor_ = 0;
     double irq_refresh_credit_ = 0;                 // IRQs due to be re-read (a share per sample)
