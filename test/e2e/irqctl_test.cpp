@@ -497,5 +497,5 @@ BOOST_AUTO_TEST_CASE(balance_prints_the_plan_id_and_apply_applies_that_plan) {
     BOOST_TEST(unknown.err.starts_with("irqctl: no plan 999"));
     // The history names irqctl as the source of the plan it applied (it used to say "api").
     auto history = irqctl(*d, "history");
-    BOOST_TEST(std::regex_search(history.out, std::regex("\n[0-9T:.Z-]+ +plan +irqctl +[0-9]+ +" + id + " ")), history.out);
+    BOOST_TEST(std::regex_search(history.out, std::regex("\n[0-9T:.Z-]+ +plan_applied +irqctl +[0-9]+ +" + id + " ")), history.out);
 }

@@ -65,7 +65,9 @@ BOOST_AUTO_TEST_CASE(an_applied_plan_and_its_revert_are_events_on_the_api_and_th
     auto events = json_body(d.get("/api/v1/events?window=1m")).at("events").as_array();
     BOOST_TEST_REQUIRE(events.size() == 2u);   // the plan's writes are not a third, "affinity", event
     BOOST_TEST(events[0].at("type").as_string() == "plan_applied");
-    BOOST_TEST(events[0].at("source").as_string() == "api");
+    // The tests call irqd through irqctl's HTTP client, whose User-Agent names irqctl.
+    BOOST_TEST(events[0].at("source").as_string() == "irqctl");
+    BOOST_TEST(events[1].at("source").as_string() == "irqctl");
     BOOST_TEST(events[0].at("irqs").to_number<std::size_t>() > 0u);
     BOOST_TEST(events[1].at("type").as_string() == "revert");
     BOOST_TEST(events[1].at("plan_id").as_string() == plan_id);
