@@ -519,7 +519,7 @@ void add_metrics_route(api_context& ctx, metrics_renderer& r) {
         // Streamed as it is made, a slice at a time, so other requests are answered in between.
         if (accepts_gzip(req[http::field::accept_encoding])) {
             head.set(http::field::content_encoding, "gzip");
-            // Half-size text slices: the slice and its deflate output together stay within the 1 MB.
+            // Half-size text slices: the slice and its deflate output together stay within one slice's size.
             send.stream(std::move(head), gzip_source(r.slices(per_irq, metrics_renderer::default_slice_bytes / 2)));
         } else {
             send.stream(std::move(head), r.slices(per_irq));
