@@ -39,7 +39,9 @@ public:
     // rest. Should the rows or CPUs change between two slices (a sample with new IRQs), the rows not
     // yet written are left out of this scrape. A slice exceeds the limit only for a single row longer
     // than it (thousands of CPUs). The source must not outlive the renderer.
-    static constexpr std::size_t default_slice_bytes = 1024 * 1024;
+    // 256 kB: a quarter of the CPU time per scrape of 1 MB slices (docs/benchmarks.md), which leave
+    // the cache before the kernel copies them and wait on the socket's buffer.
+    static constexpr std::size_t default_slice_bytes = 256 * 1024;
     std::unique_ptr<body_source> slices(bool per_irq = true, std::size_t slice_bytes = default_slice_bytes);
 
 private:
