@@ -39,6 +39,21 @@ void row_deltas(const std::uint64_t* before, const std::uint64_t* now, std::uint
     for (std::size_t c = 0; c < n; ++c) delta[c] = counter_delta(before[c], now[c]);
 }
 
+// The same deltas added to `sum` instead of written: one pass that reads the two rows and the sum. A
+// counter went down where the subtraction borrowed (bit 63 of the borrow term, exact for any two
+// 64-bit values); that rare row is then put right with counter_delta.
+void row_sums(const std::uint64_t* __restrict before, const std::uint64_t* __restrict now, std::uint64_t* __restrict sum,
+              std::size_t n) {
+    std::uint64_t borrow = 0;
+    for (std::size_t c = 0; c < n; ++c) {
+        const std::uint64_t d = now[c] - before[c];
+        borrow |= (~now[c] & before[c]) | (~(now[c] ^ before[c]) & d);
+        sum[c] += d;
+    }
+    if ((borrow >> 63) == 0) return;
+    for (std::size_t c = 0; c < n; ++c) sum[c] += counter_delta(before[c], now[c]) - (now[c] - before[c]);
+}
+
 }  // namespace
 
 std::optional<delta_frame> delta_tracker::next(const snapshot& cur) {
@@ -50,12 +65,33 @@ std::optional<delta_frame> delta_tracker::next(const snapshot& cur) {
 bool delta_tracker::next(const snapshot& cur, delta_frame& out) {
     // The previous counts were the caller's and are gone: start again.
     if (borrowed_) reset();
-    return step(nullptr, cur, out);
+    return step(nullptr, cur, &out, nullptr);
 }
 
-bool delta_tracker::next(const snapshot& prev, const snapshot& cur, delta_frame& out) { return step(&prev, cur, out); }
+bool delta_tracker::next(const snapshot& prev, const snapshot& cur, delta_frame& out) { return step(&prev, cur, &out, nullptr); }
 
-bool delta_tracker::step(const snapshot* prev, const snapshot& cur, delta_frame& out) {
+bool delta_tracker::sum_next(const snapshot& prev, const snapshot& cur, std::uint64_t* sum) {
+    return sum != nullptr && step(&prev, cur, nullptr, sum);
+}
+
+bool delta_tracker::last_deltas(const snapshot& prev, const snapshot& cur, delta_frame& out) const {
+    const std::size_t ncols = shape_ ? shape_->cpus.size() : 0;
+    if (!summed_ || summed_from_.size() != prev_rows_.size() || prev.cpus.size() != ncols || cur.cpus.size() != ncols ||
+        prev.counts.size() != prev.rows.size() * ncols || cur.counts.size() != cur.rows.size() * ncols)
+        return false;
+    out.shape = shape_;
+    out.counts.resize(prev_rows_.size() * ncols);
+    for (std::size_t r = 0; r < prev_rows_.size(); ++r) {
+        if (summed_from_[r] >= prev.rows.size() || prev_rows_[r] >= cur.rows.size()) return false;
+        row_deltas(prev.counts.data() + summed_from_[r] * ncols, cur.counts.data() + prev_rows_[r] * ncols,
+                   out.counts.data() + r * ncols, ncols);
+    }
+    return true;
+}
+
+// One step of the tracker: the frame into *out, or (out null) the deltas added to sum, which is only
+// done for an unchanged layout (false otherwise, with nothing changed).
+bool delta_tracker::step(const snapshot* prev, const snapshot& cur, delta_frame* out, std::uint64_t* sum) {
     // Collect the per-CPU rows and, on the way, check whether the layout is the previous one.
     src_rows_.clear();
     bool same = shape_ && shape_->cpus == cur.cpus;
@@ -74,18 +110,27 @@ bool delta_tracker::step(const snapshot* prev, const snapshot& cur, delta_frame&
     // caller that broke the promise gets wrong counts, not a read out of bounds.
     const bool fast = same && well_formed(cur, src_rows_) &&
                       (!prev || (prev_rows_.size() == src_rows_.size() && well_formed(*prev, prev_rows_)));
+    if (!out && !fast) return false;
     const auto done = [&] {
+        summed_ = !out;
+        if (summed_) summed_from_ = prev_rows_;
         borrowed_ = prev != nullptr;
         if (borrowed_ && prev_.capacity() > 0) std::vector<std::uint64_t>().swap(prev_);
         prev_rows_.swap(src_rows_);
     };
 
+    if (fast && !out) {
+        for (std::size_t r = 0; r < src_rows_.size(); ++r)
+            row_sums(prev->counts.data() + prev_rows_[r] * ncols, cur.counts.data() + src_rows_[r] * ncols, sum + r * ncols, ncols);
+        done();
+        return true;
+    }
     if (fast) {
-        out.shape = shape_;
-        out.counts.resize(src_rows_.size() * ncols);   // no-op in the steady state
+        out->shape = shape_;
+        out->counts.resize(src_rows_.size() * ncols);   // no-op in the steady state
         for (std::size_t r = 0; r < src_rows_.size(); ++r) {
             const std::uint64_t* now = cur.counts.data() + src_rows_[r] * ncols;
-            std::uint64_t* delta = out.counts.data() + r * ncols;
+            std::uint64_t* delta = out->counts.data() + r * ncols;
             if (prev) {
                 row_deltas(prev->counts.data() + prev_rows_[r] * ncols, now, delta, ncols);
             } else {
@@ -118,12 +163,12 @@ bool delta_tracker::step(const snapshot* prev, const snapshot& cur, delta_frame&
     }
     if (prev) {
         const snapshot& p = *prev;
-        realign(cur, std::move(shape), out, false, [&](std::size_t r, std::size_t c) {
+        realign(cur, std::move(shape), *out, false, [&](std::size_t r, std::size_t c) {
             return r < prev_rows_.size() ? cell(p, prev_rows_[r], c) : 0;
         });
     } else {
         const std::size_t old_cols = shape_->cpus.size();
-        realign(cur, std::move(shape), out, true, [&](std::size_t r, std::size_t c) { return prev_[r * old_cols + c]; });
+        realign(cur, std::move(shape), *out, true, [&](std::size_t r, std::size_t c) { return prev_[r * old_cols + c]; });
     }
     done();
     return true;
@@ -181,6 +226,7 @@ void delta_tracker::reset() {
     prev_.clear();
     prev_rows_.clear();
     borrowed_ = false;
+    summed_ = false;
 }
 
 }  // namespace irqd::core

@@ -84,31 +84,60 @@ history::history(std::vector<tier_config> tiers) : tiers_(tiers.empty() ? defaul
     }
 }
 
-void history::add(clock_time from, clock_time to, const delta_frame& frame) {
-    if (!frame.shape) return;
-    const std::size_t cells = frame.shape->row_ids.size() * frame.shape->cpus.size();
-    if (frame.counts.size() != cells || cells > max_u32) return;
-    ++generation_;
+void history::ordered(clock_time& from, clock_time& to) const {
     if (newest_ && from < *newest_) {
         const auto shift = *newest_ - from;
         from += shift;
         to += shift;
     }
     to = std::max(to, from);
+}
+
+std::uint64_t* history::summing_bucket(clock_time from, clock_time to, const layout_ptr& shape) {
+    if (!shape || store_.empty()) return nullptr;
+    ordered(from, to);
+    // add() would close nothing, add to the finest open bucket and to no other: every coarser tier's
+    // open bucket is fed by it (and so nests), none stores the frame as it is.
+    for (std::size_t i = 0; i < store_.size(); ++i) {
+        const tier& t = store_[i];
+        if (!t.has_open || t.open.shape != shape || bucket_index(to, t.config.resolution) != t.open.index) return nullptr;
+        if (i > 0 && !(t.nests && t.fed)) return nullptr;
+    }
+    auto& counts = store_.front().open.counts;
+    return counts.size() == shape->row_ids.size() * shape->cpus.size() ? counts.data() : nullptr;
+}
+
+void history::add_summed(clock_time from, clock_time to, const layout_ptr& shape) {
+    // Checked again (a few tiers), so the paths of add() that read the counts are never taken without them.
+    if (summing_bucket(from, to, shape)) add(from, to, shape, nullptr);
+}
+
+void history::add(clock_time from, clock_time to, const delta_frame& frame) {
+    // A frame whose counts do not match its shape is ignored.
+    if (frame.shape && frame.counts.size() == frame.shape->row_ids.size() * frame.shape->cpus.size())
+        add(from, to, frame.shape, frame.counts.data());
+}
+
+void history::add(clock_time from, clock_time to, const layout_ptr& shape, const std::uint64_t* counts) {
+    if (!shape) return;
+    const std::size_t cells = shape->row_ids.size() * shape->cpus.size();
+    if (cells > max_u32) return;
+    ++generation_;
+    ordered(from, to);
     // Buckets the frame does not belong to close first, finest first, each folded into the coarser
     // bucket it belongs to: the finer buckets they hold are complete before the frame comes.
     for (std::size_t i = 0; i < store_.size(); ++i) {
         const tier& t = store_[i];
-        if (t.has_open && (bucket_index(to, t.config.resolution) != t.open.index || !same_layout(t.open.shape, frame.shape)))
+        if (t.has_open && (bucket_index(to, t.config.resolution) != t.open.index || !same_layout(t.open.shape, shape)))
             close_bucket(i);
     }
     std::vector<std::uint64_t*> sums;
     sums.reserve(store_.size());
     placed finer = placed::stored;
-    for (std::size_t i = 0; i < store_.size(); ++i) finer = add_to_tier(i, from, to, frame, finer, sums);
+    for (std::size_t i = 0; i < store_.size(); ++i) finer = add_to_tier(i, from, to, shape, counts, cells, finer, sums);
     // Slice by slice, so a frame is read from memory once however many buckets it is summed into.
-    const std::uint64_t* src = frame.counts.data();
-    for (std::size_t begin = 0; begin < cells && !sums.empty(); begin += slice) {
+    const std::uint64_t* src = counts;
+    for (std::size_t begin = 0; begin < cells && !sums.empty() && src; begin += slice) {
         const std::size_t end = std::min(cells, begin + slice);
         for (std::uint64_t* acc : sums) {
             for (std::size_t i = begin; i < end; ++i) acc[i] += src[i];
@@ -151,16 +180,19 @@ void store_counts(const std::uint64_t* src, std::size_t n, std::vector<std::uint
 
 }  // namespace
 
-history::placed history::add_to_tier(std::size_t i, clock_time from, clock_time to, const delta_frame& df,
-                                      placed finer, std::vector<std::uint64_t*>& sums) {
+// counts: null when the frame was summed already (add_summed), which summing_bucket allows only where
+// the frame goes to the open buckets alone.
+history::placed history::add_to_tier(std::size_t i, clock_time from, clock_time to, const layout_ptr& shape,
+                                      const std::uint64_t* counts, std::size_t cells, placed finer,
+                                      std::vector<std::uint64_t*>& sums) {
     tier& t = store_[i];
     if (!t.has_open && to - from >= half(t.config.resolution)) {
         // Already as coarse as this tier: kept as it is, with its own from/to.
         frame& f = push_frame(t);
         f.from = from;
         f.to = to;
-        f.shape = df.shape;
-        store_counts(df.counts.data(), df.counts.size(), f.counts, f.big);
+        f.shape = shape;
+        store_counts(counts, cells, f.counts, f.big);
         return placed::stored;
     }
     // The finer tier's open bucket holds the frame and is all inside this tier's: it comes in when it
@@ -171,18 +203,18 @@ history::placed history::add_to_tier(std::size_t i, clock_time from, clock_time 
         t.fed = in_finer;
         t.open.from = from;
         t.open.to = to;
-        t.open.shape = df.shape;
+        t.open.shape = shape;
         t.open.index = bucket_index(to, t.config.resolution);
         // A buffer left from a larger layout is given back (memory returns after a burst of IRQs).
-        if (t.open.counts.capacity() > 2 * df.counts.size()) std::vector<std::uint64_t>().swap(t.open.counts);
-        if (in_finer) t.open.counts.assign(df.counts.size(), 0);
-        else t.open.counts.assign(df.counts.begin(), df.counts.end());
+        if (t.open.counts.capacity() > 2 * cells) std::vector<std::uint64_t>().swap(t.open.counts);
+        if (in_finer) t.open.counts.assign(cells, 0);
+        else t.open.counts.assign(counts, counts + cells);
         return placed::opened;
     }
     t.open.to = to;
     // An equal layout behind a new pointer (the tracker was reset): adopt it, so the next frames
     // match by pointer instead of comparing every row id.
-    if (t.open.shape != df.shape) t.open.shape = df.shape;
+    if (t.open.shape != shape) t.open.shape = shape;
     if (!in_finer) {
         // Fed until now, but the finer tier's bucket does not take this frame (it stored it): what
         // that bucket holds is this one's, so it comes in now. Nesting tiers do not get here.

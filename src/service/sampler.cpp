@@ -132,13 +132,22 @@ void sampler::add_sample(core::clock_time now) {
     auto t0 = std::chrono::steady_clock::now();
     const bool irq_set_changed = stats_.samples == 0 || !same_irqs(parsing_, latest_);
     read_cpu_counters(parsing_);
-    // Against latest_, the previous sample (reusing last_frame_'s buffer): the tracker keeps no copy.
-    if (tracker_.next(latest_, parsing_, last_frame_)) {
+    // Against latest_, the previous sample: the tracker keeps no copy. In the usual sample the history
+    // takes the deltas into its finest open bucket alone, and they are summed there as they are made,
+    // with no frame written (one pass over the counts instead of three); last_frame() makes the frame
+    // if someone asks. Otherwise (a changed layout, a bucket that closes) the frame is made and added.
+    std::uint64_t* bucket = history_.summing_bucket(latest_time_, now, tracker_.shape());
+    const bool summed = tracker_.sum_next(latest_, parsing_, bucket);
+    if (summed || tracker_.next(latest_, parsing_, last_frame_)) {
         auto dropped = history_.frames_dropped_for_budget();
-        history_.add(latest_time_, now, last_frame_);
+        if (summed) history_.add_summed(latest_time_, now, tracker_.shape());
+        else history_.add(latest_time_, now, last_frame_);
+        frame_pending_ = summed;
+        frame_made_ = true;
         if (dropped == 0 && history_.frames_dropped_for_budget() > 0)
             log(log_level::warn, "history_over_budget",
-                {{"cells", std::to_string(last_frame_.counts.size())}, {"tiers", core::format_tiers(history_.tiers())},
+                {{"cells", std::to_string(tracker_.shape()->row_ids.size() * tracker_.shape()->cpus.size())},
+                 {"tiers", core::format_tiers(history_.tiers())},
                  {"budget", std::to_string(history_.budget() >> 20) + "MiB"},
                  {"note", "the table grew after start; the oldest frames go to stay within --history-memory"}});
         // Both trackers saw their first snapshot in the same sample, so they give frames together.
@@ -151,6 +160,9 @@ void sampler::add_sample(core::clock_time now) {
         cpu_history_ = core::history(history_.tiers());   // the same tiers, whatever fit_history chose
         cpu_tracker_.next(cpu_latest_, cpu_frame_);
     }
+    // The sample before latest_ stays as it is until the next one is added (last_frame() may need it);
+    // the next parse goes into the one before that.
+    std::swap(previous_, latest_);
     std::swap(latest_, parsing_);
     std::swap(text_, spare_text_);
     release_slack();
@@ -221,7 +233,7 @@ void sampler::release_slack() {
     };
     shrink(text_, text_.size());
     shrink(spare_text_, text_.size());
-    for (auto* s : {&latest_, &parsing_}) {
+    for (auto* s : {&latest_, &previous_, &parsing_}) {
         shrink(s->rows, latest_.rows.size());
         shrink(s->counts, latest_.counts.size());
     }
@@ -266,6 +278,15 @@ void sampler::read_cpu_counters(const core::snapshot& interrupts) {
     }
     core::cpu_counters_snapshot(has_stat ? &stat_ : nullptr, has_softirqs ? &softirqs_ : nullptr,
                                 has_softnet ? &softnet_ : nullptr, cpu_latest_);
+}
+
+const core::delta_frame* sampler::last_frame() const {
+    if (!has_frame_) return nullptr;
+    if (frame_pending_) {
+        frame_pending_ = false;
+        frame_made_ = tracker_.last_deltas(previous_, latest_, last_frame_);
+    }
+    return frame_made_ ? &last_frame_ : nullptr;
 }
 
 const irq_kernel_info* sampler::irq_info(unsigned irq) const {

@@ -276,3 +276,30 @@ BOOST_AUTO_TEST_CASE(the_callers_form_shares_the_layout_and_the_copying_form_sta
     BOOST_TEST(tracker.next(s1, f1));
     BOOST_TEST(f1.counts == (counts{3, 5}));
 }
+
+// The fused form adds what next(prev, cur, out) would write, wraps and resets included; a changed
+// layout is left to next() with the sum and the tracker untouched; last_deltas() gives the frame of a
+// summing call only.
+BOOST_AUTO_TEST_CASE(sum_next_adds_the_deltas_and_leaves_a_changed_layout_to_next) {
+    delta_tracker tracker;
+    delta_frame f;
+    const auto s0 = make_snapshot({0, 1}, {{"0", {10, 4294967000u}}, {"1", {100, 7}}});
+    const auto s1 = make_snapshot({0, 1}, {{"0", {13, 200}}, {"1", {5, 9}}});   // a wrap, a reset
+    const auto s2 = make_snapshot({0, 1}, {{"1", {6, 9}}});                     // row 0 went
+    counts sum{1, 1, 1, 1};
+    BOOST_TEST(!tracker.sum_next(snapshot{}, s0, sum.data()));   // no layout yet: nothing summed
+    BOOST_TEST(!tracker.next(snapshot{}, s0, f));
+    BOOST_TEST(!tracker.last_deltas(snapshot{}, s0, f));
+    BOOST_TEST(!tracker.sum_next(s0, s1, nullptr));
+    BOOST_TEST(tracker.sum_next(s0, s1, sum.data()));
+    BOOST_TEST(sum == (counts{4, 497, 6, 3}));
+    BOOST_TEST_REQUIRE(tracker.last_deltas(s0, s1, f));
+    BOOST_TEST(f.counts == (counts{3, 496, 5, 2}));
+    BOOST_TEST(f.shape == tracker.shape());
+    BOOST_TEST(!tracker.sum_next(s1, s2, sum.data()));
+    BOOST_TEST(sum == (counts{4, 497, 6, 3}));
+    BOOST_TEST(tracker.last_deltas(s0, s1, f));    // that call changed nothing
+    BOOST_TEST(tracker.next(s1, s2, f));
+    BOOST_TEST(f.counts == (counts{1, 0}));
+    BOOST_TEST(!tracker.last_deltas(s1, s2, f));
+}

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <map>
 #include <random>
 
 #include "irqd/core/history.hpp"
@@ -763,4 +764,84 @@ BOOST_AUTO_TEST_CASE(folding_under_a_budget_drops_frames_not_counts) {
     history full(tiers);
     feed(full, make_layout({"1", "2", "3"}, {0, 1}), 0, 400, [](int) { return 1; });
     fold_against_direct(tiers, 7, full.memory_bytes() * 2 / 3);
+}
+
+// The sampler's fused form (summing_bucket, the tracker's sum_next into it, add_summed) against the
+// tracker's frame given to add(): a random run of snapshots (counters that wrap and reset, rows and
+// CPUs that come and go, irregular and backward times) leaves every tier's frames and open buckets
+// the same, cell by cell, for nesting and non-nesting tiers and a tier that keeps samples as they are.
+BOOST_AUTO_TEST_CASE(summing_while_making_the_deltas_gives_what_adding_the_frame_gives) {
+    for (const std::string_view text : {"10s:2m,30s:10m,5m:1h", "1s:30s,10s:5m", "10s:1m,1m:10m", "5s:1m"}) {
+        std::mt19937 rng(4);
+        const std::vector<cpu_list> cpu_sets = {{0, 1, 2}, {0, 2}, {0, 1, 2, 3}};
+        const ids names = {"0", "1", "8", "9", "NMI", "LOC"};
+        std::map<std::pair<std::string, unsigned>, std::uint64_t> counter;
+        history separate(tiers_of(text)), fused(tiers_of(text));
+        delta_tracker tracker_a, tracker_b;
+        delta_frame a, b;
+        snapshot previous;
+        std::size_t cpus = 0, fused_samples = 0;
+        ids rows = names;
+        clock_time then = t0, now = t0;
+        for (int k = 0; k < 600; ++k) {
+            if (rng() % 40 == 0) cpus = rng() % cpu_sets.size();
+            if (rng() % 40 == 0) {
+                rows = names;
+                std::shuffle(rows.begin(), rows.end(), rng);
+                rows.resize(2 + rng() % (names.size() - 1));
+            }
+            snapshot s;
+            s.cpus = cpu_sets[cpus];
+            for (const auto& id : rows) {
+                irq_row row;
+                row.id = id;
+                s.rows.push_back(row);
+                for (unsigned cpu : s.cpus) {
+                    auto& n = counter[{id, cpu}];
+                    const auto roll = rng() % 100;
+                    if (roll == 0) n = rng() % 100;                                  // reset
+                    else if (roll == 1) n = 4294967295u - rng() % 50;                 // about to wrap
+                    else if (roll == 2) n = (std::uint64_t{1} << 40) + rng() % 1000;  // a 64-bit counter
+                    else n = (n + rng() % 1000) & (roll < 50 ? 0xFFFFFFFFu : ~std::uint64_t{0});
+                    s.counts.push_back(n);
+                }
+            }
+            const auto step = rng() % 50;
+            now = then + (step == 0 ? 25s : step == 1 ? -3s : step == 2 ? 300ms : 1s);
+
+            const bool got_a = tracker_a.next(previous, s, a);
+            if (got_a) separate.add(then, now, a);
+            std::uint64_t* bucket = fused.summing_bucket(then, now, tracker_b.shape());
+            const bool summed = tracker_b.sum_next(previous, s, bucket);
+            BOOST_TEST_REQUIRE((!summed || bucket != nullptr), text << " snapshot " << k);
+            const bool got_b = summed || tracker_b.next(previous, s, b);
+            BOOST_TEST_REQUIRE(got_a == got_b, text << " snapshot " << k);
+            // The frame made afterwards is the one next() would have written; it is there only after a sum.
+            BOOST_TEST_REQUIRE(tracker_b.last_deltas(previous, s, b) == summed, text << " snapshot " << k);
+            if (got_b) {
+                if (summed) fused.add_summed(then, now, tracker_b.shape());
+                else fused.add(then, now, b);
+                fused_samples += summed;
+                BOOST_TEST_REQUIRE(a.counts == b.counts, text << " snapshot " << k);
+                BOOST_TEST_REQUIRE((a.shape == tracker_a.shape() && b.shape == tracker_b.shape()));
+            }
+            for (std::size_t t = 0; t < separate.tiers().size(); ++t) {
+                const auto x = separate.frames_in(t, clock_time::min(), clock_time::max());
+                const auto y = fused.frames_in(t, clock_time::min(), clock_time::max());
+                BOOST_TEST_REQUIRE(x.size() == y.size(), text << " snapshot " << k << " tier " << t);
+                for (std::size_t f = 0; f < x.size(); ++f) {
+                    BOOST_TEST_REQUIRE(x[f].from == y[f].from);
+                    BOOST_TEST_REQUIRE(x[f].to == y[f].to);
+                    BOOST_TEST_REQUIRE((**x[f].shape == **y[f].shape));
+                    const std::size_t cells = (*x[f].shape)->row_ids.size() * (*x[f].shape)->cpus.size();
+                    for (std::size_t c = 0; c < cells; ++c)
+                        BOOST_TEST_REQUIRE(x[f].count(c) == y[f].count(c), text << " snapshot " << k << " tier " << t << " cell " << c);
+                }
+            }
+            previous = std::move(s);
+            then = now;
+        }
+        // The fused path is the usual one where samples go to buckets (a 1 s tier keeps each as it is).
+        BOOST_TEST((text.starts_with("1s:") ? fused_samples == 0 : fused_samples > 100), text << ": " << fused_samples);
+    }
 }

@@ -57,10 +57,20 @@ public:
     // is the `cur` of the last call, unchanged since, and the tracker keeps no copy of its counts.
     // After this form, the one-argument forms start again (their next snapshot gives no frame).
     bool next(const snapshot& prev, const snapshot& cur, delta_frame& out);
+    // The sampler's fused form: the deltas from prev to cur (as next(prev, cur, out) makes them) are
+    // added to `sum`, cells of shape(), and no frame is written. Only when cur's layout is shape(): for
+    // a changed layout (or a null sum) it returns false and changes nothing, and the caller goes on
+    // with next(prev, cur, out). last_deltas() makes the frame afterwards for a caller that wants it.
+    bool sum_next(const snapshot& prev, const snapshot& cur, std::uint64_t* sum);
+    // The frame of the last call when that was a sum_next that summed, made again from its prev and
+    // cur (both unchanged since); false otherwise.
+    bool last_deltas(const snapshot& prev, const snapshot& cur, delta_frame& out) const;
+    // The layout of the last snapshot (null before the first).
+    const layout_ptr& shape() const { return shape_; }
     void reset();
 
 private:
-    bool step(const snapshot* prev, const snapshot& cur, delta_frame& out);
+    bool step(const snapshot* prev, const snapshot& cur, delta_frame* out, std::uint64_t* sum);
     template <class Before>
     void realign(const snapshot& cur, layout_ptr shape, delta_frame& out, bool keep, Before before);
 
@@ -69,6 +79,8 @@ private:
     bool borrowed_ = false;               // the previous counts are the caller's `prev` (two-argument form)
     std::vector<std::size_t> prev_rows_;  // snapshot row of each layout row in the previous snapshot
     std::vector<std::size_t> src_rows_;   // the same in the current one (scratch, kept for its buffer)
+    std::vector<std::size_t> summed_from_;   // prev_rows_ before the last sum_next (its prev's rows)
+    bool summed_ = false;                 // the last call was a sum_next that summed
 };
 
 struct tier_config {
@@ -120,6 +132,13 @@ public:
     // to start at newest(), keeping its length, so the history stays ordered. A frame whose counts do
     // not match its shape is ignored.
     void add(clock_time from, clock_time to, const delta_frame& frame);
+    // add() in two steps, for a caller that can sum the deltas while making them (the sampler, through
+    // delta_tracker::sum_next): the buffer add() would sum a frame of `shape` in (from, to] into, when
+    // that is the finest open bucket alone (no bucket closes, no tier keeps the frame as it is, the
+    // coarser ones are fed by it), else null. add_summed() is add() for a frame of `shape` once summed
+    // into that buffer (nothing else may change the history in between).
+    std::uint64_t* summing_bucket(clock_time from, clock_time to, const layout_ptr& shape);
+    void add_summed(clock_time from, clock_time to, const layout_ptr& shape);
 
     // Sums what fired in [from, to]. The tier: the finest whose oldest frame starts no later than
     // from + half its resolution (unless that means more than max_query_frames frames and a coarser
@@ -253,6 +272,9 @@ private:
         std::size_t first = 0, last = 0;  // [first, last) of the tier's frames, the open bucket last
         bool complete = false;
     };
+    // counts: the frame's cells, or null when they were summed already (add_summed).
+    void add(clock_time from, clock_time to, const layout_ptr& shape, const std::uint64_t* counts);
+    void ordered(clock_time& from, clock_time& to) const;   // shifts a frame that starts before newest_
     span pick_frames(clock_time from, clock_time to) const;
     std::vector<view> views_of(const span& s) const;
     static void add_cells(const std::vector<view>& views, std::size_t begin, std::size_t end, std::uint64_t* acc);
@@ -262,8 +284,8 @@ private:
     enum class placed { stored, opened, added };
     // Stores the frame in tier `i`, opens a bucket with it, or adds it to the open one: summed into
     // `sums` unless the finer tier's open bucket holds it and is folded into this one later.
-    placed add_to_tier(std::size_t i, clock_time from, clock_time to, const delta_frame& frame, placed finer,
-                       std::vector<std::uint64_t*>& sums);
+    placed add_to_tier(std::size_t i, clock_time from, clock_time to, const layout_ptr& shape, const std::uint64_t* counts,
+                       std::size_t cells, placed finer, std::vector<std::uint64_t*>& sums);
     void close_bucket(std::size_t i);
     void add_pending(std::size_t i, std::uint64_t* dst) const;   // the finer open buckets fed into tier i
     void enforce_budget();

@@ -54,8 +54,9 @@ public:
     core::clock_time latest_time() const { return latest_time_; }
     bool has_sample() const { return stats_.samples > 0; }
     const core::history& history() const { return history_; }
-    // The newest delta (what fired between the last two samples) and its length in seconds.
-    const core::delta_frame* last_frame() const { return has_frame_ ? &last_frame_ : nullptr; }
+    // The newest delta (what fired between the last two samples) and its length in seconds. Made on
+    // the first call after a sample that was summed into history without a frame (add_sample).
+    const core::delta_frame* last_frame() const;
     double last_frame_seconds() const { return last_frame_seconds_; }
 
     // Per-CPU load counters (/proc/stat, /proc/softirqs, /proc/net/softnet_stat; core/cpu_counters.hpp),
@@ -101,11 +102,13 @@ private:
     bool running_ = false;
 
     std::string text_, spare_text_;
-    core::snapshot latest_, parsing_;
+    core::snapshot latest_, previous_, parsing_;   // the sample, the one before it, the next one being parsed
     core::clock_time latest_time_{};
     core::delta_tracker tracker_;
     core::history history_;
-    core::delta_frame last_frame_;
+    mutable core::delta_frame last_frame_;
+    mutable bool frame_pending_ = false;   // the last sample was summed; last_frame_ is not made yet
+    mutable bool frame_made_ = true;       // last_frame_ holds the newest delta
     bool has_frame_ = false;
     double last_frame_seconds_ = 0;
 
