@@ -177,8 +177,9 @@ const char* read_decimal(const char* q, const char* end, std::uint64_t& v)
 // columns. Counts in that shape are read eleven bytes at a time, each independently of the one
 // before (no scan for where a number ends), which is what makes a big table parse at memory speed.
 // Reads such fields from p while each is exactly: a space, spaces, at least one digit ending in the
-// tenth column, and a space after it (in the line). It stops before the first field that is not, so
-// the general loop below goes on from there with the same result as if it had read them itself.
+// tenth column, and a space after it (a '\n' is neither, so it never reads past its line). It stops
+// before the first field that is not, so the general loop below goes on from there with the same
+// result as if it had read them itself.
 std::size_t read_fixed_width_counts(const char*& p, const char* end, std::uint64_t* dst, std::size_t max)
 {
     std::size_t n = 0;
@@ -205,7 +206,8 @@ std::size_t read_fixed_width_counts(const char*& p, const char* end, std::uint64
 }
 
 // Reads whitespace-separated decimal counts from p into dst, at most max of them, and stops before
-// the first token that does not start with a digit (the chip or the description). On return p is
+// the first token that does not start with a digit (the chip or the description) and at the line's
+// '\n', so `end` may be the end of the whole text. On return p is
 // at the end of the last count read; n says how many were read. A token that starts with a digit
 // but goes on with something else is malformed; `bad` then points at it.
 counts_status read_counts(const char*& p, const char* end, std::uint64_t* dst, std::size_t max, std::size_t& n,
@@ -227,7 +229,7 @@ counts_status read_counts(const char*& p, const char* end, std::uint64_t* dst, s
             bad = q;
             return counts_status::overflow;
         }
-        if (after != end && !is_blank(*after)) {
+        if (after != end && !is_blank(*after) && *after != '\n') {
             bad = q;
             return counts_status::malformed;
         }
@@ -343,23 +345,29 @@ public:
         std::size_t pos = 0;
         bool have_header = false;
         while (pos < text_.size()) {
+            ++line_no;
+            if (have_header) {
+                // A row's end is found after its counts (read_row), so the counts are not scanned
+                // twice; a blank line is only blanks before its '\n'.
+                const char* p = text_.data() + pos;
+                const char* const text_end = text_.data() + text_.size();
+                while (p != text_end && is_blank(*p)) ++p;
+                const char* end = p == text_end || *p == '\n' ? p : read_row(p, line_no);
+                pos = static_cast<std::size_t>(end - text_.data()) + 1;
+                continue;
+            }
             const char* nl = static_cast<const char*>(std::memchr(text_.data() + pos, '\n', text_.size() - pos));
             const std::size_t end = nl ? static_cast<std::size_t>(nl - text_.data()) : text_.size();
             const std::string_view line = text_.substr(pos, end - pos);
             pos = end + 1;
-            ++line_no;
             if (trim(line).empty()) continue;
-            if (!have_header) {
-                if (!read_header(line, out_.cpus)) {
-                    out_.cpus.clear();
-                    issue(line_no, "no CPU header (\"CPU0 CPU1 ...\") before the first row");
-                    break;
-                }
-                have_header = true;
-                reserve(line.size());
-                continue;
+            if (!read_header(line, out_.cpus)) {
+                out_.cpus.clear();
+                issue(line_no, "no CPU header (\"CPU0 CPU1 ...\") before the first row");
+                break;
             }
-            read_row(line, line_no);
+            have_header = true;
+            reserve(line.size());
         }
         if (!have_header && out_.issues.empty()) issue(std::max<std::size_t>(line_no, 1), "no CPU header: the text is blank");
         out_.rows.resize(rows_);
@@ -376,18 +384,36 @@ private:
 
     void issue(std::size_t line_no, std::string reason) { out_.issues.push_back({line_no, std::move(reason)}); }
 
-    void read_row(std::string_view line, std::size_t line_no)
+    // The end of the line that goes on at `from` (its '\n', or the end of the text).
+    const char* line_end(const char* from) const
     {
-        const std::size_t colon = line.find(':');
-        if (colon == std::string_view::npos) return issue(line_no, "no ':' after an IRQ id");
-        const std::string_view id = trim(line.substr(0, colon));
+        const char* const text_end = text_.data() + text_.size();
+        const void* nl = std::memchr(from, '\n', static_cast<std::size_t>(text_end - from));
+        return nl ? static_cast<const char*>(nl) : text_end;
+    }
+
+    // Reads the row that starts at `start` (its first byte not blank); returns the end of its line.
+    const char* read_row(const char* start, std::size_t line_no)
+    {
+        const char* const text_end = text_.data() + text_.size();
+        const char* colon = start;
+        while (colon != text_end && *colon != ':' && *colon != '\n') ++colon;
+        if (colon == text_end || *colon == '\n') {
+            issue(line_no, "no ':' after an IRQ id");
+            return colon;
+        }
+        const std::string_view id = trim(std::string_view(start, static_cast<std::size_t>(colon - start)));
         if (id.empty() || std::any_of(id.begin(), id.end(), is_blank)) {
-            return issue(line_no, "malformed IRQ id " + quoted(id));
+            issue(line_no, "malformed IRQ id " + quoted(id));
+            return line_end(colon);
         }
         std::optional<unsigned> number;
         if (all_digits(id)) {
             number = to_number<unsigned>(id);
-            if (!number) return issue(line_no, "IRQ number out of range " + quoted(id));
+            if (!number) {
+                issue(line_no, "IRQ number out of range " + quoted(id));
+                return line_end(colon);
+            }
         }
 
         // Short rows (ERR:, MIS:, arches that print fewer columns) leave their missing columns at 0.
@@ -396,23 +422,27 @@ private:
         const std::size_t ncpus = out_.cpus.size();
         const std::size_t base = cells_;
         if (base + ncpus > text_.size() + short_row_allowance * ncpus) {
-            return issue(line_no, "too many short rows for the size of the text");
+            issue(line_no, "too many short rows for the size of the text");
+            return line_end(colon);
         }
         if (out_.counts.size() < base + ncpus) out_.counts.resize(std::max(base + ncpus, out_.counts.capacity()));
 
-        const char* p = line.data() + colon + 1;
-        const char* end = line.data() + line.size();
+        // The counts stop at the line's '\n' (not a digit, not a blank), so they are read up to the
+        // end of the text and the line's end is looked for after them, in its short tail.
+        const char* p = colon + 1;
         const char* bad = nullptr;
         std::size_t n = 0;
-        const counts_status status = read_counts(p, end, out_.counts.data() + base, ncpus, n, bad, fixed_width_);
+        const counts_status status = read_counts(p, text_end, out_.counts.data() + base, ncpus, n, bad, fixed_width_);
+        const char* end = line_end(p);
         if (status != counts_status::ok || n == 0) {
             if (status == counts_status::overflow) {
-                return issue(line_no, "count does not fit in 64 bits " + quoted(std::string_view(bad, end - bad)));
+                issue(line_no, "count does not fit in 64 bits " + quoted(std::string_view(bad, static_cast<std::size_t>(end - bad))));
+            } else if (status == counts_status::malformed) {
+                issue(line_no, "malformed count " + quoted(std::string_view(bad, static_cast<std::size_t>(end - bad))));
+            } else {
+                issue(line_no, "no counts after " + quoted(id));
             }
-            if (status == counts_status::malformed) {
-                return issue(line_no, "malformed count " + quoted(std::string_view(bad, end - bad)));
-            }
-            return issue(line_no, "no counts after " + quoted(id));
+            return end;
         }
         std::fill(out_.counts.begin() + static_cast<std::ptrdiff_t>(base + n),
                   out_.counts.begin() + static_cast<std::ptrdiff_t>(base + ncpus), std::uint64_t{0});
@@ -424,7 +454,7 @@ private:
         // text after its counts: every field below is a function of the two, so they stand.
         if (row.number == number && row.id == id && row.description == tail) {
             if (!number) row.per_cpu = !(n == 1 && tail.empty());
-            return;
+            return end;
         }
         row.id.assign(id);
         row.number = number;
@@ -443,6 +473,7 @@ private:
         // Drivers name IRQs with any bytes; everything downstream (JSON, labels, the state file)
         // needs UTF-8. Done here, once per row, so every reader sees the same name.
         for (auto* field : {&row.id, &row.description, &row.chip, &row.hwirq, &row.trigger, &row.name}) replace_invalid_utf8(*field);
+        return end;
     }
 
     // Reuses the row objects (and their strings' buffers) of the previous parse into the same snapshot.

@@ -273,6 +273,47 @@ BOOST_AUTO_TEST_CASE(bad_lines_are_issues_with_their_line_numbers)
     BOOST_TEST(row_counts(s, "LOC") == (counts{100, 200}), boost::test_tools::per_element());
 }
 
+// The parser finds a row's end after its counts, reading them up to the end of the text: nothing of
+// the next line may be taken for a count, a malformed count is quoted up to its own line's end, and
+// each row parses as it does alone under the header.
+BOOST_AUTO_TEST_CASE(a_row_ends_at_its_newline_whatever_follows)
+{
+    const std::string header = "           CPU0       CPU1\n";
+    const std::vector<std::string> lines = {
+        "  0:         12\n",                                    // counts end the line; the next starts with digits
+        "  1:         34         56   IO-APIC   1-edge      i8042\n",
+        "  2:          5x\n",                                   // malformed, quoted alone
+        "no colon here 7 8\n",
+        " \t \n",                                                // blanks only
+        "  3:          1          2\n",
+        "  4:          9\n",
+        "ERR:          7\n",
+        "IPI0:1 2 Rescheduling interrupts\n",                   // arm64: a count glued to the colon
+    };
+    std::string text = header;
+    for (const auto& l : lines) text += l;
+    const snapshot s = parse_interrupts(text);
+    BOOST_TEST(issue_lines(s) == (std::vector<std::size_t>{4, 5}), boost::test_tools::per_element());
+    BOOST_TEST_REQUIRE(s.issues.size() == 2u);
+    BOOST_TEST(s.issues[0].reason == "malformed count '5x'", s.issues[0].reason);
+    BOOST_TEST(row_counts(s, "0") == (counts{12, 0}), boost::test_tools::per_element());
+    BOOST_TEST(row_counts(s, "1") == (counts{34, 56}), boost::test_tools::per_element());
+    BOOST_TEST(row_counts(s, "3") == (counts{1, 2}), boost::test_tools::per_element());
+    BOOST_TEST(row_counts(s, "4") == (counts{9, 0}), boost::test_tools::per_element());
+    BOOST_TEST(row(s, "IPI0").name == "Rescheduling interrupts");
+    for (const auto& l : lines) {
+        const snapshot alone = parse_interrupts(header + l);
+        for (const auto& r : alone.rows) {
+            BOOST_TEST(row_counts(s, r.id) == row_counts(alone, r.id), boost::test_tools::per_element());
+            BOOST_TEST(row(s, r.id).description == r.description);
+        }
+        // The same line without its newline at the end of the text reads the same.
+        const snapshot last = parse_interrupts(header + l.substr(0, l.size() - 1));
+        BOOST_TEST(last.counts == alone.counts, boost::test_tools::per_element());
+        BOOST_TEST(last.issues.size() == alone.issues.size());
+    }
+}
+
 BOOST_AUTO_TEST_CASE(text_without_a_cpu_header_is_an_empty_snapshot)
 {
     const snapshot rows_only = parse_interrupts("  0:         36          5   IO-APIC   2-edge      timer\n");
