@@ -193,8 +193,14 @@ void irq_files::read_affinity(unsigned irq, irq_kernel_info& info) {
         return fd >= 0 || (error != ENOENT && error != ENOTDIR);
     };
     // Every IRQ directory has smp_affinity_list; effective_affinity_list is missing on old kernels.
+    // The effective list is what the kernel chose within the affinity. It is read again only when
+    // it could have changed: when the affinity did, or when last read it was not the affinity itself
+    // (a mask the kernel picks CPUs from). An IRQ on one CPU (the common case) then costs one file.
+    // Missing once, it stays missing. A CPU going offline re-reads every IRQ (the sampler).
+    const std::optional<core::cpu_set> was = info.affinity;
+    const bool settled = info.affinity && (!info.effective || *info.effective == *info.affinity);
     if (dir_ >= 0 && read_at("smp_affinity_list", info.affinity)) {
-        read_at("effective_affinity_list", info.effective);
+        if (!(settled && info.affinity == was)) read_at("effective_affinity_list", info.effective);
         return;
     }
     if (dir_ >= 0) ::close(dir_);

@@ -130,7 +130,11 @@ bool sampler::parse_text() {
 // Makes the parsed snapshot the sample: deltas, history, the CPU counters, then the observers.
 void sampler::add_sample(core::clock_time now) {
     auto t0 = std::chrono::steady_clock::now();
-    const bool irq_set_changed = stats_.samples == 0 || !same_irqs(parsing_, latest_);
+    // A CPU that went offline or came back (the header's CPUs changed) can move IRQs without their
+    // affinity lists changing: every IRQ's files are read again (refresh_new_irqs, nothing kept).
+    const bool cpus_changed = stats_.samples > 0 && parsing_.cpus != latest_.cpus;
+    if (cpus_changed) irq_descriptions_.clear();
+    const bool irq_set_changed = stats_.samples == 0 || cpus_changed || !same_irqs(parsing_, latest_);
     read_cpu_counters(parsing_);
     // Against latest_, the previous sample: the tracker keeps no copy. In the usual sample the history
     // takes the deltas into its finest open bucket alone, and they are summed there as they are made,
