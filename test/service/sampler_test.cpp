@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <optional>
 #include <string>
 
@@ -92,4 +93,40 @@ BOOST_AUTO_TEST_CASE(new_irqs_and_own_writes_are_read_at_once) {
     m.sample(table(31, 4, 4));                             // IRQ 30 goes
     BOOST_TEST(m.samples->irq_info(30) == nullptr);
     BOOST_TEST(m.affinity(31) == "0");
+}
+
+// effective_affinity_list is what the kernel chose within the affinity. On the cadence it is read
+// again only when it may have changed: the affinity changed, or last time it was not the whole
+// affinity. A change of the header's CPUs (a CPU went offline) re-reads every IRQ's files.
+BOOST_AUTO_TEST_CASE(the_effective_list_is_read_when_it_may_have_changed) {
+    sampled_machine m(2, 1s);   // every IRQ re-read each sample
+    const auto effective = [&](unsigned irq) {
+        const auto* info = m.samples->irq_info(irq);
+        return info && info->effective ? info->effective->to_list() : "none";
+    };
+    const auto write_effective = [&](unsigned irq, const std::string& list) {
+        std::ofstream(m.k.proc() / "irq" / std::to_string(irq) / "effective_affinity_list") << list << "\n";
+    };
+    m.k.irq(30, "1");                  // one CPU: the effective list is that CPU
+    write_effective(31, "0");          // a mask the kernel chose CPU 0 from
+    m.sample(table(30, 2, 1));
+    BOOST_TEST(effective(30) == "1");
+    BOOST_TEST(effective(31) == "0");
+    write_effective(30, "0");          // not what a kernel does for an IRQ set to CPU 1: not re-read
+    write_effective(31, "1");          // the kernel moved it within its mask: seen
+    m.sample(table(30, 2, 2));
+    BOOST_TEST(effective(30) == "1");
+    BOOST_TEST(effective(31) == "1");
+    m.k.irq(30, "0");                  // the affinity changed: both lists read
+    m.sample(table(30, 2, 3));
+    BOOST_TEST(m.affinity(30) == "0");
+    BOOST_TEST(effective(30) == "0");
+    write_effective(30, "1");
+    m.sample(table(30, 2, 4));
+    BOOST_TEST(effective(30) == "0");
+    // CPU 1 went offline: the header names CPU 0 only, and every file is read again.
+    std::string one_cpu = "           CPU0\n";
+    for (unsigned i = 30; i < 32; ++i) one_cpu += " " + std::to_string(i) + ":  500  IR-PCI-MSI " + std::to_string(i) + "-edge  eth0-" + std::to_string(i) + "\n";
+    m.sample(one_cpu);
+    BOOST_TEST(effective(30) == "1");
 }
