@@ -38,7 +38,8 @@ constexpr verb_info verbs[] = {
      "Per CPU: interrupts serviced in a time window, rate, share, IRQs routed to it, time in hard and soft\n"
      "interrupts (%IRQ, %SOFT), NET_RX softirqs per second, packets dropped and squeezes (softnet_stat), and\n"
      "flags; an overloaded CPU is marked OVERLOADED with its reasons. Above 16 CPUs, the 16 busiest, busiest\n"
-     "first, and a line saying what the rest add up to (--top all for every CPU; --json always has every CPU)."},
+     "first, and a line saying what the rest add up to (--top all for every CPU; --json has every CPU unless\n"
+     "--top N is given)."},
     {"devices", "one line per device: its IRQs and queues, the CPUs they land on, their rate",
      "irqctl devices [--window 60s | --from T [--to T]] [--exact]",
      "Per PCI device (or interface) of the IRQs: driver, interfaces, NUMA node, IRQs, queue IRQs, the CPUs\n"
