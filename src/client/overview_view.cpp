@@ -148,14 +148,13 @@ std::string render_overview(const json::value& reply, const output_style& style,
         out += "The " + std::to_string(irqs.size()) + " busiest IRQs; TOTAL and SHARE count every matching IRQ.\n";
     std::vector<std::string> folded;
     if (!choice.quiet.empty())
-        folded.push_back(cpus_named(choice.quiet) + " (" + std::to_string(choice.quiet.size()) +
-                         ") have no column: none of these IRQs fired there (they serviced " +
-                         format_count(choice.quiet_count, style.compact) + " interrupts, " +
-                         format_share(choice.quiet_share) + " of all)");
+        folded.push_back("No column for " + cpus_named(choice.quiet) + " (" + std::to_string(choice.quiet.size()) +
+                         "): none of these IRQs fired there; they serviced " + format_share(choice.quiet_share) +
+                         " of all interrupts (" + format_count(choice.quiet_count, style.compact) + ").");
     if (!choice.idle.empty())
         folded.push_back("idle CPUs: " + choice.idle.to_list() + " (" + std::to_string(choice.idle.size()) +
-                         ", no interrupts in the window)");
-    if (!folded.empty()) folded.back() += "; --cpus all shows every CPU";
+                         ", no interrupts in the window).");
+    if (!folded.empty()) folded.push_back("--cpus all shows every CPU.");
     for (const auto& line : folded) out += paint(line, ansi::dim, style.color) + "\n";
 
     // Widths include the gap in front of each column.

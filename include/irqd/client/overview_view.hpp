@@ -18,8 +18,9 @@ namespace irqd::client {
 // also with TOTAL, RATE/s and AFFINITY. Names are cut to 24 columns then. `top`: the --top asked
 // for (0 = none); the daemon's totals cover every matching IRQ, and the heading says so.
 // Above 8 CPUs, unless `every_cpu`, a CPU where none of the rows fired gets no column: the heading
-// names them in one line ("CPUs 20-63 (44) have no column: ... they serviced 12.3M interrupts, 61.2%
-// of all") and the idle ones, with no interrupt at all, in another ("idle CPUs: 3-17,40-63 (...)").
+// names them in one line ("No column for CPUs 20-63 (44): ... they serviced 61.2% of all interrupts
+// (12.3M).") and the idle ones, with no interrupt at all, in another ("idle CPUs: 3-17,40-63 (...)."),
+// then says "--cpus all shows every CPU.".
 std::string render_overview(const boost::json::value& reply, const output_style& style, std::size_t top = 0,
                             bool every_cpu = false);
 
