@@ -570,10 +570,29 @@ function drawMoves() {
 // A plan's loads are interrupts counted over its window; shown per second.
 const planSeconds = (plan) => (plan.window && plan.window.seconds) || 0;
 
+// Why a plan leaves CPUs alone: the NUMA rule keeps a device's IRQs on its node's CPUs (the plan's
+// numa_local, one line per node): "eth0 is on NUMA node 0: its 64 IRQs stay on CPUs 0–31 (node-local)".
+function numaLines(plan) {
+  return (plan.numa_local || []).map((n) => {
+    const names = n.netdevs.length ? n.netdevs : n.devices;
+    const shown = names.length > 4 ? `${names.slice(0, 4).join(", ")} and ${names.length - 4} more` : names.join(", ");
+    const who = names.length === 0 ? `${n.irqs} IRQs of its devices` : `${shown} ${names.length === 1 ? "is" : "are"}`;
+    const cpus = `CPU${n.cpus.includes("-") || n.cpus.includes(",") ? "s" : ""} ${n.cpus.replace(/-/g, "–")}`;
+    return names.length === 0
+      ? `NUMA node ${n.node}: ${who} stay on ${cpus} (node-local)`
+      : `${who} on NUMA node ${n.node}: ${names.length === 1 ? "its" : "their"} ${n.irqs} IRQs stay on ${cpus} (node-local)`;
+  });
+}
+
 function drawPlan(plan) {
   const loads = plan.cpu_loads || [];
   const seconds = planSeconds(plan);
   $("balance-plan").hidden = false;
+  $("balance-numa").replaceChildren(...numaLines(plan).map((text) => {
+    const line = document.createElement("div");
+    line.textContent = text;
+    return line;
+  }));
   const cpus = loads.map((l) => l.cpu), before = loads.map((l) => perSecond(l.before, seconds)), after = loads.map((l) => perSecond(l.after, seconds));
   if (loads.length) drawPlanBars($("balance-bars"), cpus, before, after);
   $("balance-cpus").tBodies[0].replaceChildren(...loads.map((l, i) => {

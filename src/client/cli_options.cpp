@@ -27,15 +27,19 @@ struct verb_info {
 
 constexpr verb_info verbs[] = {
     {"overview", "IRQ x CPU table of the interrupts in a time window",
-     "irqctl overview [--window 60s | --from T [--to T]] [--cpus LIST] [--top N|all] [--sort KEY]\n"
+     "irqctl overview [--window 60s | --from T [--to T]] [--cpus LIST|all] [--top N|all] [--sort KEY]\n"
      "                       [--name GLOB] [--netdev IF] [--driver NAME] [--device PCI] [--exact]",
      "Interrupts counted per IRQ and CPU in a time window, with each IRQ's total, rate and affinity:\n"
-     "the 20 busiest by default (--top all for every IRQ), busiest first (--sort irq|rate|name)."},
+     "the 20 busiest by default (--top all for every IRQ), busiest first (--sort irq|rate|name). Above 8\n"
+     "CPUs, a CPU where none of them fired has no column; one line names those CPUs (--cpus all for every\n"
+     "column)."},
     {"summary", "interrupts serviced per CPU in a time window",
-     "irqctl summary [--window 60s | --from T [--to T]] [--sort cpu|rate] [--top N] [--exact]",
+     "irqctl summary [--window 60s | --from T [--to T]] [--sort cpu|rate] [--top N|all] [--exact]",
      "Per CPU: interrupts serviced in a time window, rate, share, IRQs routed to it, time in hard and soft\n"
      "interrupts (%IRQ, %SOFT), NET_RX softirqs per second, packets dropped and squeezes (softnet_stat), and\n"
-     "flags; an overloaded CPU is marked OVERLOADED with its reasons."},
+     "flags; an overloaded CPU is marked OVERLOADED with its reasons. Above 16 CPUs, the 16 busiest, busiest\n"
+     "first, and a line saying what the rest add up to (--top all for every CPU; --json has every CPU unless\n"
+     "--top N is given)."},
     {"devices", "one line per device: its IRQs and queues, the CPUs they land on, their rate",
      "irqctl devices [--window 60s | --from T [--to T]] [--exact]",
      "Per PCI device (or interface) of the IRQs: driver, interfaces, NUMA node, IRQs, queue IRQs, the CPUs\n"
@@ -165,7 +169,9 @@ po::options_description verb_description(std::string_view verb, verb_values& v) 
     if (verb == "overview") {
         add_window_options(d, v.overview.when);
         d.add_options()
-            ("cpus", po::value(&v.overview.cpus)->value_name("LIST"), "only these CPUs (0-3,8)")
+            ("cpus", po::value(&v.overview.cpus)->value_name("LIST|all"),
+             "only these CPUs (0-3,8); all: a column for every CPU (default: above 8 CPUs, none for a CPU where no "
+             "IRQ shown fired)")
             ("top", po::value(&v.top)->value_name("N|all"), "only the N busiest IRQs in the window (default 20; all: every IRQ)")
             ("sort", po::value(&v.overview.sort)->value_name("KEY"), "row order: load (busiest first, the default), rate, irq, name")
             ("name", po::value(&v.overview.name)->value_name("GLOB"), "only IRQs whose name (or number) matches, like 'eth0-*'")
@@ -177,7 +183,9 @@ po::options_description verb_description(std::string_view verb, verb_values& v) 
         add_window_options(d, v.summary.when);
         d.add_options()
             ("sort", po::value(&v.summary.sort)->value_name("KEY"), "row order: cpu (the default), rate or load (busiest first)")
-            ("top", po::value(&v.top)->value_name("N"), "only the N busiest CPUs (sorted by rate unless --sort cpu is given)")
+            ("top", po::value(&v.top)->value_name("N|all"),
+             "only the N busiest CPUs, busiest first unless --sort cpu is given (default: every CPU up to 16, the 16 "
+             "busiest above; all: every CPU)")
             ("exact", po::bool_switch(&v.summary.exact), "full numbers even on a terminal");
     } else if (verb == "show") {
         add_window_options(d, v.show.when);
@@ -267,7 +275,10 @@ core::result<verb_options> finish_verb(std::string_view verb, verb_values& v, co
     if (verb == "overview") {
         if (auto e = no_args()) return core::error{*e};
         if (auto e = check_window(v.overview.when)) return core::error{*e};
-        if (auto e = check_cpu_list(v.overview.cpus, "cpus")) return core::error{*e};
+        // Columns asked for are all printed, empty or not.
+        v.overview.every_cpu = !v.overview.cpus.empty();
+        if (v.overview.cpus == "all") v.overview.cpus.clear();
+        else if (auto e = check_cpu_list(v.overview.cpus, "cpus")) return core::error{*e};
         if (v.top == "all") v.overview.top = 0;
         else if (!v.top.empty()) {
             auto n = parse_number(v.top, "top", 1, 1'000'000);
@@ -282,13 +293,15 @@ core::result<verb_options> finish_verb(std::string_view verb, verb_values& v, co
     if (verb == "summary") {
         if (auto e = no_args()) return core::error{*e};
         if (auto e = check_window(v.summary.when)) return core::error{*e};
-        v.summary.sort_given = v.summary.sort != "cpu";
+        v.summary.sort_given = !v.summary.sort.empty();
+        if (!v.summary.sort_given) v.summary.sort = "cpu";
         if (v.summary.sort == "load") v.summary.sort = "rate";
         if (v.summary.sort != "cpu" && v.summary.sort != "rate")
             return core::error{"--sort must be cpu, rate or load, not '" + v.summary.sort + "'"};
-        if (!v.top.empty()) {
+        if (v.top == "all") v.summary.top = 0;
+        else if (!v.top.empty()) {
             auto n = parse_number(v.top, "top", 1, 1'000'000);
-            if (!n) return core::error{n.error_message()};
+            if (!n) return core::error{n.error_message() + " (or all)"};
             v.summary.top = *n;
         }
         return verb_options{v.summary};

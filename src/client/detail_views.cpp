@@ -54,9 +54,13 @@ void order_cpus(json::value& reply, std::string_view key, std::size_t top) {
     auto* cpus = reply.is_object() ? reply.as_object().if_contains("cpus") : nullptr;
     if (!cpus || !cpus->is_array()) return;
     auto& a = cpus->as_array();
-    if (key == "rate")
+    const bool cut = top && a.size() > top;
+    if (key == "rate" || cut)
         std::stable_sort(a.begin(), a.end(), [](const auto& x, const auto& y) { return number_field(x, "rate") > number_field(y, "rate"); });
-    if (top && a.size() > top) a.resize(top);
+    if (cut) a.resize(top);
+    // The busiest `top`, back in CPU order.
+    if (cut && key == "cpu")
+        std::sort(a.begin(), a.end(), [](const auto& x, const auto& y) { return count_field(x, "cpu") < count_field(y, "cpu"); });
 }
 
 std::string render_irq(const json::value& reply, const output_style& style) {

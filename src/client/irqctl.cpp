@@ -181,7 +181,8 @@ int overview(const session& s, const overview_options& o) {
                                   {"netdev", o.netdev}, {"driver", o.driver}, {"device", o.device}});
     auto style = s.style(o.exact);
     return s.show(
-        target_with("/api/v1/interrupts", params), [&](const json::value& v) { return render_overview(v, style, o.top); },
+        target_with("/api/v1/interrupts", params),
+        [&](const json::value& v) { return render_overview(v, style, o.top, o.every_cpu); },
         [&](session::answer& a) {
             auto e = missing_cpus(s, a, o.cpus);
             if (!e) order_irqs(a.json, o.sort, o.top);
@@ -215,13 +216,18 @@ int devices(const session& s, const devices_options& o) {
 
 int summary(const session& s, const summary_options& o) {
     auto style = s.style(o.exact);
-    // --top without --sort: the busiest CPUs.
-    const std::string sort = o.top && o.sort == "cpu" && !o.sort_given ? "rate" : o.sort;
+    // --top without --sort: the busiest CPUs, busiest first.
+    const summary_rows rows{o.sort_given ? std::optional<std::string>(o.sort) : std::nullopt, o.top};
     return s.show(
-        target_with("/api/v1/cpus", window_params(o.when)), [&](const json::value& v) { return render_summary(v, style); },
+        target_with("/api/v1/cpus", window_params(o.when)), [&](const json::value& v) { return render_summary(v, style, rows); },
         [&](session::answer& a) -> std::optional<int> {
-            order_cpus(a.json, sort, o.top);
-            if (s.global.json) a.reply.body = json::serialize(a.json);
+            // Scripts get every CPU unless they asked for a --top: the table's default cut is for people.
+            if (s.global.json && (o.sort_given || o.top.value_or(0))) {
+                const summary_rows asked{rows.sort, o.top.value_or(0)};
+                const auto cpus = array_field(a.json, "cpus").size();
+                order_cpus(a.json, asked.sort_key(cpus), asked.top_for(cpus));
+                a.reply.body = json::serialize(a.json);
+            }
             return std::nullopt;
         });
 }

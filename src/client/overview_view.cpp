@@ -14,6 +14,8 @@ namespace json = boost::json;
 
 namespace {
 constexpr std::size_t name_cap = 24;
+// Up to this many CPUs every column is printed: a zero there reads at a glance.
+constexpr std::size_t fold_above = 8;
 
 std::string affinity_text(const json::value& irq) {
     auto* a = field(irq, "affinity");
@@ -61,13 +63,55 @@ std::string render_block(const cells& c, std::size_t begin, std::size_t end, boo
     }
     return t.render(color);
 }
-}  // namespace
 
-std::string render_overview(const json::value& reply, const output_style& style, std::size_t top) {
+// Which CPU columns to print: all of them up to fold_above CPUs (or when asked), else those where a
+// shown IRQ fired; the others are named in one line each, the idle ones (no interrupt at all in the
+// window) apart from those that serviced only IRQs not shown.
+struct column_choice {
+    std::vector<std::size_t> shown;    // indexes into "cpus"
+    core::cpu_set idle, quiet;
+    std::uint64_t quiet_count = 0;     // interrupts the quiet CPUs serviced (IRQs not shown)
+    double quiet_share = 0;
+};
+
+column_choice choose_columns(const json::value& reply, bool every_cpu) {
     const auto& cpus = array_field(reply, "cpus");
     const auto& irqs = array_field(reply, "irqs");
+    const auto& totals = array_field(reply, "cpu_totals");
+    column_choice choice;
+    for (std::size_t i = 0; i < cpus.size(); ++i) {
+        bool fired = every_cpu || cpus.size() <= fold_above;
+        for (std::size_t r = 0; r < irqs.size() && !fired; ++r) {
+            const auto& counts = array_field(irqs[r], "counts");
+            fired = i < counts.size() && count_value(counts[i]) > 0;
+        }
+        if (fired) {
+            choice.shown.push_back(i);
+            continue;
+        }
+        const json::value none;
+        const auto& t = i < totals.size() ? totals[i] : none;
+        const auto cpu = static_cast<unsigned>(count_value(cpus[i]));
+        if (count_field(t, "count") == 0) {
+            choice.idle.add(cpu);
+        } else {
+            choice.quiet.add(cpu);
+            choice.quiet_count += count_field(t, "count");
+            choice.quiet_share += number_field(t, "share");
+        }
+    }
+    return choice;
+}
+
+std::string cpus_named(const core::cpu_set& s) { return (s.size() == 1 ? "CPU " : "CPUs ") + s.to_list(); }
+}  // namespace
+
+std::string render_overview(const json::value& reply, const output_style& style, std::size_t top, bool every_cpu) {
+    const auto& cpus = array_field(reply, "cpus");
+    const auto& irqs = array_field(reply, "irqs");
+    const auto choice = choose_columns(reply, every_cpu);
     cells c;
-    for (const auto& cpu : cpus) c.cpu_titles.push_back("CPU" + std::to_string(count_value(cpu)));
+    for (auto i : choice.shown) c.cpu_titles.push_back("CPU" + std::to_string(count_value(cpus[i])));
 
     auto cell = [&](std::uint64_t v) {
         auto text = format_count(v, style.compact);
@@ -78,7 +122,7 @@ std::string render_overview(const json::value& reply, const output_style& style,
         std::string name = bool_field(irq, "gone") ? "(gone)" : string_field(irq, "name");
         r.label = {string_field(irq, "irq", "?"), style.width ? truncate_to_width(name, name_cap) : name};
         const auto& counts = array_field(irq, "counts");
-        for (std::size_t i = 0; i < cpus.size(); ++i) r.cpu.push_back(cell(i < counts.size() ? count_value(counts[i]) : 0));
+        for (auto i : choice.shown) r.cpu.push_back(cell(i < counts.size() ? count_value(counts[i]) : 0));
         r.summary = {format_count(count_field(irq, "total"), style.compact),
                      format_rate(number_field(irq, "rate"), style.compact), affinity_text(irq)};
         c.rows.push_back(std::move(r));
@@ -88,7 +132,7 @@ std::string render_overview(const json::value& reply, const output_style& style,
                                          format_rate(number_field(reply, "rate"), style.compact), ""},
                      emphasis::strong};
     cells::row share{{"SHARE", ""}, {}, {"", "", ""}, emphasis::faint};
-    for (std::size_t i = 0; i < cpus.size(); ++i) {
+    for (auto i : choice.shown) {
         const json::value none;
         const auto& t = i < totals.size() ? totals[i] : none;
         total.cpu.push_back(format_count(count_field(t, "count"), style.compact));
@@ -102,6 +146,16 @@ std::string render_overview(const json::value& reply, const output_style& style,
     if (irqs.empty()) out += "(no IRQs match)\n";
     else if (top && irqs.size() >= top)
         out += "The " + std::to_string(irqs.size()) + " busiest IRQs; TOTAL and SHARE count every matching IRQ.\n";
+    std::vector<std::string> folded;
+    if (!choice.quiet.empty())
+        folded.push_back("No column for " + cpus_named(choice.quiet) + " (" + std::to_string(choice.quiet.size()) +
+                         "): none of these IRQs fired there; they serviced " + format_share(choice.quiet_share) +
+                         " of all interrupts (" + format_count(choice.quiet_count, style.compact) + ").");
+    if (!choice.idle.empty())
+        folded.push_back("idle CPUs: " + choice.idle.to_list() + " (" + std::to_string(choice.idle.size()) +
+                         ", no interrupts in the window).");
+    if (!folded.empty()) folded.push_back("--cpus all shows every CPU.");
+    for (const auto& line : folded) out += paint(line, ansi::dim, style.color) + "\n";
 
     // Widths include the gap in front of each column.
     auto w = [&](std::string_view title, auto pick) { return column_width(c, title, pick) + text_table::gap; };
@@ -118,7 +172,7 @@ std::string render_overview(const json::value& reply, const output_style& style,
         auto [begin, end] = blocks[b];
         if (blocks.size() > 1) {
             core::cpu_set block;
-            for (std::size_t i = begin; i < end; ++i) block.add(static_cast<unsigned>(count_value(cpus[i])));
+            for (std::size_t i = begin; i < end; ++i) block.add(static_cast<unsigned>(count_value(cpus[choice.shown[i]])));
             out += "\n" + paint((end - begin == 1 ? "CPU " : "CPUs ") + block.to_list(), ansi::cyan, style.color) + "\n";
         } else {
             out += "\n";

@@ -1,10 +1,14 @@
 // Summary table layout.
 #include "irqd/client/summary_view.hpp"
 
+#include <algorithm>
+
+#include "irqd/client/detail_views.hpp"
 #include "irqd/client/json_fields.hpp"
 #include "irqd/client/number_format.hpp"
 #include "irqd/client/text_table.hpp"
 #include "irqd/client/window_heading.hpp"
+#include "irqd/core/cpu_set.hpp"
 
 namespace irqd::client {
 
@@ -32,7 +36,47 @@ std::vector<std::string> load_cells(const boost::json::value& cpu, const output_
 }
 }  // namespace
 
-std::string render_summary(const boost::json::value& reply, const output_style& style) {
+std::string summary_rows::sort_key(std::size_t cpus) const {
+    if (sort) return *sort;
+    return top_for(cpus) ? "rate" : "cpu";
+}
+
+std::size_t summary_rows::top_for(std::size_t cpus) const {
+    if (top) return *top < cpus ? *top : 0;
+    return cpus > default_summary_top ? default_summary_top : 0;
+}
+
+namespace {
+// "The 16 busiest of 64 CPUs; ..." and "48 more not shown: 23.4% of the interrupts, the busiest of them
+// 1.2k/s, 3 overloaded; --top all shows every CPU.": what the rows left out add up to, so nothing hot
+// hides there.
+std::string left_out_line(const boost::json::value& reply, const boost::json::value& shown, const output_style& style) {
+    core::cpu_set kept;
+    for (const auto& cpu : array_field(shown, "cpus")) kept.add(static_cast<unsigned>(count_field(cpu, "cpu")));
+    std::size_t n = 0, overloaded = 0;
+    double share = 0, busiest = 0;
+    for (const auto& cpu : array_field(reply, "cpus")) {
+        if (kept.contains(static_cast<unsigned>(count_field(cpu, "cpu")))) continue;
+        ++n;
+        share += number_field(cpu, "share");
+        busiest = std::max(busiest, number_field(cpu, "rate"));
+        overloaded += bool_field(cpu, "overloaded");
+    }
+    // Overloaded CPUs left out are worth a colour: they are what the summary is read for.
+    return "The " + std::to_string(kept.size()) + " busiest of " + std::to_string(n + kept.size()) +
+           " CPUs; TOTAL counts every CPU.\n" +
+           paint(std::to_string(n) + " more not shown: " + format_share(share) + " of the interrupts, the busiest of them " +
+                     format_rate(busiest, style.compact) + "/s" +
+                     (overloaded ? ", " + std::to_string(overloaded) + " overloaded" : std::string()) +
+                     "; --top all shows every CPU.",
+                 overloaded ? ansi::yellow : ansi::dim, style.color);
+}
+}  // namespace
+
+std::string render_summary(const boost::json::value& full, const output_style& style, const summary_rows& rows) {
+    const auto cpus = array_field(full, "cpus").size();
+    boost::json::value reply = full;
+    order_cpus(reply, rows.sort_key(cpus), rows.top_for(cpus));
     const bool load = has_load(reply);
     std::vector<column> columns{{"CPU", align::right},  {"INTERRUPTS", align::right}, {"RATE/s", align::right},
                                 {"SHARE", align::right}, {"IRQS", align::right},       {"NODE", align::right}};
@@ -77,6 +121,7 @@ std::string render_summary(const boost::json::value& reply, const output_style& 
     t.add_row(std::move(total), emphasis::strong);
     auto* window = field(reply, "window");
     std::string out = window ? window_heading("Interrupts serviced per CPU", *window, style) : "";
+    if (array_field(reply, "cpus").size() < cpus) out += left_out_line(full, reply, style) + "\n";
     return out + "\n" + t.render(style.color);
 }
 

@@ -150,6 +150,28 @@ std::size_t crowded_now(const prepared_balance& p, const core::distinct_report& 
     return crowded;
 }
 
+// An IRQ the numa rule keeps on its node's `cpus`: counted under its node, with its interface and device.
+void note_node_local(const balance_facts& f, const core::irq_row& row, int node, const core::cpu_set& cpus,
+                     std::vector<prepared_balance::node_local>& out) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& n) { return n.node == node; });
+    if (it == out.end()) {
+        it = out.insert(std::upper_bound(out.begin(), out.end(), node, [](int n, const auto& e) { return n < e.node; }),
+                        prepared_balance::node_local{node, cpus, 0, {}, {}});
+    }
+    ++it->irqs;
+    auto add = [](std::vector<std::string>& names, const std::string& name) {
+        if (name.empty()) return;
+        auto at = std::lower_bound(names.begin(), names.end(), name);
+        if (at == names.end() || *at != name) names.insert(at, name);
+    };
+    const irq_device* d = f.devices ? f.devices->of_row(row) : nullptr;
+    if (d) {
+        add(it->devices, d->pci);
+        for (const auto& n : d->netdevs) add(it->netdevs, n);
+    }
+    if (!d || d->netdevs.empty()) add(it->netdevs, core::parse_irq_queue(row.name).netdev);
+}
+
 // Option distinct: the device group of each IRQ the balancer places (parallel to p.irqs).
 void group_queues(const balance_facts& f, prepared_balance& p) {
     std::unordered_map<unsigned, const core::irq_row*> row_of;
@@ -289,6 +311,8 @@ core::result<prepared_balance> prepare_balance(const balance_facts& f, const bal
             if (allowed.empty() && o.numa == numa_mode::require) {
                 movable = false;
                 ++no_node_cpu;
+            } else if (!allowed.empty() && !(allowed == targets)) {
+                note_node_local(f, f.latest->rows[row->second], info->node, allowed, p.numa_local);
             }
         }
         if (!movable) {
@@ -458,6 +482,14 @@ json::object outcome_json(const prepared_balance& p, const balance_outcome& b) {
                         {"irqs_fixed", p.fixed_irqs},
                         {"notes", std::move(notes)}};
     if (b.distinct) out["distinct"] = distinct_json(p, *b.distinct, b.crowded_now);
+    json::array numa_local;
+    for (const auto& n : p.numa_local)
+        numa_local.push_back(json::object{{"node", n.node},
+                                          {"cpus", n.cpus.to_list()},
+                                          {"irqs", n.irqs},
+                                          {"netdevs", json::value_from(n.netdevs)},
+                                          {"devices", json::value_from(n.devices)}});
+    out["numa_local"] = std::move(numa_local);
     return out;
 }
 

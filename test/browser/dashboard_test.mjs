@@ -5,7 +5,7 @@
 // axis lines up with the bars and sorted by device groups each NIC's queues in queue order, the
 // history chart draws. 64 CPUs with every queue piled on CPUs 0-2 (issue 17's "done when", from the
 // page alone): the hot CPUs are marked, clicking a CPU bar lists exactly that CPU's IRQs, the balance
-// preview pages its moves and shows per-CPU numbers, applying it drops CPU 0 on the chart with the plan
+// preview pages its moves, shows per-CPU numbers and says its NUMA node keeps eth0 on CPUs 0-31, applying it drops CPU 0 on the chart with the plan
 // as an annotation there, the drops chart goes to 0 after it, apply and revert land in the plan
 // history. With --token-file: a change's 401 brings up the token field, and the token works.
 // Everything runs against the real daemon: no answer is stubbed.
@@ -249,6 +249,9 @@ async function twoCpus(browser) {
       document.getElementById("balance-result").textContent !== "", null, { timeout: 20_000 });
     const text = await page.textContent("#balance-result");
     check(!(await page.getAttribute("#balance-result", "class") || "").includes("error"), `balance preview: ${text}`);
+    // One NUMA node: nothing is kept node-local, so no line says so.
+    const numa = await page.textContent("#balance-numa");
+    check(numa === "", `2 CPUs, one node: no NUMA line under the plan${numa ? ` (got "${numa}")` : ""}`);
   }
   await shootPage(page, "dashboard-2cpu.png");
   check(consoleErrors.length === 0, `2 CPUs: no console errors${consoleErrors.length ? ": " + consoleErrors.join(" | ") : ""}`);
@@ -304,6 +307,11 @@ async function sixtyFourCpus(browser) {
     cpuRows: document.querySelectorAll("#balance-cpus tbody tr").length,
     moves: window.irqdDashboard.plan.moves.length,
   }));
+  // Why CPUs 32-63 get nothing: eth0 is on node 0 (the simulator's first NIC), and the plan says so.
+  const numa = await page.textContent("#balance-numa");
+  const moveTargets = await page.evaluate(() => window.irqdDashboard.plan.moves.map((m) => m.to));
+  check(numa === "eth0 is on NUMA node 0: its 96 IRQs stay on CPUs 0–31 (node-local)" && moveTargets.every((to) => to < 32),
+    `64 CPUs: the plan says why it uses CPUs 0-31 only: "${numa}"`);
   check(preview.cpuRows === 64 && new RegExp(`^showing 1–${Math.min(100, preview.moves)} of ${preview.moves} moves$`).test(preview.pageInfo),
     `preview "${preview.result}": ${preview.cpuRows} per-CPU rows, "${preview.pageInfo}"`);
   await shootPage(page, "dashboard-64cpu-preview.png");

@@ -62,6 +62,25 @@ BOOST_AUTO_TEST_CASE(overview_takes_window_cpus_top_and_name) {
     auto t = std::get<overview_options>(parse({"overview", "--from", "1700000000", "--to", "1700000060"}).options);
     BOOST_TEST(t.when.from == "1700000000");
     BOOST_TEST(t.when.to == "1700000060");
+    // CPU columns: folded by default; a list or all prints every column asked for
+    BOOST_TEST(!t.every_cpu);
+    BOOST_TEST(o.every_cpu);
+    auto all = std::get<overview_options>(parse({"overview", "--cpus", "all"}).options);
+    BOOST_TEST(all.cpus == "");
+    BOOST_TEST(all.every_cpu);
+}
+
+BOOST_AUTO_TEST_CASE(summary_top_is_a_number_or_all_and_defaults_to_none_given) {
+    auto none = std::get<summary_options>(parse({"summary"}).options);
+    BOOST_TEST(!none.top.has_value());
+    BOOST_TEST(none.sort == "cpu");
+    BOOST_TEST(!none.sort_given);
+    BOOST_TEST(*std::get<summary_options>(parse({"summary", "--top", "4"}).options).top == 4u);
+    BOOST_TEST(*std::get<summary_options>(parse({"summary", "--top", "all"}).options).top == 0u);
+    auto by_cpu = std::get<summary_options>(parse({"summary", "--top", "4", "--sort", "cpu"}).options);
+    BOOST_TEST(by_cpu.sort_given);
+    BOOST_TEST(error({"summary", "--top", "0"}) ==
+               "--top must be a whole number from 1 to 1000000, not '0' (or all) (see irqctl summary --help)");
 }
 
 BOOST_AUTO_TEST_CASE(overview_mistakes_are_usage_errors) {

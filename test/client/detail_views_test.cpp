@@ -37,6 +37,10 @@ BOOST_AUTO_TEST_CASE(cpus_busiest_first_or_by_number) {
     BOOST_TEST(ids(v, "cpus", "cpu") == (std::vector<std::string>{"0", "1", "2"}), boost::test_tools::per_element());
     order_cpus(v, "rate", 2);
     BOOST_TEST(ids(v, "cpus", "cpu") == (std::vector<std::string>{"1", "2"}), boost::test_tools::per_element());
+    // --top 2 --sort cpu: the two busiest, in CPU order (not CPUs 0 and 1)
+    v = json::parse(R"({"cpus":[{"cpu":0,"rate":5},{"cpu":1,"rate":7},{"cpu":2,"rate":6}]})");
+    order_cpus(v, "cpu", 2);
+    BOOST_TEST(ids(v, "cpus", "cpu") == (std::vector<std::string>{"1", "2"}), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(history_is_a_table_or_says_there_is_nothing) {

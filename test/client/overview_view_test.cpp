@@ -1,5 +1,5 @@
-// Tests for the overview table: the 2-CPU layout, compact numbers, and the split into CPU blocks
-// when 256 CPUs do not fit the width.
+// Tests for the overview table: the 2-CPU layout, compact numbers, the columns of CPUs where no shown
+// IRQ fired folded into a line on 64 CPUs, and the split into CPU blocks when 256 CPUs do not fit.
 #define BOOST_TEST_MODULE overview_view
 #include <boost/test/unit_test.hpp>
 
@@ -86,8 +86,8 @@ BOOST_AUTO_TEST_CASE(many_cpus_split_into_blocks_that_fit) {
     json::array cpus, counts, totals;
     for (unsigned c = 0; c < 256; ++c) {
         cpus.push_back(c);
-        counts.push_back(c * 1000);
-        totals.push_back(json::object{{"cpu", c}, {"count", c * 1000}, {"rate", c * 1000 / 60.0}, {"share", 1 / 256.0}});
+        counts.push_back((c + 1) * 1000);
+        totals.push_back(json::object{{"cpu", c}, {"count", (c + 1) * 1000}, {"rate", (c + 1) * 1000 / 60.0}, {"share", 1 / 256.0}});
     }
     json::value v = json::object{
         {"window", window()},
@@ -128,6 +128,64 @@ BOOST_AUTO_TEST_CASE(many_cpus_split_into_blocks_that_fit) {
     // without a width limit (a pipe), one table
     output_style pipe;
     BOOST_TEST(render_overview(v, pipe).find("CPUs ") == std::string::npos);
+}
+
+namespace {
+// A balanced 64-CPU machine seen through --top 3: each queue on its own CPU (5, 6, 40), CPUs 0-3 busy
+// with IRQs not shown, the rest idle.
+json::value sixty_four_cpus() {
+    json::array cpus, totals;
+    for (unsigned c = 0; c < 64; ++c) {
+        cpus.push_back(c);
+        const std::uint64_t n = c < 4 ? 1000 : c == 5 ? 3000 : c == 6 ? 2000 : c == 40 ? 4000 : 0;
+        totals.push_back(json::object{{"cpu", c}, {"count", n}, {"rate", n / 60.0}, {"share", n / 13000.0}});
+    }
+    auto irq = [](std::string_view id, std::string_view name, unsigned cpu, std::uint64_t n) {
+        json::array counts;
+        for (unsigned c = 0; c < 64; ++c) counts.push_back(c == cpu ? n : 0);
+        return json::object{{"irq", id}, {"name", name}, {"affinity", std::to_string(cpu)}, {"effective", std::to_string(cpu)},
+                            {"counts", counts}, {"total", n}, {"rate", n / 60.0}};
+    };
+    return json::object{{"window", window()},
+                        {"cpus", cpus},
+                        {"irqs", json::array{irq("140", "eth0-TxRx-8", 40, 4000), irq("137", "eth0-TxRx-5", 5, 3000),
+                                             irq("138", "eth0-TxRx-6", 6, 2000)}},
+                        {"cpu_totals", totals},
+                        {"total", 13000},
+                        {"rate", 13000 / 60.0}};
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(many_cpus_fold_the_columns_where_no_shown_irq_fired) {
+    auto text = render_overview(sixty_four_cpus(), {}, 3);
+    BOOST_TEST(text ==
+               "Interrupts from 2026-11-23T19:31:56Z to 2026-11-23T19:32:56Z (1m, 60 samples at 1s resolution)\n"
+               "The 3 busiest IRQs; TOTAL and SHARE count every matching IRQ.\n"
+               "No column for CPUs 0-3 (4): none of these IRQs fired there; they serviced 30.8% of all interrupts (4000).\n"
+               "idle CPUs: 4,7-39,41-63 (57, no interrupts in the window).\n"
+               "--cpus all shows every CPU.\n"
+               "\n"
+               "  IRQ  NAME          CPU5   CPU6  CPU40  TOTAL  RATE/s  AFFINITY\n"
+               "  140  eth0-TxRx-8      0      0   4000   4000    66.7  40\n"
+               "  137  eth0-TxRx-5   3000      0      0   3000    50.0  5\n"
+               "  138  eth0-TxRx-6      0   2000      0   2000    33.3  6\n"
+               "TOTAL                3000   2000   4000  13000     217\n"
+               "SHARE               23.1%  15.4%  30.8%\n",
+               text);
+    // --cpus all (or a CPU list): every column, no fold line
+    auto every = render_overview(sixty_four_cpus(), {}, 3, true);
+    BOOST_TEST(every.find("CPU63") != std::string::npos);
+    BOOST_TEST(every.find("idle CPUs") == std::string::npos);
+    BOOST_TEST(every.find("No column") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(up_to_eight_cpus_every_column_stays) {
+    auto v = two_cpus();
+    for (auto& irq : v.as_object()["irqs"].as_array()) irq.as_object()["counts"].as_array()[1] = 0;
+    v.as_object()["cpu_totals"].as_array()[1].as_object()["count"] = 0;
+    auto text = render_overview(v, {});
+    BOOST_TEST(text.find("CPU1") != std::string::npos);
+    BOOST_TEST(text.find("idle") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(control_characters_in_names_never_reach_the_terminal) {

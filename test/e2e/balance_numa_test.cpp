@@ -108,6 +108,14 @@ BOOST_AUTO_TEST_CASE(require_and_prefer_keep_irqs_on_their_node_ignore_spreads_o
     bool crossed = false;
     for (const auto& [irq, to] : destinations(ignore)) crossed = crossed || !node_cpus.at(node_of(irq)).contains(to);
     BOOST_TEST(crossed);
+    // Why a plan leaves CPUs alone: per node, the IRQs kept on its CPUs and their interfaces (from the
+    // names here: the fake kernel has no PCI devices). Nothing with ignore.
+    for (const auto* plan : {&require, &prefer}) {
+        BOOST_TEST(json::serialize(plan->at("numa_local")) ==
+                   R"([{"node":0,"cpus":"0-1","irqs":4,"netdevs":["eth0"],"devices":[]},)"
+                   R"({"node":1,"cpus":"2-3","irqs":4,"netdevs":["eth1"],"devices":[]}])");
+    }
+    BOOST_TEST(ignore.at("numa_local").as_array().empty());
 
     // Applied, "require" leaves every IRQ's affinity (as the kernel got it) on its node.
     auto applied = m.plan(body("require"), true);
@@ -131,6 +139,8 @@ BOOST_AUTO_TEST_CASE(a_node_without_cpus_to_balance_over_prefer_moves_its_irqs_r
         if (i.node == 1) BOOST_TEST((moved.contains(std::to_string(i.irq)) && moved[std::to_string(i.irq)] <= 1), i.irq);
 
     for (const auto& [irq, to] : destinations(require)) BOOST_TEST(node_of(irq) == 0, irq << " -> " << to);
+    // Node 0's CPUs are every CPU of the plan then: nothing is kept off any of them.
+    for (const auto* plan : {&prefer, &require}) BOOST_TEST(plan->at("numa_local").as_array().empty());
     BOOST_TEST(require.at("irqs_fixed").to_number<unsigned>() == 4u);
     BOOST_TEST(require.at("notes").at(0).as_string().starts_with("4 IRQs stay where they are: numa is 'require'"));
 }

@@ -186,6 +186,47 @@ BOOST_AUTO_TEST_CASE(overview_and_summary_show_the_machine) {
     BOOST_TEST(parse_json(env.out).at("cpus").as_array().size() == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(on_64_cpus_the_tables_fit_and_json_keeps_every_cpu) {
+    // Four queues, each firing on one CPU (5, 6, 40, 41); every other CPU idle.
+    temp_dir tmp;
+    std::string table = "          ";
+    for (unsigned c = 0; c < 64; ++c) table += " CPU" + std::to_string(c);
+    table += "\n";
+    const unsigned on[] = {5, 6, 40, 41};
+    for (unsigned q = 0; q < 4; ++q) {
+        table += " " + std::to_string(132 + q) + ":";
+        for (unsigned c = 0; c < 64; ++c) table += c == on[q] ? " " + std::to_string(86400000 * (q + 1)) : " 0";
+        table += "  IR-PCI-MSI " + std::to_string(524288 + q) + "-edge      eth0-TxRx-" + std::to_string(q) + "\n";
+    }
+    write(tmp.path / "64.txt", table);
+    irqd_process d({"--simulate", (tmp.path / "64.txt").string(), "--interval", "200ms", "--history", "1s:1h"});
+    BOOST_REQUIRE(d.wait_samples(4));
+
+    auto s = irqctl(d, "summary --window 2s");
+    BOOST_TEST_REQUIRE(s.code == 0, s.err);
+    BOOST_TEST(s.out.find("\nThe 16 busiest of 64 CPUs; TOTAL counts every CPU.\n48 more not shown: 0.0% of the interrupts") !=
+                   std::string::npos,
+               s.out);
+    BOOST_TEST(std::regex_search(s.out, std::regex("FLAGS\n +41 ")), s.out);   // busiest first
+    auto cpu_rows = [](const std::string& out) {
+        static const std::regex row("\n +[0-9]+ +[0-9]+ ");
+        return std::distance(std::sregex_iterator(out.begin(), out.end(), row), std::sregex_iterator());
+    };
+    BOOST_TEST(cpu_rows(s.out) == 16);
+    BOOST_TEST(cpu_rows(irqctl(d, "summary --window 2s --top all").out) == 64);
+    BOOST_TEST(parse_json(irqctl(d, "summary --window 2s --json").out).at("cpus").as_array().size() == 64u);
+    BOOST_TEST(parse_json(irqctl(d, "summary --window 2s --top 3 --json").out).at("cpus").as_array().size() == 3u);
+
+    auto o = irqctl(d, "overview --window 2s");
+    BOOST_TEST_REQUIRE(o.code == 0, o.err);
+    BOOST_TEST(o.out.find("\nidle CPUs: 0-4,7-39,42-63 (60, no interrupts in the window).\n--cpus all shows every CPU.\n") !=
+                   std::string::npos,
+               o.out);
+    BOOST_TEST(std::regex_search(o.out, std::regex("\n  IRQ  NAME +CPU5 +CPU6 +CPU40 +CPU41 +TOTAL +RATE/s  AFFINITY\n")), o.out);
+    BOOST_TEST(irqctl(d, "overview --window 2s --cpus all").out.find(" CPU63 ") != std::string::npos);
+    BOOST_TEST(parse_json(irqctl(d, "overview --window 2s --json").out).at("cpus").as_array().size() == 64u);
+}
+
 BOOST_AUTO_TEST_CASE(set_one_irq_moves_its_interrupts) {
     auto d = start_daemon();
     BOOST_REQUIRE(d->wait_samples(2));

@@ -38,6 +38,7 @@ inline constexpr std::size_t default_overview_top = 20;
 struct overview_options {
     window_options when;
     std::string cpus;                              // a CPU list, passed to the server
+    bool every_cpu = false;                        // a column for every CPU: --cpus all or a CPU list
     std::size_t top = default_overview_top;        // 0 = every IRQ (--top all)
     std::string sort = "load";                     // load (= rate) | rate | irq | name
     std::string name;                              // a glob over IRQ names (or ids)
@@ -52,9 +53,9 @@ struct devices_options {
 
 struct summary_options {
     window_options when;
-    std::string sort = "cpu";                      // cpu | rate (= load)
+    std::string sort;                              // cpu | rate (= load); parse_command_line makes none cpu
     bool sort_given = false;                       // --top alone sorts by rate
-    std::size_t top = 0;                           // 0 = every CPU
+    std::optional<std::size_t> top;                // --top N; 0 = every CPU (--top all); none = summary_view's default
     bool exact = false;
 };
 

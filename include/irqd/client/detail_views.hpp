@@ -15,7 +15,7 @@ namespace irqd::client {
 // Sorts reply["irqs"] by `key` (load: rate, busiest first; irq: number, names after; name) and keeps
 // the first `top` (0: all).
 void order_irqs(boost::json::value& reply, std::string_view key, std::size_t top);
-// Sorts reply["cpus"] by `key` (cpu: number; rate: busiest first) and keeps the first `top` (0: all).
+// Keeps the `top` busiest of reply["cpus"] (0: all) and sorts them by `key` (cpu: number; rate: busiest first).
 void order_cpus(boost::json::value& reply, std::string_view key, std::size_t top);
 
 // With more than `all_cpus_up_to` CPUs, the CPUs where the IRQ did not fire in the window share one

@@ -92,6 +92,16 @@ struct prepared_balance {
     // device), and per group the device (PCI address, else interface).
     std::vector<std::uint32_t> group_of;
     std::vector<std::string> group_names;
+    // Option numa prefer or require: per NUMA node, the IRQs it keeps on that node's CPUs when those
+    // are fewer than the plan's, so the plan can say why it leaves the other CPUs alone.
+    struct node_local {
+        int node = -1;
+        core::cpu_set cpus;                       // the node's CPUs among the plan's
+        std::size_t irqs = 0;
+        std::vector<std::string> netdevs;         // their interfaces (sysfs, else the names), sorted
+        std::vector<std::string> devices;         // their PCI devices, sorted
+    };
+    std::vector<node_local> numa_local;           // by node
 };
 
 // Pure: builds the balancer's input from the facts. Errors: no CPU to balance over (unprocessable),
