@@ -6,21 +6,15 @@
 #   bench/apply_latency.sh [BUILD_DIR]     env: CPUS (64) IRQS (1024) GETS (400) GEN
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR/..
+source bench/lib.sh
 build=${1:-build}
 cpus=${CPUS:-64} irqs=${IRQS:-1024} gets=${GETS:-400}
 gen=${GEN:-../shared/tools/gen_interrupts.py}
 [[ -x $build/irqd ]] || { echo "apply_latency: no $build/irqd; build it first" >&2; exit 2; }
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
 python3 "$gen" "$cpus" "$irqs" >"$work/rates.txt"
-"$build/irqd" --simulate "$work/rates.txt" --simulate-speed 60 --listen 127.0.0.1:0 --interval 1s \
-  --history 1s:10m --log-level warn >"$work/out" 2>"$work/err" &
-pids+=($!)
-for _ in $(seq 1 100); do grep -q http:// "$work/out" 2>/dev/null && break; sleep 0.1; done
-url=$(grep -o 'http://[0-9.]*:[0-9]*' "$work/out" | head -1)
-[[ -n $url ]] || { echo "apply_latency: irqd did not start"; cat "$work/err"; exit 1; }
+start_irqd "$build/irqd" --simulate "$work/rates.txt" --simulate-speed 60 --interval 1s --history 1s:10m --log-level warn
+url=$irqd_url
 head -1 "$work/out"
 sleep 6    # five samples: every IRQ has a rate
 (for _ in $(seq 1 "$gets"); do curl -s -o /dev/null -w '%{time_total}\n' "$url/api/v1/health"; done) >"$work/lat.txt" &

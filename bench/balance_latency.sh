@@ -5,14 +5,12 @@
 #   bench/balance_latency.sh [BUILD_DIR]     env: CPUS (64) IRQS (4096) DURATION (10s) PORT GEN
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR/..
+source bench/lib.sh
 build=${1:-build}
 cpus=${CPUS:-64} irqs=${IRQS:-4096} duration=${DURATION:-10s} port=${PORT:-18495}
 gen=${GEN:-../shared/tools/gen_interrupts.py}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 2; }
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
 python3 "$gen" "$cpus" "$irqs" >"$work/rates.txt"
 "$build/irqd" --simulate "$work/rates.txt" --listen "127.0.0.1:$port" --log-level warn >"$work/out" 2>&1 &
 pids+=($!)

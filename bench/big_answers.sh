@@ -15,49 +15,26 @@
 # 127.0.0.1 only; every process it starts is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR/..
+source bench/lib.sh
 build=${1:-build}
 shift || true
 cpus=${CPUS:-256} irqs=${IRQS:-4096} runs=${RUNS:-5} ne_runs=${NE_RUNS:-1} duration=${DURATION:-5s}
 interval=${INTERVAL:-1s}
 gen=${GEN:-../shared/tools/gen_interrupts.py}
 [ -x "$build/irqd" ] || { echo "no $build/irqd: build it first" >&2; exit 2; }
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-mkdir -p "$work/big/proc" "$work/big/sys/devices/system/cpu" "$work/small/proc" "$work/small/sys"
-echo "0-$((cpus - 1))" >"$work/big/sys/devices/system/cpu/online"
-steps=4
-for s in $(seq 0 $((steps - 1))); do python3 "$gen" "$cpus" "$irqs" 1 "$s" >"$work/interrupts.$s"; done
-cp "$work/interrupts.0" "$work/big/proc/interrupts"
-# A kernel whose counters move (so a window has real counts): the next snapshot every second, bounded.
-(
-    for i in $(seq 1 900); do
-        sleep 1
-        cp "$work/interrupts.$((i % steps))" "$work/big/proc/interrupts.new"
-        mv "$work/big/proc/interrupts.new" "$work/big/proc/interrupts"
-    done
-) &
-pids+=($!)
+mkdir -p "$work/small/proc" "$work/small/sys"
+fake_cpus "$work/big/sys" "$cpus"
+# A kernel whose counters move (so a window has real counts).
+moving_interrupts "$gen" "$cpus" "$irqs" "$work/big/proc" 900
 cp /proc/interrupts "$work/small/proc/interrupts"
 echo "big: $cpus x $irqs, $(stat -c %s "$work/big/proc/interrupts") bytes; small: this machine's $(($(wc -l <"$work/small/proc/interrupts") - 1)) rows"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 300); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
-kb() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$2/status"; }
-# The peak RSS one request adds over the RSS before it (clear_refs 5 resets the process's peak).
+# The peak RSS one request adds over the RSS before it, and that RSS.
 rss_added() {   # pid url [curl options]
-    local pid=$1 url=$2 before
-    shift 2
-    echo 5 >"/proc/$pid/clear_refs"
-    before=$(kb VmRSS "$pid")
-    curl -s "$@" -o /dev/null "$url"
-    awk -v a="$(($(kb VmHWM "$pid") - before))" -v b="$before" 'BEGIN {printf "%.1f MB added (idle %.1f MB)\n", a / 1024, b / 1024}'
+    local idle
+    idle=$(kb VmRSS "$1")
+    awk -v a="$(added_kb "$@")" -v b="$idle" 'BEGIN {printf "%.1f MB added (idle %.1f MB)\n", a / 1024, b / 1024}'
 }
 
 median_time() {   # url [curl options]: the median of $runs
@@ -88,8 +65,7 @@ for irqd in "$build/irqd" "$@"; do
     python3 bench/heavy_probe.py "$port" /metrics "$runs"
     python3 bench/heavy_probe.py "$port" /metrics "$runs" gzip
     python3 bench/heavy_probe.py "$port" "/api/v1/interrupts?window=1m" "$runs"
-    kill "$pid"
-    wait "$pid" 2>/dev/null || true
+    stop "$pid"
 
     if command -v wrk >/dev/null; then
         port=$(free_port)
@@ -101,8 +77,7 @@ for irqd in "$build/irqd" "$@"; do
         for path in /api/v1/interrupts /api/v1/health; do
             echo "small GET $path: $(wrk -t1 -c10 -d"$duration" "http://127.0.0.1:$port$path" | awk '/Requests\/sec/ {print $2}') req/s"
         done
-        kill "$pid"
-        wait "$pid" 2>/dev/null || true
+        stop "$pid"
     fi
 done
 
@@ -120,8 +95,7 @@ if [ -n "$ne" ] && [ "$ne_runs" -gt 0 ]; then
     runs=$ne_runs
     echo "/metrics: median $(median_time "http://127.0.0.1:$port/metrics") s"
     echo "/metrics gzip: median $(median_time "http://127.0.0.1:$port/metrics" -H 'Accept-Encoding: gzip') s"
-    kill "$pid"
-    wait "$pid" 2>/dev/null || true
+    stop "$pid"
 fi
 
 if python3 -c 'import flask' 2>/dev/null && command -v wrk >/dev/null; then

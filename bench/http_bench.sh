@@ -8,39 +8,20 @@
 # Needs wrk (apt-get install wrk) and ../shared/tools/gen_interrupts.py (GEN= to point elsewhere).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR/..
+source bench/lib.sh
 build=${1:-build}
 cpus=${CPUS:-256} irqs=${IRQS:-4096} duration=${DURATION:-15s} conns=${CONNECTIONS:-8} port=${PORT:-18480}
 gen=${GEN:-../shared/tools/gen_interrupts.py}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 [ -x "$build/irqd" ] || { echo "no $build/irqd: build it first" >&2; exit 2; }
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-mkdir -p "$work/proc" "$work/sys/devices/system/cpu" "$work/sys/devices/system/node/node0"
-echo "0-$((cpus - 1))" >"$work/sys/devices/system/cpu/online"
+fake_cpus "$work/sys" "$cpus"
+mkdir -p "$work/sys/devices/system/node/node0"
 echo "0-$((cpus - 1))" >"$work/sys/devices/system/node/node0/cpulist"
 echo "generating ${cpus} x ${irqs} snapshots ..."
-steps=4
-for s in $(seq 0 $((steps - 1))); do python3 "$gen" "$cpus" "$irqs" 1 "$s" >"$work/interrupts.$s"; done
-cp "$work/interrupts.0" "$work/proc/interrupts"
+moving_interrupts "$gen" "$cpus" "$irqs" "$work/proc" 600
 echo "one snapshot: $(stat -c %s "$work/proc/interrupts") bytes"
-
-# A kernel whose counters move: the next snapshot every second (atomic rename), for a bounded time.
-(
-    for i in $(seq 1 600); do
-        sleep 1
-        cp "$work/interrupts.$((i % steps))" "$work/proc/interrupts.new"
-        mv "$work/proc/interrupts.new" "$work/proc/interrupts"
-    done
-) &
-pids+=($!)
 
 "$build/irqd" --procfs "$work/proc" --sysfs "$work/sys" --listen "127.0.0.1:$port" --log-level warn \
     ${IRQD_ARGS:-} >"$work/irqd.out" 2>&1 &

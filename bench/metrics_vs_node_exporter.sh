@@ -9,6 +9,8 @@
 # used: the binary runs here on a loopback port and is stopped at the end) and curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR/..
+source bench/lib.sh
 build=${1:-build}
 cpus=${2:-256}
 irqs=${3:-4096}
@@ -18,23 +20,18 @@ ne_scrapes=${6:-3}
 ne=$(command -v prometheus-node-exporter || true)
 [[ -n $ne ]] || { echo "prometheus-node-exporter is not installed" >&2; exit 1; }
 
-dir=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$dir"; }
-trap cleanup EXIT
-mkdir -p "$dir/proc" "$dir/sys"
-python3 ../shared/tools/gen_interrupts.py "$cpus" "$irqs" > "$dir/proc/interrupts"
-echo "input: $cpus CPUs x $irqs IRQs, $(wc -c < "$dir/proc/interrupts") bytes of /proc/interrupts"
+mkdir -p "$work/proc" "$work/sys"
+python3 ../shared/tools/gen_interrupts.py "$cpus" "$irqs" > "$work/proc/interrupts"
+echo "input: $cpus CPUs x $irqs IRQs, $(wc -c < "$work/proc/interrupts") bytes of /proc/interrupts"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 ne_port=$(free_port)
-"$ne" --path.procfs "$dir/proc" --path.sysfs "$dir/sys" --collector.disable-defaults --collector.interrupts \
-      --web.listen-address "127.0.0.1:$ne_port" 2> "$dir/ne.log" &
+"$ne" --path.procfs "$work/proc" --path.sysfs "$work/sys" --collector.disable-defaults --collector.interrupts \
+      --web.listen-address "127.0.0.1:$ne_port" 2> "$work/ne.log" &
 pids+=($!)
 ne_pid=$!
 irqd_port=$(free_port)
-"$build/irqd" --procfs "$dir/proc" --sysfs "$dir/sys" --read-only --history "$history" \
-              --listen "127.0.0.1:$irqd_port" > "$dir/irqd.out" 2> "$dir/irqd.log" &
+"$build/irqd" --procfs "$work/proc" --sysfs "$work/sys" --read-only --history "$history" \
+              --listen "127.0.0.1:$irqd_port" > "$work/irqd.out" 2> "$work/irqd.log" &
 pids+=($!)
 irqd_pid=$!
 for _ in $(seq 100); do
@@ -54,8 +51,8 @@ measure() {   # name pid url scrapes [curl options]
   times=$(for _ in $(seq "$scrapes"); do curl -s "$@" -o /dev/null -w '%{time_total}\n' "$url"; done)
   cpu1=$(cpu_ticks "$pid")
   local series bytes
-  bytes=$(curl -s "$@" -o "$dir/body" -w '%{size_download}' "$url")
-  series=$(grep -c '^node_interrupts_total{' "$dir/body" || true)
+  bytes=$(curl -s "$@" -o "$work/body" -w '%{size_download}' "$url")
+  series=$(grep -c '^node_interrupts_total{' "$work/body" || true)
   echo "$times" | sort -n | awk -v name="$name" -v n="$scrapes" -v s="$series" -v b="$bytes" \
       -v cpu="$(( (cpu1 - cpu0) * 1000 / $(getconf CLK_TCK) / scrapes ))" -v idle="$(( rss_idle / 1024 ))" -v rss="$(( $(rss "$pid") / 1024 ))" -v hwm="$(( $(hwm "$pid") / 1024 ))" '
     { t[NR] = $1; sum += $1 }

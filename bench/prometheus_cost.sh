@@ -9,6 +9,8 @@
 #        (defaults: build 60 15s 16x64 64x512 64x512:drop 64x512:small 256x4096:drop 256x4096:small)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR/..
+source bench/lib.sh
 build=${1:-build}
 seconds=${2:-60}
 interval=${3:-15s}
@@ -18,11 +20,6 @@ sizes=("$@")
 prometheus=$(command -v prometheus || true)
 [[ -n $prometheus ]] || { echo "prometheus is not installed (test/fleet/deps.sh)" >&2; exit 1; }
 
-dir=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$dir"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 query() {   # prints the first value of an instant query
   curl -s "http://127.0.0.1:$1/api/v1/query" --data-urlencode "query=$2" |
     python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "n/a")'
@@ -32,26 +29,18 @@ echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); pro
 printf '%-14s %12s %14s %12s %14s %12s\n' size "irqd series" "samples/scrape" "scrape ms" "RSS start MB" "RSS end MB"
 for spec in "${sizes[@]}"; do
   size=${spec%%:*} cpus=${size%x*} irqs=${size#*x}
-  rm -rf "$dir/data" && mkdir -p "$dir/data"
-  python3 ../shared/tools/gen_interrupts.py "$cpus" "$irqs" > "$dir/rates"
-  "$build/irqd" --simulate "$dir/rates" --listen 127.0.0.1:0 --history 1s:1m --state-file "" > "$dir/out" 2> "$dir/log" &
-  irqd_pid=$!
-  pids=("$irqd_pid")
-  target=
-  for _ in $(seq 300); do
-    target=$(grep -o '127\.0\.0\.1:[0-9]*' "$dir/out" || true)
-    [[ -n $target ]] && curl -sf -o /dev/null "http://$target/metrics" && break
-    sleep 0.1
-  done
-  [[ -n $target ]] || { echo "irqd did not start at $size" >&2; cat "$dir/log" >&2; exit 1; }
+  rm -rf "$work/data" && mkdir -p "$work/data"
+  python3 ../shared/tools/gen_interrupts.py "$cpus" "$irqs" > "$work/rates"
+  start_irqd "$build/irqd" --simulate "$work/rates" --history 1s:1m --state-file "" || { echo "at $size" >&2; exit 1; }
+  target=${irqd_url#http://}
   relabel=
   [[ $spec == *:drop ]] && relabel='"metric_relabel_configs": [{"source_labels": ["__name__"], "regex": "node_interrupts_total|irqd_irq_affinity_info", "action": "drop"}],'
   [[ $spec == *:small ]] && relabel='"params": {"per_irq": ["false"]},'
   printf '{"global": {"scrape_interval": "%s", "scrape_timeout": "%s"}, "scrape_configs": [{"job_name": "irqd", %s "static_configs": [{"targets": ["%s"]}]}]}\n' \
-      "$interval" "$interval" "$relabel" "$target" > "$dir/prometheus.yml"
+      "$interval" "$interval" "$relabel" "$target" > "$work/prometheus.yml"
   port=$(free_port)
-  "$prometheus" --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
-      --web.listen-address="127.0.0.1:$port" > "$dir/prom.log" 2>&1 &
+  "$prometheus" --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/data" \
+      --web.listen-address="127.0.0.1:$port" > "$work/prom.log" 2>&1 &
   prom_pid=$!
   pids+=("$prom_pid")
   for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/-/ready" && break; sleep 0.2; done
@@ -62,6 +51,6 @@ for spec in "${sizes[@]}"; do
   scrape=$(query "$port" 'scrape_duration_seconds{job="irqd"} * 1000')
   rss=$(awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$prom_pid/status")
   printf '%-14s %12s %14s %12.0f %14s %12s\n' "$spec" "$series" "$samples" "$scrape" "$rss0" "$rss"
-  kill "$prom_pid" "$irqd_pid"; wait "$prom_pid" "$irqd_pid" 2>/dev/null || true
-  pids=()
+  stop "$prom_pid"
+  stop "$irqd_pid"
 done

@@ -14,41 +14,24 @@
 # it starts is stopped at the end; nothing outside a temporary directory is written.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR/..
+source bench/lib.sh
 cpus=${CPUS:-256} irqs=${IRQS:-4096} seconds=${SECONDS_:-30} probe=${PROBE:-10}
 gen=${GEN:-../shared/tools/gen_interrupts.py}
 binaries=()
 for b in "$@"; do [ -d "$b" ] && b="$b/irqd"; [ -x "$b" ] || { echo "no irqd at $b" >&2; exit 2; }; binaries+=("$b"); done
 [ ${#binaries[@]} -gt 0 ] || { echo "usage: $0 BUILD_DIR_OR_IRQD [MORE_IRQD...]" >&2; exit 2; }
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-mkdir -p "$work/proc/irq" "$work/sys/devices/system/cpu"
-echo "0-$((cpus - 1))" >"$work/sys/devices/system/cpu/online"
-for s in 0 1 2 3; do python3 "$gen" "$cpus" "$irqs" 1 "$s" >"$work/interrupts.$s"; done
-cp "$work/interrupts.0" "$work/proc/interrupts"
+fake_cpus "$work/sys" "$cpus"
+mkdir -p "$work/proc/irq"
 for i in $(seq 24 $((24 + irqs - 1))); do
     mkdir "$work/proc/irq/$i"
     echo "$((i % cpus))" >"$work/proc/irq/$i/smp_affinity_list"
     echo "$((i % cpus))" >"$work/proc/irq/$i/effective_affinity_list"
     echo 0 >"$work/proc/irq/$i/node"
 done
-(
-    for i in $(seq 1 $((seconds + 60 + probe * $# * 2))); do
-        sleep 1
-        cp "$work/interrupts.$((i % 4))" "$work/proc/interrupts.new"
-        mv "$work/proc/interrupts.new" "$work/proc/interrupts"
-    done
-) &
-pids+=($!)
+moving_interrupts "$gen" "$cpus" "$irqs" "$work/proc" $((seconds + 60 + probe * $# * 2))
 echo "fake machine: $cpus CPUs x $irqs IRQs, $(stat -c %s "$work/proc/interrupts") bytes, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 ports=() dpids=()
 for b in "${binaries[@]}"; do
     port=$(free_port)

@@ -8,6 +8,8 @@
 # Usage: bench/scrape_cost.sh [BUILD_DIR] [SCRAPES] [SIZES...]   (defaults: build 20 16x64 64x512 256x4096)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR/..
+source bench/lib.sh
 build=${1:-build}
 scrapes=${2:-20}
 shift $(($# > 2 ? 2 : $#))
@@ -15,10 +17,6 @@ sizes=("$@")
 ((${#sizes[@]})) || sizes=(16x64 64x512 256x4096)
 command -v curl > /dev/null || { echo "curl is not installed" >&2; exit 1; }
 
-dir=$(mktemp -d)
-pid=
-cleanup() { [[ -z $pid ]] || kill "$pid" 2>/dev/null || true; rm -rf "$dir"; }
-trap cleanup EXIT
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 
@@ -27,26 +25,18 @@ printf '%-14s %9s %9s %11s %11s %10s %10s %8s\n' size series "w/o per-IRQ" "gzip
 for spec in "${sizes[@]}"; do
   size=${spec%%:*} cpus=${size%x*} irqs=${size#*x} query=
   [[ $spec == *:small ]] && query='?per_irq=false'
-  python3 ../shared/tools/gen_interrupts.py "$cpus" "$irqs" > "$dir/rates"
-  "$build/irqd" --simulate "$dir/rates" --listen 127.0.0.1:0 --history 1s:1m --state-file "" \
-      > "$dir/out" 2> "$dir/log" &
-  pid=$!
-  url=
-  for _ in $(seq 300); do
-    url=$(grep -o 'http://[0-9.:]*' "$dir/out" || true)
-    [[ -n $url ]] && curl -sf -o /dev/null "$url/metrics" && break
-    sleep 0.1
-  done
-  [[ -n $url ]] || { echo "irqd did not start at $size; see its log:" >&2; cat "$dir/log" >&2; exit 1; }
+  python3 ../shared/tools/gen_interrupts.py "$cpus" "$irqs" > "$work/rates"
+  start_irqd "$build/irqd" --simulate "$work/rates" --history 1s:1m --state-file "" || { echo "at $size" >&2; exit 1; }
+  pid=$irqd_pid url=$irqd_url
   sleep 2
   idle0=$(ticks "$pid"); t0=$(date +%s.%N); sleep 5; idle1=$(ticks "$pid"); t1=$(date +%s.%N)
   c0=$(ticks "$pid"); s0=$(date +%s.%N)
   times=$(for _ in $(seq "$scrapes"); do curl -s --compressed -o /dev/null -w '%{time_total}\n' "$url/metrics$query"; done)
   c1=$(ticks "$pid"); s1=$(date +%s.%N)
-  gz=$(curl -s -H 'Accept-Encoding: gzip' -o "$dir/body.gz" -w '%{size_download}' "$url/metrics$query")
-  text=$(gzip -dc "$dir/body.gz" | wc -c)
-  series=$(gzip -dc "$dir/body.gz" | grep -vc '^#')
-  small=$(gzip -dc "$dir/body.gz" | grep -v '^#' | grep -Evc '^(node_interrupts_total|irqd_irq_affinity_info)\{')
+  gz=$(curl -s -H 'Accept-Encoding: gzip' -o "$work/body.gz" -w '%{size_download}' "$url/metrics$query")
+  text=$(gzip -dc "$work/body.gz" | wc -c)
+  series=$(gzip -dc "$work/body.gz" | grep -vc '^#')
+  small=$(gzip -dc "$work/body.gz" | grep -v '^#' | grep -Evc '^(node_interrupts_total|irqd_irq_affinity_info)\{')
   rss=$(awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$pid/status")
   median=$(echo "$times" | sort -n | awk -v n="$scrapes" '{t[NR] = $1} END {printf "%.1f", 1000 * t[int((n + 1) / 2)]}')
   cpu=$(awk -v i0="$idle0" -v i1="$idle1" -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$c1" -v s0="$s0" -v s1="$s1" \
@@ -54,5 +44,5 @@ for spec in "${sizes[@]}"; do
               idle = (i1 - i0) / (t1 - t0); busy = (c1 - c0) - idle * (s1 - s0)
               printf "%.1f", (busy < 0 ? 0 : busy) * 1000 / hz / n }')
   printf '%-14s %9d %9d %11d %11d %10s %10s %8d\n' "$spec" "$series" "$small" "$gz" "$text" "$median" "$cpu" "$rss"
-  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+  stop "$pid"
 done

@@ -10,30 +10,17 @@
 # starts is stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR/..
+source bench/lib.sh
 build=${1:-build}
 shift || true
 cpus=${CPUS:-64} irqs=${IRQS:-512} repeat=${REPEAT:-3}
 [ -x "$build/irqd" ] || { echo "no $build/irqd: build it first" >&2; exit 2; }
-work=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-mkdir -p "$work/proc" "$work/sys/devices/system/cpu"
-echo "0-$((cpus - 1))" >"$work/sys/devices/system/cpu/online"
+mkdir -p "$work/proc"
+fake_cpus "$work/sys" "$cpus"
 python3 ../shared/tools/gen_interrupts.py "$cpus" "$irqs" >"$work/proc/interrupts"
 echo "input: $cpus CPUs x $irqs IRQs, $(stat -c %s "$work/proc/interrupts") bytes"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 300); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
-kb() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$2/status"; }
-added_kb() {   # pid url [curl options]: the peak RSS one request adds, in kB
-    local pid=$1 url=$2 before
-    shift 2
-    echo 5 >"/proc/$pid/clear_refs"
-    before=$(kb VmRSS "$pid")
-    curl -s "$@" -o /dev/null "$url"
-    echo $(($(kb VmHWM "$pid") - before))
-}
 # name, then the command; "PORT" in it is replaced. Prints the median of $repeat fresh starts.
 measure() {
     local name=$1 ready=$2
@@ -45,14 +32,13 @@ measure() {
             port=$(free_port)
             "${@//PORT/$port}" >"$work/out" 2>"$work/log" &
             pid=$!
+            pids+=("$pid")
             wait_up "http://127.0.0.1:$port$ready"
             sleep 2.2   # irqd: two samples, so /metrics has its rates' source
             idle=$(kb VmRSS "$pid")
             if [ "$enc" = gzip ]; then results+=("$(added_kb "$pid" "http://127.0.0.1:$port/metrics" -H 'Accept-Encoding: gzip')")
             else results+=("$(added_kb "$pid" "http://127.0.0.1:$port/metrics")"); fi
-            kill "$pid"
-            wait "$pid" 2>/dev/null || true
-            pid=
+            stop "$pid"
         done
         printf '%s\n' "${results[@]}" | sort -n | awk -v n="$name" -v e="$enc" -v i="$idle" -v all="${results[*]}" \
             '{a[NR] = $1} END {printf "%-40s %-5s added %6.2f MB (median of %d: %s kB), idle %.1f MB\n", n, e, a[int((NR + 1) / 2)] / 1024, NR, all, i / 1024}'

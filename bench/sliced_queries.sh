@@ -13,36 +13,15 @@
 # 127.0.0.1 only; every process it starts is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR/..
+source bench/lib.sh
 [ $# -ge 1 ] || { echo "usage: $0 IRQD [OTHER_IRQD...]" >&2; exit 2; }
 cpus=${CPUS:-256} irqs=${IRQS:-4096} runs=${RUNS:-5} fill=${FILL:-610}
 gen=${GEN:-../shared/tools/gen_interrupts.py}
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-mkdir -p "$work/proc" "$work/sys/devices/system/cpu"
-echo "0-$((cpus - 1))" >"$work/sys/devices/system/cpu/online"
-steps=4
-for s in $(seq 0 $((steps - 1))); do python3 "$gen" "$cpus" "$irqs" 1 "$s" >"$work/interrupts.$s"; done
-cp "$work/interrupts.0" "$work/proc/interrupts"
-# A kernel whose counters move: the next snapshot every second, bounded.
-(
-    for i in $(seq 1 $((fill + 900))); do
-        sleep 1
-        cp "$work/interrupts.$((i % steps))" "$work/proc/interrupts.new"
-        mv "$work/proc/interrupts.new" "$work/proc/interrupts"
-    done
-) &
-pids+=($!)
+fake_cpus "$work/sys" "$cpus"
+moving_interrupts "$gen" "$cpus" "$irqs" "$work/proc" $((fill + 900))
 echo "$cpus x $irqs, $(stat -c %s "$work/proc/interrupts") bytes; filling history for ${fill}s"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_up() { for _ in $(seq 300); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
 
 declare -A long_port fitted_port
 for irqd in "$@"; do

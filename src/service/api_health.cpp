@@ -1,6 +1,12 @@
 // GET /api/v1/health: sampling, history, writes, connections, the stream, and the sections other
 // parts of the daemon add (api_context::health_sections). The body is kept and sent again while
 // nothing it shows has moved (a monitor polling it costs a copy); uptime_s is written fresh each time.
+#include <bit>
+#include <concepts>
+#include <filesystem>
+#include <functional>
+#include <string_view>
+
 #include <boost/json/object.hpp>
 
 #include "api_call.hpp"
@@ -13,91 +19,192 @@ namespace json = boost::json;
 
 namespace {
 
-json::value batch_progress_json(const std::optional<affinity_writer::batch_progress>& p) {
-    if (!p) return nullptr;
-    return json::object{{"total", p->total},
-                        {"read", p->read},
-                        {"written", p->written},
-                        {"rolling_back", p->rolling_back},
-                        {"slices", p->slices}};
-}
-
 double uptime_s(const api_context& ctx) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started).count();
 }
 
-json::object health_json(const api_context& ctx, double uptime) {
+// A time health shows as RFC 3339, or null.
+using shown_time = std::optional<core::clock_time>;
+
+// Everything health shows, each value named once: `out` is a body_out building the body or a
+// key_out collecting the key the body is kept by, so no value can be in one and not the other.
+// value(): what can move while irqd runs; fixed(): what cannot (the configuration, the version,
+// access, the tiers), left out of the key. Both take the values as they are (a path, the tiers):
+// the key, computed on every request, never formats what it leaves out.
+template <class Out>
+void health_fields(const api_context& ctx, Out& out) {
     const auto& st = ctx.samples.stats();
     const auto& h = ctx.samples.history();
-    bool ok = ctx.samples.has_sample() && st.last_error.empty();
-    json::object o{
-        {"status", ok ? "ok" : "degraded"},
-        {"version", core::version()},
-        {"uptime_s", uptime},
-        {"simulated", ctx.simulated},
-        {"read_only", ctx.config.read_only},
-        {"procfs", ctx.config.procfs.string()},
-        {"sysfs", ctx.config.sysfs.string()},
-        {"interval_ms", ctx.config.interval.count()},
-        {"samples", st.samples},
-        {"samples_skipped", st.skipped},
-        {"samples_late", st.late},
-        {"parse_issues", st.parse_issues},
-        {"last_sample", ctx.samples.has_sample() ? json::value(core::format_rfc3339(ctx.samples.latest_time()))
-                                                : json::value(nullptr)},
-        {"last_sample_ms", std::chrono::duration<double, std::milli>(st.last_duration).count()},
-        {"cpus", ctx.samples.latest().cpus.size()},
-        {"irqs", ctx.samples.latest().rows.size()},
-        {"history", json::object{{"tiers", core::format_tiers(h.tiers())},
-                                 {"bytes", h.memory_bytes()},
-                                 {"budget", h.budget()},
-                                 {"dropped_frames", h.frames_dropped_for_budget()},
-                                 {"oldest", h.empty() ? json::value(nullptr) : json::value(core::format_rfc3339(h.oldest()))},
-                                 {"newest", h.empty() ? json::value(nullptr) : json::value(core::format_rfc3339(h.newest()))}}},
-        {"affinity_writes", ctx.writer.writes()},
-        {"affinity_failures", ctx.writer.failures()},
-        {"affinity_batch", batch_progress_json(ctx.writer.progress())}};
-    if (!st.last_error.empty()) o["last_error"] = st.last_error;
-    if (ctx.server) o["connections"] = ctx.server->open_connections();
-    for (const auto& section : ctx.health_sections) section.add(o);
-    json::array refused;
-    for (const auto& [irq, r] : ctx.writer.remembered_refusals())
-        refused.push_back(json::object{{"irq", std::to_string(irq)}, {"code", r.error.code}, {"errno", r.error.errno_code.message()}});
-    o["not_movable"] = std::move(refused);
-    o["access"] = json::object{{"token_required", ctx.access != nullptr},
-                               {"token_required_for_reads", ctx.access && ctx.config.token_required_for_reads}};
+    const bool ok = ctx.samples.has_sample() && st.last_error.empty();
+    auto newest_sample = ctx.samples.has_sample() ? shown_time(ctx.samples.latest_time()) : std::nullopt;
+    out.value("status", ok ? "ok" : "degraded");
+    out.fixed("version", core::version());
+    out.uptime("uptime_s");
+    out.fixed("simulated", ctx.simulated);
+    out.fixed("read_only", ctx.config.read_only);
+    out.fixed("procfs", ctx.config.procfs);
+    out.fixed("sysfs", ctx.config.sysfs);
+    out.fixed("interval_ms", ctx.config.interval.count());
+    out.value("samples", st.samples);
+    out.value("samples_skipped", st.skipped);
+    out.value("samples_late", st.late);
+    out.value("parse_issues", st.parse_issues);
+    out.value("last_sample", newest_sample);
+    out.value("last_sample_ms", std::chrono::duration<double, std::milli>(st.last_duration).count());
+    out.value("cpus", ctx.samples.latest().cpus.size());
+    out.value("irqs", ctx.samples.latest().rows.size());
+    out.object("history", [&](Out& o) {
+        o.fixed("tiers", h.tiers());
+        o.value("bytes", h.memory_bytes());
+        o.value("budget", h.budget());
+        o.value("dropped_frames", h.frames_dropped_for_budget());
+        o.value("oldest", h.empty() ? std::nullopt : shown_time(h.oldest()));
+        o.value("newest", h.empty() ? std::nullopt : shown_time(h.newest()));
+    });
+    out.value("affinity_writes", ctx.writer.writes());
+    out.value("affinity_failures", ctx.writer.failures());
+    const auto batch = ctx.writer.progress();
+    out.object_or_null("affinity_batch", batch.has_value(), [&](Out& o) {
+        o.value("total", batch->total);
+        o.value("read", batch->read);
+        o.value("written", batch->written);
+        o.value("rolling_back", batch->rolling_back);
+        o.value("slices", batch->slices);
+    });
+    if (!st.last_error.empty()) out.value("last_error", st.last_error);
+    if (ctx.server) out.value("connections", ctx.server->open_connections());
+    out.sections(ctx.health_sections);
+    out.array("not_movable", ctx.writer.remembered_refusals(), [](Out& o, const auto& entry) {
+        const auto& [irq, r] = entry;
+        o.value("irq", std::to_string(irq));
+        o.value("code", r.error.code);
+        o.value("errno", r.error.errno_code);
+    });
+    out.object("access", [&](Out& o) {
+        o.fixed("token_required", ctx.access != nullptr);
+        o.fixed("token_required_for_reads", ctx.access && ctx.config.token_required_for_reads);
+    });
     if (ctx.hub) {
         const auto& hs = ctx.hub->stats();
-        o["stream"] = json::object{{"subscribers", ctx.hub->size()}, {"messages", hs.messages}, {"built", hs.built},
-                                   {"coalesced", hs.coalesced},     {"closed_slow", hs.closed_slow},
-                                   {"rejected", hs.rejected}};
+        out.object("stream", [&](Out& o) {
+            o.value("subscribers", ctx.hub->size());
+            o.value("messages", hs.messages);
+            o.value("built", hs.built);
+            o.value("coalesced", hs.coalesced);
+            o.value("closed_slow", hs.closed_slow);
+            o.value("rejected", hs.rejected);
+        });
     }
+}
+
+// health_fields into a JSON object: the body.
+class body_out {
+public:
+    body_out(json::object& o, double uptime) : o_(o), uptime_(uptime) {}
+
+    template <class T>
+    void value(std::string_view name, const T& v) { o_[name] = shown(v); }
+    template <class T>
+    void fixed(std::string_view name, const T& v) { o_[name] = shown(v); }
+    void uptime(std::string_view name) { o_[name] = uptime_; }
+    template <class Fields>
+    void object(std::string_view name, const Fields& fields) {
+        json::object inner;
+        body_out in(inner, uptime_);
+        fields(in);
+        o_[name] = std::move(inner);
+    }
+    template <class Fields>
+    void object_or_null(std::string_view name, bool present, const Fields& fields) {
+        if (present) return object(name, fields);
+        o_[name] = nullptr;
+    }
+    template <class Range, class Fields>
+    void array(std::string_view name, const Range& entries, const Fields& fields) {
+        json::array a;
+        for (const auto& e : entries) {
+            json::object inner;
+            body_out in(inner, uptime_);
+            fields(in, e);
+            a.push_back(std::move(inner));
+        }
+        o_[name] = std::move(a);
+    }
+    void sections(const std::vector<health_section>& all) {
+        for (const auto& section : all) section.add(o_);
+    }
+
+private:
+    template <class T>
+    static json::value shown(const T& v) { return json::value(v); }
+    static json::value shown(const shown_time& t) {
+        return t ? json::value(core::format_rfc3339(*t)) : json::value(nullptr);
+    }
+    static json::value shown(const std::error_code& e) { return json::value(e.message()); }
+    static json::value shown(const std::filesystem::path& p) { return json::value(p.string()); }
+    static json::value shown(const std::vector<core::tier_config>& t) { return json::value(core::format_tiers(t)); }
+
+    json::object& o_;
+    double uptime_;
+};
+
+// health_fields as numbers: the values, or hashes of the texts; nothing of what is fixed.
+class key_out {
+public:
+    explicit key_out(health_key& k) : k_(k) {}
+
+    void value(std::string_view, std::string_view text) { k_.push_back(std::hash<std::string_view>{}(text)); }
+    void value(std::string_view, double v) { k_.push_back(std::bit_cast<std::uint64_t>(v)); }
+    template <std::integral T>
+    void value(std::string_view, T v) { k_.push_back(static_cast<std::uint64_t>(v)); }
+    void value(std::string_view, const shown_time& t) {
+        k_.push_back(t ? static_cast<std::uint64_t>(t->time_since_epoch().count()) : 0);
+        k_.push_back(t.has_value());
+    }
+    void value(std::string_view, const std::error_code& e) { k_.push_back(static_cast<std::uint64_t>(e.value())); }
+    template <class T>
+    void fixed(std::string_view, const T&) {}
+    void uptime(std::string_view) {}
+    template <class Fields>
+    void object(std::string_view, const Fields& fields) { fields(*this); }
+    template <class Fields>
+    void object_or_null(std::string_view, bool present, const Fields& fields) {
+        k_.push_back(present);
+        if (present) fields(*this);
+    }
+    template <class Range, class Fields>
+    void array(std::string_view, const Range& entries, const Fields& fields) {
+        k_.push_back(entries.size());
+        for (const auto& e : entries) fields(*this, e);
+    }
+    void sections(const std::vector<health_section>& all) {
+        for (const auto& section : all) {
+            if (!section.key) keyless_ = true;
+            else section.key(k_);
+        }
+    }
+    // A section without a key: the body cannot be kept.
+    bool keyless() const { return keyless_; }
+
+private:
+    health_key& k_;
+    bool keyless_ = false;
+};
+
+json::object health_json(const api_context& ctx, double uptime) {
+    json::object o;
+    body_out out(o, uptime);
+    health_fields(ctx, out);
     return o;
 }
 
-// Every value health_json shows but uptime_s, as numbers (or ones that move whenever it does);
-// nullopt when a section has no key, so the body cannot be kept. The configuration, the version,
-// access and the tiers do not change while irqd runs.
+// nullopt when a section has no key, so the body cannot be kept.
 std::optional<health_key> health_key_of(const api_context& ctx) {
-    const auto& st = ctx.samples.stats();
-    const auto& h = ctx.samples.history();
-    auto ticks = [](auto t) { return static_cast<std::uint64_t>(t.time_since_epoch().count()); };
-    health_key k{st.samples, st.skipped, st.late, st.parse_issues, static_cast<std::uint64_t>(st.last_duration.count()),
-                 st.last_error.size(), ctx.samples.has_sample(), ticks(ctx.samples.latest_time()),
-                 ctx.samples.latest().cpus.size(), ctx.samples.latest().rows.size(), h.memory_bytes(),
-                 h.frames_dropped_for_budget(), h.empty(), h.empty() ? 0 : ticks(h.oldest()), h.empty() ? 0 : ticks(h.newest()),
-                 ctx.writer.writes(), ctx.writer.failures(), ctx.writer.remembered_refusals().size()};
-    k.reserve(k.size() + 16);
-    if (auto p = ctx.writer.progress()) k.insert(k.end(), {1, p->total, p->read, p->written, p->rolling_back, p->slices});
-    if (ctx.server) k.push_back(ctx.server->open_connections());
-    if (ctx.hub) {
-        const auto& hs = ctx.hub->stats();
-        k.insert(k.end(), {ctx.hub->size(), hs.messages, hs.built, hs.coalesced, hs.closed_slow, hs.rejected});
-    }
-    for (const auto& section : ctx.health_sections) {
-        if (!section.key) return std::nullopt;
-        section.key(k);
-    }
+    health_key k;
+    k.reserve(64);
+    key_out out(k);
+    health_fields(ctx, out);
+    if (out.keyless()) return std::nullopt;
     return k;
 }
 

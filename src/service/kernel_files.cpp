@@ -175,16 +175,38 @@ void read_irq_affinity(const std::filesystem::path& procfs, unsigned irq, irq_ke
     info.effective = read_list(irq_dir(procfs, irq) / "effective_affinity_list");
 }
 
+namespace {
+// The text of a node file: its number, or -1 (none, or not a number).
+int node_of(const std::string& text) {
+    auto t = trimmed(text);
+    int node = -1;
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), node);
+    return ec == std::errc{} && p == t.data() + t.size() ? node : -1;
+}
+}  // namespace
+
+irq_kernel_info read_irq_info(const std::filesystem::path& procfs, unsigned irq) {
+    irq_kernel_info info;
+    read_irq_affinity(procfs, irq, info);
+    if (!read_file(irq_dir(procfs, irq) / "node", list_text, small_file_limit)) info.node = node_of(list_text);
+    return info;
+}
+
 irq_files::~irq_files() {
     if (dir_ >= 0) ::close(dir_);
+}
+
+// Opens <procfs>/irq/IRQ/FILE under the open directory; -1 with errno set when it cannot.
+int irq_files::open_at(unsigned irq, const char* file) const {
+    char name[64];
+    std::snprintf(name, sizeof name, "%u/%s", irq, file);
+    return ::openat(dir_, name, O_RDONLY | O_CLOEXEC);
 }
 
 void irq_files::read_affinity(unsigned irq, irq_kernel_info& info) {
     if (dir_ < 0) dir_ = ::open((procfs_ / "irq").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     const auto read_at = [&](const char* file, std::optional<core::cpu_set>& out) {
-        char name[64];
-        std::snprintf(name, sizeof name, "%u/%s", irq, file);
-        const int fd = ::openat(dir_, name, O_RDONLY | O_CLOEXEC);
+        const int fd = open_at(irq, file);
         const int error = fd < 0 ? errno : 0;
         out.reset();
         if (fd >= 0 && !read_fd(fd, list_text, small_file_limit)) out = list_of(list_text);
@@ -208,17 +230,16 @@ void irq_files::read_affinity(unsigned irq, irq_kernel_info& info) {
     read_irq_affinity(procfs_, irq, info);
 }
 
-irq_kernel_info read_irq_info(const std::filesystem::path& procfs, unsigned irq) {
+irq_kernel_info irq_files::read_info(unsigned irq) {
     irq_kernel_info info;
-    read_irq_affinity(procfs, irq, info);
-    auto dir = irq_dir(procfs, irq);
-    std::string text;
-    if (!read_file(dir / "node", text, small_file_limit)) {
-        auto t = trimmed(text);
-        int node = -1;
-        auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), node);
-        if (ec == std::errc{} && p == t.data() + t.size()) info.node = node;
+    read_affinity(irq, info);
+    // The directory is still open when it served the lists; else they took the full path, and so does node.
+    if (dir_ < 0) {
+        if (!read_file(irq_dir(procfs_, irq) / "node", list_text, small_file_limit)) info.node = node_of(list_text);
+        return info;
     }
+    const int fd = open_at(irq, "node");
+    if (fd >= 0 && !read_fd(fd, list_text, small_file_limit)) info.node = node_of(list_text);
     return info;
 }
 

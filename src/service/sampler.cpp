@@ -298,7 +298,7 @@ const irq_kernel_info* sampler::irq_info(unsigned irq) const {
     return it == irqs_.end() ? nullptr : &it->second;
 }
 
-void sampler::refresh_irq(unsigned irq) { irqs_[irq] = read_irq_info(settings_.procfs, irq); }
+void sampler::refresh_irq(unsigned irq) { irqs_[irq] = irq_files_.read_info(irq); }
 
 void sampler::refresh_topology() {
     topology_ = read_cpu_topology(settings_.sysfs);
@@ -329,7 +329,7 @@ void sampler::refresh_new_irqs() {
         if (it != irqs_.end() && was != irq_descriptions_.end() && was->second == r.description)
             kept.emplace(*r.number, std::move(it->second));
         else
-            kept.emplace(*r.number, read_irq_info(settings_.procfs, *r.number));
+            kept.emplace(*r.number, irq_files_.read_info(*r.number));
     }
     irqs_ = std::move(kept);
     irq_descriptions_.clear();

@@ -11,8 +11,10 @@ shellcheck --version | sed -n 's/^version: /shellcheck /p'
 for file in "$@"; do
     # Files sourced by sh (/etc/default/irqd) have no #! line to say their shell, and set
     # variables for the script that sources them (SC2034: "appears unused").
+    # -x: what a script sources is checked with it, found where its source-path directive says
+    # (bench/lib.sh).
     if head -c2 "$file" | grep -q '^#!'; then
-        shellcheck --severity=style "$file"
+        shellcheck --severity=style -x "$file"
     else
         shellcheck --severity=style --shell=sh --exclude=SC2034 "$file"
     fi

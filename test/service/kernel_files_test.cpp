@@ -94,3 +94,31 @@ BOOST_AUTO_TEST_CASE(irq_files_read_what_the_full_paths_read) {
     files.read_affinity(99, info);
     BOOST_TEST(!info.affinity.has_value());
 }
+
+// A new IRQ's files, node included, read through the open directory as by the full paths; after a
+// fallback to the full path (the directory replaced) the node is still read.
+BOOST_AUTO_TEST_CASE(irq_files_read_info_as_read_irq_info) {
+    using irqd::service::irq_files;
+    temp_dir d;
+    irqd::test::write(d.path / "irq/24/smp_affinity_list", "0-3\n");
+    irqd::test::write(d.path / "irq/24/effective_affinity_list", "2\n");
+    irqd::test::write(d.path / "irq/24/node", "1\n");
+    irqd::test::write(d.path / "irq/25/smp_affinity_list", "1\n");
+    irq_files files(d.path);
+    for (unsigned irq : {24u, 25u, 99u}) {
+        auto held = files.read_info(irq);
+        auto full = irqd::service::read_irq_info(d.path, irq);
+        BOOST_TEST((held.affinity == full.affinity));
+        BOOST_TEST((held.effective == full.effective));
+        BOOST_TEST(held.node == full.node);
+    }
+    BOOST_TEST(files.read_info(24).node == 1);
+    BOOST_TEST(files.read_info(25).node == -1);
+    std::filesystem::remove_all(d.path / "irq");
+    irqd::test::write(d.path / "irq/24/smp_affinity_list", "5\n");
+    irqd::test::write(d.path / "irq/24/node", "0\n");
+    auto after = files.read_info(24);
+    BOOST_TEST_REQUIRE(after.affinity.has_value());
+    BOOST_TEST(after.affinity->to_list() == "5");
+    BOOST_TEST(after.node == 0);
+}

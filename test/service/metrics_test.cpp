@@ -1,61 +1,27 @@
 // The /metrics exposition in slices: every slice within its byte limit (a single row may pass it),
 // and the slices together are the whole exposition, with and without the per-IRQ series.
 #define BOOST_TEST_MODULE metrics
-#include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <chrono>
+#include <algorithm>
 #include <optional>
 #include <string>
 
-#include "fake_kernel.hpp"
 #include "irqd/service/metrics.hpp"
+#include "sampled_machine.hpp"
 
-using irqd::test::fake_kernel;
 using namespace irqd::service;
-using namespace std::chrono_literals;
 
 namespace {
 
-// `cpus` CPUs and `irqs` numbered IRQs with long device names, plus LOC and ERR.
-std::string table(unsigned cpus, unsigned irqs, unsigned step) {
-    std::string t = "    ";
-    for (unsigned c = 0; c < cpus; ++c) t += "       CPU" + std::to_string(c);
-    t += "\n";
-    for (unsigned i = 30; i < 30 + irqs; ++i) {
-        t += " " + std::to_string(i) + ":";
-        for (unsigned c = 0; c < cpus; ++c) t += " " + std::to_string(1000000000ull * (c % 5) + 37 * i + step);
-        t += "  IR-PCI-MSI " + std::to_string(i) + "-edge      eth0-TxRx-" + std::to_string(i) + "\n";
-    }
-    t += "LOC:";
-    for (unsigned c = 0; c < cpus; ++c) t += " " + std::to_string(c + step);
-    t += "   Local timer interrupts\nERR:          3\n";
-    return t;
-}
-
-struct machine {
-    fake_kernel k;
-    settings cfg;
-    boost::asio::io_context io{1};
-    std::optional<sampler> samples;
-    procfs_affinity_port port;
+// Two samples of `cpus` CPUs and `irqs` IRQs, and /metrics over them.
+struct machine : irqd::test::sampled_machine {
+    procfs_affinity_port port{k.proc()};
     affinity_writer writer{port, true};
     std::optional<metrics_renderer> metrics;
 
-    machine(unsigned cpus, unsigned irqs) : port(k.proc()) {
-        k.cpus("0-" + std::to_string(cpus - 1));
-        for (unsigned i = 30; i < 30 + irqs; ++i) k.irq(i, "0-" + std::to_string(cpus - 1));
-        cfg.procfs = k.proc();
-        cfg.sysfs = k.sys();
-        cfg.interval = 1s;
-        cfg.history = {{std::chrono::seconds(1), std::chrono::minutes(1)}};
-        cfg.history_given = true;
-        samples.emplace(io, cfg);
-        auto now = std::chrono::system_clock::now();
-        for (unsigned step = 0; step < 2; ++step) {
-            k.interrupts(table(cpus, irqs, step));
-            BOOST_TEST_REQUIRE(samples->sample_once(now + step * 1s));
-        }
+    machine(unsigned cpus, unsigned irqs) : sampled_machine(cpus, irqs) {
+        for (unsigned step = 0; step < 2; ++step) sample(irqd::test::interrupts_table(cpus, 30, irqs, step));
         metrics.emplace(metrics_sources{*samples, writer});
     }
 

@@ -1,69 +1,27 @@
 // The sampler over a fake procfs, driven by sample_once(): when it reads the per-IRQ affinity files
 // (a share each sample, all of them once per --irq-files-interval, new IRQs at once, after writes).
 #define BOOST_TEST_MODULE sampler
-#include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <chrono>
 #include <fstream>
-#include <optional>
 #include <string>
 
-#include "fake_kernel.hpp"
-#include "irqd/service/sampler.hpp"
+#include "sampled_machine.hpp"
 
-using irqd::test::fake_kernel;
-using namespace irqd::service;
+using irqd::test::sampled_machine;
 using namespace std::chrono_literals;
 
 namespace {
 
-// A two-CPU table of IRQs first .. first + n - 1, counts growing with `step`.
-std::string table(unsigned first, unsigned n, unsigned step) {
-    std::string t = "           CPU0       CPU1\n";
-    for (unsigned i = first; i < first + n; ++i)
-        t += " " + std::to_string(i) + ":  " + std::to_string(100 + step) + "  " + std::to_string(7 * step) +
-             "  IR-PCI-MSI " + std::to_string(i) + "-edge  eth0-" + std::to_string(i) + "\n";
-    return t;
-}
-
-struct sampled_machine {
-    fake_kernel k;
-    settings cfg;
-    boost::asio::io_context io{1};
-    std::optional<sampler> samples;
-    irqd::core::clock_time now = std::chrono::system_clock::now();
-    unsigned step = 0;
-
-    sampled_machine(unsigned irqs, std::chrono::milliseconds files_interval) {
-        k.cpus("0-1");
-        for (unsigned i = 30; i < 30 + irqs; ++i) k.irq(i, "0-1");
-        k.interrupts(table(30, irqs, 0));
-        cfg.procfs = k.proc();
-        cfg.sysfs = k.sys();
-        cfg.interval = 1s;
-        cfg.irq_files_interval = files_interval;
-        cfg.history = {{std::chrono::seconds(1), std::chrono::minutes(1)}};
-        cfg.history_given = true;
-        samples.emplace(io, cfg);
-    }
-    void sample(const std::string& text) {
-        k.interrupts(text);
-        now += 1s;
-        BOOST_TEST_REQUIRE(samples->sample_once(now));
-    }
-    std::string affinity(unsigned irq) const {
-        const auto* info = samples->irq_info(irq);
-        return info && info->affinity ? info->affinity->to_list() : "none";
-    }
-};
+// Two CPUs and IRQs first .. first + n - 1.
+std::string table(unsigned first, unsigned n, unsigned step) { return irqd::test::interrupts_table(2, first, n, step); }
 
 }  // namespace
 
 // 10 IRQs, 1 s samples, every IRQ re-read once per 5 s: two a sample. An outside write shows within
 // five samples, and not all at once at the next one.
 BOOST_AUTO_TEST_CASE(outside_changes_show_within_the_files_interval) {
-    sampled_machine m(10, 5s);
+    sampled_machine m(2, 10, 5s);
     m.sample(table(30, 10, 1));
     BOOST_TEST(m.affinity(30) == "0-1");
     for (unsigned i = 30; i < 40; ++i) m.k.irq(i, "1");   // irqbalance moves them all
@@ -78,7 +36,7 @@ BOOST_AUTO_TEST_CASE(outside_changes_show_within_the_files_interval) {
 // An IRQ that appears is read in the sample that first shows it; irqd's own write (refresh_irq) at
 // once; an IRQ that goes is forgotten.
 BOOST_AUTO_TEST_CASE(new_irqs_and_own_writes_are_read_at_once) {
-    sampled_machine m(4, 1h);
+    sampled_machine m(2, 4, 1h);
     m.sample(table(30, 4, 1));
     BOOST_TEST(m.affinity(33) == "0-1");
     BOOST_TEST(m.samples->irq_info(34) == nullptr);
@@ -99,7 +57,7 @@ BOOST_AUTO_TEST_CASE(new_irqs_and_own_writes_are_read_at_once) {
 // again only when it may have changed: the affinity changed, or last time it was not the whole
 // affinity. A change of the header's CPUs (a CPU went offline) re-reads every IRQ's files.
 BOOST_AUTO_TEST_CASE(the_effective_list_is_read_when_it_may_have_changed) {
-    sampled_machine m(2, 1s);   // every IRQ re-read each sample
+    sampled_machine m(2, 2, 1s);   // every IRQ re-read each sample
     const auto effective = [&](unsigned irq) {
         const auto* info = m.samples->irq_info(irq);
         return info && info->effective ? info->effective->to_list() : "none";

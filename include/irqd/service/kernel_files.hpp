@@ -47,24 +47,31 @@ struct irq_kernel_info {
     std::optional<core::cpu_set> effective;         // effective_affinity_list (absent on old kernels)
     int node = -1;                                  // node; -1 means none
 };
+// By the full path, for reads with no <procfs>/irq held open: the affinity writer's read before a
+// write, GET /api/v1/interrupts/N of an IRQ the sampler has not read, the simulated machine. The
+// sampler reads through irq_files.
 irq_kernel_info read_irq_info(const std::filesystem::path& procfs, unsigned irq);
 // Only the two affinity lists, into `info`: what can change while the IRQ exists (its node cannot).
 void read_irq_affinity(const std::filesystem::path& procfs, unsigned irq, irq_kernel_info& info);
 
-// The same through <procfs>/irq held open, for the sampler's steady re-reads: hundreds of files a
-// second on a big machine, each opened relative to that directory rather than walking the whole path
-// (which was most of their cost). Opened at the first read; when it cannot be opened, or an IRQ's
-// smp_affinity_list is missing below it (the IRQ is gone, or the directory was replaced), that read
-// takes the full path and the next one opens the directory again.
+// The same through <procfs>/irq held open: all the sampler's reads (new IRQs, the steady re-reads,
+// after its own writes). Hundreds of files a second on a big machine, each opened relative to that
+// directory rather than walking the whole path (which was most of their cost). Opened at the first
+// read; when it cannot be opened, or an IRQ's smp_affinity_list is missing below it (the IRQ is
+// gone, or the directory was replaced), that read takes the full path and the next one opens the
+// directory again.
 class irq_files {
 public:
     explicit irq_files(std::filesystem::path procfs) : procfs_(std::move(procfs)) {}
     ~irq_files();
     irq_files(const irq_files&) = delete;
     irq_files& operator=(const irq_files&) = delete;
-    void read_affinity(unsigned irq, irq_kernel_info& info);
+    void read_affinity(unsigned irq, irq_kernel_info& info);   // as read_irq_affinity
+    irq_kernel_info read_info(unsigned irq);                   // as read_irq_info
 
 private:
+    int open_at(unsigned irq, const char* file) const;
+
     std::filesystem::path procfs_;
     int dir_ = -1;
 };
