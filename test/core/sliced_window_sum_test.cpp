@@ -1,0 +1,165 @@
+// A window summed a slice at a time: the one-piece query's answer on random data, a restart when a
+// sample drops a frame still to be read, and one piece after two restarts or over several layouts.
+#define BOOST_TEST_MODULE sliced_window_sum
+#include <boost/test/unit_test.hpp>
+
+#include <random>
+
+#include "irqd/core/sliced_window_sum.hpp"
+
+// Failed checks print instants readably (std::chrono has no operator<< for time_points in GCC 12).
+template <>
+struct boost::test_tools::tt_detail::print_log_value<irqd::core::clock_time> {
+    void operator()(std::ostream& os, const irqd::core::clock_time& t) {
+        os << irqd::core::format_rfc3339(t) << " (" << t.time_since_epoch().count() << "ns)";
+    }
+};
+
+using namespace irqd::core;
+using namespace std::chrono_literals;
+
+namespace {
+
+using counts = std::vector<std::uint64_t>;
+
+// A multiple of every resolution used here, so buckets start at t0.
+const clock_time t0 = clock_time{} + 1'790'000'040s;
+clock_time at(std::chrono::milliseconds offset) { return t0 + offset; }
+
+std::vector<tier_config> tiers_of(std::string_view text) {
+    auto t = parse_tiers(text);
+    BOOST_TEST_REQUIRE(t.has_value());
+    return *t;
+}
+
+layout_ptr rows_by_cpus(int rows, std::vector<unsigned> cpus) {
+    layout l;
+    for (int r = 0; r < rows; ++r) l.row_ids.push_back(std::to_string(r));
+    l.cpus = std::move(cpus);
+    return std::make_shared<const layout>(std::move(l));
+}
+
+// Frame k covers (t0 + k s, t0 + k+1 s].
+void add_frame(history& h, int k, const layout_ptr& shape, std::uint64_t value) {
+    h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, counts(shape->row_ids.size() * shape->cpus.size(), value)});
+}
+
+// step() until done; `between` runs after each step that is not the last.
+window_counts stepped(sliced_window_sum& sum, std::size_t cells, const std::function<void()>& between = [] {}) {
+    for (int steps = 0; !sum.step(cells); ++steps) {
+        BOOST_TEST_REQUIRE(steps < 100000);
+        between();
+    }
+    return sum.take();
+}
+
+void same_window(const window_counts& a, const window_counts& b) {
+    BOOST_TEST(a.from == b.from);
+    BOOST_TEST(a.to == b.to);
+    BOOST_TEST(a.resolution == b.resolution);
+    BOOST_TEST(a.complete == b.complete);
+    BOOST_TEST(a.frames == b.frames);
+    BOOST_TEST((a.shape == b.shape || (a.shape && b.shape && *a.shape == *b.shape)));
+    BOOST_TEST(a.counts == b.counts);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(in_slices_or_at_once_the_sum_is_the_one_piece_query) {
+    history h(tiers_of("1s:20s,5s:1m,1m:10m"));
+    const auto shape = rows_by_cpus(5, {0, 1, 3});
+    std::mt19937_64 rng(16);
+    for (int k = 0; k < 200; ++k) {
+        counts c(15);
+        for (auto& v : c) v = rng() % 1000;
+        if (k % 37 == 0) c[rng() % c.size()] = 5'000'000'000;   // kept whole beside the 32-bit counts
+        h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, c});
+    }
+    sliced_sum_counters counters;
+    for (int i = 0; i < 200; ++i) {
+        const auto from = at(std::chrono::seconds(static_cast<long>(rng() % 210)));
+        const auto to = from + std::chrono::seconds(static_cast<long>(rng() % 80)) - 3s;
+        const std::size_t cells = std::size_t{1} << (rng() % 12);
+        BOOST_TEST_CONTEXT("window " << i << ", " << cells << " cells a step") {
+            const auto whole = h.query(from, to);
+            sliced_window_sum sliced(h, from, to, &counters);
+            same_window(stepped(sliced, cells), whole);
+            sliced_window_sum at_once(h, from, to, &counters);
+            at_once.finish();
+            same_window(at_once.take(), whole);
+        }
+    }
+    BOOST_TEST(counters.restarts == 0u);
+    BOOST_TEST(counters.one_piece == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_sample_that_drops_a_frame_still_to_be_read_starts_the_sum_again) {
+    history h(tiers_of("1s:10s"));
+    const auto shape = rows_by_cpus(7, {0, 1, 2});
+    int next = 0;
+    for (; next < 10; ++next) add_frame(h, next, shape, 1);
+    sliced_sum_counters counters;
+
+    // The whole tier, a row a step; the oldest frame is read first, and the next sample drops it.
+    sliced_window_sum sum(h, at(0s), at(10s), &counters);
+    std::vector<std::pair<clock_time, clock_time>> restarted_with;
+    sum.on_restart = [&](clock_time& from, clock_time& to) {
+        restarted_with.emplace_back(from, to);
+        from = h.newest() - 10s;   // a window ending now moves to the newest sample
+        to = h.newest();
+    };
+    BOOST_TEST(!sum.step(3));
+    add_frame(h, next++, shape, 2);
+    auto got = stepped(sum, 3);
+    BOOST_TEST(sum.restarts() == 1);
+    BOOST_TEST(counters.restarts == 1u);
+    BOOST_TEST(counters.one_piece == 0u);
+    BOOST_TEST_REQUIRE(restarted_with.size() == 1u);
+    BOOST_TEST(restarted_with[0].first == at(0s));
+    BOOST_TEST(restarted_with[0].second == at(10s));
+    BOOST_TEST(sum.from() == at(1s));
+    BOOST_TEST(sum.to() == at(11s));
+    same_window(got, h.query(at(1s), at(11s)));
+    BOOST_TEST(got.counts[0] == 9u + 2u);   // frames 1..9 and the new frame 10
+
+    // Without on_restart the window stays: it starts again over what is left of it.
+    sliced_window_sum stays(h, at(1s), at(11s), &counters);
+    BOOST_TEST(!stays.step(3));
+    add_frame(h, next++, shape, 2);
+    same_window(stepped(stays, 3), h.query(at(1s), at(11s)));
+    BOOST_TEST(stays.restarts() == 1);
+    BOOST_TEST(counters.restarts == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(after_two_restarts_the_rest_is_summed_in_one_piece) {
+    history h(tiers_of("1s:10s"));
+    const auto shape = rows_by_cpus(7, {0, 1, 2});
+    int next = 0;
+    for (; next < 10; ++next) add_frame(h, next, shape, 1);
+    sliced_sum_counters counters;
+    sliced_window_sum sum(h, at(0s), at(10s), &counters);
+    sum.on_restart = [&](clock_time& from, clock_time& to) {
+        from = h.newest() - 10s;
+        to = h.newest();
+    };
+    // A sample after every step drops the oldest frame, which every new plan reads first.
+    auto got = stepped(sum, 3, [&] { add_frame(h, next++, shape, 3); });
+    BOOST_TEST(sum.restarts() == sliced_window_sum::max_restarts + 1);
+    BOOST_TEST(counters.restarts == 3u);
+    BOOST_TEST(counters.one_piece == 1u);
+    same_window(got, h.query(h.newest() - 10s, h.newest()));
+    BOOST_TEST(got.frames == 10u);
+}
+
+BOOST_AUTO_TEST_CASE(a_window_over_two_layouts_is_summed_in_one_piece_at_the_first_step) {
+    history h(tiers_of("1s:1m"));
+    for (int k = 0; k < 5; ++k) add_frame(h, k, rows_by_cpus(2, {0}), 1);
+    for (int k = 5; k < 8; ++k) add_frame(h, k, rows_by_cpus(3, {0}), 1);   // a row appears
+    sliced_sum_counters counters;
+    sliced_window_sum sum(h, at(0s), at(8s), &counters);
+    BOOST_TEST(sum.work() == 0u);
+    BOOST_TEST(sum.step(1));
+    same_window(sum.take(), h.query(at(0s), at(8s)));
+    BOOST_TEST(counters.restarts == 0u);
+    BOOST_TEST(counters.one_piece == 0u);   // not a give-up: such a window is never sliced
+}
