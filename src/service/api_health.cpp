@@ -54,6 +54,8 @@ json::object health_json(const api_context& ctx, double uptime) {
                                  {"dropped_frames", h.frames_dropped_for_budget()},
                                  {"oldest", h.empty() ? json::value(nullptr) : json::value(core::format_rfc3339(h.oldest()))},
                                  {"newest", h.empty() ? json::value(nullptr) : json::value(core::format_rfc3339(h.newest()))}}},
+        {"sliced_sums", json::object{{"restarts", ctx.samples.sliced_sums().restarts},
+                                     {"one_piece", ctx.samples.sliced_sums().one_piece}}},
         {"affinity_writes", ctx.writer.writes()},
         {"affinity_failures", ctx.writer.failures()},
         {"affinity_batch", batch_progress_json(ctx.writer.progress())}};
@@ -86,6 +88,7 @@ std::optional<health_key> health_key_of(const api_context& ctx) {
                  st.last_error.size(), ctx.samples.has_sample(), ticks(ctx.samples.latest_time()),
                  ctx.samples.latest().cpus.size(), ctx.samples.latest().rows.size(), h.memory_bytes(),
                  h.frames_dropped_for_budget(), h.empty(), h.empty() ? 0 : ticks(h.oldest()), h.empty() ? 0 : ticks(h.newest()),
+                 ctx.samples.sliced_sums().restarts, ctx.samples.sliced_sums().one_piece,
                  ctx.writer.writes(), ctx.writer.failures(), ctx.writer.remembered_refusals().size()};
     k.reserve(k.size() + 16);
     if (auto p = ctx.writer.progress()) k.insert(k.end(), {1, p->total, p->read, p->written, p->rolling_back, p->slices});
