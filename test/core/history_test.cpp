@@ -8,16 +8,10 @@
 #include <random>
 
 #include "irqd/core/history.hpp"
-
-// Failed checks print instants readably (std::chrono has no operator<< for time_points in GCC 12).
-template <>
-struct boost::test_tools::tt_detail::print_log_value<irqd::core::clock_time> {
-    void operator()(std::ostream& os, const irqd::core::clock_time& t) {
-        os << irqd::core::format_rfc3339(t) << " (" << t.time_since_epoch().count() << "ns)";
-    }
-};
+#include "window_checks.hpp"
 
 using namespace irqd::core;
+using irqd::test::same_window;
 using namespace std::chrono_literals;
 
 namespace {
@@ -531,16 +525,6 @@ window_counts in_parts(const history& h, clock_time from, clock_time to, std::si
     BOOST_TEST_REQUIRE(plan.by_rows);
     for (int steps = 0; !h.sum_some(plan, cells); ++steps) BOOST_TEST_REQUIRE(steps < 10000);
     return std::move(plan.answer);
-}
-
-void same_window(const window_counts& a, const window_counts& b) {
-    BOOST_TEST(a.from == b.from);
-    BOOST_TEST(a.to == b.to);
-    BOOST_TEST(a.resolution == b.resolution);
-    BOOST_TEST(a.complete == b.complete);
-    BOOST_TEST(a.frames == b.frames);
-    BOOST_TEST(a.shape == b.shape);
-    BOOST_TEST(a.counts == b.counts);
 }
 
 // 7 rows x 3 CPUs, each cell different in each frame, and two cells above 2^32 in frame 127.
