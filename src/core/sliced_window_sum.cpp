@@ -15,15 +15,11 @@ bool sliced_window_sum::step(std::size_t cells) {
         if (on_restart) on_restart(from_, to_);
         plan_ = h_->plan_query(from_, to_);
         started_ = false;
-        if (restarts_ > max_restarts || !plan_.by_rows) {
+        if (restarts_ > max_restarts) {
             if (counters_) ++counters_->one_piece;
             whole();
             return true;
         }
-    }
-    if (!plan_.by_rows) {
-        whole();
-        return true;
     }
     started_ = true;
     done_ = h_->sum_some(plan_, cells);

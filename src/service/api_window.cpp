@@ -76,7 +76,6 @@ std::optional<query_window> api_call::asked(std::chrono::milliseconds def) {
 
 void api_call::sum_window(const query_window& w, window_then then) {
     core::sliced_window_sum sum(ctx.samples.history(), w.from, w.to, &ctx.samples.sliced_sums());
-    // Frames of several layouts (rows came or went) have no work by rows: rare, one piece.
     if (sum.work() <= ctx.config.limit.query_slice_cells || !ctx.io) {
         sum.finish();
         auto counts = sum.take();

@@ -720,7 +720,7 @@ BOOST_AUTO_TEST_CASE(a_query_in_parts_goes_on_after_a_sample_while_its_frames_ar
     BOOST_TEST(!h.follow(plan));
 }
 
-BOOST_AUTO_TEST_CASE(a_window_over_two_layouts_is_not_summed_in_parts) {
+BOOST_AUTO_TEST_CASE(a_window_over_two_layouts_is_summed_in_parts_over_their_union) {
     history h(tiers_of("1s:10s,5s:1m"));
     BOOST_TEST(h.plan_query(at(0s), at(5s)).rows == 0u);   // empty history
     const auto before = h.generation();
@@ -729,9 +729,17 @@ BOOST_AUTO_TEST_CASE(a_window_over_two_layouts_is_not_summed_in_parts) {
     BOOST_TEST(h.plan_query(at(0s), at(5s)).rows == 2u);
     feed(h, make_layout({"0", "1", "2"}, {0}), 5, 8, [](int) { return 1; });   // a row appears
     BOOST_TEST(h.plan_query(at(6s), at(8s)).by_rows);
-    const auto mixed = h.plan_query(at(0s), at(8s));
+    auto mixed = h.plan_query(at(0s), at(8s));
     BOOST_TEST(!mixed.by_rows);
-    BOOST_TEST(mixed.answer.frames == h.query(at(0s), at(8s)).frames);
+    const auto whole = h.query(at(0s), at(8s));
+    BOOST_TEST(mixed.answer.frames == whole.frames);
+    BOOST_TEST((*mixed.answer.shape == *whole.shape));   // the union, counts 0 until summed
+    BOOST_TEST(mixed.answer.counts == std::vector<std::uint64_t>(3, 0), boost::test_tools::per_element());
+    int steps = 1;
+    while (!h.sum_some(mixed, 1)) ++steps;
+    BOOST_TEST(steps > 3);
+    BOOST_TEST(mixed.answer.counts == whole.counts, boost::test_tools::per_element());
+    BOOST_TEST(whole.counts == (std::vector<std::uint64_t>{8, 8, 3}), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(folding_gives_what_summing_every_tier_directly_gives) {

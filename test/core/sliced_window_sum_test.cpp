@@ -1,5 +1,5 @@
-// A window summed a slice at a time: the one-piece query's answer on random data, a restart when a
-// sample drops a frame still to be read, and one piece after two restarts or over several layouts.
+// A window summed a slice at a time: the one-piece query's answer on random data, over one layout or
+// several, a restart when a sample drops a frame still to be read, and one piece after two restarts.
 #define BOOST_TEST_MODULE sliced_window_sum
 #include <boost/test/unit_test.hpp>
 
@@ -137,20 +137,99 @@ BOOST_FIXTURE_TEST_CASE(after_two_restarts_the_rest_is_summed_in_one_piece, ten_
     BOOST_TEST(got.frames == 10u);
 }
 
-BOOST_AUTO_TEST_CASE(a_window_over_two_layouts_is_summed_in_one_piece_at_the_first_step) {
+namespace {
+
+// Two sums over several layouts: the union is made afresh by each, so equal layouts, not one pointer.
+void same_union_window(window_counts got, const window_counts& whole) {
+    BOOST_TEST_REQUIRE((got.shape && whole.shape));
+    BOOST_TEST((*got.shape == *whole.shape));
+    got.shape = whole.shape;
+    same_window(got, whole);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_window_over_two_layouts_is_summed_in_slices) {
     history h(tiers_of("1s:1m"));
     for (int k = 0; k < 5; ++k) add_frame(h, k, rows_by_cpus(2, {0}), 1);
     for (int k = 5; k < 8; ++k) add_frame(h, k, rows_by_cpus(3, {0}), 1);   // a row appears
     sliced_sum_counters counters;
     sliced_window_sum sum(h, at(0s), at(8s), &counters);
-    BOOST_TEST(sum.work() == 0u);
-    BOOST_TEST(sum.step(1));
-    auto got = sum.take();
+    BOOST_TEST(sum.work() == 3u * 8u);   // the union's cells times the frames
+    int steps = 1;
+    while (!sum.step(1)) ++steps;
+    BOOST_TEST(steps == 2 + 3);   // a row a step of a chunk of frames that never spans the change
     const auto whole = h.query(at(0s), at(8s));
-    BOOST_TEST_REQUIRE((got.shape && whole.shape));
-    BOOST_TEST((*got.shape == *whole.shape));   // the union of the two, made afresh by each query
-    got.shape = whole.shape;
-    same_window(got, whole);
+    same_union_window(sum.take(), whole);
+    BOOST_TEST(whole.counts == (counts{8, 8, 3}));
     BOOST_TEST(counters.restarts == 0u);
-    BOOST_TEST(counters.one_piece == 0u);   // not a give-up: such a window is never sliced
+    BOOST_TEST(counters.one_piece == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(windows_over_random_layouts_in_random_slices_are_the_one_piece_query) {
+    history h(tiers_of("1s:20s,5s:1m,1m:10m"));
+    std::mt19937_64 rng(1616);
+    // Layouts that come and go, and come back: rows and CPUs drawn from a few of each.
+    std::vector<layout_ptr> shapes;
+    for (int i = 0; i < 6; ++i) {
+        layout l;
+        for (int r = 0; r < 6; ++r)
+            if (rng() % 3 != 0) l.row_ids.push_back("irq" + std::to_string(r));
+        for (unsigned c = 0; c < 5; ++c)
+            if (c == 0 || rng() % 3 != 0) l.cpus.push_back(c);
+        shapes.push_back(std::make_shared<const layout>(std::move(l)));
+    }
+    layout_ptr shape = shapes[0];
+    for (int k = 0; k < 200; ++k) {
+        if (rng() % 6 == 0) shape = shapes[rng() % shapes.size()];
+        counts c(shape->row_ids.size() * shape->cpus.size());
+        for (auto& v : c) v = rng() % 1000;
+        if (k % 23 == 0 && !c.empty()) c[rng() % c.size()] = 5'000'000'000;   // kept whole beside the 32-bit counts
+        h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, c});
+    }
+    sliced_sum_counters counters;
+    int mixed = 0;
+    for (int i = 0; i < 300; ++i) {
+        const auto from = at(std::chrono::seconds(static_cast<long>(rng() % 210)));
+        const auto to = from + std::chrono::seconds(static_cast<long>(rng() % 120)) - 3s;
+        const std::size_t cells = std::size_t{1} << (rng() % 10);
+        BOOST_TEST_CONTEXT("window " << i << ", " << cells << " cells a step") {
+            const auto whole = h.query(from, to);
+            sliced_window_sum sliced(h, from, to, &counters);
+            int steps = 1;
+            while (!sliced.step(cells)) ++steps;
+            if (whole.shape && whole.frames > 1 && !h.plan_query(from, to).by_rows) {
+                ++mixed;
+                if (cells == 1) BOOST_TEST(steps > 1);
+            }
+            same_union_window(sliced.take(), whole);
+        }
+    }
+    BOOST_TEST(mixed > 100);
+    BOOST_TEST(counters.restarts == 0u);
+    BOOST_TEST(counters.one_piece == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_window_over_two_layouts_follows_samples_and_starts_again_when_one_drops_a_frame_it_needs) {
+    history h(tiers_of("1s:10s"));
+    const auto two = rows_by_cpus(2, {0, 1}), three = rows_by_cpus(3, {1, 2});
+    int next = 0;
+    const auto sample = [&] { add_frame(h, next, next % 4 < 2 ? two : three, next + 1); ++next; };
+    while (next < 10) sample();
+    sliced_sum_counters counters;
+    // Frames 2..7, closed: a sample drops frame 0, not one the sum needs.
+    const auto whole = h.query(at(2s), at(8s));
+    sliced_window_sum kept(h, at(2s), at(8s), &counters);
+    BOOST_TEST(!kept.step(1));
+    sample();
+    same_union_window([&] { while (!kept.step(1)) {} return kept.take(); }(), whole);
+    BOOST_TEST(kept.restarts() == 0);
+    // Frames 1..9: the next sample drops frame 1, read first, so the sum starts again on 2..9.
+    sliced_window_sum again(h, at(1s), at(10s), &counters);
+    BOOST_TEST(!again.step(1));   // the first of frame 1's two rows
+    sample();
+    same_union_window([&] { while (!again.step(1)) {} return again.take(); }(), h.query(at(1s), at(10s)));
+    BOOST_TEST(again.restarts() == 1);
+    BOOST_TEST(counters.restarts == 1u);
+    BOOST_TEST(counters.one_piece == 0u);
 }

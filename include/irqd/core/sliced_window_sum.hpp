@@ -17,11 +17,10 @@ struct sliced_sum_counters {
 };
 
 // Follows the plan across samples (history::follow) while the frames it still has to read are kept.
-// When one was dropped the sum starts again on the new history; after max_restarts restarts, or when
-// the new plan spans several layouts, it is made in one piece: a loop too busy to finish in time pays
-// one long turn rather than never answering. A window spanning several layouts from the start is
-// summed in one piece by the first step(). Done, the sum is history::query()'s over the window as
-// planned last (at the plan's generation).
+// When one was dropped the sum starts again on the new history; after max_restarts restarts it is made
+// in one piece: a loop too busy to finish in time pays one long turn rather than never answering. A
+// window spanning several layouts (rows or CPUs came or went) is sliced like any other. Done, the sum
+// is history::query()'s over the window as planned last (at the plan's generation).
 class sliced_window_sum {
 public:
     static constexpr int max_restarts = 2;
@@ -33,7 +32,7 @@ public:
     // the newest sample).
     std::function<void(clock_time& from, clock_time& to)> on_restart;
 
-    // Cell additions of the whole sum as planned (0 for a window over several layouts).
+    // Cell additions of the whole sum as planned (over several layouts: at most that).
     std::size_t work() const { return plan_.work(); }
     // About `cells` more additions (at least a row of a frame); true once the sum is done.
     bool step(std::size_t cells);
