@@ -24,7 +24,7 @@ echo "health alone:            $(wrk -t1 -c4 -d"$duration" --latency "$url/api/v
     end=$((SECONDS + ${duration%s} + 1))
     n=0
     while ((SECONDS < end)); do
-        curl -s -o "$work/plan.json" -w '%{time_total}\n' -X POST -H 'Content-Type: application/json' -d '{"window":"1m","min_improvement":0}' "$url/api/v1/balance" >>"$work/plans"
+        curl -s -o "$work/plan.$n.json" -w '%{time_total}\n' -X POST -H 'Content-Type: application/json' -d '{"window":"1m","min_improvement":0}' "$url/api/v1/balance" >>"$work/plans"
         n=$((n + 1))
     done
 ) &
@@ -33,4 +33,12 @@ sleep 0.5
 echo "health while planning:   $(wrk -t1 -c4 -d"$duration" --latency "$url/api/v1/health" | lat)"
 wait "$planner"
 echo "plans computed: $(wc -l <"$work/plans"), seconds each: $(sort -n "$work/plans" | awk '{ a[NR] = $1 } END { print "min " a[1] ", median " a[int((NR + 1) / 2)] ", max " a[NR] }')"
+cp "$(ls -t "$work"/plan.*.json | head -1)" "$work/plan.json"
+# The daemon's own account of each plan: slices (the window's sum, then the balancer) and the longest.
+python3 - "$work" <<'PY'
+import glob, json, statistics, sys
+p = [json.load(open(f))["planning"] for f in glob.glob(sys.argv[1] + "/plan.*.json")]
+ls = sorted(x["longest_slice_ms"] for x in p)
+print(f"slices a plan: median {statistics.median(x['slices'] for x in p)}; longest slice: median {statistics.median(ls):.2f} ms, max {ls[-1]:.2f} ms")
+PY
 python3 -c "import json,sys; p=json.load(open(sys.argv[1])); print('last plan:', {k: p[k] for k in ('improvement', 'moves_count', 'held_back') if k in p}, 'moves', len(p.get('moves', [])), 'gap after', p['metric']['after']['gap_ratio'])" "$work/plan.json"

@@ -365,6 +365,8 @@ template <class Tier>
 clock_time start_of(const Tier& t, std::size_t i) { return i < t.frames.size() ? t.frames[i].from : t.open.from; }
 template <class Tier>
 clock_time end_of(const Tier& t, std::size_t i) { return i < t.frames.size() ? t.frames[i].to : t.open.to; }
+template <class Tier>
+const layout_ptr& shape_of(const Tier& t, std::size_t i) { return i < t.frames.size() ? t.frames[i].shape : t.open.shape; }
 
 // A tier covers `target` when its oldest frame starts at most half a frame after it. Half of the
 // frame's own length, not of the resolution: the first frame of a young history (or an open
@@ -476,50 +478,49 @@ void history::add_cells(const std::vector<view>& views, std::size_t first, std::
     }
 }
 
-// Several layouts: the union, the newest's rows and CPUs first, then those only older frames have.
-void history::sum_layouts(const std::vector<view>& views, window_counts& out) {
-    // The distinct layouts, newest first, and where each one's rows and CPUs are in the union.
-    std::vector<const layout_ptr*> layouts;
-    std::vector<std::size_t> layout_of(views.size());
-    for (std::size_t v = views.size(); v-- > 0;) {
-        const layout_ptr& shape = *views[v].shape;
-        if (v + 1 < views.size() && shape == *views[v + 1].shape) {
-            layout_of[v] = layout_of[v + 1];
-            continue;
-        }
-        std::size_t k = 0;
-        while (k < layouts.size() && !same_layout(*layouts[k], shape)) ++k;
-        if (k == layouts.size()) layouts.push_back(&shape);
-        layout_of[v] = k;
+// One layout's rows into the plan's answer: cell by cell when it is the answer's layout, else each
+// cell to where its row and CPU are in the union (worked out again when the layout changes).
+void history::add_rows(query_plan& p, const std::vector<view>& views, std::size_t begin, std::size_t end) {
+    const layout_ptr& shape = *views.front().shape;
+    const std::size_t ncols = shape->cpus.size();
+    std::uint64_t* acc = p.answer.counts.data();
+    if (p.by_rows) return add_cells(views, begin * ncols, end * ncols, acc);
+    if (!same_layout(p.mapped_, shape)) {
+        layout_union joined;
+        joined.add(*p.answer.shape);
+        auto m = joined.add(*shape);
+        p.into_rows_ = std::move(m.rows);
+        p.into_cols_ = std::move(m.cols);
+        p.mapped_ = shape;
     }
-    layout_union joined;
-    std::vector<layout_union::mapping> maps;
-    for (const layout_ptr* shape : layouts) maps.push_back(joined.add(**shape));
-    const std::size_t joined_cols = joined.joined().cpus.size();
-    out.counts.assign(joined.joined().row_ids.size() * joined_cols, 0);
-    std::uint64_t* acc = out.counts.data();
-    for (std::size_t v = 0; v < views.size(); ++v) {
-        const layout_union::mapping& m = maps[layout_of[v]];
-        const std::size_t ncols = m.cols.size();
-        for (std::size_t r = 0; r < m.rows.size(); ++r) {
-            std::uint64_t* dst = acc + m.rows[r] * joined_cols;
-            if (views[v].counts32) {
-                const std::uint32_t* src = views[v].counts32 + r * ncols;
-                for (std::size_t c = 0; c < ncols; ++c) dst[m.cols[c]] += src[c];
+    const std::size_t joined_cols = p.answer.shape->cpus.size();
+    const std::size_t* cols = p.into_cols_.data();
+    for (const view& v : views) {
+        for (std::size_t r = begin; r < end; ++r) {
+            std::uint64_t* dst = acc + p.into_rows_[r] * joined_cols;
+            if (v.counts32) {
+                const std::uint32_t* src = v.counts32 + r * ncols;
+                for (std::size_t c = 0; c < ncols; ++c) dst[cols[c]] += src[c];
             } else {
-                const std::uint64_t* src = views[v].counts64 + r * ncols;
-                for (std::size_t c = 0; c < ncols; ++c) dst[m.cols[c]] += src[c];
-                for (const std::uint64_t* part : views[v].more64)
-                    for (std::size_t c = 0; c < ncols; ++c) dst[m.cols[c]] += part[r * ncols + c];
+                const std::uint64_t* src = v.counts64 + r * ncols;
+                for (std::size_t c = 0; c < ncols; ++c) dst[cols[c]] += src[c];
+                for (const std::uint64_t* part : v.more64)
+                    for (std::size_t c = 0; c < ncols; ++c) dst[cols[c]] += part[r * ncols + c];
             }
         }
-        if (views[v].big) {
-            for (const auto& b : *views[v].big) {
-                acc[m.rows[b.cell / ncols] * joined_cols + m.cols[b.cell % ncols]] += b.value - max_u32;
-            }
+        if (!v.big) continue;
+        for (const auto& b : *v.big) {
+            const std::size_t r = b.cell / ncols;
+            if (r >= begin && r < end) acc[p.into_rows_[r] * joined_cols + cols[b.cell % ncols]] += b.value - max_u32;
         }
     }
-    out.shape = std::make_shared<const layout>(joined.take());
+}
+
+std::size_t history::same_layout_until(std::size_t tier, std::size_t first, std::size_t last) const {
+    const auto& t = store_[tier];
+    std::size_t end = first + 1;
+    while (end < last && same_layout(shape_of(t, end), shape_of(t, first))) ++end;
+    return end;
 }
 
 history::query_plan history::plan_query(clock_time from, clock_time to) const {
@@ -549,13 +550,20 @@ history::query_plan history::plan_query(clock_time from, clock_time to) const {
     const tier& t = store_[s.tier];
     out.from = start_of(t, s.first);
     out.to = end_of(t, s.last - 1);
-    const auto shape_of = [&](std::size_t i) -> const layout_ptr& { return i < t.frames.size() ? t.frames[i].shape : t.open.shape; };
-    const layout_ptr& newest_shape = shape_of(s.last - 1);
-    for (std::size_t i = s.first; i < s.last && p.by_rows; ++i) p.by_rows = same_layout(shape_of(i), newest_shape);
-    if (!p.by_rows) return p;
-    out.shape = newest_shape;
-    p.rows = newest_shape->row_ids.size();
-    out.counts.assign(p.rows * newest_shape->cpus.size(), 0);
+    const layout_ptr& newest_shape = shape_of(t, s.last - 1);
+    p.by_rows = same_layout_until(s.tier, s.first, s.last) == s.last;
+    if (p.by_rows) {
+        out.shape = newest_shape;
+    } else {
+        // The union of the layouts, the newest's rows and CPUs first, then those only older frames
+        // have, in order of appearance going back.
+        layout_union joined;
+        for (std::size_t i = s.last; i-- > s.first;)
+            if (i + 1 == s.last || !same_layout(shape_of(t, i), shape_of(t, i + 1))) joined.add(*shape_of(t, i));
+        out.shape = std::make_shared<const layout>(joined.take());
+    }
+    p.rows = out.shape->row_ids.size();
+    out.counts.assign(p.rows * out.shape->cpus.size(), 0);
     p.closed_end_ = std::min(s.last, t.frames.size());
     p.open_pending_ = s.last > t.frames.size();
     p.chunk_first_ = p.chunk_last_ = std::min(s.first, p.closed_end_);
@@ -568,21 +576,21 @@ history::query_plan history::plan_query(clock_time from, clock_time to) const {
 
 bool history::sum_some(query_plan& p, std::size_t cells) const {
     const auto done = [&] { return !p.open_pending_ && p.chunk_first_ >= p.closed_end_; };
-    if (!p.by_rows || p.rows == 0 || done()) return true;
+    if (p.rows == 0 || done()) return true;
     const tier& t = store_[p.tier_];
-    const std::size_t table = p.answer.counts.size();
-    const std::size_t ncols = p.answer.shape->cpus.size();
-    std::uint64_t* acc = p.answer.counts.data();
+    const std::size_t table = std::max<std::size_t>(1, p.answer.counts.size());
     if (p.open_pending_) {
-        const std::size_t end = std::min(p.rows, p.row_ + std::max<std::size_t>(1, cells / ncols));
         // The open bucket's view, with the finer open buckets not folded into it yet.
         span open;
         open.tier = p.tier_;
         open.first = t.frames.size();
         open.last = open.first + 1;
-        add_cells(views_of(open), p.row_ * ncols, end * ncols, acc);
+        const std::size_t rows = t.open.shape->row_ids.size();
+        const std::size_t ncols = std::max<std::size_t>(1, t.open.shape->cpus.size());
+        const std::size_t end = std::min(rows, p.row_ + std::max<std::size_t>(1, cells / ncols));
+        add_rows(p, views_of(open), p.row_, end);
         p.row_ = end;
-        if (p.row_ == p.rows) {
+        if (p.row_ == rows) {
             p.open_pending_ = false;
             p.row_ = 0;
         }
@@ -593,17 +601,20 @@ bool history::sum_some(query_plan& p, std::size_t cells) const {
         // a small part of the traffic, and the first chunk (the frames next in line to be dropped) short.
         const std::size_t frames = std::max<std::size_t>(1, 16 * cells / table);
         p.chunk_last_ = std::min(p.closed_end_, p.chunk_first_ + frames);
+        if (!p.by_rows) p.chunk_last_ = same_layout_until(p.tier_, p.chunk_first_, p.chunk_last_);
         p.row_ = 0;
     }
-    const std::size_t per_row = ncols * (p.chunk_last_ - p.chunk_first_);
-    const std::size_t end = std::min(p.rows, p.row_ + std::max<std::size_t>(1, cells / per_row));
+    const layout& shape = *t.frames[p.chunk_first_].shape;
+    const std::size_t rows = shape.row_ids.size();
+    const std::size_t per_row = std::max<std::size_t>(1, shape.cpus.size() * (p.chunk_last_ - p.chunk_first_));
+    const std::size_t end = std::min(rows, p.row_ + std::max<std::size_t>(1, cells / per_row));
     span s;
     s.tier = p.tier_;
     s.first = p.chunk_first_;
     s.last = p.chunk_last_;
-    add_cells(views_of(s), p.row_ * ncols, end * ncols, acc);
+    add_rows(p, views_of(s), p.row_, end);
     p.row_ = end;
-    if (p.row_ == p.rows) {
+    if (p.row_ == rows) {
         p.chunk_first_ = p.chunk_last_;
         p.row_ = 0;
         if (p.chunk_first_ < p.closed_end_) p.needed_from_ = t.frames[p.chunk_first_].from;
@@ -613,7 +624,7 @@ bool history::sum_some(query_plan& p, std::size_t cells) const {
 
 bool history::follow(query_plan& p) const {
     if (p.generation == generation_) return true;
-    if (!p.by_rows || p.open_pending_) return false;   // the open bucket changes in place
+    if (p.open_pending_) return false;   // the open bucket changes in place
     if (p.chunk_first_ < p.closed_end_) {
         // Closed frames only go from the front of a tier (retention, budget) and come at its back, so
         // the frames still needed are where they were less the frames dropped before them, if kept.
@@ -652,11 +663,15 @@ window_counts history::query(clock_time from, clock_time to) const {
         sum_rows(p, 0, p.rows);
         return std::move(p.answer);
     }
-    span s;
-    s.tier = p.tier_;
-    s.first = p.first_;
-    s.last = p.last_;
-    sum_layouts(views_of(s), p.answer);
+    for (std::size_t first = p.first_; first < p.last_;) {
+        span run;
+        run.tier = p.tier_;
+        run.first = first;
+        run.last = same_layout_until(p.tier_, first, p.last_);
+        const auto views = views_of(run);
+        add_rows(p, views, 0, (*views.front().shape)->row_ids.size());
+        first = run.last;
+    }
     return std::move(p.answer);
 }
 

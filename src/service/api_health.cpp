@@ -61,6 +61,10 @@ void health_fields(const api_context& ctx, Out& out) {
         o.value("oldest", h.empty() ? std::nullopt : shown_time(h.oldest()));
         o.value("newest", h.empty() ? std::nullopt : shown_time(h.newest()));
     });
+    out.object("sliced_sums", [&](Out& o) {
+        o.value("restarts", ctx.samples.sliced_sums().restarts);
+        o.value("one_piece", ctx.samples.sliced_sums().one_piece);
+    });
     out.value("affinity_writes", ctx.writer.writes());
     out.value("affinity_failures", ctx.writer.failures());
     const auto batch = ctx.writer.progress();

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 
 #include "api_call.hpp"
+#include "irqd/core/sliced_window_sum.hpp"
 #include "irqd/service/log.hpp"
 
 namespace irqd::service {
@@ -28,47 +29,38 @@ core::result<query_window> resolve(const target& t, std::chrono::milliseconds de
 
 // A sample that lands between two slices leaves the closed frames alone but may drop the oldest ones
 // (and changes open buckets): the sum goes on while the frames it still needs are kept, so the answer
-// is the one an unsliced query gave when the job began. When one was dropped (the window reaches the
-// oldest frame of its tier, and samples came before that chunk was summed: it is summed first), the
-// sum starts again on the new history (a window ending now moves to the newest sample). After this
-// many restarts the sum is made in one piece: a loop too busy to finish in time pays one long turn
-// rather than never answering.
-constexpr int max_restarts = 2;
-
+// is the one an unsliced query gave when the job began. When one was dropped it starts again on the new
+// history, and after two restarts it is made in one piece (core::sliced_window_sum); here a window
+// ending now moves to the newest sample when it starts again.
 class window_job : public std::enable_shared_from_this<window_job> {
 public:
-    window_job(api_call&& c, query_window w, core::history::query_plan plan, api_call::window_then then)
-        : c_(std::move(c)), asked_(w), plan_(std::move(plan)), then_(std::move(then)) {}
+    window_job(api_call&& c, query_window w, core::sliced_window_sum sum, api_call::window_then then)
+        : c_(std::move(c)), asked_(w), sum_(std::move(sum)), then_(std::move(then)) {
+        sum_.on_restart = [this](core::clock_time& from, core::clock_time& to) {
+            log(log_level::debug, "window_restarted", {{"target", std::string(c_.req.target())}});
+            if (auto again = resolve(c_.t, asked_.def, c_.ctx.samples.history())) asked_ = *again;
+            from = asked_.from;
+            to = asked_.to;
+        };
+    }
 
     void post() { boost::asio::post(*c_.ctx.io, [self = shared_from_this()] { self->slice(); }); }
 
 private:
-    const core::history& history() const { return c_.ctx.samples.history(); }
-
     void slice() {
         if (c_.send.client_gone()) {
             log(log_level::debug, "window_abandoned", {{"target", std::string(c_.req.target())}});
             return;   // the last owner of the job lets go: the request is dropped with it
         }
-        const auto& h = history();
-        if (!h.follow(plan_)) {
-            ++restarts_;
-            log(log_level::debug, "window_restarted", {{"target", std::string(c_.req.target())}});
-            if (auto again = resolve(c_.t, asked_.def, h)) asked_ = *again;
-            plan_ = h.plan_query(asked_.from, asked_.to);
-            if (restarts_ > max_restarts || !plan_.by_rows) return finish(h.query(asked_.from, asked_.to));
-        }
-        if (h.sum_some(plan_, c_.ctx.config.limit.query_slice_cells)) return finish(std::move(plan_.answer));
-        post();
+        if (!sum_.step(c_.ctx.config.limit.query_slice_cells)) return post();
+        auto w = sum_.take();
+        then_(c_, w, asked_);
     }
-
-    void finish(core::window_counts w) { then_(c_, w, asked_); }
 
     api_call c_;
     query_window asked_;
-    core::history::query_plan plan_;
+    core::sliced_window_sum sum_;
     api_call::window_then then_;
-    int restarts_ = 0;
 };
 
 }  // namespace
@@ -83,18 +75,13 @@ std::optional<query_window> api_call::asked(std::chrono::milliseconds def) {
 }
 
 void api_call::sum_window(const query_window& w, window_then then) {
-    const auto& h = ctx.samples.history();
-    auto plan = h.plan_query(w.from, w.to);
-    const bool small = plan.work() <= ctx.config.limit.query_slice_cells;
-    if (!plan.by_rows) {
-        auto sum = h.query(w.from, w.to);   // frames of several layouts (rows came or went): rare, one piece
-        return then(*this, sum, w);
+    core::sliced_window_sum sum(ctx.samples.history(), w.from, w.to, &ctx.samples.sliced_sums());
+    if (sum.work() <= ctx.config.limit.query_slice_cells || !ctx.io) {
+        sum.finish();
+        auto counts = sum.take();
+        return then(*this, counts, w);
     }
-    if (small || !ctx.io) {
-        h.sum_rows(plan, 0, plan.rows);
-        return then(*this, plan.answer, w);
-    }
-    std::make_shared<window_job>(std::move(*this), w, std::move(plan), std::move(then))->post();
+    std::make_shared<window_job>(std::move(*this), w, std::move(sum), std::move(then))->post();
 }
 
 core::window_counts sum_one_row(const core::history& h, const query_window& w, std::string_view id) {

@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "irqd/core/balancer_json.hpp"
+#include "irqd/core/sliced_window_sum.hpp"
 #include "irqd/core/time_parse.hpp"
 #include "irqd/core/window_sum.hpp"
 #include "irqd/service/api.hpp"
@@ -21,11 +22,10 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::size_t history_moves_shown = 256;           // moves kept per history entry
-constexpr std::size_t chunk_cells = 500'000;               // IRQ x CPU cells summed per slice
 
 }  // namespace
 
-// One plan in progress: first the window's rates are summed a chunk per slice (a 5 min window of
+// One plan in progress: first the window's rates are summed a slice per turn (a 5 min window of
 // 64 x 4096 counters is 78M additions), then the balancer runs a work budget per slice.
 struct balance_service::job {
     balance_options opts;
@@ -35,13 +35,11 @@ struct balance_service::job {
     std::size_t slices = 0;
     double longest_slice_ms = 0;
 
-    core::clock_time from, to, cursor;
-    core::clock_time::duration chunk{};
-    core::window_sum summed;                               // the chunks so far
-    core::window_counts sum;                               // ... sealed when the last one is in
-    // A window past the finest tier: one query, summed in parts (history::sum_some) when it can be.
-    std::optional<core::history::query_plan> parts;
-    int restarts = 0;
+    core::clock_time from, to;
+    // The window, summed a slice per turn like an API window (api_window.cpp), then kept with its
+    // CPUs ascending, as window_sum::seal gives it.
+    std::optional<core::sliced_window_sum> summing;
+    core::window_counts sum;
 
     std::optional<prepared_balance> prepared;
     plan_reading reading;                                  // the machine as prepare_balance saw it
@@ -76,21 +74,7 @@ void balance_service::plan(const balance_options& o, std::string trigger, on_don
     j.done = std::move(done);
     j.to = std::chrono::system_clock::now();
     j.from = j.to - o.window;
-    j.cursor = j.from;
-    // Chunks of about chunk_cells x frames when the window lies in the finest tier; otherwise the
-    // coarse tiers answer it in one query (a chunk could be answered by a different tier than its
-    // neighbour and count an edge frame twice), summed in parts like an API window (api_window.cpp).
-    const auto& finest = samples_.history().tiers().front();
-    const auto& snap = samples_.latest();
-    std::size_t cells = std::max<std::size_t>(1, snap.rows.size() * std::max<std::size_t>(1, snap.cpus.size()));
-    if (o.window <= finest.retention) {
-        auto frames = std::max<std::size_t>(1, chunk_cells / cells);
-        j.chunk = std::chrono::duration_cast<core::clock_time::duration>(finest.resolution * static_cast<long>(frames));
-    } else {
-        j.chunk = j.to - j.from;
-        j.parts = samples_.history().plan_query(j.from, j.to);
-        if (!j.parts->by_rows) j.parts.reset();
-    }
+    j.summing.emplace(samples_.history(), j.from, j.to, &samples_.sliced_sums());
     boost::asio::post(io_, [this] { slice(); });
 }
 
@@ -98,26 +82,14 @@ void balance_service::slice() {
     if (!job_ || stopped_) return;
     auto& j = *job_;
     auto t0 = std::chrono::steady_clock::now();
-    if (j.parts) {
-        const auto& h = samples_.history();
-        bool whole = false;
-        if (!h.follow(*j.parts)) {
-            // A sample dropped a frame still to be read: again, and after two restarts in one piece.
-            *j.parts = h.plan_query(j.from, j.to);
-            whole = ++j.restarts > 2 || !j.parts->by_rows;
+    if (j.summing) {
+        if (j.summing->step(cfg_.limit.query_slice_cells)) {
+            core::window_sum sealed;
+            sealed.add(j.summing->take());
+            j.sum = sealed.seal();
+            j.summing.reset();
         }
-        if (whole || h.sum_some(*j.parts, cfg_.limit.query_slice_cells)) {
-            j.summed.add(whole ? h.query(j.from, j.to) : std::move(j.parts->answer));
-            j.parts.reset();
-            j.cursor = j.to;
-        }
-    } else if (j.cursor < j.to) {
-        auto end = std::min(j.to, j.cursor + j.chunk);
-        auto last = end == j.to ? end : end - core::clock_time::duration(1);   // chunks are disjoint
-        j.summed.add(samples_.history().query(j.cursor, last));
-        j.cursor = end;
     } else if (!j.prepared) {
-        j.sum = j.summed.seal();
         balance_facts facts{&j.sum, &samples_.latest(), &samples_.topology(),
                             [this](unsigned irq) { return samples_.irq_info(irq); },
                             [this](unsigned irq) { return writer_.writable(irq); }, &samples_.devices()};

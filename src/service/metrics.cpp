@@ -218,6 +218,12 @@ void metrics_renderer::daemon(std::string& out) {
                std::chrono::duration<double>(src_.samples.latest_time().time_since_epoch()).count());
     single(out, "irqd_history_bytes", "gauge", "Memory held by the interrupt history.",
            std::uint64_t{src_.samples.history().memory_bytes()});
+    single(out, "irqd_sliced_sum_restarts_total", "counter",
+           "Window sums made in slices that started again: a sample dropped a frame still to be read.",
+           src_.samples.sliced_sums().restarts);
+    single(out, "irqd_sliced_sum_one_piece_total", "counter",
+           "Window sums made in slices that were finished in one piece after restarting.",
+           src_.samples.sliced_sums().one_piece);
 
     single(out, "irqd_affinity_writes_total", "counter", "Affinity writes the kernel accepted.", src_.writer.writes());
     single(out, "irqd_affinity_failures_total", "counter", "Affinity requests refused (by irqd's checks or the kernel).",

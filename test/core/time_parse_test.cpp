@@ -2,15 +2,8 @@
 #define BOOST_TEST_MODULE time_parse
 #include <boost/test/unit_test.hpp>
 
+#include "clock_time_print.hpp"
 #include "irqd/core/time_parse.hpp"
-
-// Failed checks print instants readably (std::chrono has no operator<< for time_points in GCC 12).
-template <>
-struct boost::test_tools::tt_detail::print_log_value<irqd::core::clock_time> {
-    void operator()(std::ostream& os, const irqd::core::clock_time& t) {
-        os << irqd::core::format_rfc3339(t) << " (" << t.time_since_epoch().count() << "ns)";
-    }
-};
 
 using namespace irqd::core;
 using namespace std::chrono;

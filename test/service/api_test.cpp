@@ -11,6 +11,7 @@
 
 #include "fake_kernel.hpp"
 #include "irqd/service/api.hpp"
+#include "irqd/service/metrics.hpp"
 
 using namespace irqd;
 using namespace irqd::service;
@@ -471,6 +472,22 @@ response sliced(router& r, const std::string& target, const std::function<void()
     return std::move(*got);
 }
 
+// The restarts and one-piece sums of sliced windows, as health shows them (answered at once: a job
+// waiting on the io_context stays where it is); /metrics must agree.
+std::string restarts_shown(router& r) {
+    std::optional<response> health;
+    handle_request(request{http::verb::get, "/api/v1/health", 11}, [&](response res) { health = std::move(res); }, *r.ctx);
+    BOOST_REQUIRE(health);
+    auto sums = json::parse(health->body()).at("sliced_sums");
+    const auto restarts = std::to_string(sums.at("restarts").to_number<std::uint64_t>());
+    const auto one_piece = std::to_string(sums.at("one_piece").to_number<std::uint64_t>());
+    std::string text;
+    metrics_renderer(metrics_sources{*r.samples, *r.writer}).render(text);
+    BOOST_TEST(text.find("\nirqd_sliced_sum_restarts_total " + restarts + "\n") != std::string::npos);
+    BOOST_TEST(text.find("\nirqd_sliced_sum_one_piece_total " + one_piece + "\n") != std::string::npos);
+    return restarts + " restarts, " + one_piece + " in one piece";
+}
+
 void slice_by_rows(router& r) {
     r.ctx->io = &r.io;
     r.cfg.limit.query_slice_cells = 1;   // a row per slice
@@ -533,11 +550,27 @@ BOOST_AUTO_TEST_CASE(a_sample_that_drops_a_frame_being_summed_starts_the_sum_aga
     auto moved = sliced(r, all, [&] {
         r.k.interrupts(interrupts_text(320));
         BOOST_REQUIRE(r.samples->sample_once(r.last_sample + 1s));
+        BOOST_TEST(restarts_shown(r) == "0 restarts, 0 in one piece");   // health keeps this body ...
     });
     auto v = json::parse(moved.body());
     BOOST_TEST(v.at("total").to_number<std::uint64_t>() == 70u);   // the new frame alone
     BOOST_TEST(v.at("window").at("frames").to_number<int>() == 1);
+    BOOST_TEST(restarts_shown(r) == "1 restarts, 0 in one piece");   // ... until the restart moves its key
     r.ctx->io = nullptr;
     BOOST_TEST(moved.body() == r.call(http::verb::get, all).body());
     BOOST_TEST(moved.body() != old_answer);
+
+    // A sample after every slice: two restarts, then the third sum is made in one piece.
+    r.ctx->io = &r.io;
+    std::optional<response> got;
+    handle_request(request{http::verb::get, all, 11}, [&](response res) { got = std::move(res); }, *r.ctx);
+    for (int k = 2; !got; ++k) {
+        BOOST_TEST_REQUIRE(k < 10);
+        r.io.restart();
+        BOOST_TEST(r.io.run_one() == 1u);
+        r.k.interrupts(interrupts_text(320 + 10 * static_cast<unsigned>(k)));
+        BOOST_REQUIRE(r.samples->sample_once(r.last_sample + std::chrono::seconds(k)));
+    }
+    BOOST_TEST(restarts_shown(r) == "4 restarts, 1 in one piece");
+    BOOST_TEST(json::parse(got->body()).at("window").at("frames").to_number<int>() == 1);
 }

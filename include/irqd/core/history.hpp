@@ -157,14 +157,16 @@ public:
     // generation. An add() meanwhile (generation() moved) is for follow(): closed frames never change,
     // so the plan goes on as long as those it has still to read are kept (they go from the front of a
     // tier: oldest first reads the ones at risk first); an open bucket not yet summed whole changes in
-    // place, and then, or when a frame still needed was dropped, the plan must start again. Frames of several layouts cannot be summed in parts (by_rows false): those
-    // windows are for query().
+    // place, and then, or when a frame still needed was dropped, the plan must start again. A window
+    // over several layouts (by_rows false) is summed in parts too: its answer is over the union of
+    // the layouts from the start, and a chunk never spans a layout change, each frame's rows going to
+    // where they are in the union; only sum_rows() needs one layout.
     struct query_plan {
-        window_counts answer;             // query()'s, counts 0 until summed (no shape unless by_rows)
+        window_counts answer;             // query()'s, counts 0 until summed
         std::size_t rows = 0;             // rows of answer.shape (0 when nothing falls inside)
-        bool by_rows = true;
+        bool by_rows = true;              // one layout: answer's rows are each frame's rows
         std::uint64_t generation = 0;     // generation() when planned, then when last followed
-        // Cell additions of the whole sum: the cells times the frames.
+        // Cell additions of the whole sum: the cells times the frames (of the union: at most that).
         std::size_t work() const { return answer.counts.size() * answer.frames; }
 
     private:
@@ -175,6 +177,9 @@ public:
         std::size_t chunk_first_ = 0, chunk_last_ = 0;  // the closed frames being summed, rows below row_ done
         std::size_t row_ = 0;
         clock_time needed_from_{}, needed_to_{};   // start of chunk_first_, end of closed_end_ - 1: follow() looks for them
+        // Several layouts: the one last summed, and where its rows and CPUs are in answer.shape.
+        layout_ptr mapped_;
+        std::vector<std::size_t> into_rows_, into_cols_;
     };
     query_plan plan_query(clock_time from, clock_time to) const;
     // Adds about `cells` cell additions of the plan (at least a row of a frame); true once complete.
@@ -278,7 +283,11 @@ private:
     span pick_frames(clock_time from, clock_time to) const;
     std::vector<view> views_of(const span& s) const;
     static void add_cells(const std::vector<view>& views, std::size_t begin, std::size_t end, std::uint64_t* acc);
-    static void sum_layouts(const std::vector<view>& views, window_counts& out);
+    // Rows [begin, end) of `views` (frames of one layout) into the plan's answer, over the union when
+    // the plan has several layouts.
+    static void add_rows(query_plan& plan, const std::vector<view>& views, std::size_t begin, std::size_t end);
+    // The end of the run of frames from `first` (before `last`) that share its layout.
+    std::size_t same_layout_until(std::size_t tier, std::size_t first, std::size_t last) const;
 
     // Where add() put a frame in a tier: a frame of its own, a new open bucket, or the open one.
     enum class placed { stored, opened, added };

@@ -15,6 +15,7 @@
 #include "irqd/core/cpu_counters.hpp"
 #include "irqd/core/history.hpp"
 #include "irqd/core/interrupts.hpp"
+#include "irqd/core/sliced_window_sum.hpp"
 #include "irqd/service/irq_devices.hpp"
 #include "irqd/service/kernel_files.hpp"
 #include "irqd/service/settings.hpp"
@@ -54,6 +55,9 @@ public:
     core::clock_time latest_time() const { return latest_time_; }
     bool has_sample() const { return stats_.samples > 0; }
     const core::history& history() const { return history_; }
+    // Restarts of the window sums made in slices over history() (the API's and the balancer's).
+    core::sliced_sum_counters& sliced_sums() { return sliced_sums_; }
+    const core::sliced_sum_counters& sliced_sums() const { return sliced_sums_; }
     // The newest delta (what fired between the last two samples) and its length in seconds. Made on
     // the first call after a sample that was summed into history without a frame (add_sample).
     const core::delta_frame* last_frame() const;
@@ -106,6 +110,7 @@ private:
     core::clock_time latest_time_{};
     core::delta_tracker tracker_;
     core::history history_;
+    core::sliced_sum_counters sliced_sums_;
     mutable core::delta_frame last_frame_;
     mutable bool frame_pending_ = false;   // the last sample was summed; last_frame_ is not made yet
     mutable bool frame_made_ = true;       // last_frame_ holds the newest delta
