@@ -8,6 +8,7 @@
 #include <random>
 
 #include "irqd/core/history.hpp"
+#include "random_counters.hpp"
 
 using namespace irqd::core;
 
@@ -202,26 +203,16 @@ BOOST_AUTO_TEST_CASE(next_into_a_reused_frame) {
 // (counters that wrap and reset, rows and CPUs that come and go or move, single-value rows, a
 // malformed snapshot now and then) gives the same frames, layout pointers included, as the copying form.
 BOOST_AUTO_TEST_CASE(comparing_with_the_callers_previous_snapshot_gives_the_same_frames) {
-    std::mt19937 rng(16);
-    const std::vector<cpu_list> cpu_sets = {{0, 1, 2}, {0, 2}, {0, 1, 2, 3}};
-    const std::vector<std::string> names = {"0", "1", "8", "9", "NMI", "LOC"};
-    std::map<std::pair<std::string, unsigned>, std::uint64_t> counter;
+    irqd::test::random_machine m(16);
+    auto& rng = m.rng;
     delta_tracker copying, borrowing;
     delta_frame a, b;
     snapshot previous;
-    std::size_t cpus = 0;
-    std::vector<std::string> rows = names;
     for (int k = 0; k < 400; ++k) {
-        if (rng() % 15 == 0) cpus = rng() % cpu_sets.size();
-        if (rng() % 15 == 0) {
-            rows = names;
-            std::shuffle(rows.begin(), rows.end(), rng);
-            rows.resize(2 + rng() % (names.size() - 1));
-        }
-        snapshot s;
-        s.cpus = cpu_sets[cpus];
-        const std::size_t err_at = rng() % (rows.size() + 1);   // a single-value row moves the others down
-        for (std::size_t i = 0; i <= rows.size(); ++i) {
+        m.change(15);
+        snapshot s = m.empty();
+        const std::size_t err_at = rng() % (m.rows.size() + 1);   // a single-value row moves the others down
+        for (std::size_t i = 0; i <= m.rows.size(); ++i) {
             if (i == err_at) {
                 irq_row err;
                 err.id = "ERR";
@@ -230,20 +221,7 @@ BOOST_AUTO_TEST_CASE(comparing_with_the_callers_previous_snapshot_gives_the_same
                 s.counts.push_back(rng() % 10);
                 s.counts.resize(s.rows.size() * s.cpus.size(), 0);
             }
-            if (i == rows.size()) break;
-            const auto& id = rows[i];
-            irq_row row;
-            row.id = id;
-            s.rows.push_back(row);
-            for (unsigned cpu : s.cpus) {
-                auto& n = counter[{id, cpu}];
-                const auto roll = rng() % 100;
-                if (roll == 0) n = rng() % 100;                                  // reset
-                else if (roll == 1) n = 4294967295u - rng() % 50;                 // about to wrap
-                else if (roll == 2) n = (std::uint64_t{1} << 40) + rng() % 1000;  // a 64-bit counter
-                else n = (n + rng() % 1000) & (roll < 50 ? 0xFFFFFFFFu : ~std::uint64_t{0});
-                s.counts.push_back(n);
-            }
+            if (i < m.rows.size()) m.add_row(s, m.rows[i]);
         }
         if (rng() % 40 == 0) s.counts.pop_back();   // malformed
         const bool got_a = copying.next(s, a);

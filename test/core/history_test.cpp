@@ -9,6 +9,7 @@
 #include <random>
 
 #include "irqd/core/history.hpp"
+#include "random_counters.hpp"
 #include "window_checks.hpp"
 
 using namespace irqd::core;
@@ -764,40 +765,18 @@ BOOST_AUTO_TEST_CASE(folding_under_a_budget_drops_frames_not_counts) {
 // the same, cell by cell, for nesting and non-nesting tiers and a tier that keeps samples as they are.
 BOOST_AUTO_TEST_CASE(summing_while_making_the_deltas_gives_what_adding_the_frame_gives) {
     for (const std::string_view text : {"10s:2m,30s:10m,5m:1h", "1s:30s,10s:5m", "10s:1m,1m:10m", "5s:1m"}) {
-        std::mt19937 rng(4);
-        const std::vector<cpu_list> cpu_sets = {{0, 1, 2}, {0, 2}, {0, 1, 2, 3}};
-        const ids names = {"0", "1", "8", "9", "NMI", "LOC"};
-        std::map<std::pair<std::string, unsigned>, std::uint64_t> counter;
+        irqd::test::random_machine m(4);
+        auto& rng = m.rng;
         history separate(tiers_of(text)), fused(tiers_of(text));
         delta_tracker tracker_a, tracker_b;
         delta_frame a, b;
         snapshot previous;
-        std::size_t cpus = 0, fused_samples = 0;
-        ids rows = names;
+        std::size_t fused_samples = 0;
         clock_time then = t0, now = t0;
         for (int k = 0; k < 600; ++k) {
-            if (rng() % 40 == 0) cpus = rng() % cpu_sets.size();
-            if (rng() % 40 == 0) {
-                rows = names;
-                std::shuffle(rows.begin(), rows.end(), rng);
-                rows.resize(2 + rng() % (names.size() - 1));
-            }
-            snapshot s;
-            s.cpus = cpu_sets[cpus];
-            for (const auto& id : rows) {
-                irq_row row;
-                row.id = id;
-                s.rows.push_back(row);
-                for (unsigned cpu : s.cpus) {
-                    auto& n = counter[{id, cpu}];
-                    const auto roll = rng() % 100;
-                    if (roll == 0) n = rng() % 100;                                  // reset
-                    else if (roll == 1) n = 4294967295u - rng() % 50;                 // about to wrap
-                    else if (roll == 2) n = (std::uint64_t{1} << 40) + rng() % 1000;  // a 64-bit counter
-                    else n = (n + rng() % 1000) & (roll < 50 ? 0xFFFFFFFFu : ~std::uint64_t{0});
-                    s.counts.push_back(n);
-                }
-            }
+            m.change(40);
+            snapshot s = m.empty();
+            for (const auto& id : m.rows) m.add_row(s, id);
             const auto step = rng() % 50;
             now = then + (step == 0 ? 25s : step == 1 ? -3s : step == 2 ? 300ms : 1s);
 
