@@ -58,8 +58,9 @@ inline boost::json::value set_json(const std::optional<core::cpu_set>& s) {
     return boost::json::value(s->to_list());
 }
 
-// The window with only the row `id` summed (the other rows count 0): one row's work, however big the table.
-core::window_counts sum_one_row(const core::history& h, const query_window& w, std::string_view id);
+// The window with only the row `id` summed (the other rows count 0): one row's work, however big the
+// table. nullopt for a window over several layouts, which cannot be summed by rows (sum_window it).
+std::optional<core::window_counts> sum_one_row(const core::history& h, const query_window& w, std::string_view id);
 
 void get_interrupts(api_call& c);
 void get_one_irq(api_call& c, std::string_view id);

@@ -195,17 +195,15 @@ void get_interrupts(api_call& c) {
     });
 }
 
-void get_one_irq(api_call& c, std::string_view id) {
-    if (!plain_row_id(id)) return c.fail(400, "bad_irq", "IRQ must be a number or a row name like NMI");
-    if (c.reject_unknown({"window", "from", "to"})) return;
+namespace {
+
+// GET /api/v1/interrupts/{irq} once its window is summed. The row is looked up in
+// the latest sample again: a window summed in slices may have seen samples arrive.
+void answer_one_irq(api_call& c, const std::string& id, const core::window_counts& w, const query_window& window) {
     const auto& snap = c.ctx.samples.latest();
     auto row = snap.find_row(id);
-    if (!row) return c.fail(404, "irq_not_found", "IRQ " + std::string(id) + " is not in /proc/interrupts");
-    auto asked = c.asked(60s);
-    if (!asked) return;
+    if (!row) return c.fail(404, "irq_not_found", "IRQ " + id + " is not in /proc/interrupts");
     const auto& r = snap.rows[*row];
-    // One row of the window: summing the whole table to read one row would cost the whole table.
-    const auto w = sum_one_row(c.ctx.samples.history(), *asked, r.id);
     json::object o;
     o["irq"] = r.id;
     o["name"] = r.name;
@@ -247,11 +245,29 @@ void get_one_irq(api_call& c, std::string_view id) {
             wt += v;
         }
     }
-    o["window"] = window_json(w, asked->from, asked->to);
+    o["window"] = window_json(w, window.from, window.to);
     o["window_counts"] = std::move(wc);
     o["window_total"] = wt;
     o["rate"] = per_second(wt, seconds);
     c.reply(200, o);
+}
+
+}  // namespace
+
+void get_one_irq(api_call& c, std::string_view id) {
+    if (!plain_row_id(id)) return c.fail(400, "bad_irq", "IRQ must be a number or a row name like NMI");
+    if (c.reject_unknown({"window", "from", "to"})) return;
+    if (!c.ctx.samples.latest().find_row(id))
+        return c.fail(404, "irq_not_found", "IRQ " + std::string(id) + " is not in /proc/interrupts");
+    auto asked = c.asked(60s);
+    if (!asked) return;
+    // One row of the window: summing the whole table to read one row would cost the whole table. A
+    // window over several layouts (a device or CPU came or went inside it) has no row to sum alone:
+    // it is summed whole, in slices like any big window, and the row read from that.
+    if (auto w = sum_one_row(c.ctx.samples.history(), *asked, id)) return answer_one_irq(c, std::string(id), *w, *asked);
+    c.sum_window(*asked, [id = std::string(id)](api_call& c, core::window_counts& w, const query_window& a) {
+        answer_one_irq(c, id, w, a);
+    });
 }
 
 namespace {

@@ -84,9 +84,9 @@ void api_call::sum_window(const query_window& w, window_then then) {
     std::make_shared<window_job>(std::move(*this), w, std::move(sum), std::move(then))->post();
 }
 
-core::window_counts sum_one_row(const core::history& h, const query_window& w, std::string_view id) {
+std::optional<core::window_counts> sum_one_row(const core::history& h, const query_window& w, std::string_view id) {
     auto plan = h.plan_query(w.from, w.to);
-    if (!plan.by_rows) return h.query(w.from, w.to);
+    if (!plan.by_rows) return std::nullopt;
     if (!plan.answer.shape) return std::move(plan.answer);   // an empty history
     const auto& rows = plan.answer.shape->row_ids;
     const auto r = static_cast<std::size_t>(std::find(rows.begin(), rows.end(), id) - rows.begin());
