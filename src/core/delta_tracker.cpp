@@ -115,7 +115,7 @@ bool delta_tracker::step(const snapshot* prev, const snapshot& cur, delta_frame*
         summed_ = !out;
         if (summed_) summed_from_ = prev_rows_;
         borrowed_ = prev != nullptr;
-        if (borrowed_ && prev_.capacity() > 0) std::vector<std::uint64_t>().swap(prev_);
+        if (borrowed_ && prev_.capacity() > 0) decltype(prev_)().swap(prev_);
         prev_rows_.swap(src_rows_);
     };
 
@@ -204,7 +204,7 @@ void delta_tracker::realign(const snapshot& cur, layout_ptr shape, delta_frame& 
 
     out.shape = shape;
     out.counts.assign(row_map.size() * ncols, 0);
-    std::vector<std::uint64_t> now;
+    decltype(prev_) now;
     if (keep) now.resize(row_map.size() * ncols);
     for (std::size_t r = 0; r < row_map.size(); ++r) {
         for (std::size_t c = 0; c < ncols; ++c) {

@@ -206,7 +206,7 @@ history::placed history::add_to_tier(std::size_t i, clock_time from, clock_time 
         t.open.shape = shape;
         t.open.index = bucket_index(to, t.config.resolution);
         // A buffer left from a larger layout is given back (memory returns after a burst of IRQs).
-        if (t.open.counts.capacity() > 2 * cells) std::vector<std::uint64_t>().swap(t.open.counts);
+        if (t.open.counts.capacity() > 2 * cells) decltype(t.open.counts)().swap(t.open.counts);
         if (in_finer) t.open.counts.assign(cells, 0);
         else t.open.counts.assign(counts, counts + cells);
         return placed::opened;

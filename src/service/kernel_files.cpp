@@ -42,7 +42,8 @@ namespace {
 // Reads fd to EOF into `out`, closing it; larger than `max_bytes` is EFBIG. The old text in `out` is
 // scratch space: growing a std::string zero-fills what it adds, and for the 12 MB /proc/interrupts
 // of a big machine, read every second, filling the whole capacity cost a fifth of the read.
-std::error_code read_fd(int fd, std::string& out, std::size_t max_bytes) {
+template <class String>
+std::error_code read_fd(int fd, String& out, std::size_t max_bytes) {
     std::size_t used = 0;
     if (out.size() < 4096) out.resize(4096);
     for (;;) {
@@ -69,15 +70,24 @@ std::error_code read_fd(int fd, std::string& out, std::size_t max_bytes) {
     ::close(fd);
     return {};
 }
-}  // namespace
 
-std::error_code read_file(const std::filesystem::path& path, std::string& out, std::size_t max_bytes) {
+template <class String>
+std::error_code read_path(const std::filesystem::path& path, String& out, std::size_t max_bytes) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         out.clear();
         return last_error();
     }
     return read_fd(fd, out, max_bytes);
+}
+}  // namespace
+
+std::error_code read_file(const std::filesystem::path& path, std::string& out, std::size_t max_bytes) {
+    return read_path(path, out, max_bytes);
+}
+
+std::error_code read_file(const std::filesystem::path& path, core::big_string& out, std::size_t max_bytes) {
+    return read_path(path, out, max_bytes);
 }
 
 std::error_code read_regular_file(const std::filesystem::path& path, std::string& out, std::size_t max_bytes) {

@@ -66,7 +66,7 @@ core::result<std::unique_ptr<simulated_machine>> simulated_machine::create(const
     m->cpus_ = snap.cpus;
     for (auto c : snap.cpus) m->online_.add(c);
     const auto ncpu = snap.cpus.size();
-    m->counts_ = snap.counts;   // the file's counts are the first counters the daemon sees
+    m->counts_.assign(snap.counts.begin(), snap.counts.end());   // the file's counts are the first counters the daemon sees
     for (std::size_t r = 0; r < snap.rows.size(); ++r) {
         sim_row s;
         s.row = snap.rows[r];

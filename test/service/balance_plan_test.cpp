@@ -38,7 +38,7 @@ struct machine {
             rates.counts.insert(rates.counts.end(), i.counts.begin(), i.counts.end());
             info[i.irq] = irq_kernel_info{cpus(i.affinity), cpus(i.affinity), 0};
         }
-        latest.counts = rates.counts;
+        latest.counts.assign(rates.counts.begin(), rates.counts.end());
         rates.shape = std::move(shape);
         rates.frames = 10;
     }

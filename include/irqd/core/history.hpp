@@ -75,7 +75,7 @@ private:
     void realign(const snapshot& cur, layout_ptr shape, delta_frame& out, bool keep, Before before);
 
     layout_ptr shape_;
-    std::vector<std::uint64_t> prev_;     // counts of the previous snapshot, aligned to shape_ (one-argument forms)
+    big_vector<std::uint64_t> prev_;      // counts of the previous snapshot, aligned to shape_ (one-argument forms)
     bool borrowed_ = false;               // the previous counts are the caller's `prev` (two-argument form)
     std::vector<std::size_t> prev_rows_;  // snapshot row of each layout row in the previous snapshot
     std::vector<std::size_t> src_rows_;   // the same in the current one (scratch, kept for its buffer)
@@ -256,7 +256,7 @@ private:
         clock_time from, to;
         layout_ptr shape;
         std::int64_t index = 0;           // k: the bucket covers (k * resolution, (k + 1) * resolution]
-        std::vector<std::uint64_t> counts;
+        big_vector<std::uint64_t> counts;
     };
     struct tier {
         tier_config config;

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "irqd/core/huge_pages.hpp"
+
 namespace irqd::core {
 
 struct irq_row {
@@ -30,7 +32,7 @@ struct parse_issue {
 struct snapshot {
     std::vector<unsigned> cpus;          // CPU numbers of the header columns, in order (offline CPUs absent)
     std::vector<irq_row> rows;
-    std::vector<std::uint64_t> counts;   // rows.size() * cpus.size(); missing columns are 0
+    big_vector<std::uint64_t> counts;    // rows.size() * cpus.size(); missing columns are 0
     std::vector<parse_issue> issues;     // lines that were skipped, and why
 
     std::uint64_t count(std::size_t row, std::size_t col) const { return counts[row * cpus.size() + col]; }

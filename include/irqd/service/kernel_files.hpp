@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "irqd/core/cpu_set.hpp"
+#include "irqd/core/huge_pages.hpp"
 
 namespace irqd::service {
 
@@ -18,6 +19,9 @@ namespace irqd::service {
 // with EFBIG rather than read without end.
 inline constexpr std::size_t small_file_limit = 64 * 1024;
 std::error_code read_file(const std::filesystem::path& path, std::string& out,
+                          std::size_t max_bytes = 256 * 1024 * 1024);
+// The same into a buffer of huge pages (the sampler's /proc/interrupts of a big machine).
+std::error_code read_file(const std::filesystem::path& path, core::big_string& out,
                           std::size_t max_bytes = 256 * 1024 * 1024);
 // Writes `text` with one write(2) to an existing file (never creates one: under /proc a missing file
 // means a missing IRQ).

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -51,7 +52,7 @@ public:
     void add_observer(std::function<void()> f) { observers_.push_back(std::move(f)); }
 
     const core::snapshot& latest() const { return latest_; }
-    const std::string& latest_text() const { return text_; }
+    std::string_view latest_text() const { return text_; }
     core::clock_time latest_time() const { return latest_time_; }
     bool has_sample() const { return stats_.samples > 0; }
     const core::history& history() const { return history_; }
@@ -105,7 +106,7 @@ private:
     std::chrono::nanoseconds parse_duration_{0};   // reading and parsing the sample being made
     bool running_ = false;
 
-    std::string text_, spare_text_;
+    core::big_string text_, spare_text_;   // huge pages: read every sample (core/huge_pages.hpp)
     core::snapshot latest_, previous_, parsing_;   // the sample, the one before it, the next one being parsed
     core::clock_time latest_time_{};
     core::delta_tracker tracker_;
