@@ -42,7 +42,7 @@ std::uint64_t checksum() {
     auto shape = shapes[0];
     for (int k = 0; k < 300; ++k) {
         if (rng() % 5 == 0) shape = shapes[rng() % shapes.size()];
-        std::vector<std::uint64_t> c(shape->row_ids.size() * shape->cpus.size());
+        big_vector<std::uint64_t> c(shape->row_ids.size() * shape->cpus.size());
         for (auto& v : c) v = rng() % 100000 + (k % 31 == 0 ? 5'000'000'000ull : 0);
         h.add(t0 + k * 1s, t0 + (k + 1) * 1s, delta_frame{shape, c});
     }
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
     std::mt19937_64 rng(1);
     for (std::size_t k = 0; k < frames; ++k) {
         const auto& shape = k < frames / 2 ? before : after;
-        std::vector<std::uint64_t> c(shape->row_ids.size() * shape->cpus.size());
+        big_vector<std::uint64_t> c(shape->row_ids.size() * shape->cpus.size());
         for (auto& v : c) v = rng() % 50;
         h.add(t0 + k * 1s, t0 + (k + 1) * 1s, delta_frame{shape, c});
     }

@@ -10,16 +10,16 @@
 namespace irqd::core {
 
 namespace {
-std::size_t page_rounded(std::size_t bytes) {
+// The length mapped for `bytes`: at least one huge page, else whole 4 KiB pages.
+std::size_t mapped_length(std::size_t bytes) {
     static const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    return (bytes + page - 1) / page * page;
+    return bytes < huge_page_size ? huge_page_size : (bytes + page - 1) / page * page;
 }
 }  // namespace
 
 void* map_huge(std::size_t bytes) noexcept {
-    const std::size_t len = page_rounded(bytes);
-    // Map a huge page more than asked and keep the aligned part. The length stays as asked (in 4 KiB
-    // pages): a tail shorter than a huge page is given small pages, not rounded up to 2 MiB of RSS.
+    const std::size_t len = mapped_length(bytes);
+    // Map a huge page more than that and keep the aligned part.
     const std::size_t span = len + huge_page_size;
     void* raw = ::mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED) return nullptr;
@@ -35,7 +35,7 @@ void* map_huge(std::size_t bytes) noexcept {
 }
 
 void unmap_huge(void* p, std::size_t bytes) noexcept {
-    if (p) ::munmap(p, page_rounded(bytes));
+    if (p) ::munmap(p, mapped_length(bytes));
 }
 
 }  // namespace irqd::core

@@ -95,7 +95,7 @@ void add_last_cpu_load(const sampler& s, double overload_share, json::array& cpu
     w.from = w.to - std::chrono::duration_cast<core::clock_time::duration>(
                         std::chrono::duration<double>(s.last_frame_seconds()));
     w.shape = frame->shape;
-    w.counts = frame->counts;
+    w.counts.assign(frame->counts.begin(), frame->counts.end());
     w.frames = 1;
     add_to_cpus(w, overload_share, cpus);
 }

@@ -33,7 +33,7 @@ snapshot make_snapshot(std::vector<unsigned> cpus, std::initializer_list<row_spe
     return s;
 }
 
-using counts = std::vector<std::uint64_t>;
+using counts = big_vector<std::uint64_t>;
 using ids = std::vector<std::string>;
 using cpu_list = std::vector<unsigned>;
 

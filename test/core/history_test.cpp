@@ -19,6 +19,7 @@ using namespace std::chrono_literals;
 namespace {
 
 using counts = std::vector<std::uint64_t>;
+big_vector<std::uint64_t> big(const counts& c) { return {c.begin(), c.end()}; }
 using ids = std::vector<std::string>;
 using cpu_list = std::vector<unsigned>;
 
@@ -52,7 +53,7 @@ template <class Value>
 void feed(history& h, const layout_ptr& shape, int first, int last, Value value) {
     const std::size_t cells = shape->row_ids.size() * shape->cpus.size();
     for (int k = first; k < last; ++k) {
-        h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, counts(cells, value(k))});
+        h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, big(counts(cells, value(k)))});
     }
 }
 
@@ -433,8 +434,8 @@ BOOST_AUTO_TEST_CASE(each_layout_is_counted_once) {
     history one(tiers_of("1s:10s"));
     history many(tiers_of("1s:10s"));
     for (int k = 0; k < 10; ++k) {
-        one.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shared, counts(100, 1)});
-        many.add(at(k * 1s), at((k + 1) * 1s), delta_frame{make_layout(rows, {0}), counts(100, 1)});
+        one.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shared, big(counts(100, 1))});
+        many.add(at(k * 1s), at((k + 1) * 1s), delta_frame{make_layout(rows, {0}), big(counts(100, 1))});
     }
     BOOST_TEST(many.memory_bytes() > one.memory_bytes() + 9 * 100 * 20);
 }
@@ -538,7 +539,7 @@ layout_ptr fill_130s(history& h) {
         counts c(21);
         for (std::size_t i = 0; i < c.size(); ++i) c[i] = static_cast<std::uint64_t>(k) * 100 + i;
         if (k == 127) c[4] = c[19] = 6'000'000'000;
-        h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, c});
+        h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, big(c)});
     }
     return shape;
 }
@@ -623,7 +624,7 @@ void fold_against_direct(const std::vector<tier_config>& tiers, unsigned seed, s
         counts c(cells);
         for (auto& n : c) n = rng() % 1000;
         if (rng() % 200 == 0) c[rng() % cells] = (std::uint64_t{1} << 32) + rng() % 1000;
-        const delta_frame frame{shapes[shape], c};
+        const delta_frame frame{shapes[shape], big(c)};
         h.add(from, from + length, frame);
         for (auto& a : alone) a.add(from, from + length, frame);
         t = std::max(t, from) + length;
@@ -682,7 +683,7 @@ BOOST_AUTO_TEST_CASE(a_query_in_parts_adds_the_finer_open_bucket_of_a_folded_tie
 BOOST_AUTO_TEST_CASE(a_query_in_parts_goes_on_after_a_sample_while_its_frames_are_kept) {
     history h(tiers_of("1s:10s,5s:1m,1m:10m"));
     const auto shape = fill_130s(h);
-    const auto next = [&](int k) { h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, counts(21, 1)}); };
+    const auto next = [&](int k) { h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, big(counts(21, 1))}); };
 
     // Frames 121..128 of the 1 s tier, which keeps 120..129: a sample drops 120, which is not needed.
     const auto before = h.query(at(121s), at(129s));

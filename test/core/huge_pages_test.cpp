@@ -54,6 +54,15 @@ BOOST_AUTO_TEST_CASE(a_big_block_is_aligned_zeroed_and_whole) {
     unmap_huge(p, bytes);
 }
 
+BOOST_AUTO_TEST_CASE(a_block_below_a_huge_page_takes_a_whole_one) {
+    auto* p = static_cast<unsigned char*>(map_huge(huge_page_threshold));
+    BOOST_TEST_REQUIRE(p != nullptr);
+    BOOST_TEST(reinterpret_cast<std::uintptr_t>(p) % huge_page_size == 0u);
+    p[huge_page_size - 1] = 1;   // the whole huge page is mapped
+    BOOST_TEST(p[huge_page_size - 1] == 1);
+    unmap_huge(p, huge_page_threshold);
+}
+
 BOOST_AUTO_TEST_CASE(a_vector_keeps_its_values_as_it_grows_past_a_huge_page_and_back) {
     big_vector<std::uint64_t> v;
     for (std::uint64_t i = 0; i < 1000; ++i) v.push_back(i);                  // operator new

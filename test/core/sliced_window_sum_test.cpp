@@ -15,6 +15,7 @@ using namespace std::chrono_literals;
 namespace {
 
 using counts = std::vector<std::uint64_t>;
+big_vector<std::uint64_t> big(const counts& c) { return {c.begin(), c.end()}; }
 
 // A multiple of every resolution used here, so buckets start at t0.
 const clock_time t0 = clock_time{} + 1'790'000'040s;
@@ -35,7 +36,7 @@ layout_ptr rows_by_cpus(int rows, std::vector<unsigned> cpus) {
 
 // Frame k covers (t0 + k s, t0 + k+1 s].
 void add_frame(history& h, int k, const layout_ptr& shape, std::uint64_t value) {
-    h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, counts(shape->row_ids.size() * shape->cpus.size(), value)});
+    h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, big(counts(shape->row_ids.size() * shape->cpus.size(), value))});
 }
 
 // step() until done; `between` runs after each step that is not the last.
@@ -57,7 +58,7 @@ BOOST_AUTO_TEST_CASE(in_slices_or_at_once_the_sum_is_the_one_piece_query) {
         counts c(15);
         for (auto& v : c) v = rng() % 1000;
         if (k % 37 == 0) c[rng() % c.size()] = 5'000'000'000;   // kept whole beside the 32-bit counts
-        h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, c});
+        h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, big(c)});
     }
     sliced_sum_counters counters;
     for (int i = 0; i < 200; ++i) {
@@ -185,7 +186,7 @@ BOOST_AUTO_TEST_CASE(windows_over_random_layouts_in_random_slices_are_the_one_pi
         counts c(shape->row_ids.size() * shape->cpus.size());
         for (auto& v : c) v = rng() % 1000;
         if (k % 23 == 0 && !c.empty()) c[rng() % c.size()] = 5'000'000'000;   // kept whole beside the 32-bit counts
-        h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, c});
+        h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, big(c)});
     }
     sliced_sum_counters counters;
     int mixed = 0;

@@ -40,7 +40,7 @@ std::uint64_t counter_delta(std::uint64_t prev, std::uint64_t cur);
 // Counts that fired between two samples, row-major over `shape`.
 struct delta_frame {
     layout_ptr shape;
-    std::vector<std::uint64_t> counts;
+    big_vector<std::uint64_t> counts;
 };
 
 // Keeps the previous snapshot and turns each new one into a delta_frame aligned to the new layout.

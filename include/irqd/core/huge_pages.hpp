@@ -1,5 +1,6 @@
-// Memory for the few big buffers the sampler rewrites every second (the text of /proc/interrupts,
-// the snapshots' counts, the open history bucket), in 2 MiB pages where the kernel offers them.
+// Memory for the few big buffers the sampler goes through every second (the text of /proc/interrupts,
+// the snapshots' rows and counts, the open history bucket, the delta), in 2 MiB pages where the
+// kernel offers them.
 #pragma once
 
 #include <cstddef>
@@ -12,18 +13,25 @@
 namespace irqd::core {
 
 inline constexpr std::size_t huge_page_size = std::size_t{2} << 20;
+// Blocks from this size up are mapped; one below huge_page_size takes a whole huge page.
+inline constexpr std::size_t huge_page_threshold = huge_page_size / 2;
 
 // Maps `bytes` of zeroed memory at a multiple of huge_page_size and asks for transparent huge pages
 // (madvise MADV_HUGEPAGE; a kernel without them, or with them set to "never", gives 4 KiB pages
-// and nothing else changes). Null when the mapping fails. unmap_huge takes the same `bytes`.
+// and nothing else changes). Less than a huge page is mapped as a whole one; past that, a tail shorter
+// than a huge page is left in 4 KiB pages rather than rounded up. Null when the mapping fails.
+// unmap_huge takes the same `bytes`.
 void* map_huge(std::size_t bytes) noexcept;
 void unmap_huge(void* p, std::size_t bytes) noexcept;
 
-// An allocator that maps blocks of huge_page_size or more with map_huge and leaves smaller ones to
-// operator new. Why: a 256 x 4096 machine's sample streams through ~36 MiB, 9000 pages of 4 KiB,
-// a second apart. Each page is a TLB entry to walk for, and where the host ages idle memory
-// (a VM whose kernel reclaims or tracks access, as the one the benchmarks ran on does) each page
-// left alone for a second costs a fault to touch again; 2 MiB pages make that 18 (docs/benchmarks.md).
+// An allocator that maps blocks of huge_page_threshold or more with map_huge and leaves smaller ones
+// to operator new. Why: a 256 x 4096 machine's sample streams through ~36 MiB, 9000 pages of 4 KiB,
+// a second apart. Each page is a TLB entry to walk for, and where the host ages idle memory (a VM
+// whose kernel reclaims or tracks access, as the one the benchmarks ran on does) each page left
+// alone for a second costs a fault to touch again; in 2 MiB pages they are 18 (docs/benchmarks.md).
+// Only for the few working buffers the sampler reuses every second: a block of 1-2 MiB takes a whole
+// huge page, and a new huge page costs more to fault in than 4 KiB pages do, so buffers written once
+// and then kept (history frames) stay with malloc; in huge pages the sampler cost more, not less.
 template <class T>
 struct huge_page_allocator {
     using value_type = T;
@@ -49,7 +57,7 @@ struct huge_page_allocator {
         static_cast<void>(n);
         return false;
 #else
-        return n * sizeof(T) >= huge_page_size;
+        return n * sizeof(T) >= huge_page_threshold;
 #endif
     }
     template <class U>

@@ -31,7 +31,7 @@ struct parse_issue {
 
 struct snapshot {
     std::vector<unsigned> cpus;          // CPU numbers of the header columns, in order (offline CPUs absent)
-    std::vector<irq_row> rows;
+    big_vector<irq_row> rows;
     big_vector<std::uint64_t> counts;    // rows.size() * cpus.size(); missing columns are 0
     std::vector<parse_issue> issues;     // lines that were skipped, and why
 
