@@ -333,7 +333,8 @@ void split_tail(std::string_view tail, irq_row& row)
 
 class parser {
 public:
-    parser(std::string_view text, snapshot& out, bool fixed_width) : text_(text), out_(out), fixed_width_(fixed_width) {}
+    parser(std::string_view text, snapshot& out, bool fixed_width)
+        : text_(text), out_(out), fixed_width_(fixed_width), rows_before_(out.rows.size()) {}
 
     void run()
     {
@@ -370,6 +371,7 @@ public:
             reserve(line.size());
         }
         if (!have_header && out_.issues.empty()) issue(std::max<std::size_t>(line_no, 1), "no CPU header: the text is blank");
+        out_.rows_as_before = rows_as_before_ && rows_ == rows_before_;
         out_.rows.resize(rows_);
         out_.counts.resize(cells_);
     }
@@ -456,6 +458,7 @@ private:
             if (!number) row.per_cpu = !(n == 1 && tail.empty());
             return end;
         }
+        rows_as_before_ = false;
         row.id.assign(id);
         row.number = number;
         row.description.assign(tail);
@@ -490,6 +493,8 @@ private:
     bool fixed_width_;
     std::size_t rows_ = 0;
     std::size_t cells_ = 0;             // counts written so far (out_.counts may be longer until the end)
+    std::size_t rows_before_;           // rows out_ held before this parse
+    bool rows_as_before_ = true;         // no row so far differs from the one it replaces
 };
 
 }  // namespace

@@ -386,6 +386,35 @@ BOOST_AUTO_TEST_CASE(reuse_form_keeps_buffers_and_leaves_nothing_stale)
     BOOST_TEST(cell(s, "44", 0) == 1120u);
 }
 
+// rows_as_before: the reuse form says when every row is the one the snapshot held (same id and text
+// after the counts, as many rows), whatever the counts did.
+BOOST_AUTO_TEST_CASE(the_reuse_form_says_when_no_row_changed)
+{
+    const std::string x86 = fixture("x86-new-4cpu.txt");
+    snapshot s;
+    parse_interrupts(x86, s);
+    BOOST_TEST(!s.rows_as_before);                       // nothing before
+    BOOST_TEST(!parse_interrupts(x86).rows_as_before);   // a fresh snapshot
+    std::string counted = x86;                           // other counts, the same rows
+    counted.replace(counted.find("36", counted.find(" 0:")), 2, "37");
+    parse_interrupts(counted, s);
+    BOOST_TEST(s.rows_as_before);
+    BOOST_TEST(cell(s, "0", 0) == 37u);
+    std::string renamed = x86;                           // one device's name changed
+    renamed.replace(renamed.find("ahci[0000:00:17.0]"), 4, "nvme");
+    parse_interrupts(renamed, s);
+    BOOST_TEST(!s.rows_as_before);
+    BOOST_TEST(row(s, "124").name == "nvme[0000:00:17.0]");
+    parse_interrupts(renamed, s);
+    BOOST_TEST(s.rows_as_before);
+    parse_interrupts(renamed.substr(0, renamed.rfind("ERR:")), s);   // rows fewer at the end
+    BOOST_TEST(!s.rows_as_before);
+    parse_interrupts(renamed, s);                                   // and back
+    BOOST_TEST(!s.rows_as_before);
+    parse_interrupts(fixture("garbage-2cpu.txt"), s);
+    BOOST_TEST(!s.rows_as_before);
+}
+
 BOOST_AUTO_TEST_CASE(find_row_and_find_cpu_miss_cleanly)
 {
     const snapshot s = parse_interrupts(fixture("x86-offline-cpu2.txt"));

@@ -88,3 +88,30 @@ BOOST_AUTO_TEST_CASE(the_effective_list_is_read_when_it_may_have_changed) {
     m.sample(one_cpu);
     BOOST_TEST(effective(30) == "1");
 }
+
+// The rows are not compared again while the parser finds each one as it was: a device that takes
+// over an IRQ number after many quiet samples, or after a skipped sample, is still read at once.
+BOOST_AUTO_TEST_CASE(a_new_device_on_an_irq_is_seen_after_quiet_samples) {
+    sampled_machine m(2, 4, 1h);   // files re-read only when the IRQs change
+    const auto renamed = [](unsigned step, const std::string& device) {
+        std::string t = table(30, 4, step);
+        t.replace(t.find("eth0-TxRx-32"), 12, device);
+        return t;
+    };
+    for (unsigned s = 1; s <= 6; ++s) m.sample(table(30, 4, s));
+    m.k.irq(32, "1");
+    m.sample(renamed(7, "nvme0q1-32  "));
+    BOOST_TEST(m.affinity(32) == "1");
+    for (unsigned s = 8; s <= 13; ++s) m.sample(renamed(s, "nvme0q1-32  "));
+    m.k.interrupts("no header here\n");
+    m.now += 1s;
+    BOOST_TEST(!m.samples->sample_once(m.now));   // skipped: its parse is not a sample
+    m.k.irq(32, "0");
+    m.sample(table(30, 4, 14));                   // eth0 is back on IRQ 32
+    BOOST_TEST(m.affinity(32) == "0");
+    m.k.irq(32, "1");
+    for (unsigned s = 15; s <= 18; ++s) m.sample(table(30, 4, s));
+    BOOST_TEST(m.affinity(32) == "0");            // an hour's cadence: nothing read while quiet
+    m.sample(renamed(19, "nvme0q1-32  "));
+    BOOST_TEST(m.affinity(32) == "1");
+}

@@ -34,6 +34,10 @@ struct snapshot {
     big_vector<irq_row> rows;
     big_vector<std::uint64_t> counts;    // rows.size() * cpus.size(); missing columns are 0
     std::vector<parse_issue> issues;     // lines that were skipped, and why
+    // Set by the reusing parse (parse_interrupts(text, out)): every row, in order, is the one `out`
+    // held before it (same id and the same text after the counts), and there are as many. The sampler
+    // learns from it that the IRQs did not change without comparing every row's strings again.
+    bool rows_as_before = false;
 
     std::uint64_t count(std::size_t row, std::size_t col) const { return counts[row * cpus.size() + col]; }
     std::uint64_t row_total(std::size_t row) const;

@@ -92,6 +92,7 @@ private:
     void refresh_irq_files();
     void after_sample(std::chrono::steady_clock::time_point tick);
     static bool same_irqs(const core::snapshot& a, const core::snapshot& b);
+    static bool rows_equal(const core::snapshot& a, const core::snapshot& b);
     void refresh_new_irqs();
     void refresh_some_irqs();
     void fit_history(const core::snapshot& first);
@@ -108,6 +109,11 @@ private:
 
     core::big_string text_, spare_text_;   // huge pages: read every sample (core/huge_pages.hpp)
     core::snapshot latest_, previous_, parsing_;   // the sample, the one before it, the next one being parsed
+    // What is known of the rows without comparing them: latest_'s are previous_'s, previous_'s are
+    // those of the sample before it; parsing_ holds that sample (so a parse's rows_as_before compares
+    // the new rows with it), and the last parse went over it.
+    bool latest_same_rows_ = false, previous_same_rows_ = false;
+    bool parsing_holds_oldest_ = false, parsed_over_oldest_ = false;
     core::clock_time latest_time_{};
     core::delta_tracker tracker_;
     core::history history_;
