@@ -833,10 +833,13 @@ function zoomDetail(min, max) {
   }, 300);
 }
 
+// The live data again, with the samples that came while zoomed (a zoomed chart does not take them:
+// uPlot's own double-click alone would go back to the data as it was, and still be zoomed).
 function zoomOut() {
   const c = state.chart;
-  if (!c.detail) return;
+  clearTimeout(zoomTimer);
   c.detail = null;
+  c.zoomed = false;
   showChartData(c.times, c.rates, c.total);
   $("chart-info").textContent = chartInfo(c.series);
 }
