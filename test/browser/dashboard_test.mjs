@@ -22,9 +22,18 @@ const [irqdBinary, outDir] = process.argv.slice(2);
 const browserPath = process.env.IRQD_CHROMIUM || "/usr/bin/chromium";
 const failures = [];
 const check = (ok, what) => { console.log(`${ok ? "ok" : "FAILED"}: ${what}`); if (!ok) failures.push(what); };
-const guard = setTimeout(() => { console.error("browser test took over 150 s"); process.exit(1); }, 150_000);
 const tmp = mkdtempSync(path.join(os.tmpdir(), "irqd-browser-"));
 const daemons = [];
+// Out of time (our guard, or ctest's timeout sending SIGTERM): the daemons this test started stop too.
+const abandon = (why) => {
+  console.error(why);
+  for (const d of daemons) d.kill("SIGTERM");
+  rmSync(tmp, { recursive: true, force: true });
+  process.exit(1);
+};
+const guard = setTimeout(() => abandon("browser test took over 150 s"), 150_000);
+process.on("SIGTERM", () => abandon("browser test stopped (SIGTERM)"));
+process.on("SIGINT", () => abandon("browser test stopped (SIGINT)"));
 
 async function startIrqd(args) {
   const irqd = spawn(irqdBinary, ["--listen", "127.0.0.1:0", "--interval", "250ms", "--history", "1s:1h", ...args],
