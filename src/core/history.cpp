@@ -172,9 +172,17 @@ void store_counts(const std::uint64_t* src, std::size_t n, std::vector<std::uint
             high |= src[i];
         }
     }
-    if (high <= max_u32) return;
+    // Counted first so the list takes one allocation of its size: after a counter wrap (or a
+    // coarse bucket of a busy cell) most of a frame's cells can be big. A recycled frame's list
+    // more than twice that size is given back, as its counts are above.
+    std::size_t need = 0;
+    if (high > max_u32)
+        for (std::size_t i = 0; i < n; ++i) need += src[i] > max_u32;
+    if (big.capacity() > 2 * need) std::vector<BigCount>().swap(big);
+    if (need == 0) return;
+    big.reserve(need);
     for (std::size_t i = 0; i < n; ++i) {
-        if (src[i] > max_u32) big.push_back({static_cast<std::uint32_t>(i), src[i]});
+        if (src[i] > max_u32) big.push_back({static_cast<std::uint32_t>(i), src[i]});   // in cell order
     }
 }
 
@@ -473,9 +481,15 @@ void history::add_cells(const std::vector<view>& views, std::size_t first, std::
     }
     for (const view& v : views) {
         if (!v.big) continue;
-        for (const auto& b : *v.big)
-            if (b.cell >= first && b.cell < last) acc[b.cell] += b.value - max_u32;
+        for (const auto& b : big_between(*v.big, first, last)) acc[b.cell] += b.value - max_u32;
     }
+}
+
+std::span<const history::big_count> history::big_between(const std::vector<big_count>& big, std::size_t first, std::size_t last) {
+    const auto before = [](const big_count& b, std::size_t cell) { return b.cell < cell; };
+    const auto b = std::lower_bound(big.begin(), big.end(), first, before);
+    const auto e = std::lower_bound(b, big.end(), last, before);
+    return {b, e};
 }
 
 // One layout's rows into the plan's answer: cell by cell when it is the answer's layout, else each
@@ -509,10 +523,8 @@ void history::add_rows(query_plan& p, const std::vector<view>& views, std::size_
             }
         }
         if (!v.big) continue;
-        for (const auto& b : *v.big) {
-            const std::size_t r = b.cell / ncols;
-            if (r >= begin && r < end) acc[p.into_rows_[r] * joined_cols + cols[b.cell % ncols]] += b.value - max_u32;
-        }
+        for (const auto& b : big_between(*v.big, begin * ncols, end * ncols))
+            acc[p.into_rows_[b.cell / ncols] * joined_cols + cols[b.cell % ncols]] += b.value - max_u32;
     }
 }
 

@@ -75,19 +75,19 @@ void column_sums(const history::frame_view& f, std::vector<std::uint64_t>& out) 
     const auto& shape = **f.shape;
     const std::size_t ncols = shape.cpus.size(), nrows = shape.row_ids.size();
     out.assign(ncols, 0);
-    const bool plain = f.counts64 || !f.big || f.big->empty();
     for (std::size_t r = 0; r < nrows; ++r) {
         const std::size_t base = r * ncols;
         if (f.counts64) {
             for (std::size_t c = 0; c < ncols; ++c) out[c] += f.counts64[base + c];
             for (const std::uint64_t* part : f.more64)
                 for (std::size_t c = 0; c < ncols; ++c) out[c] += part[base + c];
-        } else if (plain) {
-            for (std::size_t c = 0; c < ncols; ++c) out[c] += f.counts32[base + c];
         } else {
-            for (std::size_t c = 0; c < ncols; ++c) out[c] += f.count(base + c);
+            for (std::size_t c = 0; c < ncols; ++c) out[c] += f.counts32[base + c];
         }
     }
+    // A big cell's 32-bit count is 2^32-1; its exact value makes up the rest.
+    if (f.counts32 && f.big)
+        for (const auto& b : *f.big) out[b.cell % ncols] += b.value - UINT32_MAX;
 }
 
 std::uint64_t row_sum(const history::frame_view& f, std::size_t row, const std::vector<std::size_t>& cols) {

@@ -817,3 +817,35 @@ BOOST_AUTO_TEST_CASE(summing_while_making_the_deltas_gives_what_adding_the_frame
         BOOST_TEST((text.starts_with("1s:") ? fused_samples == 0 : fused_samples > 100), text << ": " << fused_samples);
     }
 }
+
+// After a counter wrap most cells of a bucket can be above 2^32 (a /proc/interrupts whose counts
+// went back: every cell's delta is near 2^32). Every cell stays exact in the window, in parts of
+// it, one row of it, and cell by cell in the frames.
+BOOST_AUTO_TEST_CASE(a_bucket_where_most_cells_are_big) {
+    history h(tiers_of("1s:10s,5s:1m"));
+    std::vector<std::string> rows;
+    for (int r = 0; r < 64; ++r) rows.push_back(std::to_string(100 + r));
+    const auto shape = make_layout(rows, {0, 1, 2, 3, 4, 5, 6, 7});
+    const std::size_t cells = 64 * 8;
+    // Cell i: 3e9 + i a second, but every 7th cell 1 a second (not big in any bucket).
+    const auto value = [](std::size_t i) -> std::uint64_t { return i % 7 == 0 ? 1 : 3'000'000'000 + i; };
+    for (int k = 0; k < 12; ++k) {
+        counts c(cells);
+        for (std::size_t i = 0; i < cells; ++i) c[i] = value(i);
+        h.add(at(k * 1s), at((k + 1) * 1s), delta_frame{shape, big(c)});
+    }
+    feed(h, shape, 12, 20, [](int) { return 0; });   // the 1 s frames of 0..10 s age out
+    const auto w = h.query(at(0s), at(10s));
+    BOOST_TEST(w.resolution.count() == 5);
+    for (std::size_t i = 0; i < cells; ++i) BOOST_TEST_CONTEXT("cell " << i) { BOOST_TEST(w.counts[i] == 10 * value(i)); }
+    for (std::size_t part : {1u, 9u, 100u}) {
+        BOOST_TEST_CONTEXT(part << " cells a step") { same_window(in_parts(h, at(0s), at(10s), part), w); }
+    }
+    auto plan = h.plan_query(at(0s), at(10s));
+    h.sum_rows(plan, 5, 7);
+    for (std::size_t i = 0; i < cells; ++i) BOOST_TEST(plan.answer.counts[i] == (i / 8 >= 5 && i / 8 < 7 ? w.counts[i] : 0u));
+    const auto frames = h.frames_in(1, at(0s), at(10s));
+    BOOST_REQUIRE_EQUAL(frames.size(), 2u);
+    for (const auto& f : frames)
+        for (std::size_t i = 0; i < cells; ++i) BOOST_TEST(f.count(i) == 5 * value(i));
+}

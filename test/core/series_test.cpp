@@ -234,3 +234,28 @@ BOOST_AUTO_TEST_CASE(an_open_bucket_with_a_finer_one_pending_reads_as_summed_dir
         BOOST_TEST(got.total.back().has_value());
     }
 }
+
+// Counts above 2^32 in a coarse bucket (a counter wrap in every cell): the per-CPU rates and the
+// total are exact.
+BOOST_AUTO_TEST_CASE(cpu_rates_are_exact_when_a_bucket_holds_counts_above_32_bits) {
+    history h(*parse_tiers("1s:10s,10s:10m"));
+    const auto shape = two_by_two();
+    for (int k = 0; k < 40; ++k) h.add(t0 + k * 1s, t0 + (k + 1) * 1s, delta_frame{shape, {3'000'000'000, 7, 1, 4'000'000'000}});
+    series_query q;
+    q.from = t0;
+    q.to = t0 + 30s;
+    q.step = 10s;
+    auto s = query(h, q);
+    BOOST_TEST(s.resolution.count() == 10);
+    BOOST_REQUIRE_EQUAL(s.lines.size(), 2u);
+    BOOST_REQUIRE_EQUAL(s.times.size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i) {
+        BOOST_TEST(*s.lines[0].rates[i] == 3'000'000'001.0);
+        BOOST_TEST(*s.lines[1].rates[i] == 4'000'000'007.0);
+        BOOST_TEST(*s.total[i] == 7'000'000'008.0);
+    }
+    q.row = "31";   // one IRQ: its row of each bucket
+    s = query(h, q);
+    BOOST_TEST(*s.lines[0].rates[0] == 1.0);
+    BOOST_TEST(*s.lines[1].rates[0] == 4'000'000'000.0);
+}

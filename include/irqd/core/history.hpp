@@ -3,6 +3,7 @@
 // answered from memory. Pure: times are passed in, nothing here reads a clock or a file.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -213,6 +214,8 @@ public:
         std::uint32_t cell;
         std::uint64_t value;              // the exact count; counts[cell] holds 2^32-1
     };
+    // The big counts of cells [first, last) in a frame's list (which is in cell order).
+    static std::span<const big_count> big_between(const std::vector<big_count>& big, std::size_t first, std::size_t last);
     // A closed frame (32-bit counts and the big ones) or an open bucket (64-bit: counts64 plus, cell
     // by cell, each of more64, the finer open buckets not summed into it yet).
     struct frame_view {
@@ -229,9 +232,10 @@ public:
                 return sum;
             }
             if (counts32[cell] != UINT32_MAX || !big) return counts32[cell];
-            for (const auto& b : *big)
-                if (b.cell == cell) return b.value;
-            return counts32[cell];
+            // A frame's big counts are in cell order (a counter wrap can make most cells big).
+            const auto b = std::lower_bound(big->begin(), big->end(), cell,
+                                            [](const big_count& x, std::size_t c) { return x.cell < c; });
+            return b != big->end() && b->cell == cell ? b->value : counts32[cell];
         }
     };
     struct tier_pick {
