@@ -42,8 +42,13 @@ namespace {
 // Reads fd to EOF into `out`, closing it; larger than `max_bytes` is EFBIG. The old text in `out` is
 // scratch space: growing a std::string zero-fills what it adds, and for the 12 MB /proc/interrupts
 // of a big machine, read every second, filling the whole capacity cost a fifth of the read.
+//
+// `small`: the file is a few bytes (an IRQ's affinity list, thousands a second on a big machine), so
+// a read that returns less than it asked for has read all of it and the read that would return 0 is
+// not made: a regular file is at its end, and procfs and sysfs print such a file in one go (seq_file
+// fills the whole buffer it is given while the file has more). One system call of four per file.
 template <class String>
-std::error_code read_fd(int fd, String& out, std::size_t max_bytes) {
+std::error_code read_fd(int fd, String& out, std::size_t max_bytes, bool small = false) {
     std::size_t used = 0;
     if (out.size() < 4096) out.resize(4096);
     for (;;) {
@@ -65,6 +70,7 @@ std::error_code read_fd(int fd, String& out, std::size_t max_bytes) {
         }
         if (n == 0) break;
         used += static_cast<std::size_t>(n);
+        if (small && used < out.size()) break;
     }
     out.resize(used);
     ::close(fd);
@@ -219,7 +225,7 @@ void irq_files::read_affinity(unsigned irq, irq_kernel_info& info) {
         const int fd = open_at(irq, file);
         const int error = fd < 0 ? errno : 0;
         out.reset();
-        if (fd >= 0 && !read_fd(fd, list_text, small_file_limit)) out = list_of(list_text);
+        if (fd >= 0 && !read_fd(fd, list_text, small_file_limit, true)) out = list_of(list_text);
         // Out of descriptors and such: the full path would fail the same, and the directory stays open
         // (closing it would hand its descriptor to whatever runs short meanwhile, to be taken back later).
         return fd >= 0 || (error != ENOENT && error != ENOTDIR);

@@ -93,6 +93,18 @@ BOOST_AUTO_TEST_CASE(irq_files_read_what_the_full_paths_read) {
     // An IRQ that is gone: nothing, as read_irq_affinity gives.
     files.read_affinity(99, info);
     BOOST_TEST(!info.affinity.has_value());
+    // A list longer than the first read (every even CPU of 4096, 9 KB) is read whole, and a short one
+    // after it is not mixed with its tail.
+    std::string even;
+    for (unsigned cpu = 0; cpu < 4096; cpu += 2) even += (even.empty() ? "" : ",") + std::to_string(cpu);
+    BOOST_TEST_REQUIRE(even.size() > 4096u);
+    irqd::test::write(d.path / "irq/24/smp_affinity_list", even + "\n");
+    files.read_affinity(24, info);
+    BOOST_TEST_REQUIRE(info.affinity.has_value());
+    BOOST_TEST(info.affinity->to_list() == even);
+    irqd::test::write(d.path / "irq/24/smp_affinity_list", "7\n");
+    files.read_affinity(24, info);
+    BOOST_TEST(info.affinity->to_list() == "7");
 }
 
 // A new IRQ's files, node included, read through the open directory as by the full paths; after a
