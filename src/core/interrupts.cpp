@@ -11,6 +11,10 @@
 
 #include "text_scan.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace irqd::core {
 namespace {
 
@@ -180,9 +184,97 @@ const char* read_decimal(const char* q, const char* end, std::uint64_t& v)
 // tenth column, and a space after it (a '\n' is neither, so it never reads past its line). It stops
 // before the first field that is not, so the general loop below goes on from there with the same
 // result as if it had read them itself.
+#if defined(__SSE2__)
+// Bits i of `space` and `digit`: whether q[i] is a space, an ASCII digit, for i < n (n <= 64, and
+// the 64 bytes at q are within the text when `whole`).
+void classify(const char* q, std::size_t n, bool whole, std::uint64_t& space, std::uint64_t& digit)
+{
+    space = digit = 0;
+    if (whole) {
+        const __m128i blank = _mm_set1_epi8(' ');
+        const __m128i zero = _mm_set1_epi8('0');
+        const __m128i nine = _mm_set1_epi8(9);
+        for (unsigned k = 0; k < 4; ++k) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 16 * k));
+            const __m128i t = _mm_sub_epi8(v, zero);   // a digit is 0..9 unsigned, anything else above
+            const auto s = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, blank)));
+            const auto d = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t, nine), t)));
+            space |= std::uint64_t{s} << (16 * k);
+            digit |= std::uint64_t{d} << (16 * k);
+        }
+        const std::uint64_t kept = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
+        space &= kept;
+        digit &= kept;
+        return;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        space |= std::uint64_t{q[i] == ' '} << i;
+        digit |= std::uint64_t{is_digit(q[i])} << i;
+    }
+}
+
+// For each offset of a 64-byte block modulo 11 (a field's width), the bits of its bytes that are a
+// field's column 0 (its space) and column 10 (its last digit).
+struct field_columns {
+    std::uint64_t first = 0, last = 0;
+};
+constexpr std::array<field_columns, 11> make_field_columns()
+{
+    std::array<field_columns, 11> m{};
+    for (unsigned phase = 0; phase < 11; ++phase)
+        for (unsigned b = 0; b < 64; ++b) {
+            if ((phase + b) % 11 == 0) m[phase].first |= std::uint64_t{1} << b;
+            if ((phase + b) % 11 == 10) m[phase].last |= std::uint64_t{1} << b;
+        }
+    return m;
+}
+constexpr std::array<field_columns, 11> columns_at = make_field_columns();
+
+// Whether the `fields` fields at p, and the space after them, are what read_fixed_width_counts
+// takes field by field: a whole row checked 64 bytes at a time. Every byte is a space or a digit,
+// column 0 of each field is a space (so is the byte after the last), column 10 a digit, and no
+// digit is followed by a space but in column 10 (a field's spaces come before its digits).
+bool fixed_width_row(const char* p, const char* end, std::size_t fields)
+{
+    const std::size_t len = 11 * fields + 1;
+    const auto avail = static_cast<std::size_t>(end - p);
+    if (fields == 0 || avail < len) return false;
+    std::uint64_t s = 0, d = 0;
+    classify(p, std::min<std::size_t>(64, len), avail >= 64, s, d);
+    for (std::size_t at = 0; at < len; at += 64) {
+        const std::size_t n = std::min<std::size_t>(64, len - at);
+        const std::uint64_t kept = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1;
+        std::uint64_t next_s = 0, next_d = 0;
+        if (at + 64 < len) classify(p + at + 64, std::min<std::size_t>(64, len - at - 64), avail - at - 64 >= 64, next_s, next_d);
+        const field_columns& c = columns_at[at % 11];
+        const std::uint64_t bad = (~(s | d) & kept) | (c.first & kept & ~s) | (c.last & kept & ~d) |
+                                  (d & ((s >> 1) | (next_s << 63)) & ~c.last);
+        if (bad != 0) return false;
+        s = next_s;
+        d = next_d;
+    }
+    return true;
+}
+#endif
+
 std::size_t read_fixed_width_counts(const char*& p, const char* end, std::uint64_t* dst, std::size_t max)
 {
     std::size_t n = 0;
+#if defined(__SSE2__)
+    // The usual row: all its counts in shape, checked at once, then each read without a check.
+    if constexpr (swar) {
+        if (fixed_width_row(p, end, max)) {
+            const char* f = p;
+            for (std::size_t i = 0; i < max; ++i, f += 11) {
+                const std::uint64_t lanes = load8(f + 1) & bytes_of(0x0F);   // a space's low nibble is 0
+                dst[i] = eight_digits_value(lanes) * 100 + static_cast<std::uint64_t>(f[9] & 0x0F) * 10 +
+                         static_cast<std::uint64_t>(f[10] & 0x0F);
+            }
+            p = f;
+            return max;
+        }
+    }
+#endif
     if constexpr (swar) {
         const char* f = p;
         while (n < max && end - f >= 12 && f[0] == ' ' && f[11] == ' ') {

@@ -634,3 +634,41 @@ BOOST_AUTO_TEST_CASE(fast_path_parses_like_the_general_loop)
     BOOST_TEST(wide.cpus.size() == 256u);
     BOOST_TEST(!row(wide, "ERR").per_cpu);
 }
+
+// The fast path checks a whole row of fixed-width counts at once (64 bytes at a time) before it
+// reads them: one byte changed anywhere in the counts (a space inside a number, a digit in a
+// field's first column, a tab, a line end, a number one column short) must parse as the general
+// loop does, in every position of the 64-byte blocks and of the 11-byte fields.
+BOOST_AUTO_TEST_CASE(fast_path_rows_with_one_byte_changed_parse_like_the_general_loop)
+{
+    std::mt19937_64 rng(17);
+    const std::string alphabet = " \t\n:-x0123456789";
+    for (auto [cpus, irqs] : {std::pair<std::size_t, std::size_t>{3, 8}, {6, 8}, {64, 6}, {100, 4}}) {
+        const std::string table = kernel_table(rng, cpus, irqs);
+        const std::size_t header_end = table.find('\n') + 1;
+        const std::string name = std::to_string(cpus) + "x" + std::to_string(irqs);
+        // Every byte of the first two rows: a space, a digit, a tab.
+        const std::size_t two_rows = table.find('\n', table.find('\n', header_end) + 1);
+        for (std::size_t at = header_end; at < two_rows; ++at) {
+            for (const char c : {' ', '5', '\t'}) {
+                std::string text = table;
+                text[at] = c;
+                snapshot fast, general;
+                parse_interrupts(text, fast);
+                irqd::core::parse_interrupts_general(text, general);
+                require_same_parse(fast, general, name + ", byte " + std::to_string(at) + " '" + c + "'");
+            }
+        }
+        for (std::size_t k = 0; k < 600; ++k) {
+            std::string text = table;
+            const std::size_t at = header_end + rng() % (text.size() - header_end);
+            const char c = alphabet[rng() % alphabet.size()];
+            if (rng() % 4 == 0) text.erase(at, 1);
+            else text[at] = c;
+            snapshot fast, general;
+            parse_interrupts(text, fast);
+            irqd::core::parse_interrupts_general(text, general);
+            require_same_parse(fast, general, name + ", byte " + std::to_string(at) + " '" + c + "'");
+        }
+    }
+}
