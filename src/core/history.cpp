@@ -151,12 +151,12 @@ namespace {
 
 // Narrows 64-bit counts to 32 bits, keeping the exact value of the few cells that do not fit; with
 // `fold`, adds them to it in the same pass.
-template <class BigCount>
-void store_counts(const std::uint64_t* src, std::size_t n, std::vector<std::uint32_t>& counts, std::vector<BigCount>& big,
+template <class Counts, class BigCount>
+void store_counts(const std::uint64_t* src, std::size_t n, Counts& counts, std::vector<BigCount>& big,
                   std::uint64_t* fold = nullptr) {
     // Recycled buffers from a larger layout are given back rather than kept at the old size.
-    if (counts.capacity() > 2 * n) std::vector<std::uint32_t>().swap(counts);
-    counts.resize(n);
+    if (counts.capacity() > 2 * n) Counts().swap(counts);
+    counts.resize(n);   // not zero-filled (the frame's allocator): every cell is written below
     big.clear();
     std::uint64_t high = 0;
     std::uint32_t* dst = counts.data();
