@@ -19,4 +19,7 @@ inline void same_window(const core::window_counts& a, const core::window_counts&
     BOOST_TEST(a.counts == b.counts);
 }
 
+// A frame's counts as the tracker hands them over (core::delta_frame holds a big_vector).
+inline core::big_vector<std::uint64_t> big(const std::vector<std::uint64_t>& c) { return {c.begin(), c.end()}; }
+
 }  // namespace irqd::test

@@ -13,13 +13,13 @@
 #include "window_checks.hpp"
 
 using namespace irqd::core;
+using irqd::test::big;
 using irqd::test::same_window;
 using namespace std::chrono_literals;
 
 namespace {
 
 using counts = std::vector<std::uint64_t>;
-big_vector<std::uint64_t> big(const counts& c) { return {c.begin(), c.end()}; }
 using ids = std::vector<std::string>;
 using cpu_list = std::vector<unsigned>;
 

@@ -9,13 +9,13 @@
 #include "window_checks.hpp"
 
 using namespace irqd::core;
+using irqd::test::big;
 using irqd::test::same_window;
 using namespace std::chrono_literals;
 
 namespace {
 
 using counts = std::vector<std::uint64_t>;
-big_vector<std::uint64_t> big(const counts& c) { return {c.begin(), c.end()}; }
 
 // A multiple of every resolution used here, so buckets start at t0.
 const clock_time t0 = clock_time{} + 1'790'000'040s;
