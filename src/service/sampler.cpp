@@ -112,8 +112,10 @@ bool sampler::read_text(core::clock_time now) {
 
 bool sampler::parse_text() {
     auto t0 = std::chrono::steady_clock::now();
-    parsed_over_oldest_ = parsing_holds_oldest_;
-    parsing_holds_oldest_ = false;   // until the sample is added: a skipped one leaves its rows here
+    // The last parse was not added (a skipped sample): parsing_ holds its rows, not the sample
+    // before previous_, so the rows of the samples before say nothing of what this parse compares.
+    if (!parse_added_) same_rows_run_ = 0;
+    parse_added_ = false;
     core::parse_interrupts(spare_text_, parsing_);
     if (parsing_.cpus.empty()) {
         ++stats_.skipped;
@@ -139,8 +141,7 @@ void sampler::add_sample(core::clock_time now) {
     // When the parse went over the sample before previous_, no row changed from that one (the parser
     // says so) and none from it to previous_ and latest_, the rows are latest_'s: no row's strings
     // are compared again (at 256 x 4096, 5 % of a sample, in memory touched only for it).
-    const bool same_rows = (parsed_over_oldest_ && parsing_.rows_as_before && latest_same_rows_ && previous_same_rows_) ||
-                           rows_equal(parsing_, latest_);
+    const bool same_rows = (parsing_.rows_as_before && same_rows_run_ >= 2) || rows_equal(parsing_, latest_);
     const bool irq_set_changed = stats_.samples == 0 || cpus_changed || (!same_rows && !same_irqs(parsing_, latest_));
     read_cpu_counters(parsing_);
     // Against latest_, the previous sample: the tracker keeps no copy. In the usual sample the history
@@ -176,9 +177,8 @@ void sampler::add_sample(core::clock_time now) {
     std::swap(previous_, latest_);
     std::swap(latest_, parsing_);
     std::swap(text_, spare_text_);
-    previous_same_rows_ = latest_same_rows_;
-    latest_same_rows_ = same_rows && stats_.samples > 0;
-    parsing_holds_oldest_ = true;
+    same_rows_run_ = same_rows && stats_.samples > 0 ? same_rows_run_ + 1 : 0;
+    parse_added_ = true;
     release_slack();
     latest_time_ = now;
     ++stats_.samples;

@@ -109,11 +109,12 @@ private:
 
     core::big_string text_, spare_text_;   // huge pages: read every sample (core/huge_pages.hpp)
     core::snapshot latest_, previous_, parsing_;   // the sample, the one before it, the next one being parsed
-    // What is known of the rows without comparing them: latest_'s are previous_'s, previous_'s are
-    // those of the sample before it; parsing_ holds that sample (so a parse's rows_as_before compares
-    // the new rows with it), and the last parse went over it.
-    bool latest_same_rows_ = false, previous_same_rows_ = false;
-    bool parsing_holds_oldest_ = false, parsed_over_oldest_ = false;
+    // What is known of the rows without comparing them: how many samples in a row, up to latest_,
+    // had the rows of the one before. From 2, latest_'s rows are previous_'s and those of the sample
+    // before it, which the parse went over (a parse's rows_as_before compares with that one); a
+    // parse that was not added (a skipped sample) starts the count again.
+    std::size_t same_rows_run_ = 0;
+    bool parse_added_ = true;   // the last parse became a sample
     core::clock_time latest_time_{};
     core::delta_tracker tracker_;
     core::history history_;
