@@ -15,6 +15,22 @@ using namespace irqd::test;
 namespace json = boost::json;
 
 namespace {
+// Under AddressSanitizer every step of a sample and of a slice runs several times slower, and the
+// slowest health answer there was 74-204 ms before and after the session of 3 December (the 100 ms
+// check failed 1 run in 3 with 441adc3's irqd): the bound for that build is looser. The 100 ms bound
+// holds for the normal build, which CI's first stage runs; the tight goal lives in the benchmark.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr long health_bound_ms = 400;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr long health_bound_ms = 400;
+#else
+constexpr long health_bound_ms = 100;
+#endif
+#else
+constexpr long health_bound_ms = 100;
+#endif
+
 // /proc/interrupts of a big machine, in the kernel's layout (as ../shared/tools/gen_interrupts.py).
 std::string big_table(unsigned cpus, unsigned irqs) {
     std::string t(11, ' ');
@@ -83,7 +99,7 @@ BOOST_AUTO_TEST_CASE(health_is_answered_while_big_answers_stream) {
     BOOST_TEST_MESSAGE("health asked " << asked << " times while the big answers ran (the table took " << table_ms
                                        << " ms, gzip /metrics " << metrics_ms << " ms); slowest " << worst.count() << " ms");
     BOOST_TEST(asked >= 3);
-    BOOST_TEST(worst.count() < 100);
+    BOOST_TEST(worst.count() < health_bound_ms);
 
     auto v = json::parse(table_body);
     BOOST_TEST(v.at("irqs").as_array().size() == std::size_t{irqs});
