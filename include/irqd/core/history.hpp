@@ -3,7 +3,6 @@
 // answered from memory. Pure: times are passed in, nothing here reads a clock or a file.
 #pragma once
 
-#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -233,10 +232,9 @@ public:
                 return sum;
             }
             if (counts32[cell] != UINT32_MAX || !big) return counts32[cell];
-            // A frame's big counts are in cell order (a counter wrap can make most cells big).
-            const auto b = std::lower_bound(big->begin(), big->end(), cell,
-                                            [](const big_count& x, std::size_t c) { return x.cell < c; });
-            return b != big->end() && b->cell == cell ? b->value : counts32[cell];
+            // By binary search: a counter wrap can make most cells big.
+            const auto b = big_between(*big, cell, cell + 1);
+            return b.empty() ? counts32[cell] : b.front().value;
         }
     };
     struct tier_pick {
